@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+namespace Hive {
+
+// One agent: a tmux session running either hive-runner (worker) or an agent CLI (interactive).
+// A plain value, copied freely between threads.
+struct Agent
+{
+    enum class Status { Starting, Idle, Busy, WaitingInput, Stopped, Lost };
+
+    QString id;
+    QString name;
+    QString type;
+    QString profile;
+    bool interactive = false;
+    Status status = Status::Starting;
+    QString tmuxSession;
+    QString workdir;
+    QString currentTaskId;
+    QDateTime createdAt;
+    QDateTime lastHeartbeat;
+
+    QJsonObject toJson() const;
+    static Agent fromJson(const QJsonObject &o);
+
+    static QString statusName(Status s);
+    static std::optional<Status> statusFromName(QStringView name);
+    static QStringList statusNames();
+    bool isAlive() const { return status != Status::Stopped && status != Status::Lost; }
+};
+
+} // namespace Hive
+
+Q_DECLARE_METATYPE(Hive::Agent)

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include "agent.h"
+#include "task.h"
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace Hive {
+
+// A state change, as stored in the events table and published to the GUI and WebSocket clients:
+// {"type":"task.succeeded","at":"…","seq":N,"task":{…}} (or "agent":{…}).
+struct Event
+{
+    qint64 seq = 0; // events.id, increasing
+    QString type;
+    QDateTime at;
+    std::optional<Agent> agent;
+    std::optional<Task> task;
+
+    bool isAgentEvent() const { return agent.has_value(); }
+    QJsonObject toJson() const;
+    QByteArray toJsonBytes() const;
+    static std::optional<Event> fromJson(const QByteArray &json);
+
+    static Event forAgent(const QString &type, const Agent &a);
+    static Event forTask(const QString &type, const Task &t);
+};
+
+} // namespace Hive
+
+Q_DECLARE_METATYPE(Hive::Event)

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "config.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QHostAddress>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QUrl>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Config)
+};
+
+Result<> checkUrl(const QString &flag, const QString &url, const QStringList &schemes)
+{
+    const QUrl u(url, QUrl::StrictMode);
+    if (!u.isValid() || !schemes.contains(u.scheme()))
+        return failure(Tr::tr("%1: '%2' is not a valid URL; expected %3")
+                           .arg(flag, url, schemes.join(u" or "_s + u"://…"_s)));
+    return {};
+}
+
+} // namespace
+
+QString Config::defaultDataDir()
+{
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (dir.isEmpty())
+        dir = QDir::home().filePath(u".local/share/agenthive"_s);
+    return dir;
+}
+
+bool Config::isValidTmuxSocketName(const QString &name)
+{
+    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"_s);
+    return re.match(name).hasMatch();
+}
+
+QString Config::path(const QString &relative) const
+{
+    return QDir(dataDir).filePath(relative);
+}
+
+Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment &env)
+{
+    Config c;
+    QCommandLineParser p;
+    p.setApplicationDescription(
+        Tr::tr("Agent Hive: a control center for fleets of CLI coding agents in tmux."));
+    const QCommandLineOption help({u"h"_s, u"help"_s}, Tr::tr("Show this help and exit."));
+    const QCommandLineOption version({u"v"_s, u"version"_s}, Tr::tr("Show the version and exit."));
+    const QCommandLineOption headless(u"headless"_s,
+                                      Tr::tr("Run the services and the API with no window."));
+    const QCommandLineOption dataDir(u"data-dir"_s,
+                                     Tr::tr("Data directory (default: %1; env HIVE_DATA_DIR).")
+                                         .arg(defaultDataDir()),
+                                     Tr::tr("dir"));
+    const QCommandLineOption apiHost(u"api-host"_s,
+                                     Tr::tr("Address the API listens on (default: 127.0.0.1)."),
+                                     Tr::tr("host"));
+    const QCommandLineOption apiPort(u"api-port"_s,
+                                     Tr::tr("TCP port of the API, 0 for any free one (default: 8000)."),
+                                     Tr::tr("port"));
+    const QCommandLineOption dbUrl(u"database-url"_s,
+                                   Tr::tr("PostgreSQL URL (env HIVE_DATABASE_URL); none: a managed "
+                                          "PostgreSQL under the data directory."),
+                                   Tr::tr("url"));
+    const QCommandLineOption redisUrl(u"redis-url"_s,
+                                      Tr::tr("Redis URL (env HIVE_REDIS_URL); none: a managed Redis "
+                                             "under the data directory."),
+                                      Tr::tr("url"));
+    const QCommandLineOption tmuxSocket(u"tmux-socket"_s,
+                                        Tr::tr("Name of the private tmux socket (default: agenthive)."),
+                                        Tr::tr("name"));
+    const QCommandLineOption logLevel(u"log-level"_s,
+                                      Tr::tr("trace, debug, info, warn or error (default: info)."),
+                                      Tr::tr("level"));
+    p.addOptions({help, version, headless, dataDir, apiHost, apiPort, dbUrl, redisUrl, tmuxSocket,
+                  logLevel});
+    c.helpText = p.helpText();
+
+    if (!p.parse(args))
+        return failure(p.errorText());
+    if (!p.positionalArguments().isEmpty())
+        return failure(Tr::tr("unexpected argument '%1'").arg(p.positionalArguments().constFirst()));
+    if (p.isSet(help)) {
+        c.action = Action::ShowHelp;
+        return c;
+    }
+    if (p.isSet(version)) {
+        c.action = Action::ShowVersion;
+        return c;
+    }
+
+    c.headless = p.isSet(headless);
+    c.dataDir = p.isSet(dataDir) ? p.value(dataDir)
+                                 : env.value(u"HIVE_DATA_DIR"_s, defaultDataDir());
+    if (c.dataDir.isEmpty())
+        return failure(Tr::tr("--data-dir: the data directory must not be empty"));
+    c.dataDir = QDir::cleanPath(QDir::current().absoluteFilePath(c.dataDir));
+
+    if (p.isSet(apiHost)) {
+        c.apiHost = p.value(apiHost);
+        QHostAddress addr;
+        if (c.apiHost != u"localhost"_s && !addr.setAddress(c.apiHost))
+            return failure(Tr::tr("--api-host: '%1' is not an IP address").arg(c.apiHost));
+    }
+    if (p.isSet(apiPort)) {
+        bool ok = false;
+        const QString v = p.value(apiPort);
+        const int port = v.toInt(&ok);
+        if (!ok || port < 0 || port > 65535)
+            return failure(Tr::tr("--api-port: '%1' is not a port number (0-65535)").arg(v));
+        c.apiPort = port;
+    }
+
+    c.databaseUrl = p.isSet(dbUrl) ? p.value(dbUrl) : env.value(u"HIVE_DATABASE_URL"_s);
+    if (!c.databaseUrl.isEmpty()) {
+        if (auto r = checkUrl(u"--database-url"_s, c.databaseUrl, {u"postgresql"_s, u"postgres"_s}); !r)
+            return failure(r.error());
+    }
+    c.redisUrl = p.isSet(redisUrl) ? p.value(redisUrl) : env.value(u"HIVE_REDIS_URL"_s);
+    if (!c.redisUrl.isEmpty()) {
+        if (auto r = checkUrl(u"--redis-url"_s, c.redisUrl, {u"redis"_s, u"unix"_s}); !r)
+            return failure(r.error());
+    }
+
+    if (p.isSet(tmuxSocket)) {
+        c.tmuxSocket = p.value(tmuxSocket);
+        if (!isValidTmuxSocketName(c.tmuxSocket))
+            return failure(Tr::tr("--tmux-socket: '%1' is not a valid socket name (letters, digits, "
+                                  "'_', '-', '.'; at most 64)")
+                               .arg(c.tmuxSocket));
+    }
+    if (p.isSet(logLevel)) {
+        c.logLevel = p.value(logLevel);
+        static const QStringList levels{u"trace"_s, u"debug"_s, u"info"_s, u"warn"_s, u"error"_s};
+        if (!levels.contains(c.logLevel))
+            return failure(Tr::tr("--log-level: '%1' is not one of %2")
+                               .arg(c.logLevel, levels.join(u", "_s)));
+    }
+    return c;
+}
+
+} // namespace Hive

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include "result.h"
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+namespace Hive {
+
+// Everything `agenthive` is told on its command line and in its environment (ARCHITECTURE.md,
+// "Running it"). Flags win over environment variables, which win over defaults.
+struct Config
+{
+    enum class Action { Run, ShowHelp, ShowVersion };
+
+    Action action = Action::Run;
+    bool headless = false;
+    QString dataDir;
+    QString apiHost = QStringLiteral("127.0.0.1");
+    int apiPort = 8000;
+    QString databaseUrl; // empty: the app manages its own PostgreSQL under dataDir
+    QString redisUrl;    // empty: the app manages its own Redis under dataDir
+    QString tmuxSocket = QStringLiteral("agenthive");
+    QString logLevel = QStringLiteral("info");
+    QString helpText;
+
+    // args includes the program name as args[0]. An error names the bad flag and its value.
+    static Result<Config> parse(const QStringList &args,
+                                const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+
+    static QString defaultDataDir();
+    static bool isValidTmuxSocketName(const QString &name);
+
+    bool managedPostgres() const { return databaseUrl.isEmpty(); }
+    bool managedRedis() const { return redisUrl.isEmpty(); }
+    QString path(const QString &relative) const;
+};
+
+} // namespace Hive

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Stops every process a test left behind under the test root (a test that crashed skips its
+# cleanup): tmux servers on sockets named hivetest-*, PostgreSQL and Redis servers of the root.
+root=${1:?test root}
+for sock in /tmp/tmux-"$(id -u)"/hivetest-*; do
+    [ -S "$sock" ] && tmux -S "$sock" kill-server 2>/dev/null
+done
+pkill -f -- "$root/" 2>/dev/null
+sleep 0.5
+pkill -9 -f -- "$root/" 2>/dev/null
+rm -rf -- "$root"
+exit 0
