@@ -1,1 +1,119 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
+
+#include "agent.h"
+#include "event.h"
+#include "task.h"
+
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+#include <expected>
+#include <optional>
+
+class QSqlQuery;
+
+namespace Hive {
+
+struct DbError
+{
+    enum class Kind { Unavailable, NotFound, Conflict, Invalid, Internal };
+    Kind kind = Kind::Internal;
+    QString message;
+};
+
+template<typename T = void>
+using DbResult = std::expected<T, DbError>;
+
+// What a state change did: the events it recorded (to publish once committed) and the tasks that
+// became queued (to put on the Redis queue).
+struct Change
+{
+    QList<Event> events;
+    QList<Task> enqueue;
+    std::optional<Task> task;
+    std::optional<Agent> agent;
+    QString stopAgentId; // a running task was cancelled: the agent whose runner must stop it
+
+    void merge(const Change &other);
+};
+
+struct TaskFilter
+{
+    std::optional<Task::Status> status;
+    QString agentType;
+    int limit = 100;
+};
+
+// All SQL of Agent Hive, over one QPSQL connection used only in the thread that opened it (the
+// store's thread in the app, the main thread in hive-runner). Every state change is written
+// together with its event row in one transaction. Blocking by nature: never on the GUI thread.
+class Database
+{
+public:
+    Database();
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    // postgresql://user:password@host:port/dbname?host=/socket/dir
+    DbResult<> open(const QString &url, const QString &connectionName);
+    void close();
+    bool isOpen() const;
+    DbResult<> ping();
+
+    // Applies the numbered SQL files of migrationsDir (":/migrations") not applied yet, each in its
+    // own transaction, under an advisory lock. Returns the versions applied now.
+    DbResult<QStringList> migrate(const QString &migrationsDir = QStringLiteral(":/migrations"));
+
+    // Agents
+    DbResult<Change> insertAgent(const Agent &agent);
+    DbResult<Change> setAgentStatus(const QString &agentId, Agent::Status status);
+    // stopped (killed) or lost (session or heartbeat gone): the agent's running task goes back to
+    // the queue with the attempt counted, or fails when its attempts are used up.
+    DbResult<Change> endAgent(const QString &agentId, Agent::Status status, const QString &reason);
+    DbResult<> touchHeartbeat(const QString &agentId);
+    DbResult<QList<Agent>> agents(std::optional<Agent::Status> status = std::nullopt);
+    DbResult<QList<Agent>> liveAgents();
+    DbResult<Agent> agent(const QString &id);
+
+    // Tasks
+    DbResult<Change> createTask(const Task &task);
+    // queued → assigned to agentId; nullopt task in the Change when it was not queued any more.
+    DbResult<Change> claimTask(const QString &taskId, const QString &agentId);
+    DbResult<Change> startTask(const QString &taskId, const QString &agentId);
+    // A finished attempt. Ignored (empty Change) when the task is no longer this agent's (it was
+    // cancelled, or handed to another agent meanwhile).
+    DbResult<Change> finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
+                                bool succeeded, const QString &error = {});
+    // A task that could not even start (command not found): fails at once, no retry.
+    DbResult<Change> failTaskToStart(const QString &taskId, const QString &agentId, const QString &error);
+    DbResult<Change> cancelTask(const QString &taskId);
+    DbResult<Change> retryTask(const QString &taskId);
+    DbResult<QList<Task>> tasks(const TaskFilter &filter = {});
+    DbResult<Task> task(const QString &id);
+    DbResult<QList<Task>> queuedTasks();
+
+private:
+    DbResult<QSqlQuery> exec(const QString &sql, const QVariantList &binds = {});
+    DbResult<> begin();
+    DbResult<> commit();
+    void rollback();
+    DbError sqlError(const QString &what, const QSqlQuery &q);
+    DbResult<Event> record(const QString &type, const std::optional<Agent> &agent,
+                           const std::optional<Task> &task);
+    DbResult<Task> updateTask(const QString &sql, const QVariantList &binds);
+    DbResult<Agent> updateAgent(const QString &sql, const QVariantList &binds);
+    DbResult<Change> settleDependents(const Task &finished);
+    DbResult<Change> failDependents(const Task &finished, QStringList &visited);
+    DbResult<Change> agentToIdle(const QString &agentId, const QString &taskId);
+    template<typename F>
+    auto transaction(F &&body) -> decltype(body());
+
+    QString m_connection;
+    QString m_url;
+};
+
+} // namespace Hive

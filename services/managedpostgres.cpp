@@ -66,7 +66,7 @@ QString ManagedPostgres::findBinary(const QString &name)
 QString ManagedPostgres::url() const
 {
     QString host = QString::fromUtf8(QUrl::toPercentEncoding(m_socketDir));
-    return u"postgresql://hive@/hive?host=%1&port=%2"_s.arg(host).arg(kPort);
+    return u"postgresql://hive@/hive?host=%1&port=%2"_s.arg(host, QString::number(kPort));
 }
 
 QString ManagedPostgres::logFile() const
@@ -118,7 +118,7 @@ Result<> ManagedPostgres::prepareOwnership()
         const QByteArray path = QFile::encodeName(d.absolutePath());
         struct stat st{};
         if (::stat(path.constData(), &st) == 0 && !(st.st_mode & S_IXOTH)) {
-            log()->warn("giving others search permission on {} so that PostgreSQL (user {}) can "
+            log()->info("giving others search permission on {} so that PostgreSQL (user {}) can "
                         "reach its cluster",
                         d.absolutePath(), m_owner);
             ::chmod(path.constData(), (st.st_mode & 07777) | S_IXOTH);

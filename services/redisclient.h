@@ -10,6 +10,7 @@
 
 #include <functional>
 
+class QTimer;
 struct redisAsyncContext;
 
 namespace Hive {
@@ -40,6 +41,12 @@ struct RedisReply
 // disconnected, and those in flight when the link broke, get an error reply at once (never lost
 // silently, never hanging). A client that subscribed becomes a subscriber connection and
 // re-subscribes after each reconnect.
+//
+// Replies ("ERR not connected to Redis at …" while disconnected, "connection lost" for commands in
+// flight when the link broke or timed out) and the signals connected()/disconnected() are always
+// delivered from the event loop, never from inside the call that caused them. The destructor drops
+// the callbacks of commands still in flight without calling them (their futures are cancelled);
+// deleting the client inside one of its own callbacks is allowed.
 class RedisClient : public QObject
 {
     Q_OBJECT
@@ -47,12 +54,29 @@ class RedisClient : public QObject
 public:
     using Callback = std::function<void(const RedisReply &)>;
 
+    static constexpr int DefaultCommandTimeoutMs = 10000;
+    static constexpr int DefaultConnectTimeoutMs = 3000;
+
     explicit RedisClient(const QString &url, const QString &name = {}, QObject *parent = nullptr);
     ~RedisClient() override;
 
+    // A command without a reply for this long (no traffic at all while commands are pending)
+    // breaks the connection: every command in flight gets "connection lost" and the client
+    // reconnects. 0 = no command timeout, which a connection used for blocking commands (BLPOP,
+    // XREADGROUP BLOCK, …) needs, or one above the longest block. Applies at once and to every
+    // reconnect. Default DefaultCommandTimeoutMs.
+    void setCommandTimeout(int ms);
+    int commandTimeout() const { return m_commandTimeoutMs; }
+    // Time allowed for a TCP connect (a Unix socket connects or fails at once); 0 = the system's.
+    void setConnectTimeout(int ms) { m_connectTimeoutMs = ms; }
+    int connectTimeout() const { return m_connectTimeoutMs; }
+
+    // The methods below may be called from any thread: they are forwarded to this object's.
     void open();  // starts connecting (and reconnecting for ever, until close())
+    // Stops reconnecting and disconnects once the replies in flight arrived (those callbacks still
+    // run); commands sent after close() get the "not connected" error.
     void close();
-    bool isConnected() const { return m_connected; }
+    bool isConnected() const { return m_connected; } // this object's thread only
     QString url() const { return m_url; }
 
     // argv is sent as binary-safe arguments (redisAsyncCommandArgv). The callback runs in this
@@ -60,11 +84,14 @@ public:
     void command(const QList<QByteArray> &argv, Callback cb = {});
     QFuture<RedisReply> commandFuture(const QList<QByteArray> &argv);
 
-    // SUBSCRIBE on this connection; message() is emitted for each message.
+    // SUBSCRIBE on this connection; message() is emitted for each message. May be called before
+    // the connection is up; the channels are (re)subscribed on every connect.
     void subscribe(const QList<QByteArray> &channels);
 
 Q_SIGNALS:
     void connected();
+    // The connection was lost or closed, or an attempt to connect failed (emitted for every failed
+    // attempt while retrying). reason is meant for a person.
     void disconnected(const QString &reason);
     void message(const QByteArray &channel, const QByteArray &payload);
 
@@ -73,14 +100,25 @@ private:
     void tryConnect();
     void scheduleReconnect();
     void handleDisconnect(const QString &reason);
+    void linkUp();
+    void handshakeDone();
+    void sendSubscribe(const QList<QByteArray> &channels);
+    void replyLater(Callback cb, const RedisReply &reply);
+    bool inOwnThread() const;
 
     QString m_url;
     QString m_name;
+    QString m_display; // the URL without password, for messages
     redisAsyncContext *m_ctx = nullptr;
-    void *m_adapter = nullptr; // our QSocketNotifier-based event adapter
+    QTimer *m_reconnectTimer = nullptr;
     bool m_connected = false;
     bool m_open = false;
     int m_backoffMs = 100;
+    int m_failedAttempts = 0;
+    int m_handshakePending = 0;
+    QString m_handshakeError;
+    int m_commandTimeoutMs = DefaultCommandTimeoutMs;
+    int m_connectTimeoutMs = DefaultConnectTimeoutMs;
     QList<QByteArray> m_channels;
     quint64 m_generation = 0;
 };

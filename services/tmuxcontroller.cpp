@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "tmuxcontroller.h"
+
+#include "logging.h"
+#include "process.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QProcessEnvironment>
+#include <QPromise>
+
+#include <algorithm>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+namespace {
+
+// The control client's own session; its name is not a valid agent session name, so it cannot
+// collide with one, and listSessions() leaves it out.
+const QString s_controlSession = u"_hive_ctl"_s;
+
+auto tmuxLog()
+{
+    static auto logger = Logging::get("tmux");
+    return logger;
+}
+
+// A future that is fulfilled later, in this thread, from a reply callback.
+template<typename T>
+class Promised
+{
+public:
+    Promised() { m_promise->start(); }
+    QFuture<T> future() const { return m_promise->future(); }
+    void finish(T value) const
+    {
+        m_promise->addResult(std::move(value));
+        m_promise->finish();
+    }
+
+private:
+    std::shared_ptr<QPromise<T>> m_promise = std::make_shared<QPromise<T>>();
+};
+
+template<typename T>
+QFuture<Result<T>> failed(const QString &message)
+{
+    return QtFuture::makeReadyValueFuture(Result<T>(failure(message)));
+}
+
+// tmux can carry neither a newline (it ends the command line) nor a NUL in an argument.
+bool isTransmittable(const QString &s)
+{
+    return !s.contains(u'\n') && !s.contains(QChar(0));
+}
+
+// Arguments that tmux expands as a format (new-session -c, pipe-pane's command): '#' → "##".
+QString formatEscaped(QString s)
+{
+    return s.replace(u'#', u"##"_s);
+}
+
+// POSIX sh single quoting, for the one place where tmux hands a string to /bin/sh (pipe-pane).
+QString shellQuoted(QString s)
+{
+    return u'\'' + s.replace(u'\'', u"'\\''"_s) + u'\'';
+}
+
+} // namespace
+
+TmuxController::TmuxController(const QString &socketName, QObject *parent)
+    : QObject(parent)
+    , m_socket(socketName)
+{}
+
+TmuxController::~TmuxController()
+{
+    if (m_client) {
+        m_client->disconnect(this);
+        // End of input makes a control client detach; the session and the server stay.
+        m_client->closeWriteChannel();
+        if (!m_client->waitForFinished(500))
+            m_client->kill();
+        m_client->waitForFinished(500);
+    }
+    QQueue<Pending> pending;
+    pending.swap(m_inFlight);
+    pending.append(m_waiting);
+    m_waiting.clear();
+    for (const Pending &p : std::as_const(pending))
+        p.done({Reply::Lost, {u"tmux: the controller was shut down"_s}});
+}
+
+QString TmuxController::tmuxBinary()
+{
+    return Process::findExecutable(u"tmux"_s,
+                                   {u"/opt/homebrew/bin"_s, u"/usr/local/bin"_s, u"/usr/bin"_s});
+}
+
+bool TmuxController::isValidSessionName(const QString &name)
+{
+    if (name.isEmpty() || name.size() > 64)
+        return false;
+    const auto plain = [](QChar c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9');
+    };
+    if (!plain(name.front()))
+        return false;
+    return std::all_of(name.begin(), name.end(),
+                       [&](QChar c) { return plain(c) || c == u'_' || c == u'-'; });
+}
+
+// Single quotes are the one tmux quoting with no expansion inside ($VAR, ~, \ escapes and the
+// ';' separator all stay literal); a single quote itself closes the quote, is given escaped and
+// reopens it: it's → 'it'\''s'. Words made only of harmless characters go bare, which keeps the
+// command lines in the log readable. '#' and '=' are not harmless: a word starting with '#' is a
+// comment, and NAME=VALUE as a first word is an assignment.
+QString TmuxController::quote(const QString &arg)
+{
+    const auto harmless = [](QChar c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
+               || QStringView(u"_-./:@,+").contains(c);
+    };
+    if (!arg.isEmpty() && std::all_of(arg.begin(), arg.end(), harmless))
+        return arg;
+    QString out;
+    out.reserve(arg.size() + 2);
+    out += u'\'';
+    for (const QChar c : arg) {
+        if (c == u'\'')
+            out += u"'\\''"_s;
+        else
+            out += c;
+    }
+    out += u'\'';
+    return out;
+}
+
+// ---- the control client -------------------------------------------------------------------
+
+void TmuxController::ensureClient()
+{
+    if (m_client)
+        return;
+    const QString tmux = tmuxBinary();
+    if (tmux.isEmpty()) {
+        failAll(u"tmux is not installed"_s);
+        return;
+    }
+    m_buffer.clear();
+    m_inBlock = false;
+    m_ready = false;
+    m_exiting = false;
+    m_blockLines.clear();
+    m_lastError.clear();
+
+    m_client = new QProcess(this);
+    m_client->setProgram(tmux);
+    // -u: the client is UTF-8 whatever the locale says, otherwise tmux replaces every non-ASCII
+    // character of a reply with '_'. new-session -A attaches to the control session when it
+    // exists and creates it (and the server) when not; -f no-output: no %output for its pane.
+    // Its pane idles in `cat -` (two argv elements: exec'd directly, not through a shell).
+    m_client->setArguments({u"-u"_s, u"-L"_s, m_socket, u"-C"_s, u"new-session"_s, u"-A"_s,
+                            u"-f"_s, u"no-output"_s, u"-s"_s, s_controlSession, u"-x"_s, u"80"_s,
+                            u"-y"_s, u"24"_s, u"--"_s, u"cat"_s, u"-"_s});
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(u"TMUX"_s); // when the app itself runs inside tmux
+    env.remove(u"TMUX_PANE"_s);
+    m_client->setProcessEnvironment(env);
+    m_client->setWorkingDirectory(QDir::homePath());
+    connect(m_client, &QProcess::readyReadStandardOutput, this, &TmuxController::onReadyRead);
+    connect(m_client, &QProcess::finished, this, &TmuxController::onFinished);
+    connect(m_client, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart) {
+            m_lastError = m_client->errorString();
+            onFinished();
+        }
+    });
+    tmuxLog()->debug("starting the control client on socket {}", m_socket);
+    m_client->start();
+}
+
+void TmuxController::submit(const QStringList &argv, std::function<void(const Reply &)> done)
+{
+    QString line;
+    for (const QString &arg : argv) {
+        if (!line.isEmpty())
+            line += u' ';
+        line += quote(arg);
+    }
+    Pending p{line.toUtf8() + '\n', std::move(done)};
+    if (m_client && m_ready && !m_exiting) {
+        m_client->write(p.line);
+        m_inFlight.enqueue(std::move(p));
+        return;
+    }
+    m_waiting.enqueue(std::move(p));
+    if (!m_exiting)
+        ensureClient();
+}
+
+// Called once the attach is answered: our own settings first, then whatever waited.
+void TmuxController::sendNext()
+{
+    if (!m_client || !m_ready || m_exiting)
+        return;
+    QByteArray out;
+    while (!m_waiting.isEmpty()) {
+        Pending p = m_waiting.dequeue();
+        out += p.line;
+        m_inFlight.enqueue(std::move(p));
+    }
+    if (!out.isEmpty())
+        m_client->write(out);
+}
+
+void TmuxController::onReadyRead()
+{
+    if (!m_client)
+        return;
+    m_buffer += m_client->readAllStandardOutput();
+    qsizetype start = 0;
+    for (;;) {
+        const qsizetype nl = m_buffer.indexOf('\n', start);
+        if (nl < 0)
+            break;
+        qsizetype end = nl;
+        if (end > start && m_buffer.at(end - 1) == '\r')
+            --end;
+        const QByteArray line = m_buffer.mid(start, end - start);
+        start = nl + 1;
+        handleLine(line);
+        if (!m_client) // a reply's callback may have ended everything
+            return;
+    }
+    m_buffer.remove(0, start);
+    if (m_sessionsChanged) {
+        m_sessionsChanged = false;
+        Q_EMIT sessionsChanged();
+    }
+}
+
+void TmuxController::handleLine(const QByteArray &line)
+{
+    if (m_inBlock) {
+        // The closing guard repeats the opening one exactly, so a line of output that merely looks
+        // like "%end …" does not end the block.
+        const bool end = line.startsWith("%end ") && line.mid(5) == m_blockGuard;
+        const bool error = line.startsWith("%error ") && line.mid(7) == m_blockGuard;
+        if (!end && !error) {
+            m_blockLines << QString::fromUtf8(line);
+            return;
+        }
+        m_inBlock = false;
+        const Reply reply{error ? Reply::Failed : Reply::Ok, std::exchange(m_blockLines, {})};
+        if (!m_ready) {
+            // The first block answers the new-session/attach of the command line (flags 0), not
+            // anything we wrote: only now are commands sent, so nothing is mis-assigned.
+            m_ready = true;
+            if (error) {
+                m_lastError = reply.lines.join(u"; "_s);
+                tmuxLog()->warn("tmux control client could not attach: {}", m_lastError);
+            }
+            sendNext();
+            return;
+        }
+        if (!m_blockFromUs) {
+            // Hooks and the like run for our client without coming from its input.
+            tmuxLog()->debug("tmux block not from our input: {}", reply.lines.join(u"; "_s));
+            return;
+        }
+        if (m_inFlight.isEmpty()) {
+            tmuxLog()->warn("tmux reply with no command waiting for it: {}", reply.lines.join(u"; "_s));
+            return;
+        }
+        const Pending p = m_inFlight.dequeue();
+        if (reply.status == Reply::Failed)
+            tmuxLog()->debug("tmux refused {}: {}", p.line.trimmed(), reply.lines.join(u"; "_s));
+        p.done(reply);
+        return;
+    }
+    if (line.startsWith("%begin ")) {
+        // %begin <time> <command number> <flags>; flags bit 1: the command came from our input.
+        m_inBlock = true;
+        m_blockGuard = line.mid(7);
+        const QList<QByteArray> fields = m_blockGuard.split(' ');
+        m_blockFromUs = fields.size() >= 3 && (fields.at(2).toInt() & 1);
+        m_blockLines.clear();
+        return;
+    }
+    if (line.startsWith("%sessions-changed") || line.startsWith("%session-renamed")
+        || line.startsWith("%unlinked-window-close") || line.startsWith("%window-close")
+        || line.startsWith("%session-closed")) {
+        m_sessionsChanged = true;
+        return;
+    }
+    if (line.startsWith("%exit")) {
+        // The client goes away (server killed, control session destroyed): nothing written from
+        // now on would be answered, so new commands wait for the next client.
+        m_exiting = true;
+        const QByteArray reason = line.mid(5).trimmed();
+        if (!reason.isEmpty())
+            m_lastError = QString::fromUtf8(reason);
+        tmuxLog()->debug("tmux control client exits: {}", reason);
+        return;
+    }
+    if (line.startsWith("%config-error ") || line.startsWith("%message ")) {
+        tmuxLog()->warn("tmux: {}", line.mid(line.indexOf(' ') + 1));
+        return;
+    }
+    // Other notifications (%output is turned off, %window-add, %layout-change, …) do not concern
+    // sessions as a whole.
+}
+
+void TmuxController::onFinished()
+{
+    if (!m_client)
+        return;
+    QProcess *client = m_client;
+    m_client = nullptr;
+    client->disconnect(this);
+    const QString stderrText = QString::fromLocal8Bit(client->readAllStandardError()).trimmed();
+    client->deleteLater();
+
+    QString message = u"tmux control client exited"_s;
+    if (!m_lastError.isEmpty())
+        message += u": "_s + m_lastError;
+    else if (!stderrText.isEmpty())
+        message += u": "_s + stderrText;
+    tmuxLog()->warn("{}", message);
+
+    const bool wasReady = m_ready;
+    m_buffer.clear();
+    m_inBlock = false;
+    m_ready = false;
+    m_exiting = false;
+    m_blockLines.clear();
+
+    QQueue<Pending> lost;
+    lost.swap(m_inFlight);
+    if (!wasReady) {
+        // It never got as far as attaching: the commands that waited for it would only start
+        // another client that fails the same way.
+        lost.append(m_waiting);
+        m_waiting.clear();
+    }
+    Q_EMIT controlClientLost(message);
+    for (const Pending &p : std::as_const(lost))
+        p.done({Reply::Lost, {message}});
+    // Commands submitted after %exit waited for this moment: a new client (and server) for them.
+    if (!m_waiting.isEmpty())
+        ensureClient();
+}
+
+void TmuxController::failAll(const QString &message)
+{
+    QQueue<Pending> lost;
+    lost.swap(m_inFlight);
+    lost.append(m_waiting);
+    m_waiting.clear();
+    tmuxLog()->warn("{}", message);
+    Q_EMIT controlClientLost(message);
+    for (const Pending &p : std::as_const(lost))
+        p.done({Reply::Lost, {message}});
+}
+
+// ---- commands ---------------------------------------------------------------------------
+
+namespace {
+
+QString errorText(const QStringList &lines, const QString &fallback)
+{
+    QStringList nonEmpty;
+    for (const QString &l : lines) {
+        if (!l.trimmed().isEmpty())
+            nonEmpty << l.trimmed();
+    }
+    return nonEmpty.isEmpty() ? fallback : nonEmpty.join(u"; "_s);
+}
+
+} // namespace
+
+QFuture<Result<QStringList>> TmuxController::command(const QStringList &argv)
+{
+    if (argv.isEmpty())
+        return failed<QStringList>(u"tmux: no command given"_s);
+    for (const QString &arg : argv) {
+        if (!isTransmittable(arg))
+            return failed<QStringList>(
+                u"tmux: a command argument cannot contain a newline or NUL character"_s);
+    }
+    Promised<Result<QStringList>> promise;
+    submit(argv, [promise, name = argv.first()](const Reply &r) {
+        switch (r.status) {
+        case Reply::Ok:
+            promise.finish(r.lines);
+            break;
+        case Reply::Failed:
+            promise.finish(failure(u"tmux: "_s + errorText(r.lines, name + u" failed"_s)));
+            break;
+        case Reply::Lost:
+            promise.finish(failure(errorText(r.lines, u"tmux control client lost"_s)));
+            break;
+        }
+    });
+    return promise.future();
+}
+
+// tmux runs a one-element command through `default-shell -c` (the user's shell, whatever that
+// is) and only several elements directly with execvp. So a lone element goes through
+// /usr/bin/env, which exec's it as it is: no word splitting, no $(…), and the environment passes
+// untouched. env would take a lone element containing '=' for an assignment; that one (a path
+// like /opt/a=b/tool) goes through /bin/sh as "$0" of `exec "$0"` instead, still never parsed.
+static QStringList directArgv(const QStringList &command)
+{
+    if (command.size() != 1)
+        return command;
+    if (command.first().contains(u'='))
+        return {u"/bin/sh"_s, u"-c"_s, u"exec \"$0\""_s, command.first()};
+    return {u"/usr/bin/env"_s, command.first()};
+}
+
+QFuture<Result<>> TmuxController::newSession(const SessionSpec &spec)
+{
+    if (!isValidSessionName(spec.name))
+        return failed<void>(u"invalid tmux session name: \"%1\" (letters, digits, '_' and '-' "
+                            "only, starting with a letter or digit, at most 64)"_s
+                                .arg(spec.name));
+    if (!spec.command.isEmpty() && spec.command.first().isEmpty())
+        return failed<void>(u"the command of session %1 has an empty program name"_s.arg(spec.name));
+    for (const QString &arg : spec.command) {
+        if (!isTransmittable(arg))
+            return failed<void>(u"the command of session %1 contains a newline or NUL character, "
+                                "which tmux cannot pass on"_s
+                                    .arg(spec.name));
+    }
+    if (!isTransmittable(spec.workdir))
+        return failed<void>(u"the working directory of session %1 contains a newline"_s.arg(spec.name));
+    if (!spec.workdir.isEmpty() && !QFileInfo(spec.workdir).isDir())
+        // tmux itself would fall back to the home directory without a word.
+        return failed<void>(u"working directory of session %1 does not exist: %2"_s.arg(
+            spec.name, spec.workdir));
+    if (spec.width < 1 || spec.height < 1)
+        return failed<void>(u"invalid size for session %1: %2x%3"_s.arg(spec.name)
+                                .arg(spec.width)
+                                .arg(spec.height));
+
+    QStringList argv{u"new-session"_s, u"-d"_s, u"-s"_s, spec.name, u"-x"_s,
+                     QString::number(spec.width), u"-y"_s, QString::number(spec.height)};
+    if (!spec.workdir.isEmpty())
+        argv << u"-c"_s << formatEscaped(QFileInfo(spec.workdir).absoluteFilePath());
+    QStringList keys = spec.env.keys();
+    keys.sort();
+    for (const QString &key : std::as_const(keys)) {
+        const QString &value = spec.env.value(key);
+        if (key.isEmpty() || key.contains(u'=') || !isTransmittable(key) || !isTransmittable(value))
+            return failed<void>(u"invalid environment variable for session %1: %2"_s.arg(spec.name,
+                                                                                          key));
+        argv << u"-e"_s << key + u'=' + value;
+    }
+    if (!spec.command.isEmpty())
+        argv << u"--"_s << directArgv(spec.command);
+
+    Promised<Result<>> promise;
+    submit(argv, [promise](const Reply &r) {
+        if (r.status == Reply::Ok)
+            promise.finish({});
+        else if (r.status == Reply::Failed)
+            promise.finish(failure(u"tmux: "_s + errorText(r.lines, u"new-session failed"_s)));
+        else
+            promise.finish(failure(errorText(r.lines, u"tmux control client lost"_s)));
+    });
+    return promise.future();
+}
+
+QFuture<Result<>> TmuxController::killSession(const QString &name)
+{
+    if (!isValidSessionName(name))
+        return failed<void>(u"invalid tmux session name: \"%1\""_s.arg(name));
+    return command({u"kill-session"_s, u"-t"_s, u'=' + name})
+        .then([](const Result<QStringList> &r) -> Result<> {
+            if (!r)
+                return failure(r.error());
+            return {};
+        });
+}
+
+QFuture<Result<QList<TmuxController::SessionInfo>>> TmuxController::listSessions()
+{
+    // A tab separates the fields; it cannot occur in a session name of ours.
+    const QString format = u"#{session_name}\t#{pane_pid}\t#{pane_dead}\t#{session_created}"_s;
+    return command({u"list-sessions"_s, u"-F"_s, format})
+        .then([](const Result<QStringList> &r) -> Result<QList<SessionInfo>> {
+            if (!r)
+                return failure(r.error());
+            QList<SessionInfo> sessions;
+            for (const QString &line : *r) {
+                const QStringList f = line.split(u'\t');
+                if (f.size() != 4 || f.at(0) == s_controlSession)
+                    continue;
+                sessions.append({f.at(0), f.at(1).toLongLong(), f.at(2) == u"1"_s,
+                                 f.at(3).toLongLong()});
+            }
+            return sessions;
+        });
+}
+
+QFuture<Result<bool>> TmuxController::hasSession(const QString &name)
+{
+    if (!isValidSessionName(name))
+        return QtFuture::makeReadyValueFuture(Result<bool>(false));
+    Promised<Result<bool>> promise;
+    submit({u"has-session"_s, u"-t"_s, u'=' + name}, [promise](const Reply &r) {
+        if (r.status == Reply::Lost)
+            promise.finish(failure(errorText(r.lines, u"tmux control client lost"_s)));
+        else
+            promise.finish(r.status == Reply::Ok); // tmux's error: can't find session
+    });
+    return promise.future();
+}
+
+QFuture<Result<QString>> TmuxController::capturePane(const QString &name, int lines)
+{
+    if (!isValidSessionName(name))
+        return failed<QString>(u"invalid tmux session name: \"%1\""_s.arg(name));
+    lines = std::max(lines, 1);
+    return command({u"capture-pane"_s, u"-p"_s, u"-J"_s, u"-t"_s, paneTarget(name), u"-S"_s,
+                    QString::number(-lines)})
+        .then([lines](const Result<QStringList> &r) -> Result<QString> {
+            if (!r)
+                return failure(r.error());
+            QStringList out = *r;
+            while (!out.isEmpty() && out.last().trimmed().isEmpty())
+                out.removeLast();
+            if (out.size() > lines)
+                out = out.mid(out.size() - lines);
+            return out.join(u'\n');
+        });
+}
+
+QFuture<Result<>> TmuxController::sendText(const QString &name, const QString &text, bool enter)
+{
+    if (!isValidSessionName(name))
+        return failed<void>(u"invalid tmux session name: \"%1\""_s.arg(name));
+    if (text.contains(QChar(0)))
+        return failed<void>(u"text for session %1 contains a NUL character"_s.arg(name));
+
+    // A control-mode command is one line, so each line of text is typed on its own and the
+    // newlines between become Enter keys.
+    QString normalized = text;
+    normalized.replace(u"\r\n"_s, u"\n"_s);
+    const QStringList pieces = normalized.split(u'\n');
+    QList<QStringList> commands;
+    for (qsizetype i = 0; i < pieces.size(); ++i) {
+        if (i > 0)
+            commands.append({u"send-keys"_s, u"-t"_s, paneTarget(name), u"Enter"_s});
+        if (!pieces.at(i).isEmpty())
+            commands.append(
+                {u"send-keys"_s, u"-t"_s, paneTarget(name), u"-l"_s, u"--"_s, pieces.at(i)});
+    }
+    if (enter)
+        commands.append({u"send-keys"_s, u"-t"_s, paneTarget(name), u"Enter"_s});
+    if (commands.isEmpty())
+        return QtFuture::makeReadyValueFuture(Result<>());
+
+    // Replies come in order: the last one finishes the future with the first error, if any.
+    Promised<Result<>> promise;
+    auto firstError = std::make_shared<QString>();
+    for (qsizetype i = 0; i < commands.size(); ++i) {
+        const bool last = i == commands.size() - 1;
+        submit(commands.at(i), [promise, firstError, last](const Reply &r) {
+            if (r.status != Reply::Ok && firstError->isEmpty()) {
+                *firstError = r.status == Reply::Failed
+                                  ? u"tmux: "_s + errorText(r.lines, u"send-keys failed"_s)
+                                  : errorText(r.lines, u"tmux control client lost"_s);
+            }
+            if (!last)
+                return;
+            if (firstError->isEmpty())
+                promise.finish({});
+            else
+                promise.finish(failure(*firstError));
+        });
+    }
+    return promise.future();
+}
+
+QFuture<Result<>> TmuxController::pipePaneToFile(const QString &name, const QString &logFile)
+{
+    if (!isValidSessionName(name))
+        return failed<void>(u"invalid tmux session name: \"%1\""_s.arg(name));
+    if (logFile.isEmpty() || !isTransmittable(logFile))
+        return failed<void>(u"invalid log file name for session %1: \"%2\""_s.arg(name, logFile));
+    const QFileInfo file(logFile);
+    if (!QDir().mkpath(file.absolutePath()))
+        return failed<void>(u"cannot create the folder for log file %1"_s.arg(file.absoluteFilePath()));
+
+    // The one command tmux runs through /bin/sh by design: the path is quoted for sh, the whole
+    // is escaped for tmux's format expansion, and quote() then protects it from tmux's parser.
+    const QString shellCommand = u"exec cat >> "_s + shellQuoted(file.absoluteFilePath());
+    return command({u"pipe-pane"_s, u"-o"_s, u"-t"_s, paneTarget(name), formatEscaped(shellCommand)})
+        .then([](const Result<QStringList> &r) -> Result<> {
+            if (!r)
+                return failure(r.error());
+            return {};
+        });
+}
+
+} // namespace Hive

@@ -82,10 +82,17 @@ Q_SIGNALS:
     void controlClientLost(const QString &message);
 
 private:
+    struct Reply
+    {
+        // Failed: tmux answered %error (lines = its message). Lost: no answer, the control client
+        // died or could not start (lines = our message).
+        enum Status { Ok, Failed, Lost } status = Ok;
+        QStringList lines;
+    };
     struct Pending
     {
         QByteArray line;
-        std::function<void(bool ok, const QStringList &lines)> done;
+        std::function<void(const Reply &)> done;
     };
 
     void ensureClient();
@@ -93,7 +100,8 @@ private:
     void onFinished();
     void failAll(const QString &message);
     void sendNext();
-    void submit(const QStringList &argv, std::function<void(bool, const QStringList &)> done);
+    void submit(const QStringList &argv, std::function<void(const Reply &)> done);
+    void handleLine(const QByteArray &line);
 
     QString m_socket;
     QProcess *m_client = nullptr;
@@ -102,6 +110,11 @@ private:
     QQueue<Pending> m_inFlight; // written, waiting for %begin…%end
     bool m_inBlock = false;
     bool m_ready = false;       // initial %begin/%end of the attach consumed
+    bool m_exiting = false;     // %exit seen: new commands wait for the next client
+    bool m_sessionsChanged = false; // coalesces the notifications of one read
+    QByteArray m_blockGuard;    // "<time> <number> <flags>" of the open %begin
+    bool m_blockFromUs = false; // flags bit 1: the block answers a line we wrote
+    QString m_lastError;        // tmux's words on why the client is going away
     QStringList m_blockLines;
 };
 
