@@ -1,1 +1,89 @@
-int main() { return 0; }
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "application.h"
+#include "config.h"
+#include "logging.h"
+#include "signalwatcher.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+#include <QDir>
+
+#include <cstdio>
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+bool hasDisplay()
+{
+#if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+           || qEnvironmentVariable("QT_QPA_PLATFORM") == u"offscreen"_s;
+#else
+    return true;
+#endif
+}
+
+QStringList arguments(int argc, char *argv[])
+{
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    return args;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    auto config = Hive::Config::parse(arguments(argc, argv));
+    if (!config) {
+        fprintf(stderr, "agenthive: %s\nTry 'agenthive --help'.\n", qPrintable(config.error()));
+        return 2;
+    }
+    if (config->action == Hive::Config::Action::ShowHelp) {
+        fputs(qPrintable(config->helpText.replace(QString::fromLocal8Bit(argv[0]), u"agenthive"_s)), stdout);
+        return 0;
+    }
+    if (config->action == Hive::Config::Action::ShowVersion) {
+        printf("agenthive %s\n", HIVE_VERSION);
+        return 0;
+    }
+
+    bool headless = config->headless;
+    if (!headless && !hasDisplay()) {
+        fprintf(stderr, "agenthive: no display (DISPLAY and WAYLAND_DISPLAY are unset); running headless\n");
+        headless = true;
+    }
+    std::unique_ptr<QCoreApplication> app = headless ? std::make_unique<QCoreApplication>(argc, argv)
+                                                     : std::make_unique<QApplication>(argc, argv);
+    QCoreApplication::setApplicationName(u"agenthive"_s);
+    QCoreApplication::setOrganizationName(u"agenthive"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(HIVE_VERSION));
+
+    Hive::Logging::setup(QDir(config->dataDir).filePath(u"logs"_s), u"agenthive.log"_s, config->logLevel);
+
+    Hive::Application hive(*config, headless);
+    if (auto locked = hive.lockDataDir(); !locked) {
+        fprintf(stderr, "agenthive: %s\n", qPrintable(locked.error()));
+        return 1;
+    }
+    int exitCode = 0;
+    QObject::connect(&hive, &Hive::Application::failed, app.get(), [&](const QString &message) {
+        Hive::Logging::get("app")->critical("{}", message);
+        fprintf(stderr, "agenthive: %s\n", qPrintable(message));
+        exitCode = 1;
+        QCoreApplication::exit(1);
+    });
+    Hive::SignalWatcher watcher;
+    QObject::connect(&watcher, &Hive::SignalWatcher::signalled, app.get(), [](int sig) {
+        Hive::Logging::get("app")->info("signal {}: quitting", sig);
+        QCoreApplication::quit();
+    });
+    hive.start();
+    const int rc = app->exec();
+    hive.shutdown();
+    return exitCode ? exitCode : rc;
+}

@@ -412,7 +412,9 @@ DbResult<Change> Database::endAgent(const QString &agentId, Agent::Status status
         while (running->next())
             tasks << taskFromRow(*running);
         for (const Task &t : tasks) {
-            const bool usedUp = t.attempts >= t.maxAttempts;
+            // A kill hands the task back without counting the attempt; a lost agent counts it.
+            const bool handBack = status == Agent::Status::Stopped;
+            const bool usedUp = !handBack && t.attempts >= t.maxAttempts;
             const QString why = u"agent %1 %2: %3"_s.arg(agent->name, Agent::statusName(status), reason);
             if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, error) "
                               "VALUES (?::uuid, ?, ?::uuid, 'lost', ?, ?)"_s,
@@ -437,8 +439,9 @@ DbResult<Change> Database::endAgent(const QString &agentId, Agent::Status status
                 c.merge(*dep);
             } else {
                 auto queued = updateTask(u"UPDATE tasks SET status = 'queued', agent_id = NULL, started_at = NULL, "
-                                         "error = ? WHERE id = ?::uuid"_s,
-                                         {why, t.id});
+                                         "error = ?, attempts = CASE WHEN ? THEN greatest(attempts - 1, 0) ELSE attempts END "
+                                         "WHERE id = ?::uuid"_s,
+                                         {why, handBack, t.id});
                 if (!queued)
                     return std::unexpected(queued.error());
                 auto ev = record(u"task.queued"_s, std::nullopt, *queued);
@@ -778,6 +781,33 @@ DbResult<Change> Database::failDependents(const Task &finished, QStringList &vis
         c.merge(*more);
     }
     return c;
+}
+
+DbResult<Change> Database::releaseTask(const QString &taskId, const QString &agentId)
+{
+    return transaction([&]() -> DbResult<Change> {
+        Change c;
+        auto task = updateTask(u"UPDATE tasks SET status = 'queued', agent_id = NULL, started_at = NULL, "
+                               "attempts = greatest(attempts - 1, 0) "
+                               "WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running')"_s,
+                               {taskId, agentId});
+        if (!task) {
+            if (task.error().kind != DbError::Kind::NotFound)
+                return std::unexpected(task.error());
+        } else {
+            auto ev = record(u"task.queued"_s, std::nullopt, *task);
+            if (!ev)
+                return std::unexpected(ev.error());
+            c.events << *ev;
+            c.enqueue << *task;
+            c.task = *task;
+        }
+        auto idle = agentToIdle(agentId, taskId);
+        if (!idle)
+            return std::unexpected(idle.error());
+        c.merge(*idle);
+        return c;
+    });
 }
 
 DbResult<Change> Database::cancelTask(const QString &taskId)

@@ -90,6 +90,8 @@ public:
                                 bool succeeded, const QString &error = {});
     // A task that could not even start (command not found): fails at once, no retry.
     DbResult<Change> failTaskToStart(const QString &taskId, const QString &agentId, const QString &error);
+    // A runner that stops (SIGTERM) hands its task back: queued again, the attempt not counted.
+    DbResult<Change> releaseTask(const QString &taskId, const QString &agentId);
     DbResult<Change> cancelTask(const QString &taskId);
     DbResult<Change> retryTask(const QString &taskId);
     DbResult<QList<Task>> tasks(const TaskFilter &filter = {});

@@ -1,1 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
+
+#include "database.h"
+#include "profiles.h"
+
+#include <QElapsedTimer>
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QString>
+
+class QTimer;
+
+namespace Hive {
+
+class Queue;
+class Store;
+class TmuxController;
+
+struct SpawnRequest
+{
+    QString type = QStringLiteral("dev");
+    QString name;       // empty: <type>-<4 hex>
+    QString profile;    // empty: claude (worker) or claude-interactive
+    QString workdir;    // an existing folder to work in
+    QString repository; // a git repository: the agent gets a worktree on branch hive/<name>
+    std::optional<bool> interactive; // empty: as the profile says
+};
+
+// Spawns and kills agents (tmux sessions running hive-runner or an agent CLI), reconciles every
+// few seconds what tmux and the heartbeats say with what PostgreSQL says (agents whose session or
+// heartbeat is gone are `lost`, their tasks go back to the queue), adopts the sessions that
+// survived a restart, and watches interactive agents' panes (working, idle, waiting for input).
+// Lives in its own thread; the public methods may be called from any thread and return futures.
+class Orchestrator : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        QString dataDir;
+        QString tmuxSocket = QStringLiteral("agenthive");
+        QString databaseUrl;
+        QString redisUrl;
+        QString runnerPath; // hive-runner
+        int reconcileMs = 2000;
+        int heartbeatGraceMs = 15000;
+    };
+
+    Orchestrator(const Options &options, Store *store, Queue *queue);
+    ~Orchestrator() override;
+
+    // Thread-safe entry points.
+    QFuture<DbResult<Agent>> spawn(const SpawnRequest &request);
+    QFuture<DbResult<>> kill(const QString &agentId);
+    QFuture<DbResult<QString>> output(const QString &agentId, int lines);
+    QFuture<DbResult<>> input(const QString &agentId, const QString &text, bool enter);
+    QFuture<bool> tmuxAvailable();
+
+    static bool isValidAgentType(const QString &type);
+
+public Q_SLOTS:
+    void start(); // in its thread: tmux client, first reconcile (adoption), timers
+    void stop();
+    void reconcile();
+    void rebuildQueue();
+
+Q_SIGNALS:
+    void tmuxHealthChanged(bool ok);
+
+private:
+    DbResult<Agent> prepareAgent(const SpawnRequest &request, Profile &profile);
+    Result<QString> prepareWorkdir(const SpawnRequest &request, const QString &name);
+    QStringList sessionCommand(const Agent &agent, const Profile &profile) const;
+    void publish(const Change &change);
+    void endAgents(const QList<std::pair<Agent, QString>> &lost);
+    void watchInteractive(const QList<Agent> &agents);
+    template<typename R, typename F>
+    QFuture<R> inThread(F &&f);
+
+    Options m_options;
+    Store *m_store;
+    Queue *m_queue;
+    TmuxController *m_tmux = nullptr;
+    QTimer *m_timer = nullptr;
+    QTimer *m_debounce = nullptr;
+    bool m_reconciling = false;
+    bool m_tmuxOk = true;
+    QHash<QString, QString> m_paneDigest; // interactive agent id → hash of its last capture
+};
+
+} // namespace Hive

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QProcessEnvironment>
 #include <QPromise>
+#include <QTimer>
 
 #include <algorithm>
 #include <memory>
@@ -22,6 +23,7 @@ namespace {
 // The control client's own session; its name is not a valid agent session name, so it cannot
 // collide with one, and listSessions() leaves it out.
 const QString s_controlSession = u"_hive_ctl"_s;
+constexpr int s_startTimeoutMs = 10000;
 
 auto tmuxLog()
 {
@@ -182,6 +184,13 @@ void TmuxController::ensureClient()
     });
     tmuxLog()->debug("starting the control client on socket {}", m_socket);
     m_client->start();
+    // A client that never answers its attach would hold every command forever.
+    QTimer::singleShot(s_startTimeoutMs, m_client, [this] {
+        if (m_client && !m_ready) {
+            m_lastError = u"no answer from tmux within %1 s"_s.arg(s_startTimeoutMs / 1000);
+            m_client->kill();
+        }
+    });
 }
 
 void TmuxController::submit(const QStringList &argv, std::function<void(const Reply &)> done)
@@ -209,6 +218,22 @@ void TmuxController::sendNext()
     if (!m_client || !m_ready || m_exiting)
         return;
     QByteArray out;
+    // The private server's behaviour the orchestrator relies on, whatever the user's tmux.conf
+    // says: a session ends with its command (that is how a dead runner shows), detached sessions
+    // stay, and the server outlives the app's control client.
+    static const QList<QStringList> settings{
+        {u"set-option"_s, u"-gw"_s, u"remain-on-exit"_s, u"off"_s},
+        {u"set-option"_s, u"-g"_s, u"destroy-unattached"_s, u"off"_s},
+        {u"set-option"_s, u"-s"_s, u"exit-unattached"_s, u"off"_s},
+    };
+    for (const QStringList &argv : settings) {
+        Pending p{argv.join(u' ').toUtf8() + '\n', [argv](const Reply &r) {
+                      if (r.status == Reply::Failed)
+                          tmuxLog()->warn("tmux refused {}: {}", argv.join(u' '), r.lines.join(u"; "_s));
+                  }};
+        out += p.line;
+        m_inFlight.enqueue(std::move(p));
+    }
     while (!m_waiting.isEmpty()) {
         Pending p = m_waiting.dequeue();
         out += p.line;
@@ -320,20 +345,25 @@ void TmuxController::onFinished()
 {
     if (!m_client)
         return;
+    onReadyRead(); // replies that arrived just before the end are still answers
+    if (!m_client)
+        return;
     QProcess *client = m_client;
     m_client = nullptr;
     client->disconnect(this);
     const QString stderrText = QString::fromLocal8Bit(client->readAllStandardError()).trimmed();
     client->deleteLater();
 
-    QString message = u"tmux control client exited"_s;
+    const bool wasReady = m_ready;
+    QString message = wasReady
+                          ? u"tmux: lost the connection to the server (socket %1)"_s.arg(m_socket)
+                          : u"tmux: cannot start a control client (socket %1)"_s.arg(m_socket);
     if (!m_lastError.isEmpty())
         message += u": "_s + m_lastError;
     else if (!stderrText.isEmpty())
         message += u": "_s + stderrText;
     tmuxLog()->warn("{}", message);
 
-    const bool wasReady = m_ready;
     m_buffer.clear();
     m_inBlock = false;
     m_ready = false;

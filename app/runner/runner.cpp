@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "runner.h"
+
+#include "logging.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+namespace {
+auto log() { return Logging::get("runner"); }
+} // namespace
+
+Runner::Runner(const Options &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+{}
+
+Runner::~Runner()
+{
+    if (m_process) {
+        m_process->disconnect(this);
+        m_process->kill();
+        m_process->waitForFinished(2000);
+    }
+}
+
+void Runner::say(const QString &line)
+{
+    const QByteArray bytes = (u"\x1b[2m[hive] "_s + line + u"\x1b[0m\n"_s).toUtf8();
+    fwrite(bytes.constData(), 1, bytes.size(), stdout);
+    fflush(stdout);
+}
+
+Result<> Runner::start()
+{
+    // PostgreSQL may be starting with the app: wait for it a little.
+    DbResult<> opened;
+    for (int i = 0; i < 30; ++i) {
+        opened = m_db.open(m_options.databaseUrl, u"runner"_s);
+        if (opened || opened.error().kind != DbError::Kind::Unavailable)
+            break;
+        QThread::msleep(500);
+    }
+    if (!opened)
+        return failure(opened.error().message);
+    auto agent = m_db.agent(m_options.agentId);
+    if (!agent)
+        return failure(agent.error().message);
+    m_agent = *agent;
+    if (!m_agent.isAlive())
+        return failure(u"agent %1 is %2"_s.arg(m_agent.name, Agent::statusName(m_agent.status)));
+    auto profile = Profiles::load(m_agent.profile, m_options.dataDir);
+    if (!profile)
+        return failure(profile.error());
+    m_profile = *profile;
+
+    m_queue = new Queue(m_options.redisUrl, this);
+    connect(m_queue, &Queue::controlReceived, this, &Runner::onControl);
+    connect(m_queue, &Queue::connected, this, [this] {
+        log()->info("connected to Redis");
+        heartbeat();
+        if (!m_task)
+            fetch();
+    });
+    m_queue->open(Queue::Blocking);
+    m_queue->subscribeControl(m_agent.id);
+
+    m_heartbeat = new QTimer(this);
+    m_heartbeat->setInterval(m_options.heartbeatMs);
+    connect(m_heartbeat, &QTimer::timeout, this, &Runner::heartbeat);
+    m_heartbeat->start();
+
+    say(tr("agent %1 (type %2, profile %3) in %4: waiting for tasks")
+            .arg(m_agent.name, m_agent.type, m_agent.profile, m_agent.workdir));
+    if (m_agent.status == Agent::Status::Starting)
+        persist([id = m_agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); });
+    // A task this agent held when the runner was restarted can no longer be trusted to finish.
+    return {};
+}
+
+void Runner::heartbeat()
+{
+    if (m_queue)
+        m_queue->heartbeat(m_agent.id, m_options.heartbeatTtlMs);
+    (void)m_db.touchHeartbeat(m_agent.id);
+}
+
+void Runner::persist(std::function<DbResult<Change>(Database &)> change, std::function<void(const Change &)> then)
+{
+    auto r = change(m_db);
+    if (!r) {
+        if (r.error().kind == DbError::Kind::Unavailable) {
+            log()->warn("{}; trying again in 1 s", r.error().message);
+            QTimer::singleShot(1000, this, [this, change, then] { persist(change, then); });
+            return;
+        }
+        log()->error("{}", r.error().message);
+        say(tr("error: %1").arg(r.error().message));
+        if (then)
+            then(Change());
+        return;
+    }
+    m_queue->apply(*r);
+    if (then)
+        then(*r);
+}
+
+void Runner::fetch()
+{
+    if (m_stopping || m_task || m_fetching)
+        return;
+    m_fetching = true;
+    m_queue->fetchNext(m_agent.type, m_agent.id, m_options.fetchBlockMs, [this](std::optional<QueueEntry> entry) {
+        m_fetching = false;
+        if (m_stopping)
+            return;
+        if (!entry) {
+            // Timed out, or Redis is away: ask again (at once after a timeout, a little later after an error).
+            QTimer::singleShot(m_queue->isConnected() ? 0 : 500, this, &Runner::fetch);
+            return;
+        }
+        onEntry(*entry);
+    });
+}
+
+void Runner::onEntry(const QueueEntry &entry)
+{
+    const QString taskId = entry.taskId;
+    persist([taskId, id = m_agent.id](Database &db) { return db.claimTask(taskId, id); },
+            [this, entry](const Change &c) {
+                if (!c.task) {
+                    // Not queued any more (cancelled, or a duplicate entry): drop it.
+                    m_queue->ack(entry);
+                    QTimer::singleShot(0, this, &Runner::fetch);
+                    return;
+                }
+                if (m_stopping) {
+                    persist([t = c.task->id, id = m_agent.id](Database &db) { return db.releaseTask(t, id); });
+                    m_queue->ack(entry);
+                    return;
+                }
+                runTask(*c.task, entry);
+            });
+}
+
+void Runner::runTask(const Task &task, const QueueEntry &entry)
+{
+    m_task = task;
+    m_entry = entry;
+    m_output.clear();
+    m_dropped = 0;
+    m_cancelled = false;
+    m_startedReported = false;
+    const QStringList argv = m_profile.expand({{u"prompt"_s, task.prompt},
+                                               {u"workdir"_s, m_agent.workdir},
+                                               {u"task_id"_s, task.id},
+                                               {u"agent_id"_s, m_agent.id}});
+    say(tr("task %1 (attempt %2 of %3): %4")
+            .arg(task.id)
+            .arg(task.attempts)
+            .arg(task.maxAttempts)
+            .arg(task.title.isEmpty() ? task.prompt.left(80) : task.title));
+    m_process = new QProcess(this);
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setWorkingDirectory(m_agent.workdir);
+    m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setProgram(argv.first());
+    m_process->setArguments(argv.mid(1));
+    connect(m_process, &QProcess::readyRead, this, &Runner::onOutput);
+    connect(m_process, &QProcess::finished, this, &Runner::onProcessFinished);
+    connect(m_process, &QProcess::errorOccurred, this, &Runner::onProcessError);
+    connect(m_process, &QProcess::started, this, [this] {
+        m_startedReported = true;
+        persist([t = m_task->id, id = m_agent.id](Database &db) { return db.startTask(t, id); });
+    });
+    m_clock.start();
+    m_process->start();
+}
+
+void Runner::onOutput()
+{
+    const QByteArray chunk = m_process->readAll();
+    fwrite(chunk.constData(), 1, chunk.size(), stdout);
+    fflush(stdout);
+    m_output += chunk;
+    if (m_output.size() > m_options.outputCap) {
+        const qsizetype cut = m_output.size() - m_options.outputCap;
+        m_dropped += cut;
+        m_output.remove(0, cut);
+    }
+}
+
+QByteArray Runner::capturedOutput() const
+{
+    if (m_dropped == 0)
+        return m_output;
+    return tr("[hive: output cut; the first %1 bytes were dropped, the last %2 kept]\n")
+               .arg(m_dropped)
+               .arg(m_output.size())
+               .toUtf8()
+           + m_output;
+}
+
+Runner::StreamResult Runner::parseStreamJson(const QByteArray &output)
+{
+    StreamResult out;
+    qsizetype end = output.size();
+    // The result line is the last JSON object of type "result"; look at the last lines only.
+    for (int n = 0; n < 50 && end > 0; ++n) {
+        const qsizetype start = output.lastIndexOf('\n', end - 1) + 1;
+        const QByteArray line = output.mid(start, end - start).trimmed();
+        end = start - 1;
+        if (!line.startsWith('{'))
+            continue;
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value(u"type").toString() != u"result"_s)
+            continue;
+        out.found = true;
+        out.isError = o.value(u"is_error").toBool();
+        for (const auto key : {u"total_cost_usd", u"cost_usd"}) {
+            if (o.value(key).isDouble()) {
+                out.costUsd = o.value(key).toDouble();
+                break;
+            }
+        }
+        break;
+    }
+    return out;
+}
+
+void Runner::onProcessError(QProcess::ProcessError error)
+{
+    if (error != QProcess::FailedToStart || !m_task)
+        return;
+    const QString program = m_process->program();
+    const QString why = tr("cannot start '%1': %2").arg(program, m_process->errorString());
+    say(why);
+    m_process->deleteLater();
+    m_process = nullptr;
+    const Task task = *m_task;
+    persist([t = task.id, id = m_agent.id, why](Database &db) { return db.failTaskToStart(t, id, why); },
+            [this](const Change &) {
+                m_queue->ack(m_entry);
+                m_task.reset();
+                if (m_stopping)
+                    QTimer::singleShot(0, this, [this] { Q_EMIT finished(0); });
+                else
+                    QTimer::singleShot(0, this, &Runner::fetch);
+            });
+}
+
+void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
+{
+    onOutput();
+    const qint64 duration = m_clock.elapsed();
+    m_process->deleteLater();
+    m_process = nullptr;
+    if (!m_task)
+        return;
+    TaskResult result;
+    result.exitCode = status == QProcess::CrashExit ? -1 : exitCode;
+    result.output = QString::fromUtf8(capturedOutput());
+    result.durationMs = duration;
+    const StreamResult stream = parseStreamJson(m_output);
+    result.costUsd = stream.costUsd;
+    bool succeeded = status == QProcess::NormalExit && exitCode == 0 && !stream.isError;
+    QString error;
+    if (status == QProcess::CrashExit)
+        error = m_cancelled ? tr("cancelled") : tr("the command crashed");
+    else if (exitCode != 0)
+        error = tr("the command exited with code %1").arg(exitCode);
+    else if (stream.isError)
+        error = tr("the agent reported an error");
+    say(succeeded ? tr("task %1 succeeded in %2 ms").arg(m_task->id).arg(duration)
+                  : tr("task %1: %2").arg(m_task->id, m_cancelled ? tr("cancelled") : error));
+    if (m_stopping) {
+        // Handing back: the task runs again elsewhere, without counting this attempt.
+        const Task task = *m_task;
+        persist([t = task.id, id = m_agent.id](Database &db) { return db.releaseTask(t, id); },
+                [this](const Change &) {
+                    m_queue->ack(m_entry);
+                    m_task.reset();
+                    Q_EMIT finished(0);
+                });
+        return;
+    }
+    finishCurrent(result, succeeded, error);
+}
+
+void Runner::finishCurrent(const TaskResult &result, bool succeeded, const QString &error)
+{
+    const Task task = *m_task;
+    persist([t = task.id, id = m_agent.id, result, succeeded, error](Database &db) {
+        return db.finishTask(t, id, result, succeeded, error);
+    },
+            [this](const Change &) {
+                m_queue->ack(m_entry);
+                m_task.reset();
+                QTimer::singleShot(0, this, &Runner::fetch);
+            });
+}
+
+void Runner::onControl(const QByteArray &payload)
+{
+    const QList<QByteArray> parts = payload.split(' ');
+    if (parts.size() == 2 && parts[0] == "cancel" && m_task && m_task->id == QString::fromUtf8(parts[1]) && m_process) {
+        say(tr("task %1 was cancelled; stopping its command").arg(m_task->id));
+        m_cancelled = true;
+        m_process->terminate();
+        QTimer::singleShot(5000, m_process, [p = m_process] { p->kill(); });
+    }
+}
+
+void Runner::stop(const QString &why)
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    log()->info("stopping: {}", why);
+    say(tr("stopping (%1)").arg(why));
+    if (m_heartbeat)
+        m_heartbeat->stop();
+    if (m_process) {
+        // onProcessFinished hands the task back and quits.
+        m_process->terminate();
+        QTimer::singleShot(3000, m_process, [p = m_process] { p->kill(); });
+        return;
+    }
+    // Nothing runs: give the Redis commands in flight a moment, then quit.
+    QTimer::singleShot(200, this, [this] { Q_EMIT finished(0); });
+}
+
+} // namespace Hive

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include "database.h"
+#include "profiles.h"
+#include "queue.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QProcess>
+
+#include <functional>
+#include <optional>
+
+class QTimer;
+
+namespace Hive {
+
+// hive-runner: runs inside one worker agent's tmux session. Takes the tasks of its agent's type
+// from the queue (highest priority first), runs the profile's command for each in the agent's
+// folder with the output shown live on the terminal and captured (the last few MiB), stores the
+// result, and sends heartbeats. Everything happens in the main thread's event loop; the SQL is
+// synchronous (this process has nothing else to keep responsive but the child's output, which
+// waits in its pipe meanwhile).
+class Runner : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        QString agentId;
+        QString dataDir;
+        QString databaseUrl;
+        QString redisUrl;
+        qsizetype outputCap = 4 * 1024 * 1024;
+        int heartbeatMs = 3000;
+        int heartbeatTtlMs = 10000;
+        int fetchBlockMs = 2000;
+    };
+
+    explicit Runner(const Options &options, QObject *parent = nullptr);
+    ~Runner() override;
+
+    Result<> start();
+    void stop(const QString &why); // hand the running task back, then quit
+
+    // The cost and error flag of Claude Code's stream-json result line, if the output has one.
+    struct StreamResult
+    {
+        std::optional<double> costUsd;
+        bool isError = false;
+        bool found = false;
+    };
+    static StreamResult parseStreamJson(const QByteArray &output);
+
+Q_SIGNALS:
+    void finished(int exitCode);
+
+private:
+    void fetch();
+    void onEntry(const QueueEntry &entry);
+    void runTask(const Task &task, const QueueEntry &entry);
+    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
+    void onProcessError(QProcess::ProcessError error);
+    void onOutput();
+    void onControl(const QByteArray &payload);
+    void heartbeat();
+    // Runs a state change, publishing what it did; retried every second while PostgreSQL is
+    // unreachable, so that no result is lost.
+    void persist(std::function<DbResult<Change>(Database &)> change,
+                 std::function<void(const Change &)> then = {});
+    void say(const QString &line);
+    void finishCurrent(const TaskResult &result, bool succeeded, const QString &error);
+    QByteArray capturedOutput() const;
+
+    Options m_options;
+    Database m_db;
+    Queue *m_queue = nullptr;
+    Agent m_agent;
+    Profile m_profile;
+    QTimer *m_heartbeat = nullptr;
+    QProcess *m_process = nullptr;
+    std::optional<Task> m_task;
+    QueueEntry m_entry;
+    QElapsedTimer m_clock;
+    QByteArray m_output;
+    qint64 m_dropped = 0;
+    bool m_cancelled = false;
+    bool m_stopping = false;
+    bool m_fetching = false;
+    bool m_startedReported = false;
+};
+
+} // namespace Hive
