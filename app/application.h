@@ -7,7 +7,6 @@
 #include "result.h"
 
 #include <QObject>
-#include <QThread>
 
 #include <memory>
 
@@ -15,14 +14,13 @@ class QTimer;
 
 namespace Hive {
 
+class Engine;
 class Infrastructure;
 class MainWindow;
-class Orchestrator;
-class Queue;
-class Store;
 
-// The composition root: makes the services, moves each to its thread, wires widgets' requests to
-// services and services' signals to models, and shuts everything down in order.
+// The composition root: makes the infrastructure, the engine (store, queue, orchestrator in their
+// threads) and the API, wires widgets' requests to the engine and its events to the models, and
+// shuts everything down in order.
 class Application : public QObject
 {
     Q_OBJECT
@@ -33,6 +31,7 @@ public:
         bool postgres = false;
         bool redis = false;
         bool tmux = false;
+        bool operator==(const Health &) const = default;
     };
 
     Application(const Config &config, bool headless, QObject *parent = nullptr);
@@ -42,9 +41,7 @@ public:
     void start();    // asynchronous: ready() or failed()
     void shutdown(); // ordered and blocking; safe to call twice
 
-    Store *store() const { return m_store.get(); }
-    Queue *queue() const { return m_queue; }
-    Orchestrator *orchestrator() const { return m_orchestrator; }
+    Engine *engine() const { return m_engine.get(); }
     const Config &config() const { return m_config; }
     Health health() const { return m_health; }
 
@@ -54,7 +51,6 @@ Q_SIGNALS:
     void healthChanged(const Hive::Application::Health &health);
 
 private:
-    void startStore();
     void startEngine();
     void checkHealth();
 
@@ -62,11 +58,7 @@ private:
     bool m_headless;
     DataDirLock m_lock;
     std::unique_ptr<Infrastructure> m_infra;
-    std::unique_ptr<Store> m_store;
-    QThread m_queueThread;
-    QThread m_orchestratorThread;
-    Queue *m_queue = nullptr;
-    Orchestrator *m_orchestrator = nullptr;
+    std::unique_ptr<Engine> m_engine;
     MainWindow *m_window = nullptr;
     QTimer *m_healthTimer = nullptr;
     Health m_health;

@@ -534,7 +534,7 @@ DbResult<Change> Database::createTask(const Task &t)
         auto task = updateTask(u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, depends_on, "
                                "max_attempts, error, finished_at) VALUES (?::uuid, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, "
                                "CASE WHEN ? THEN now() END)"_s,
-                               {t.id, t.title, t.prompt, t.agentType, t.priority, Task::statusName(status), deps,
+                               {t.id, t.title.isNull() ? u""_s : t.title, t.prompt, t.agentType, t.priority, Task::statusName(status), deps,
                                 t.maxAttempts, nullableText(error), status == Task::Status::Failed});
         if (!task)
             return std::unexpected(task.error());

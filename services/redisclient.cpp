@@ -130,7 +130,9 @@ public:
         m_read.setEnabled(false);
         m_write.setEnabled(false);
         m_timer.setSingleShot(true);
-        connect(&m_read, &QSocketNotifier::activated, this, [this] { dispatch(redisAsyncHandleRead); });
+        connect(&m_read, &QSocketNotifier::activated, this, [this] {
+            dispatch(redisAsyncHandleRead);
+        });
         connect(&m_write, &QSocketNotifier::activated, this, [this] {
             dispatch(redisAsyncHandleWrite);
         });
@@ -265,7 +267,8 @@ struct RedisClientPrivate
         if (reply->type == REDIS_REPLY_ERROR) {
             const QString what = QString::fromUtf8(bytes(reply));
             if (step == HandshakeStep::SetName) {
-                log()->warn("Redis at {} refused CLIENT SETNAME: {}", c->m_display, what);
+                if (c->m_handshakeError.isEmpty()) // else refused for the same reason
+                    log()->warn("Redis at {} refused CLIENT SETNAME: {}", c->m_display, what);
             } else if (c->m_handshakeError.isEmpty()) {
                 c->m_handshakeError = u"Redis at %1 refused %2: %3"_s.arg(
                     c->m_display, step == HandshakeStep::Auth ? u"AUTH"_s : u"SELECT"_s, what);
@@ -364,8 +367,11 @@ void RedisClient::tryConnect()
     const auto target = RedisUrl::parse(m_url);
     if (!target) {
         m_open = false; // retrying cannot help
-        handleDisconnect(u"invalid Redis URL (expected redis://[:password@]host[:port][/db] or "
-                         "unix:///path/to/socket)"_s);
+        const QString reason = u"invalid Redis URL (expected redis://[:password@]host[:port][/db] "
+                               "or unix://[:password@]/path/to/socket[?db=N])"_s;
+        log()->error("{}", reason);
+        QMetaObject::invokeMethod(
+            this, [this, reason] { Q_EMIT disconnected(reason); }, Qt::QueuedConnection);
         return;
     }
     ++m_generation;

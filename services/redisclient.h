@@ -36,11 +36,13 @@ struct RedisReply
 };
 
 // One asynchronous hiredis connection (TCP or Unix socket, from a redis:// or unix:// URL) driven by
-// the Qt event loop of the thread it lives in. Reconnects by itself with a backoff (100 ms doubling
-// to 2 s) after the server went away, and emits connected() again; commands sent while
-// disconnected, and those in flight when the link broke, get an error reply at once (never lost
-// silently, never hanging). A client that subscribed becomes a subscriber connection and
-// re-subscribes after each reconnect.
+// the Qt event loop of the thread it lives in (move it there before open()). Reconnects by itself
+// with a backoff (100 ms doubling to 2 s) after the server went away, and emits connected() again;
+// commands sent while disconnected, and those in flight when the link broke, get an error reply at
+// once (never lost silently, never hanging). A client that subscribed becomes a subscriber
+// connection and re-subscribes after each reconnect. Connecting sends AUTH (password in the URL),
+// SELECT (db other than 0) and CLIENT SETNAME (name, blanks turned into '-') first; connected() is
+// emitted once they succeeded.
 //
 // Replies ("ERR not connected to Redis at …" while disconnected, "connection lost" for commands in
 // flight when the link broke or timed out) and the signals connected()/disconnected() are always
@@ -80,7 +82,8 @@ public:
     QString url() const { return m_url; }
 
     // argv is sent as binary-safe arguments (redisAsyncCommandArgv). The callback runs in this
-    // object's thread; it may be empty.
+    // object's thread; it may be empty. (P|S)SUBSCRIBE, their UNSUBSCRIBEs and MONITOR are refused
+    // with an error reply: use subscribe().
     void command(const QList<QByteArray> &argv, Callback cb = {});
     QFuture<RedisReply> commandFuture(const QList<QByteArray> &argv);
 

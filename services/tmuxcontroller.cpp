@@ -112,8 +112,8 @@ bool TmuxController::isValidSessionName(const QString &name)
     };
     if (!plain(name.front()))
         return false;
-    return std::all_of(name.begin(), name.end(),
-                       [&](QChar c) { return plain(c) || c == u'_' || c == u'-'; });
+    return std::all_of(
+        name.begin(), name.end(), [&](QChar c) { return plain(c) || c == u'_' || c == u'-'; });
 }
 
 // Single quotes are the one tmux quoting with no expansion inside ($VAR, ~, \ escapes and the
@@ -166,9 +166,23 @@ void TmuxController::ensureClient()
     // character of a reply with '_'. new-session -A attaches to the control session when it
     // exists and creates it (and the server) when not; -f no-output: no %output for its pane.
     // Its pane idles in `cat -` (two argv elements: exec'd directly, not through a shell).
-    m_client->setArguments({u"-u"_s, u"-L"_s, m_socket, u"-C"_s, u"new-session"_s, u"-A"_s,
-                            u"-f"_s, u"no-output"_s, u"-s"_s, s_controlSession, u"-x"_s, u"80"_s,
-                            u"-y"_s, u"24"_s, u"--"_s, u"cat"_s, u"-"_s});
+    m_client->setArguments({u"-u"_s,
+                            u"-L"_s,
+                            m_socket,
+                            u"-C"_s,
+                            u"new-session"_s,
+                            u"-A"_s,
+                            u"-f"_s,
+                            u"no-output"_s,
+                            u"-s"_s,
+                            s_controlSession,
+                            u"-x"_s,
+                            u"80"_s,
+                            u"-y"_s,
+                            u"24"_s,
+                            u"--"_s,
+                            u"cat"_s,
+                            u"-"_s});
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove(u"TMUX"_s); // when the app itself runs inside tmux
     env.remove(u"TMUX_PANE"_s);
@@ -185,8 +199,8 @@ void TmuxController::ensureClient()
     tmuxLog()->debug("starting the control client on socket {}", m_socket);
     m_client->start();
     // A client that never answers its attach would hold every command forever.
-    QTimer::singleShot(s_startTimeoutMs, m_client, [this] {
-        if (m_client && !m_ready) {
+    QTimer::singleShot(s_startTimeoutMs, m_client, [this, client = m_client] {
+        if (m_client == client && !m_ready) {
             m_lastError = u"no answer from tmux within %1 s"_s.arg(s_startTimeoutMs / 1000);
             m_client->kill();
         }
@@ -229,7 +243,8 @@ void TmuxController::sendNext()
     for (const QStringList &argv : settings) {
         Pending p{argv.join(u' ').toUtf8() + '\n', [argv](const Reply &r) {
                       if (r.status == Reply::Failed)
-                          tmuxLog()->warn("tmux refused {}: {}", argv.join(u' '), r.lines.join(u"; "_s));
+                          tmuxLog()->warn(
+                              "tmux refused {}: {}", argv.join(u' '), r.lines.join(u"; "_s));
                   }};
         out += p.line;
         m_inFlight.enqueue(std::move(p));
@@ -253,10 +268,7 @@ void TmuxController::onReadyRead()
         const qsizetype nl = m_buffer.indexOf('\n', start);
         if (nl < 0)
             break;
-        qsizetype end = nl;
-        if (end > start && m_buffer.at(end - 1) == '\r')
-            --end;
-        const QByteArray line = m_buffer.mid(start, end - start);
+        const QByteArray line = m_buffer.mid(start, nl - start);
         start = nl + 1;
         handleLine(line);
         if (!m_client) // a reply's callback may have ended everything
@@ -299,7 +311,8 @@ void TmuxController::handleLine(const QByteArray &line)
             return;
         }
         if (m_inFlight.isEmpty()) {
-            tmuxLog()->warn("tmux reply with no command waiting for it: {}", reply.lines.join(u"; "_s));
+            tmuxLog()->warn("tmux reply with no command waiting for it: {}",
+                            reply.lines.join(u"; "_s));
             return;
         }
         const Pending p = m_inFlight.dequeue();
@@ -451,36 +464,42 @@ static QStringList directArgv(const QStringList &command)
         return command;
     if (command.first().contains(u'='))
         return {u"/bin/sh"_s, u"-c"_s, u"exec \"$0\""_s, command.first()};
-    return {u"/usr/bin/env"_s, command.first()};
+    return {u"/usr/bin/env"_s, u"--"_s, command.first()}; // "--": a program named "-x" is no option
 }
 
 QFuture<Result<>> TmuxController::newSession(const SessionSpec &spec)
 {
     if (!isValidSessionName(spec.name))
         return failed<void>(u"invalid tmux session name: \"%1\" (letters, digits, '_' and '-' "
-                            "only, starting with a letter or digit, at most 64)"_s
-                                .arg(spec.name));
+                            "only, starting with a letter or digit, at most 64)"_s.arg(spec.name));
     if (!spec.command.isEmpty() && spec.command.first().isEmpty())
-        return failed<void>(u"the command of session %1 has an empty program name"_s.arg(spec.name));
+        return failed<void>(
+            u"the command of session %1 has an empty program name"_s.arg(spec.name));
     for (const QString &arg : spec.command) {
         if (!isTransmittable(arg))
             return failed<void>(u"the command of session %1 contains a newline or NUL character, "
-                                "which tmux cannot pass on"_s
-                                    .arg(spec.name));
+                                "which tmux cannot pass on"_s.arg(spec.name));
     }
     if (!isTransmittable(spec.workdir))
-        return failed<void>(u"the working directory of session %1 contains a newline"_s.arg(spec.name));
+        return failed<void>(
+            u"the working directory of session %1 contains a newline"_s.arg(spec.name));
     if (!spec.workdir.isEmpty() && !QFileInfo(spec.workdir).isDir())
         // tmux itself would fall back to the home directory without a word.
-        return failed<void>(u"working directory of session %1 does not exist: %2"_s.arg(
-            spec.name, spec.workdir));
+        return failed<void>(
+            u"working directory of session %1 does not exist: %2"_s.arg(spec.name, spec.workdir));
     if (spec.width < 1 || spec.height < 1)
         return failed<void>(u"invalid size for session %1: %2x%3"_s.arg(spec.name)
                                 .arg(spec.width)
                                 .arg(spec.height));
 
-    QStringList argv{u"new-session"_s, u"-d"_s, u"-s"_s, spec.name, u"-x"_s,
-                     QString::number(spec.width), u"-y"_s, QString::number(spec.height)};
+    QStringList argv{u"new-session"_s,
+                     u"-d"_s,
+                     u"-s"_s,
+                     spec.name,
+                     u"-x"_s,
+                     QString::number(spec.width),
+                     u"-y"_s,
+                     QString::number(spec.height)};
     if (!spec.workdir.isEmpty())
         argv << u"-c"_s << formatEscaped(QFileInfo(spec.workdir).absoluteFilePath());
     QStringList keys = spec.env.keys();
@@ -488,8 +507,8 @@ QFuture<Result<>> TmuxController::newSession(const SessionSpec &spec)
     for (const QString &key : std::as_const(keys)) {
         const QString &value = spec.env.value(key);
         if (key.isEmpty() || key.contains(u'=') || !isTransmittable(key) || !isTransmittable(value))
-            return failed<void>(u"invalid environment variable for session %1: %2"_s.arg(spec.name,
-                                                                                          key));
+            return failed<void>(
+                u"invalid environment variable for session %1: %2"_s.arg(spec.name, key));
         argv << u"-e"_s << key + u'=' + value;
     }
     if (!spec.command.isEmpty())
@@ -532,8 +551,8 @@ QFuture<Result<QList<TmuxController::SessionInfo>>> TmuxController::listSessions
                 const QStringList f = line.split(u'\t');
                 if (f.size() != 4 || f.at(0) == s_controlSession)
                     continue;
-                sessions.append({f.at(0), f.at(1).toLongLong(), f.at(2) == u"1"_s,
-                                 f.at(3).toLongLong()});
+                sessions.append(
+                    {f.at(0), f.at(1).toLongLong(), f.at(2) == u"1"_s, f.at(3).toLongLong()});
             }
             return sessions;
         });
@@ -558,7 +577,12 @@ QFuture<Result<QString>> TmuxController::capturePane(const QString &name, int li
     if (!isValidSessionName(name))
         return failed<QString>(u"invalid tmux session name: \"%1\""_s.arg(name));
     lines = std::max(lines, 1);
-    return command({u"capture-pane"_s, u"-p"_s, u"-J"_s, u"-t"_s, paneTarget(name), u"-S"_s,
+    return command({u"capture-pane"_s,
+                    u"-p"_s,
+                    u"-J"_s,
+                    u"-t"_s,
+                    paneTarget(name),
+                    u"-S"_s,
                     QString::number(-lines)})
         .then([lines](const Result<QStringList> &r) -> Result<QString> {
             if (!r)
@@ -627,12 +651,14 @@ QFuture<Result<>> TmuxController::pipePaneToFile(const QString &name, const QStr
         return failed<void>(u"invalid log file name for session %1: \"%2\""_s.arg(name, logFile));
     const QFileInfo file(logFile);
     if (!QDir().mkpath(file.absolutePath()))
-        return failed<void>(u"cannot create the folder for log file %1"_s.arg(file.absoluteFilePath()));
+        return failed<void>(
+            u"cannot create the folder for log file %1"_s.arg(file.absoluteFilePath()));
 
     // The one command tmux runs through /bin/sh by design: the path is quoted for sh, the whole
     // is escaped for tmux's format expansion, and quote() then protects it from tmux's parser.
     const QString shellCommand = u"exec cat >> "_s + shellQuoted(file.absoluteFilePath());
-    return command({u"pipe-pane"_s, u"-o"_s, u"-t"_s, paneTarget(name), formatEscaped(shellCommand)})
+    return command(
+               {u"pipe-pane"_s, u"-o"_s, u"-t"_s, paneTarget(name), formatEscaped(shellCommand)})
         .then([](const Result<QStringList> &r) -> Result<> {
             if (!r)
                 return failure(r.error());

@@ -33,10 +33,10 @@ public:
 
     struct SessionSpec
     {
-        QString name;                 // must satisfy isValidSessionName()
-        QStringList command;          // argv, run without a shell (execvp by tmux)
+        QString name;        // must satisfy isValidSessionName()
+        QStringList command; // argv, run without a shell (execvp by tmux)
         QString workdir;
-        QHash<QString, QString> env;  // set in the session's environment (-e K=V)
+        QHash<QString, QString> env; // set in the session's environment (-e K=V)
         int width = 200;
         int height = 50;
     };
@@ -63,7 +63,8 @@ public:
     QFuture<Result<>> killSession(const QString &name);
     QFuture<Result<QList<SessionInfo>>> listSessions(); // without the control client's own session
     QFuture<Result<bool>> hasSession(const QString &name);
-    // The last `lines` lines of the pane (plain text, joined wrapped lines, trailing blanks trimmed).
+    // The last `lines` lines of the pane (plain text, joined wrapped lines, trailing blanks
+    // trimmed).
     QFuture<Result<QString>> capturePane(const QString &name, int lines = 200);
     // Typed literally (send-keys -l), then Enter when asked. Newlines in text become Enter keys.
     QFuture<Result<>> sendText(const QString &name, const QString &text, bool enter);
@@ -109,12 +110,12 @@ private:
     QQueue<Pending> m_waiting;  // not yet written
     QQueue<Pending> m_inFlight; // written, waiting for %begin…%end
     bool m_inBlock = false;
-    bool m_ready = false;       // initial %begin/%end of the attach consumed
-    bool m_exiting = false;     // %exit seen: new commands wait for the next client
+    bool m_ready = false;           // initial %begin/%end of the attach consumed
+    bool m_exiting = false;         // %exit seen: new commands wait for the next client
     bool m_sessionsChanged = false; // coalesces the notifications of one read
-    QByteArray m_blockGuard;    // "<time> <number> <flags>" of the open %begin
-    bool m_blockFromUs = false; // flags bit 1: the block answers a line we wrote
-    QString m_lastError;        // tmux's words on why the client is going away
+    QByteArray m_blockGuard;        // "<time> <number> <flags>" of the open %begin
+    bool m_blockFromUs = false;     // flags bit 1: the block answers a line we wrote
+    QString m_lastError;            // tmux's words on why the client is going away
     QStringList m_blockLines;
 };
 

@@ -4,14 +4,23 @@
 #include "redisclient.h"
 
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 using namespace Hive;
@@ -40,6 +49,12 @@ RedisReply exec(RedisClient &client, const Args &argv, int timeoutMs = 5000)
     if (f.isCanceled() || f.resultCount() == 0)
         return RedisReply::error("TEST future cancelled");
     return f.result();
+}
+
+// QVERIFY2 evaluates its message even when the check passes: never call error() on a success.
+QString errorOf(const Result<> &r)
+{
+    return r ? QString() : r.error();
 }
 
 bool waitConnected(RedisClient &client, int timeoutMs = 5000)
@@ -91,6 +106,8 @@ private Q_SLOTS:
     void commandTimeoutBreaksAndRecovers();
     void missingSocketKeepsRetrying();
     void tcpRefusedAndInvalidUrl();
+    void connectTimeout();
+    void authAndSelect();
     void pipelinedInOrder();
     void deleteInsideOwnCallback();
     void destroyWithBlockingCommandInFlight();
@@ -105,7 +122,7 @@ void tst_RedisClient::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     m_fx = std::make_unique<Test::HiveFixture>(Test::HiveFixture::Redis);
     auto started = m_fx->start();
-    QVERIFY2(started, qPrintable(started.error()));
+    QVERIFY2(started, qPrintable(errorOf(started)));
 }
 
 void tst_RedisClient::cleanupTestCase()
@@ -354,7 +371,7 @@ void tst_RedisClient::reconnectsAfterRestart()
 {
     Test::HiveFixture fx(Test::HiveFixture::Redis);
     auto started = fx.start();
-    QVERIFY2(started, qPrintable(started.error()));
+    QVERIFY2(started, qPrintable(errorOf(started)));
 
     RedisClient client(fx.redisUrl(), u"tst-restart"_s);
     RedisClient blocking(fx.redisUrl(), u"tst-restart-blocking"_s);
@@ -385,7 +402,7 @@ void tst_RedisClient::reconnectsAfterRestart()
     QTRY_COMPARE(blockedClients(client), 1);
 
     auto stopped = fx.redis().stop();
-    QVERIFY2(stopped, qPrintable(stopped.error()));
+    QVERIFY2(stopped, qPrintable(errorOf(stopped)));
     QTRY_VERIFY(blocked.has_value());
     QCOMPARE(blocked->type, Type::Error);
     QCOMPARE(blocked->str, "connection lost"_ba);
@@ -396,7 +413,7 @@ void tst_RedisClient::reconnectsAfterRestart()
     QVERIFY2(whileDown.str.startsWith("ERR not connected"), whileDown.str.constData());
 
     auto restarted = fx.redis().start();
-    QVERIFY2(restarted, qPrintable(restarted.error()));
+    QVERIFY2(restarted, qPrintable(errorOf(restarted)));
     QTRY_COMPARE_WITH_TIMEOUT(clientEvents.count(u"connected"_s), 2, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(subEvents.count(u"connected"_s), 2, 10000);
     QCOMPARE(clientEvents.first(), u"connected"_s);
@@ -517,6 +534,87 @@ void tst_RedisClient::tcpRefusedAndInvalidUrl()
     QVERIFY(!r.str.contains("secret"));
 }
 
+void tst_RedisClient::connectTimeout()
+{
+    // A listening socket whose accept queue is full: the kernel drops further SYNs, so a TCP
+    // connect neither succeeds nor fails; hiredis' connect timeout (our timer hook) ends it.
+    const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(server >= 0);
+    auto closeServer = qScopeGuard([&] { ::close(server); });
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    QCOMPARE(::bind(server, reinterpret_cast<sockaddr *>(&addr), len), 0);
+    QCOMPARE(::listen(server, 0), 0);
+    QCOMPARE(::getsockname(server, reinterpret_cast<sockaddr *>(&addr), &len), 0);
+    std::vector<int> fillers;
+    auto closeFillers = qScopeGuard([&] {
+        for (int fd : fillers)
+            ::close(fd);
+    });
+    for (int i = 0; i < 4; ++i) { // backlog 0 holds one; the others wait in SYN-SENT
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        QVERIFY(fd >= 0);
+        fillers.push_back(fd);
+        (void)::connect(fd, reinterpret_cast<sockaddr *>(&addr), len);
+    }
+
+    RedisClient c(u"redis://127.0.0.1:%1"_s.arg(ntohs(addr.sin_port)));
+    c.setConnectTimeout(200);
+    QSignalSpy up(&c, &RedisClient::connected);
+    QSignalSpy down(&c, &RedisClient::disconnected);
+    QElapsedTimer t;
+    t.start();
+    c.open();
+    QTRY_VERIFY(down.count() >= 2); // timed out, and tried again
+    const QString reason = down.at(0).at(0).toString();
+    QVERIFY2(reason.contains(u"cannot connect to Redis at 127.0.0.1:"_s), qPrintable(reason));
+    QVERIFY2(reason.contains(u"Timeout"_s), qPrintable(reason));
+    QCOMPARE(up.count(), 0);
+    QVERIFY(!c.isConnected());
+    c.close();
+}
+
+void tst_RedisClient::authAndSelect()
+{
+    Test::HiveFixture fx(Test::HiveFixture::Redis);
+    auto started = fx.start();
+    QVERIFY2(started, qPrintable(errorOf(started)));
+    const QString path = fx.redis().socketPath();
+
+    RedisClient admin(fx.redisUrl(), u"tst-admin"_s);
+    admin.open();
+    QVERIFY(waitConnected(admin));
+    QCOMPARE(exec(admin, {"CONFIG", "SET", "requirepass", "s3cret"}).str, "OK"_ba);
+    // The fixture stops Redis with a password-less SHUTDOWN.
+    auto noPassword = qScopeGuard([&] { exec(admin, {"CONFIG", "SET", "requirepass", ""}); });
+
+    RedisClient wrong(u"unix://:wrong@"_s + path, u"tst-wrong"_s);
+    QSignalSpy wrongUp(&wrong, &RedisClient::connected);
+    QSignalSpy wrongDown(&wrong, &RedisClient::disconnected);
+    wrong.open();
+    QTRY_VERIFY(wrongDown.count() >= 2); // refused, and tried again
+    const QString reason = wrongDown.at(0).at(0).toString();
+    QVERIFY2(reason.contains(u"refused AUTH"_s), qPrintable(reason));
+    QVERIFY2(!reason.contains(u":wrong"_s), qPrintable(reason)); // no password in messages
+    QCOMPARE(wrongUp.count(), 0);
+    QVERIFY(!wrong.isConnected());
+    wrong.close();
+
+    RedisClient db2(u"unix://:s3cret@"_s + path + u"?db=2"_s, u"tst auth"_s);
+    RedisClient db0(u"unix://:s3cret@"_s + path);
+    db2.open();
+    db0.open();
+    QVERIFY(waitConnected(db2));
+    QVERIFY(waitConnected(db0));
+    QCOMPARE(exec(db2, {"CLIENT", "GETNAME"}).str, "tst-auth"_ba); // blanks become '-'
+    QCOMPARE(exec(db2, {"SET", "where", "db2"}).str, "OK"_ba);
+    QCOMPARE(exec(db0, {"GET", "where"}).type, Type::Nil);
+    QCOMPARE(exec(db0, {"SELECT", "2"}).str, "OK"_ba);
+    QCOMPARE(exec(db0, {"GET", "where"}).str, "db2"_ba);
+}
+
 void tst_RedisClient::pipelinedInOrder()
 {
     constexpr int N = 1000;
@@ -525,6 +623,9 @@ void tst_RedisClient::pipelinedInOrder()
     QVERIFY(waitConnected(c));
     exec(c, {"DEL", "pipe"});
 
+    // Timed with a plain QEventLoop: QTest::qWait() naps 10 ms whenever no event is pending.
+    QEventLoop loop;
+    QTimer::singleShot(20000, &loop, &QEventLoop::quit); // a safety net; the checks below fail
     QList<qint64> seen;
     seen.reserve(N);
     qint64 pipelinedNs = 0;
@@ -533,11 +634,14 @@ void tst_RedisClient::pipelinedInOrder()
     for (int i = 0; i < N; ++i) {
         c.command({"INCR", "pipe"}, [&](const RedisReply &r) {
             seen.append(r.type == Type::Integer ? r.integer : -1);
-            if (seen.size() == N)
+            if (seen.size() == N) {
                 pipelinedNs = t.nsecsElapsed();
+                loop.quit();
+            }
         });
     }
-    QTRY_COMPARE(seen.size(), N);
+    loop.exec();
+    QCOMPARE(seen.size(), N);
     for (int i = 0; i < N; ++i)
         QCOMPARE(seen.at(i), i + 1);
 
@@ -546,19 +650,23 @@ void tst_RedisClient::pipelinedInOrder()
     qint64 sequentialNs = 0;
     std::function<void()> next = [&] {
         c.command({"INCR", "pipe"}, [&](const RedisReply &) {
-            if (++done < N)
+            if (++done < N) {
                 next();
-            else
+            } else {
                 sequentialNs = t.nsecsElapsed();
+                loop.quit();
+            }
         });
     };
     t.restart();
     next();
-    QTRY_COMPARE(done, N);
+    loop.exec();
+    QCOMPARE(done, N);
     QCOMPARE(exec(c, {"GET", "pipe"}).str, QByteArray::number(2 * N));
 
-    qInfo("%d INCR pipelined: %.1f ms (%.1f us each); sent one after the other: %.1f ms", N,
-          double(pipelinedNs) / 1e6, double(pipelinedNs) / 1e3 / N, double(sequentialNs) / 1e6);
+    qInfo("%d INCR pipelined: %.1f ms (%.1f us each); one after the other: %.1f ms (%.1f us each)",
+          N, double(pipelinedNs) / 1e6, double(pipelinedNs) / 1e3 / N, double(sequentialNs) / 1e6,
+          double(sequentialNs) / 1e3 / N);
 }
 
 void tst_RedisClient::deleteInsideOwnCallback()

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "engine.h"
+
+#include "queue.h"
+#include "store.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+Engine::Engine(const Options &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_store(std::make_unique<Store>(options.databaseUrl))
+{
+    qRegisterMetaType<Hive::Event>();
+    m_queueThread.setObjectName(u"queue"_s);
+    m_orchestratorThread.setObjectName(u"orchestrator"_s);
+    m_queue = new Queue(options.redisUrl);
+    m_queue->moveToThread(&m_queueThread);
+    connect(&m_queueThread, &QThread::finished, m_queue, &QObject::deleteLater);
+    connect(m_queue, &Queue::eventReceived, this, &Engine::eventReceived);
+    connect(m_queue, &Queue::connected, this, [this] { Q_EMIT redisConnectionChanged(true); });
+    connect(m_queue, &Queue::disconnected, this, [this] { Q_EMIT redisConnectionChanged(false); });
+    m_orchestrator = new Orchestrator(options, m_store.get(), m_queue);
+    m_orchestrator->moveToThread(&m_orchestratorThread);
+    connect(&m_orchestratorThread, &QThread::finished, m_orchestrator, &QObject::deleteLater);
+    // After Redis came back (restarted, or the link broke), make its queue match PostgreSQL.
+    connect(m_queue, &Queue::connected, m_orchestrator, &Orchestrator::rebuildQueue);
+}
+
+Engine::~Engine()
+{
+    stop();
+}
+
+QFuture<DbResult<QStringList>> Engine::start()
+{
+    return m_store->start().then(this, [this](DbResult<QStringList> migrated) {
+        if (!migrated)
+            return migrated;
+        m_queueThread.start();
+        m_orchestratorThread.start();
+        QMetaObject::invokeMethod(m_queue, [q = m_queue] { q->open(Queue::Events); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(m_orchestrator, &Orchestrator::start, Qt::QueuedConnection);
+        m_started = true;
+        return migrated;
+    });
+}
+
+void Engine::stop()
+{
+    if (m_orchestratorThread.isRunning()) {
+        QMetaObject::invokeMethod(m_orchestrator, &Orchestrator::stop, Qt::BlockingQueuedConnection);
+        m_orchestratorThread.quit();
+        m_orchestratorThread.wait();
+    }
+    if (m_queueThread.isRunning()) {
+        QMetaObject::invokeMethod(m_queue, [q = m_queue] { q->close(); }, Qt::BlockingQueuedConnection);
+        m_queueThread.quit();
+        m_queueThread.wait();
+    }
+    if (!m_started) {
+        // Never moved into running threads: delete them here.
+        delete m_orchestrator;
+        delete m_queue;
+        m_started = true;
+    }
+    m_orchestrator = nullptr;
+    m_queue = nullptr;
+    if (m_store)
+        m_store->stop();
+}
+
+bool Engine::redisConnected() const
+{
+    return m_queue && m_queue->isConnected();
+}
+
+QFuture<DbResult<Agent>> Engine::spawn(const SpawnRequest &request)
+{
+    return m_orchestrator->spawn(request);
+}
+
+QFuture<DbResult<>> Engine::kill(const QString &agentId)
+{
+    return m_orchestrator->kill(agentId);
+}
+
+QFuture<DbResult<QList<Agent>>> Engine::agents(std::optional<Agent::Status> status)
+{
+    return m_store->run([status](Database &db) { return db.agents(status); });
+}
+
+QFuture<DbResult<Agent>> Engine::agent(const QString &id)
+{
+    return m_store->run([id](Database &db) { return db.agent(id); });
+}
+
+QFuture<DbResult<Task>> Engine::taskChange(std::function<DbResult<Change>(Database &)> change)
+{
+    return m_store->run([q = m_queue, change](Database &db) -> DbResult<Task> {
+        auto c = change(db);
+        if (!c)
+            return std::unexpected(c.error());
+        // Published from the store's thread in commit order.
+        QMetaObject::invokeMethod(q, [q, c = *c] { q->apply(c); }, Qt::QueuedConnection);
+        if (!c->task)
+            return std::unexpected(DbError{DbError::Kind::Internal, u"the change named no task"_s});
+        return *c->task;
+    });
+}
+
+QFuture<DbResult<Task>> Engine::createTask(const Task &task)
+{
+    return taskChange([task](Database &db) { return db.createTask(task); });
+}
+
+QFuture<DbResult<Task>> Engine::cancelTask(const QString &id)
+{
+    return taskChange([id](Database &db) { return db.cancelTask(id); });
+}
+
+QFuture<DbResult<Task>> Engine::retryTask(const QString &id)
+{
+    return taskChange([id](Database &db) { return db.retryTask(id); });
+}
+
+QFuture<DbResult<QList<Task>>> Engine::tasks(const TaskFilter &filter)
+{
+    return m_store->run([filter](Database &db) { return db.tasks(filter); });
+}
+
+QFuture<DbResult<Task>> Engine::task(const QString &id)
+{
+    return m_store->run([id](Database &db) { return db.task(id); });
+}
+
+QFuture<bool> Engine::postgresReachable()
+{
+    return m_store->run([](Database &db) { return db.ping().has_value(); });
+}
+
+} // namespace Hive
