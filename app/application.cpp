@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "application.h"
 
+#include "apiserver.h"
 #include "engine.h"
 #include "infrastructure.h"
 #include "logging.h"
@@ -78,6 +79,26 @@ void Application::startEngine()
         connect(m_healthTimer, &QTimer::timeout, this, &Application::checkHealth);
         m_healthTimer->start();
         checkHealth();
+        startApi();
+    });
+}
+
+void Application::startApi()
+{
+    ApiServer::Options o;
+    o.host = m_config.apiHost;
+    o.port = m_config.apiPort;
+    o.dataDir = m_config.dataDir;
+    m_api = std::make_unique<ApiServer>(o, m_engine.get());
+    m_api->start().then(this, [this](Result<QString> url) {
+        if (!url) {
+            Q_EMIT failed(tr("the API could not start: %1").arg(url.error()));
+            return;
+        }
+        m_apiUrl = *url;
+        log()->info("API listening on {} and {} (bearer token in {})", *url, m_api->socketPath(),
+                    m_api->tokenFile());
+        Q_EMIT apiStarted(*url);
         log()->info("Agent Hive {} is ready{}", HIVE_VERSION, m_headless ? " (headless)" : "");
         Q_EMIT ready();
     });
@@ -117,6 +138,9 @@ void Application::shutdown()
         m_healthTimer->stop();
     delete m_window;
     m_window = nullptr;
+    if (m_api)
+        m_api->stop();
+    m_api.reset();
     if (m_engine)
         m_engine->stop();
     QThreadPool::globalInstance()->waitForDone();

@@ -14,6 +14,7 @@ class QTimer;
 
 namespace Hive {
 
+class ApiServer;
 class Engine;
 class Infrastructure;
 class MainWindow;
@@ -42,16 +43,20 @@ public:
     void shutdown(); // ordered and blocking; safe to call twice
 
     Engine *engine() const { return m_engine.get(); }
+    ApiServer *api() const { return m_api.get(); }
+    QString apiUrl() const { return m_apiUrl; }
     const Config &config() const { return m_config; }
     Health health() const { return m_health; }
 
 Q_SIGNALS:
     void ready();
+    void apiStarted(const QString &url);
     void failed(const QString &message);
     void healthChanged(const Hive::Application::Health &health);
 
 private:
     void startEngine();
+    void startApi();
     void checkHealth();
 
     Config m_config;
@@ -59,6 +64,8 @@ private:
     DataDirLock m_lock;
     std::unique_ptr<Infrastructure> m_infra;
     std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<ApiServer> m_api;
+    QString m_apiUrl;
     MainWindow *m_window = nullptr;
     QTimer *m_healthTimer = nullptr;
     Health m_health;
