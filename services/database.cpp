@@ -33,7 +33,7 @@ QVariant nullableText(const QString &s)
     return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
 }
 
-Task taskFromRow(const QSqlQuery &q)
+Task taskFromRow(const Rows &q)
 {
     Task t;
     t.id = q.value(0).toString();
@@ -64,7 +64,7 @@ Task taskFromRow(const QSqlQuery &q)
     return t;
 }
 
-Agent agentFromRow(const QSqlQuery &q)
+Agent agentFromRow(const Rows &q)
 {
     Agent a;
     a.id = q.value(0).toString();
@@ -146,6 +146,7 @@ DbResult<> Database::open(const QString &url, const QString &connectionName)
 
 void Database::close()
 {
+    dropStatements();
     if (m_connection.isEmpty())
         return;
     {
@@ -191,28 +192,60 @@ DbError Database::sqlError(const QString &what, const QSqlQuery &q)
     return {DbError::Kind::Internal, u"%1 failed: %2"_s.arg(what, text)};
 }
 
-DbResult<QSqlQuery> Database::exec(const QString &sql, const QVariantList &binds)
+bool Rows::next()
+{
+    return query->next();
+}
+
+QVariant Rows::value(int i) const
+{
+    return query->value(i);
+}
+
+bool Rows::isNull(int i) const
+{
+    return query->isNull(i);
+}
+
+void Database::dropStatements()
+{
+    m_statements.clear();
+}
+
+DbResult<Rows> Database::exec(const QString &sql, const QVariantList &binds)
 {
     if (m_connection.isEmpty())
         return std::unexpected(DbError{DbError::Kind::Unavailable, u"PostgreSQL: not connected"_s});
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-    if (!db.isOpen() && !db.open())
-        return std::unexpected(DbError{DbError::Kind::Unavailable,
-                                       u"PostgreSQL unreachable: %1"_s.arg(db.lastError().text().trimmed())});
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    if (binds.isEmpty()) {
-        if (!q.exec(sql))
-            return std::unexpected(sqlError(sql.left(60), q));
-        return q;
+    if (!db.isOpen()) {
+        dropStatements();
+        if (!db.open())
+            return std::unexpected(DbError{DbError::Kind::Unavailable,
+                                           u"PostgreSQL unreachable: %1"_s.arg(db.lastError().text().trimmed())});
+        QSqlQuery(db).exec(u"SET TIME ZONE 'UTC'"_s);
     }
-    if (!q.prepare(sql))
-        return std::unexpected(sqlError(sql.left(60), q));
-    for (const QVariant &v : binds)
-        q.addBindValue(v);
-    if (!q.exec())
-        return std::unexpected(sqlError(sql.left(60), q));
-    return q;
+    std::shared_ptr<QSqlQuery> &q = m_statements[sql];
+    if (!q) {
+        q = std::make_shared<QSqlQuery>(db);
+        q->setForwardOnly(true);
+        if (!binds.isEmpty() && !q->prepare(sql)) {
+            const DbError e = sqlError(sql.left(60), *q);
+            m_statements.remove(sql);
+            return std::unexpected(e);
+        }
+    }
+    const bool ok = binds.isEmpty() ? q->exec(sql) : [&] {
+        for (qsizetype i = 0; i < binds.size(); ++i)
+            q->bindValue(int(i), binds[i]);
+        return q->exec();
+    }();
+    if (!ok) {
+        const DbError e = sqlError(sql.left(60), *q);
+        if (e.kind == DbError::Kind::Unavailable)
+            dropStatements();
+        return std::unexpected(e);
+    }
+    return Rows{q.get()};
 }
 
 DbResult<> Database::begin()

@@ -6,16 +6,27 @@
 #include "event.h"
 #include "task.h"
 
+#include <QHash>
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
 
 #include <expected>
+#include <memory>
 #include <optional>
 
 class QSqlQuery;
 
 namespace Hive {
+
+// The rows of a statement run by Database (a prepared statement kept for reuse).
+struct Rows
+{
+    QSqlQuery *query;
+    bool next();
+    QVariant value(int i) const;
+    bool isNull(int i) const;
+};
 
 struct DbError
 {
@@ -99,7 +110,8 @@ public:
     DbResult<QList<Task>> queuedTasks();
 
 private:
-    DbResult<QSqlQuery> exec(const QString &sql, const QVariantList &binds = {});
+    DbResult<Rows> exec(const QString &sql, const QVariantList &binds = {});
+    void dropStatements();
     DbResult<> begin();
     DbResult<> commit();
     void rollback();
@@ -116,6 +128,8 @@ private:
 
     QString m_connection;
     QString m_url;
+    // Prepared once per connection and executed again with new values: one round trip a statement.
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_statements;
 };
 
 } // namespace Hive
