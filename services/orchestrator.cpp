@@ -36,17 +36,29 @@ DbError invalid(const QString &message)
     return {DbError::Kind::Invalid, message};
 }
 
-// What an agent CLI shows when it waits for the user: permission prompts, yes/no questions.
+// What an agent CLI shows when it waits for the user: permission prompts, yes/no questions, near
+// the bottom of the screen and followed by nothing but the choices (or the box around them).
 bool looksLikeQuestion(const QString &screen)
 {
-    static const QRegularExpression re(
-        uR"((\(y/n\)|\[y/N\]|\[Y/n\]|\(yes/no\)|Do you want to|Would you like to|Allow .*\?|Approve|Press Enter to|❯\s*1\.\s*Yes|Continue\?|Proceed\?))"_s,
+    static const QRegularExpression question(
+        uR"((\(y/n\)|\[y/N\]|\[Y/n\]|\(yes/no\)|Do you want to|Would you like to|Allow .*\?|Approve|Press Enter to|Continue\?|Proceed\?))"_s,
         QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression choiceOrFrame(uR"(^\s*([❯>]?\s*\d+[.)]\s|[│╭╰─┃└┌|]|Esc |\(esc\))"_s);
     QStringList lines = screen.split(u'\n');
     while (!lines.isEmpty() && lines.last().trimmed().isEmpty())
         lines.removeLast();
-    const QString tail = lines.mid(qMax(0, lines.size() - 6)).join(u'\n');
-    return re.match(tail).hasMatch();
+    const qsizetype from = qMax<qsizetype>(0, lines.size() - 8);
+    for (qsizetype i = lines.size() - 1; i >= from; --i) {
+        if (!question.match(lines[i]).hasMatch())
+            continue;
+        for (qsizetype j = i + 1; j < lines.size(); ++j) {
+            const QString line = lines[j].trimmed();
+            if (!line.isEmpty() && !choiceOrFrame.match(lines[j]).hasMatch())
+                return false; // the question was answered: more output came after it
+        }
+        return true;
+    }
+    return false;
 }
 } // namespace
 
@@ -77,6 +89,7 @@ QFuture<R> Orchestrator::inThread(F &&f)
 
 void Orchestrator::start()
 {
+    m_running.start();
     m_tmux = new TmuxController(m_options.tmuxSocket, this);
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
@@ -393,7 +406,9 @@ void Orchestrator::reconcile()
             QMetaObject::invokeMethod(m_queue, [this, ids, workers, finish] {
                 m_queue->liveHeartbeats(ids, [this, workers, finish](std::optional<QSet<QString>> alive) {
                     QList<std::pair<Agent, QString>> expired;
-                    if (alive) {
+                    // After a restart of the app (and of its PostgreSQL and Redis), runners need a
+                    // moment to reconnect before a missing heartbeat means anything.
+                    if (alive && m_running.elapsed() > m_options.heartbeatGraceMs) {
                         const QDateTime now = QDateTime::currentDateTimeUtc();
                         for (const Agent &a : workers) {
                             if (alive->contains(a.id))

@@ -46,6 +46,8 @@ private Q_SLOTS:
     void redisRestartIsSurvived();
     void postgresOutageIsSurvived();
     void killAgentHandsTaskBack();
+    void interactiveAgentWaitsForInput();
+    void repositoryGivesAWorktree();
 
 private:
     template<typename T>
@@ -507,6 +509,81 @@ void tst_Engine::killAgentHandsTaskBack()
     auto again = wait(m_engine->kill(u"00000000-0000-0000-0000-000000000000"_s));
     QVERIFY(!again);
     QCOMPARE(again.error().kind, DbError::Kind::NotFound);
+}
+
+void tst_Engine::interactiveAgentWaitsForInput()
+{
+    QDir().mkpath(m_fx->path(u"profiles"_s));
+    QFile f(m_fx->path(u"profiles/fake-chat.json"_s));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QJsonDocument(QJsonObject{{u"name"_s, u"fake-chat"_s},
+                                      {u"command"_s, QJsonArray{Test::HiveFixture::fakeAgent(), u"--interactive"_s}},
+                                      {u"interactive"_s, true}})
+                .toJson());
+    f.close();
+    SpawnRequest r;
+    r.type = u"chat"_s;
+    r.profile = u"fake-chat"_s;
+    r.name = u"chatty"_s;
+    auto spawned = wait(m_engine->spawn(r));
+    QVERIFY_OK(spawned);
+    QVERIFY(spawned->interactive);
+    QCOMPARE(spawned->status, Agent::Status::Idle);
+    auto screen = [&] {
+        auto out = wait(m_engine->orchestrator()->output(spawned->id, 50));
+        return out ? *out : QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(screen().contains(u"fake-agent ready"_s), 10000);
+    // Typed literally: quotes and $(…) arrive as text.
+    const QString text = u"please ask about 'it' $(touch %1) Grüße"_s.arg(m_fx->path(u"typed"_s));
+    QVERIFY_OK(wait(m_engine->orchestrator()->input(spawned->id, text, true)));
+    QTRY_VERIFY_WITH_TIMEOUT(screen().contains(u"working on: "_s + text), 10000);
+    QVERIFY(!QFile::exists(m_fx->path(u"typed"_s)));
+    // It asks a yes/no question: the agent waits for input.
+    const Agent waiting = waitAgent(spawned->id, [](const Agent &a) { return a.status == Agent::Status::WaitingInput; },
+                                    10000);
+    QCOMPARE(waiting.status, Agent::Status::WaitingInput);
+    QVERIFY_OK(wait(m_engine->orchestrator()->input(spawned->id, u"y"_s, true)));
+    const Agent answered = waitAgent(spawned->id, [](const Agent &a) { return a.status != Agent::Status::WaitingInput; },
+                                     10000);
+    QVERIFY(answered.status != Agent::Status::WaitingInput);
+    QTRY_VERIFY2_WITH_TIMEOUT(screen().contains(u"answer: y"_s), qPrintable(screen()), 10000);
+    QVERIFY_OK(wait(m_engine->kill(spawned->id)));
+    auto gone = wait(m_engine->orchestrator()->output(spawned->id, 10));
+    QVERIFY(!gone);
+    QCOMPARE(gone.error().kind, DbError::Kind::Conflict);
+}
+
+void tst_Engine::repositoryGivesAWorktree()
+{
+    const QString repo = m_fx->path(u"repo"_s);
+    QDir().mkpath(repo);
+    auto git = [&](const QStringList &args) { return Process::run(u"git"_s, QStringList{u"-C"_s, repo} + args, 20000); };
+    QVERIFY_OK(git({u"init"_s, u"-q"_s, u"-b"_s, u"main"_s}));
+    QVERIFY_OK(git({u"-c"_s, u"user.name=t"_s, u"-c"_s, u"user.email=t@t"_s, u"commit"_s, u"-q"_s,
+                    u"--allow-empty"_s, u"-m"_s, u"init"_s}));
+    SpawnRequest r;
+    r.type = u"git"_s;
+    r.profile = u"fake"_s;
+    r.name = u"gitter"_s;
+    r.repository = repo;
+    auto a = wait(m_engine->spawn(r));
+    QVERIFY_OK(a);
+    QCOMPARE(a->workdir, m_fx->path(u"workspace/gitter"_s));
+    auto branch = Process::run(u"git"_s, {u"-C"_s, a->workdir, u"branch"_s, u"--show-current"_s});
+    QVERIFY_OK(branch);
+    QCOMPARE(branch->trimmed(), QByteArray("hive/gitter"));
+    // The task runs in the worktree.
+    waitAgent(a->id, [](const Agent &x) { return x.status == Agent::Status::Idle; });
+    const Task t = createTask(u"where"_s, u"git"_s);
+    QCOMPARE(waitTask(t.id, finished).status, Task::Status::Succeeded);
+    QVERIFY_OK(wait(m_engine->kill(a->id)));
+    // A folder that is not a repository is refused, naming the field.
+    r.name = u"notgit"_s;
+    r.repository = m_fx->path(u"logs"_s);
+    auto bad = wait(m_engine->spawn(r));
+    QVERIFY(!bad);
+    QVERIFY2(bad.error().message.startsWith(u"repository"_s), qPrintable(bad.error().message));
 }
 
 QTEST_GUILESS_MAIN(tst_Engine)
