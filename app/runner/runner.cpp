@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
@@ -158,6 +159,7 @@ void Runner::runTask(const Task &task, const QueueEntry &entry)
     m_task = task;
     m_entry = entry;
     m_output.clear();
+    m_pendingLine.clear();
     m_dropped = 0;
     m_cancelled = false;
     m_startedReported = false;
@@ -170,6 +172,8 @@ void Runner::runTask(const Task &task, const QueueEntry &entry)
             .arg(task.attempts)
             .arg(task.maxAttempts)
             .arg(task.title.isEmpty() ? task.prompt.left(80) : task.title));
+    m_streamJson = std::any_of(argv.cbegin(), argv.cend(),
+                               [](const QString &a) { return a.contains(u"stream-json"_s); });
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setWorkingDirectory(m_agent.workdir);
@@ -187,10 +191,53 @@ void Runner::runTask(const Task &task, const QueueEntry &entry)
     m_process->start();
 }
 
+QByteArray Runner::renderStreamJsonLine(const QByteArray &line)
+{
+    const QJsonObject o = QJsonDocument::fromJson(line).object();
+    if (o.isEmpty())
+        return line + '\n';
+    const QString type = o.value(u"type").toString();
+    QByteArray out;
+    if (type == u"assistant"_s) {
+        for (const QJsonValue &c : o.value(u"message").toObject().value(u"content").toArray()) {
+            const QJsonObject part = c.toObject();
+            if (part.value(u"type").toString() == u"text"_s)
+                out += part.value(u"text").toString().toUtf8() + '\n';
+            else if (part.value(u"type").toString() == u"tool_use"_s)
+                out += "\x1b[36m→ " + part.value(u"name").toString().toUtf8() + "\x1b[0m\n";
+        }
+    } else if (type == u"result"_s) {
+        const bool error = o.value(u"is_error").toBool();
+        QString summary = error ? tr("✗ the agent reported an error") : tr("✓ done");
+        if (o.value(u"total_cost_usd").isDouble())
+            summary += tr(", cost $%1").arg(o.value(u"total_cost_usd").toDouble(), 0, 'f', 4);
+        if (o.value(u"num_turns").isDouble())
+            summary += tr(", %n turn(s)", nullptr, o.value(u"num_turns").toInt());
+        out += (error ? "\x1b[31m" : "\x1b[32m") + summary.toUtf8() + "\x1b[0m\n";
+    } else if (type == u"system"_s && o.value(u"subtype").toString() == u"init"_s) {
+        out += "\x1b[2m" + tr("session started").toUtf8() + "\x1b[0m\n";
+    }
+    return out;
+}
+
 void Runner::onOutput()
 {
     const QByteArray chunk = m_process->readAll();
-    fwrite(chunk.constData(), 1, chunk.size(), stdout);
+    if (m_streamJson) {
+        m_pendingLine += chunk;
+        qsizetype nl;
+        while ((nl = m_pendingLine.indexOf('\n')) >= 0) {
+            const QByteArray shown = renderStreamJsonLine(m_pendingLine.left(nl).trimmed());
+            m_pendingLine.remove(0, nl + 1);
+            fwrite(shown.constData(), 1, shown.size(), stdout);
+        }
+        if (m_pendingLine.size() > 1024 * 1024) { // not JSON lines after all: show it raw
+            fwrite(m_pendingLine.constData(), 1, m_pendingLine.size(), stdout);
+            m_pendingLine.clear();
+        }
+    } else {
+        fwrite(chunk.constData(), 1, chunk.size(), stdout);
+    }
     fflush(stdout);
     m_output += chunk;
     if (m_output.size() > m_options.outputCap) {
@@ -262,6 +309,12 @@ void Runner::onProcessError(QProcess::ProcessError error)
 void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
 {
     onOutput();
+    if (!m_pendingLine.isEmpty()) {
+        const QByteArray shown = m_streamJson ? renderStreamJsonLine(m_pendingLine.trimmed()) : m_pendingLine;
+        fwrite(shown.constData(), 1, shown.size(), stdout);
+        fflush(stdout);
+        m_pendingLine.clear();
+    }
     const qint64 duration = m_clock.elapsed();
     m_process->deleteLater();
     m_process = nullptr;

@@ -54,6 +54,9 @@ public:
         bool found = false;
     };
     static StreamResult parseStreamJson(const QByteArray &output);
+    // What the terminal shows of one stream-json line: the assistant's text and tool calls, not
+    // the raw JSON (which is what is captured and stored).
+    static QByteArray renderStreamJsonLine(const QByteArray &line);
 
 Q_SIGNALS:
     void finished(int exitCode);
@@ -86,6 +89,8 @@ private:
     QueueEntry m_entry;
     QElapsedTimer m_clock;
     QByteArray m_output;
+    QByteArray m_pendingLine; // stream-json: an incomplete last line, not shown yet
+    bool m_streamJson = false;
     qint64 m_dropped = 0;
     bool m_cancelled = false;
     bool m_stopping = false;

@@ -259,12 +259,21 @@ void tst_Engine::taskRunsAndEventsArePublished()
 
 void tst_Engine::streamJsonCost()
 {
-    spawnWorker(u"json"_s, u"fake-json"_s);
+    const Agent a = spawnWorker(u"json"_s, u"fake-json"_s);
     const Task t = createTask(u"with cost=0.125"_s, u"json"_s);
     const Task done = waitTask(t.id, finished);
     QCOMPARE(done.status, Task::Status::Succeeded);
     QVERIFY(done.result && done.result->costUsd);
     QCOMPARE(*done.result->costUsd, 0.125);
+    // Stored raw; shown readable on the agent's terminal (its pane log), not as JSON.
+    QVERIFY(done.result->output.contains(u"\"type\":\"result\""_s));
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        QFile log(m_fx->path(u"logs/%1.log"_s.arg(a.name)));
+        return log.open(QIODevice::ReadOnly) && log.readAll().contains("done, cost $0.1250");
+    }(), 5000);
+    QFile log(m_fx->path(u"logs/%1.log"_s.arg(a.name)));
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY(!log.readAll().contains("\"type\":\"result\""));
     // is_error in the result line fails the task even with exit code 0? Here: exit=4.
     const Task bad = createTask(u"exit=4 cost=0.5"_s, u"json"_s, 0, {}, 1);
     const Task failed = waitTask(bad.id, finished);
