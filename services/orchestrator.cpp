@@ -222,9 +222,11 @@ QFuture<DbResult<Agent>> Orchestrator::spawn(const SpawnRequest &request)
             return;
         }
         const Agent agent = *prepared;
+        m_spawning.insert(agent.id);
         m_store->run([agent](Database &db) { return db.insertAgent(agent); })
             .then(this, [this, promise, agent, profile](DbResult<Change> inserted) {
                 if (!inserted) {
+                    m_spawning.remove(agent.id);
                     fulfil(promise, DbResult<Agent>(std::unexpected(inserted.error())));
                     return;
                 }
@@ -242,6 +244,7 @@ QFuture<DbResult<Agent>> Orchestrator::spawn(const SpawnRequest &request)
                     spec.env.insert(u"HIVE_REDIS_URL"_s, m_options.redisUrl);
                 }
                 m_tmux->newSession(spec).then(this, [this, promise, agent](Result<> made) {
+                    m_spawning.remove(agent.id);
                     if (!made) {
                         const QString why = u"tmux could not start the session: %1"_s.arg(made.error());
                         log()->warn("spawn {}: {}", agent.name, why);
@@ -388,6 +391,8 @@ void Orchestrator::reconcile()
             QList<std::pair<Agent, QString>> lost;
             QList<Agent> workers, interactive;
             for (const Agent &a : agents) {
+                if (m_spawning.contains(a.id))
+                    continue; // its session is being made
                 if (!names.contains(a.tmuxSession))
                     lost.append({a, u"its tmux session ended"_s});
                 else if (a.interactive)

@@ -91,6 +91,7 @@ private:
     bool m_reconciling = false;
     bool m_tmuxOk = true;
     QHash<QString, QString> m_paneDigest; // interactive agent id → hash of its last capture
+    QSet<QString> m_spawning; // inserted in PostgreSQL, session not made yet: not lost
     QElapsedTimer m_running; // heartbeats are judged only after runners had time to reconnect
 };
 

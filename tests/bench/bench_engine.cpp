@@ -57,7 +57,8 @@ double percentile(QList<double> v, double p)
 }
 
 // Spawns n agents at once; returns {ms until every session exists, ms until every runner is idle}.
-std::pair<double, double> spawnMany(Engine &engine, const QString &type, int n)
+std::pair<double, double> spawnMany(Engine &engine, const QString &type, int n,
+                                    const QString &profile = u"noop"_s)
 {
     QElapsedTimer clock;
     clock.start();
@@ -65,7 +66,7 @@ std::pair<double, double> spawnMany(Engine &engine, const QString &type, int n)
     for (int i = 0; i < n; ++i) {
         SpawnRequest r;
         r.type = type;
-        r.profile = u"noop"_s;
+        r.profile = profile;
         futures << engine.spawn(r);
     }
     QStringList ids;
@@ -112,6 +113,11 @@ int main(int argc, char *argv[])
         return 1;
     }
     writeProfile(fx.dir(), u"noop"_s, {u"true"_s});
+    {
+        QFile f(fx.dir() + u"/profiles/idle.json"_s);
+        f.open(QIODevice::WriteOnly);
+        f.write(R"({"name":"idle","command":["sleep","100000"],"interactive":true})");
+    }
     Engine::Options o;
     o.dataDir = fx.dir();
     o.tmuxSocket = fx.tmuxSocket();
@@ -132,6 +138,10 @@ int main(int argc, char *argv[])
     const auto [fifty, fiftyReady] = spawnMany(engine, u"many"_s, 50);
     printf("spawn 50 agents: %8.1f ms to their tmux sessions, %8.1f ms until every runner is idle\n", fifty,
            fiftyReady);
+
+    const auto [fiftyIdle, unused] = spawnMany(engine, u"idle"_s, 50, u"idle"_s);
+    Q_UNUSED(unused);
+    printf("spawn 50 interactive agents running `sleep` (no runner to start): %8.1f ms\n", fiftyIdle);
 
     // Dispatch: one no-op task at a time, so that queueing behind busy agents does not count.
     spawnMany(engine, u"bench"_s, workers);
