@@ -223,8 +223,11 @@ QFuture<DbResult<Agent>> Orchestrator::spawn(const SpawnRequest &request)
         }
         const Agent agent = *prepared;
         m_spawning.insert(agent.id);
+        auto clock = std::make_shared<QElapsedTimer>();
+        clock->start();
         m_store->run([agent](Database &db) { return db.insertAgent(agent); })
-            .then(this, [this, promise, agent, profile](DbResult<Change> inserted) {
+            .then(this, [this, promise, agent, profile, clock](DbResult<Change> inserted) {
+                log()->debug("spawn {}: stored after {} ms", agent.name, clock->elapsed());
                 if (!inserted) {
                     m_spawning.remove(agent.id);
                     fulfil(promise, DbResult<Agent>(std::unexpected(inserted.error())));
@@ -243,7 +246,8 @@ QFuture<DbResult<Agent>> Orchestrator::spawn(const SpawnRequest &request)
                     spec.env.insert(u"HIVE_DATABASE_URL"_s, m_options.databaseUrl);
                     spec.env.insert(u"HIVE_REDIS_URL"_s, m_options.redisUrl);
                 }
-                m_tmux->newSession(spec).then(this, [this, promise, agent](Result<> made) {
+                m_tmux->newSession(spec).then(this, [this, promise, agent, clock](Result<> made) {
+                    log()->debug("spawn {}: session after {} ms", agent.name, clock->elapsed());
                     m_spawning.remove(agent.id);
                     if (!made) {
                         const QString why = u"tmux could not start the session: %1"_s.arg(made.error());

@@ -44,6 +44,7 @@ private Q_SLOTS:
     void killedRunnerTaskRunsAgainExactlyOnce();
     void appRestartAdoptsAgentsAndKeepsTasks();
     void redisRestartIsSurvived();
+    void redisDataLossIsRebuiltFromPostgres();
     void postgresOutageIsSurvived();
     void killAgentHandsTaskBack();
     void interactiveAgentWaitsForInput();
@@ -477,6 +478,22 @@ void tst_Engine::redisRestartIsSurvived()
     QCOMPARE(waitTask(during.id, finished).status, Task::Status::Succeeded);
     const Task after = createTask(u"made after"_s, u"redis"_s);
     QCOMPARE(waitTask(after.id, finished).status, Task::Status::Succeeded);
+}
+
+void tst_Engine::redisDataLossIsRebuiltFromPostgres()
+{
+    // Tasks queued with no agent of their type to take them, then Redis comes back empty.
+    const Task a = createTask(u"queued before the loss"_s, u"amnesia"_s, 3);
+    const Task b = createTask(u"queued before the loss too"_s, u"amnesia"_s, 0);
+    QVERIFY_OK(m_fx->redis().stop());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_engine->redisConnected(), 10000);
+    QVERIFY(QDir(m_fx->path(u"redis/appendonlydir"_s)).removeRecursively());
+    QVERIFY_OK(m_fx->redis().start());
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 15000);
+    spawnWorker(u"amnesia"_s);
+    QCOMPARE(waitTask(a.id, finished).status, Task::Status::Succeeded);
+    QCOMPARE(waitTask(b.id, finished).status, Task::Status::Succeeded);
+    QCOMPARE(runsWithOutcome(a.id, u"succeeded"_s), 1);
 }
 
 void tst_Engine::postgresOutageIsSurvived()
