@@ -69,6 +69,12 @@ Result<> Runner::start()
     connect(m_queue, &Queue::controlReceived, this, &Runner::onControl);
     connect(m_queue, &Queue::connected, this, [this] {
         log()->info("connected to Redis");
+        // Idle once it can take tasks, and only now: before, the agent.status event could not
+        // be published (Redis not connected yet) and clients kept showing "starting".
+        if (m_agent.status == Agent::Status::Starting) {
+            m_agent.status = Agent::Status::Idle;
+            persist([id = m_agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); });
+        }
         heartbeat();
         if (!m_task)
             fetch();
@@ -83,8 +89,6 @@ Result<> Runner::start()
 
     say(tr("agent %1 (type %2, profile %3) in %4: waiting for tasks")
             .arg(m_agent.name, m_agent.type, m_agent.profile, m_agent.workdir));
-    if (m_agent.status == Agent::Status::Starting)
-        persist([id = m_agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); });
     // A task this agent held when the runner was restarted can no longer be trusted to finish.
     return {};
 }

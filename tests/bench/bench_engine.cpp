@@ -6,20 +6,23 @@
 //   - spawn latency for 1 and for 50 agents (session up; and runner ready, i.e. idle)
 //   - dispatch latency (task created → the agent's command started) p50/p99 over N no-op tasks
 //   - tasks per second through the whole system (create → succeeded)
+// Progress is followed through the engine's events (as the GUI and WebSocket clients do), never
+// by polling, so that the benchmark does not load the store it measures.
 // Usage: bench_engine [--tasks N] [--workers W]
 #include "engine.h"
 #include "hivefixture.h"
 
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
+#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlQuery>
-#include <QTest>
+#include <QTimer>
 #include <QUuid>
 
 #include <algorithm>
@@ -33,18 +36,40 @@ namespace {
 template<typename T>
 T await(QFuture<T> f)
 {
-    while (!f.isFinished())
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    if (!f.isFinished()) {
+        QEventLoop loop;
+        QFutureWatcher<T> watcher;
+        QObject::connect(&watcher, &QFutureWatcher<T>::finished, &loop, &QEventLoop::quit);
+        watcher.setFuture(f);
+        if (!f.isFinished())
+            loop.exec();
+    }
     return f.result();
 }
 
-void writeProfile(const QString &dataDir, const QString &name, const QStringList &command)
+// Runs the event loop until done() holds (checked after every event of the engine).
+void waitFor(Engine &engine, const std::function<bool()> &done, int timeoutMs = 600000)
+{
+    if (done())
+        return;
+    QEventLoop loop;
+    QObject::connect(&engine, &Engine::eventReceived, &loop, [&] {
+        if (done())
+            loop.quit();
+    });
+    QTimer::singleShot(timeoutMs, &loop, [&] {
+        fprintf(stderr, "timed out\n");
+        loop.quit();
+    });
+    loop.exec();
+}
+
+void writeProfile(const QString &dataDir, const QString &name, const QJsonObject &profile)
 {
     QDir().mkpath(dataDir + u"/profiles"_s);
     QFile f(dataDir + u"/profiles/"_s + name + u".json"_s);
     f.open(QIODevice::WriteOnly);
-    f.write(QJsonDocument(QJsonObject{{u"name"_s, name}, {u"command"_s, QJsonArray::fromStringList(command)}})
-                .toJson());
+    f.write(QJsonDocument(profile).toJson());
 }
 
 double percentile(QList<double> v, double p)
@@ -56,9 +81,15 @@ double percentile(QList<double> v, double p)
     return v[i];
 }
 
-// Spawns n agents at once; returns {ms until every session exists, ms until every runner is idle}.
-std::pair<double, double> spawnMany(Engine &engine, const QString &type, int n,
-                                    const QString &profile = u"noop"_s)
+struct Tracker
+{
+    QSet<QString> idleAgents;
+    QSet<QString> finishedTasks;
+};
+
+// Spawns n agents at once; returns {ms until every session exists, ms until every agent is idle}.
+std::pair<double, double> spawnMany(Engine &engine, Tracker &tracker, const QString &type, int n,
+                                    const QString &profile)
 {
     QElapsedTimer clock;
     clock.start();
@@ -79,16 +110,9 @@ std::pair<double, double> spawnMany(Engine &engine, const QString &type, int n,
         ids << a->id;
     }
     const double sessions = double(clock.nsecsElapsed()) / 1e6;
-    QDeadlineTimer deadline(60000);
-    while (!deadline.hasExpired()) {
-        auto agents = await(engine.agents(Agent::Status::Idle));
-        int idle = 0;
-        for (const Agent &a : *agents)
-            idle += ids.contains(a.id);
-        if (idle == n)
-            break;
-        QTest::qWait(2);
-    }
+    waitFor(engine, [&] {
+        return std::all_of(ids.cbegin(), ids.cend(), [&](const QString &id) { return tracker.idleAgents.contains(id); });
+    });
     return {sessions, double(clock.nsecsElapsed()) / 1e6};
 }
 
@@ -97,6 +121,7 @@ std::pair<double, double> spawnMany(Engine &engine, const QString &type, int n,
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    setvbuf(stdout, nullptr, _IOLBF, 0);
     int tasks = 1000;
     int workers = 8;
     const QStringList args = app.arguments();
@@ -112,12 +137,9 @@ int main(int argc, char *argv[])
         fprintf(stderr, "fixture: %s\n", qPrintable(r.error()));
         return 1;
     }
-    writeProfile(fx.dir(), u"noop"_s, {u"true"_s});
-    {
-        QFile f(fx.dir() + u"/profiles/idle.json"_s);
-        f.open(QIODevice::WriteOnly);
-        f.write(R"({"name":"idle","command":["sleep","100000"],"interactive":true})");
-    }
+    writeProfile(fx.dir(), u"noop"_s, {{u"name"_s, u"noop"_s}, {u"command"_s, QJsonArray{u"true"_s}}});
+    writeProfile(fx.dir(), u"idle"_s,
+                 {{u"name"_s, u"idle"_s}, {u"command"_s, QJsonArray{u"sleep"_s, u"100000"_s}}, {u"interactive"_s, true}});
     Engine::Options o;
     o.dataDir = fx.dir();
     o.tmuxSocket = fx.tmuxSocket();
@@ -125,29 +147,32 @@ int main(int argc, char *argv[])
     o.redisUrl = fx.redisUrl();
     o.runnerPath = Test::HiveFixture::binDir() + u"/hive-runner"_s;
     Engine engine(o);
+    Tracker tracker;
+    QObject::connect(&engine, &Engine::eventReceived, &engine, [&tracker](const Event &e) {
+        if (e.agent && e.agent->status == Agent::Status::Idle)
+            tracker.idleAgents.insert(e.agent->id);
+        if (e.task && e.task->isFinished())
+            tracker.finishedTasks.insert(e.task->id);
+    });
     if (auto r = await(engine.start()); !r) {
         fprintf(stderr, "engine: %s\n", qPrintable(r.error().message));
         return 1;
     }
     while (!engine.redisConnected())
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
 
     printf("Agent Hive engine benchmark (real PostgreSQL, Redis, tmux; hive-runner running `true`)\n");
-    const auto [one, oneReady] = spawnMany(engine, u"solo"_s, 1);
-    printf("spawn 1 agent:   %8.1f ms to its tmux session, %8.1f ms until its runner is idle\n", one, oneReady);
-    const auto [fifty, fiftyReady] = spawnMany(engine, u"many"_s, 50);
-    printf("spawn 50 agents: %8.1f ms to their tmux sessions, %8.1f ms until every runner is idle\n", fifty,
+    const auto [one, oneReady] = spawnMany(engine, tracker, u"solo"_s, 1, u"noop"_s);
+    printf("spawn 1 worker:   %7.1f ms to its tmux session, %7.1f ms until its runner is idle\n", one, oneReady);
+    const auto [fifty, fiftyReady] = spawnMany(engine, tracker, u"many"_s, 50, u"noop"_s);
+    printf("spawn 50 workers: %7.1f ms to their tmux sessions, %7.1f ms until every runner is idle\n", fifty,
            fiftyReady);
-
-    const auto [fiftyIdle, unused] = spawnMany(engine, u"idle"_s, 50, u"idle"_s);
+    const auto [fiftyIdle, unused] = spawnMany(engine, tracker, u"idle"_s, 50, u"idle"_s);
     Q_UNUSED(unused);
-    printf("spawn 50 interactive agents running `sleep` (no runner to start): %8.1f ms\n", fiftyIdle);
+    printf("spawn 50 interactive agents (`sleep`, no runner to start): %7.1f ms to their tmux sessions\n",
+           fiftyIdle);
 
-    // Dispatch: one no-op task at a time, so that queueing behind busy agents does not count.
-    spawnMany(engine, u"bench"_s, workers);
-    QStringList ids;
-    QElapsedTimer clock;
-    clock.start();
+    spawnMany(engine, tracker, u"bench"_s, workers, u"noop"_s);
     auto submit = [&](int i) {
         Task t;
         t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -155,36 +180,27 @@ int main(int argc, char *argv[])
         t.agentType = u"bench"_s;
         return engine.createTask(t);
     };
+    // Dispatch: one no-op task at a time, so that queueing behind busy agents does not count.
+    QStringList ids;
     const int sequential = std::min(tasks, 200);
     for (int i = 0; i < sequential; ++i) {
-        auto t = await(submit(i));
-        ids << t->id;
-        while (true) {
-            auto cur = await(engine.task(t->id));
-            if (cur->isFinished())
-                break;
-            QCoreApplication::processEvents(QEventLoop::AllEvents, 1);
-        }
+        const QString id = await(submit(i))->id;
+        ids << id;
+        waitFor(engine, [&] { return tracker.finishedTasks.contains(id); });
     }
     // Throughput: everything at once.
+    QElapsedTimer clock;
+    clock.start();
     QList<QFuture<DbResult<Task>>> futures;
-    clock.restart();
     for (int i = 0; i < tasks; ++i)
         futures << submit(i);
     QStringList burst;
     for (auto &f : futures)
         burst << await(f)->id;
     const double submitMs = double(clock.nsecsElapsed()) / 1e6;
-    QDeadlineTimer deadline(600000);
-    while (!deadline.hasExpired()) {
-        TaskFilter filter;
-        filter.agentType = u"bench"_s;
-        filter.status = Task::Status::Succeeded;
-        filter.limit = 100000;
-        if (await(engine.tasks(filter))->size() >= sequential + tasks)
-            break;
-        QTest::qWait(20);
-    }
+    waitFor(engine, [&] {
+        return std::all_of(burst.cbegin(), burst.cend(), [&](const QString &id) { return tracker.finishedTasks.contains(id); });
+    });
     const double totalMs = double(clock.nsecsElapsed()) / 1e6;
 
     // Latencies from PostgreSQL: created_at → started_at (the command started).
@@ -207,8 +223,9 @@ int main(int argc, char *argv[])
            qlonglong(seq.size()), workers, percentile(seq, 0.5), percentile(seq, 0.99), percentile(seq, 1.0));
     printf("dispatch latency, %d tasks queued at once on %d workers: p50 %.1f ms, p99 %.1f ms\n", tasks, workers,
            percentile(all, 0.5), percentile(all, 0.99));
-    printf("throughput: %d tasks submitted in %.0f ms (%.0f/s); all succeeded after %.0f ms: %.1f tasks/s\n", tasks,
+    printf("throughput: %d tasks submitted in %.0f ms (%.0f/s); all finished after %.0f ms: %.1f tasks/s\n", tasks,
            submitMs, tasks / submitMs * 1000, totalMs, tasks / totalMs * 1000);
+    db.close();
     engine.stop();
     return 0;
 }
