@@ -4,10 +4,20 @@
 #include "process.h"
 
 #include <QDir>
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTimer>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QDeadlineTimer>
+#include <QJsonArray>
 #include <QTest>
+
+#include <csignal>
 
 using namespace Qt::StringLiterals;
 using namespace Hive;
@@ -23,6 +33,7 @@ private Q_SLOTS:
     void badFlagsExitWithTwo();
     void versionAndHelp();
     void headlessRunStartsAndStopsServices();
+    void killedAppIsRestartedAndAdoptsItsAgents();
 
 private:
     static QString bin(const QString &name) { return Test::HiveFixture::binDir() + u'/' + name; }
@@ -119,6 +130,114 @@ void tst_Cli::headlessRunStartsAndStopsServices()
     QCOMPARE(app.exitCode(), 0);
     QTRY_VERIFY_WITH_TIMEOUT(!Process::isPidAlive(pgPid), 10000);
     QVERIFY(!Process::isPidAlive(redisPid));
+}
+
+namespace {
+struct Http
+{
+    QString base;
+    QByteArray token;
+    QNetworkAccessManager nam;
+
+    std::pair<int, QJsonObject> call(const QByteArray &method, const QString &path, const QJsonObject &body = {})
+    {
+        QNetworkRequest req(QUrl(base + path));
+        req.setRawHeader("Authorization", "Bearer " + token);
+        req.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+        QNetworkReply *reply = nam.sendCustomRequest(req, method,
+                                                     body.isEmpty() ? QByteArray()
+                                                                    : QJsonDocument(body).toJson(QJsonDocument::Compact));
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(20000, &loop, &QEventLoop::quit);
+        loop.exec();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QJsonObject json = QJsonDocument::fromJson(reply->readAll()).object();
+        reply->deleteLater();
+        return {status, json};
+    }
+};
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed() : QByteArray();
+}
+} // namespace
+
+// The app killed with SIGKILL while an agent works, then started again: the agent and its session
+// are adopted, its running task finishes once, queued work is still queued and runs.
+void tst_Cli::killedAppIsRestartedAndAdoptsItsAgents()
+{
+    Test::HiveFixture fx(0);
+    QVERIFY_OK(fx.start());
+    const QString dataDir = fx.path(u"data"_s);
+    QDir().mkpath(dataDir + u"/profiles"_s);
+    {
+        QFile f(dataDir + u"/profiles/fake.json"_s);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(QJsonObject{{u"name"_s, u"fake"_s},
+                                          {u"command"_s, QJsonArray{Test::HiveFixture::fakeAgent(), u"{prompt}"_s}}})
+                    .toJson());
+    }
+    const QStringList args{u"--headless"_s, u"--data-dir"_s, dataDir, u"--api-port"_s, u"0"_s,
+                           u"--tmux-socket"_s, fx.tmuxSocket()};
+    auto startApp = [&](QProcess &app) {
+        app.setProcessChannelMode(QProcess::MergedChannels);
+        app.start(bin(u"agenthive"_s), args);
+        if (!app.waitForStarted(10000))
+            return false;
+        QByteArray log;
+        QDeadlineTimer deadline(60000);
+        while (!log.contains("is ready") && !deadline.hasExpired() && app.state() == QProcess::Running) {
+            app.waitForReadyRead(200);
+            log += app.readAll();
+        }
+        if (!log.contains("is ready"))
+            qWarning().noquote() << "agenthive did not come up:" << log.right(3000);
+        return log.contains("is ready");
+    };
+    QProcess first;
+    QVERIFY(startApp(first));
+    Http http;
+    http.base = u"http://127.0.0.1:%1/api/v1"_s.arg(QString::fromUtf8(readFile(dataDir + u"/api-port"_s)));
+    http.token = readFile(dataDir + u"/api-token"_s);
+    QVERIFY(!http.token.isEmpty());
+
+    auto [st, agent] = http.call("POST", u"/agents"_s, {{u"type"_s, u"dev"_s}, {u"profile"_s, u"fake"_s}});
+    QCOMPARE(st, 201);
+    const QString agentId = agent.value(u"id").toString();
+    QTRY_COMPARE_WITH_TIMEOUT(http.call("GET", u"/agents/"_s + agentId).second.value(u"status").toString(),
+                              u"idle"_s, 15000);
+    const QString runs = fx.path(u"runs"_s);
+    auto [st1, busy] = http.call("POST", u"/tasks"_s, {{u"prompt"_s, u"sleep=4 touch=%1"_s.arg(runs)}});
+    QCOMPARE(st1, 201);
+    auto [st2, later] = http.call("POST", u"/tasks"_s, {{u"prompt"_s, u"after the restart"_s}});
+    QCOMPARE(st2, 201);
+    const QString busyId = busy.value(u"id").toString();
+    QTRY_COMPARE_WITH_TIMEOUT(http.call("GET", u"/tasks/"_s + busyId).second.value(u"status").toString(),
+                              u"running"_s, 15000);
+
+    QVERIFY(::kill(static_cast<pid_t>(first.processId()), SIGKILL) == 0);
+    QVERIFY(first.waitForFinished(10000));
+
+    QProcess second;
+    QVERIFY(startApp(second));
+    http.base = u"http://127.0.0.1:%1/api/v1"_s.arg(QString::fromUtf8(readFile(dataDir + u"/api-port"_s)));
+    QTRY_COMPARE_WITH_TIMEOUT(http.call("GET", u"/tasks/"_s + busyId).second.value(u"status").toString(),
+                              u"succeeded"_s, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(http.call("GET", u"/tasks/"_s + later.value(u"id").toString())
+                                  .second.value(u"status")
+                                  .toString(),
+                              u"succeeded"_s, 30000);
+    const QJsonObject adopted = http.call("GET", u"/agents/"_s + agentId).second;
+    QCOMPARE(adopted.value(u"status").toString(), u"idle"_s);
+    QCOMPARE(http.call("GET", u"/tasks/"_s + busyId).second.value(u"attempts").toInt(), 1);
+    QCOMPARE(readFile(runs).count('\n') + 1, 1); // the task ran once
+
+    second.terminate();
+    QVERIFY(second.waitForFinished(30000));
+    QCOMPARE(second.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

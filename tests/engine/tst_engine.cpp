@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
 
@@ -606,7 +607,8 @@ void tst_Engine::repositoryGivesAWorktree()
     QVERIFY_OK(wait(m_engine->kill(a->id)));
     // A folder that is not a repository is refused, naming the field.
     r.name = u"notgit"_s;
-    r.repository = m_fx->path(u"logs"_s);
+    QTemporaryDir plain; // outside any repository (the fixture's folder may be inside the build tree's)
+    r.repository = plain.path();
     auto bad = wait(m_engine->spawn(r));
     QVERIFY(!bad);
     QVERIFY2(bad.error().message.startsWith(u"repository"_s), qPrintable(bad.error().message));
