@@ -10,6 +10,9 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTranslator>
 #include <QTimer>
 #include <QtConcurrent>
 
@@ -43,6 +46,7 @@ Result<> Application::lockDataDir()
 void Application::start()
 {
     if (!m_headless) {
+        installTranslations();
         m_window = new MainWindow(this);
         m_window->show();
     }
@@ -65,7 +69,8 @@ void Application::startEngine()
     o.tmuxSocket = m_config.tmuxSocket;
     o.databaseUrl = m_infra->databaseUrl();
     o.redisUrl = m_infra->redisUrl();
-    o.runnerPath = QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s);
+    o.runnerPath = m_runnerPath.isEmpty() ? QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s)
+                                          : m_runnerPath;
     m_engine = std::make_unique<Engine>(o);
     m_engine->start().then(this, [this](DbResult<QStringList> migrated) {
         if (!migrated) {
@@ -79,6 +84,7 @@ void Application::startEngine()
         connect(m_healthTimer, &QTimer::timeout, this, &Application::checkHealth);
         m_healthTimer->start();
         checkHealth();
+        Q_EMIT engineStarted();
         startApi();
     });
 }
@@ -102,6 +108,23 @@ void Application::startApi()
         log()->info("Agent Hive {} is ready{}", HIVE_VERSION, m_headless ? " (headless)" : "");
         Q_EMIT ready();
     });
+}
+
+// The GUI speaks the system's language: our catalog (compiled in, ":/i18n") and Qt's own.
+void Application::installTranslations()
+{
+    const QLocale locale = QLocale::system();
+    auto *qt = new QTranslator(QCoreApplication::instance());
+    if (qt->load(locale, u"qtbase"_s, u"_"_s, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    else
+        delete qt;
+    auto *own = new QTranslator(QCoreApplication::instance());
+    // English (plural forms) when the system's language has no catalog.
+    if (own->load(locale, u"agenthive"_s, u"_"_s, u":/i18n"_s) || own->load(u":/i18n/agenthive_en.qm"_s))
+        QCoreApplication::installTranslator(own);
+    else
+        delete own;
 }
 
 void Application::checkHealth()

@@ -39,6 +39,8 @@ public:
     ~Application() override;
 
     Result<> lockDataDir();
+    // hive-runner, when it is not beside the executable (tests); before start().
+    void setRunnerPath(const QString &path) { m_runnerPath = path; }
     void start();    // asynchronous: ready() or failed()
     void shutdown(); // ordered and blocking; safe to call twice
 
@@ -47,8 +49,11 @@ public:
     QString apiUrl() const { return m_apiUrl; }
     const Config &config() const { return m_config; }
     Health health() const { return m_health; }
+    MainWindow *window() const { return m_window; }
 
 Q_SIGNALS:
+    // The engine answers (PostgreSQL, Redis, tmux are up): the window loads agents and tasks.
+    void engineStarted();
     void ready();
     void apiStarted(const QString &url);
     void failed(const QString &message);
@@ -58,8 +63,10 @@ private:
     void startEngine();
     void startApi();
     void checkHealth();
+    static void installTranslations();
 
     Config m_config;
+    QString m_runnerPath;
     bool m_headless;
     DataDirLock m_lock;
     std::unique_ptr<Infrastructure> m_infra;

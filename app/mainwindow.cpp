@@ -2,44 +2,997 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "mainwindow.h"
 
-#include "application.h"
+#include "agentfilterproxy.h"
+#include "agentmodel.h"
+#include "agentpanel.h"
+#include "apiserver.h"
+#include "engine.h"
+#include "externalterminal.h"
+#include "healthindicator.h"
+#include "icons.h"
+#include "newtaskdialog.h"
+#include "placeholdertreeview.h"
+#include "profiles.h"
+#include "taskboard.h"
+#include "taskfilterproxy.h"
+#include "taskmodel.h"
+#include "terminalarea.h"
+#include "tmuxcontroller.h"
+#include "trayicon.h"
 
+#include <qtermwidget.h>
+
+#include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QHeaderView>
 #include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
+#include <QTreeWidget>
+#include <QUrl>
+#include <QUuid>
+#include <QVBoxLayout>
+#include <QtConcurrent>
 
 using namespace Qt::StringLiterals;
 
 namespace Hive {
 
+namespace {
+
+// A URL as shown to the user: without its password.
+QString safeUrl(const QString &url)
+{
+    QUrl u(url);
+    if (!u.password().isEmpty())
+        u.setPassword(u"***"_s);
+    return u.toDisplayString();
+}
+
+struct Startup
+{
+    QList<SpawnDialog::ProfileChoice> profiles;
+    QString tmuxBinary;
+};
+
+} // namespace
+
 MainWindow::MainWindow(Application *app, QWidget *parent)
     : QMainWindow(parent)
     , m_app(app)
+    , m_agents(new AgentModel(this))
+    , m_tasks(new TaskModel(this))
+    , m_agentPanel(new AgentPanel(m_agents, this))
+    , m_terminals(new TerminalArea(this))
+    , m_board(new TaskBoard(m_tasks, this))
+    , m_agentDock(new QDockWidget(tr("Agents"), this))
+    , m_taskDock(new QDockWidget(tr("Tasks"), this))
+    , m_tray(new TrayIcon(m_agents, this))
+    , m_notifier(new Notifier(m_agents, m_tasks, this))
 {
+    setObjectName(u"mainWindow"_s);
     setWindowTitle(tr("Agent Hive"));
-    auto *placeholder = new QLabel(tr("Starting the services…"), this);
-    placeholder->setAlignment(Qt::AlignCenter);
-    setCentralWidget(placeholder);
-    statusBar()->showMessage(tr("Starting PostgreSQL and Redis…"));
-    connect(app, &Application::ready, this, [this, placeholder] {
-        placeholder->setText(tr("No agents yet."));
-        statusBar()->showMessage(tr("Ready"));
-    });
-    resize(1200, 800);
+    setWindowIcon(Icons::get(u"agenthive"_s));
+    // Quitting is explicit (the window may live on in the tray while dialogs come and go).
+    QApplication::setQuitOnLastWindowClosed(false);
+
+    m_agents->setTaskModel(m_tasks);
+    m_tasks->setAgentModel(m_agents);
+
+    // What the app runs with now is the default of what the settings show.
+    SettingsDialog::Values running;
+    running.databaseUrl = app->config().databaseUrl;
+    running.redisUrl = app->config().redisUrl;
+    running.apiPort = app->config().apiPort;
+    running.tmuxSocket = app->config().tmuxSocket;
+    running.defaultProfile = Profiles::defaultName(false);
+    running.terminalFont = TerminalPane::defaultFont();
+    running.colorScheme = TerminalPane::defaultColorScheme();
     QSettings settings;
-    restoreGeometry(settings.value(u"mainwindow/geometry"_s).toByteArray());
-    restoreState(settings.value(u"mainwindow/state"_s).toByteArray());
+    m_settings = SettingsDialog::Values::load(settings, running);
+    const QStringList dismissed = settings.value(u"agents/dismissed"_s).toStringList();
+    m_dismissed = QSet<QString>(dismissed.begin(), dismissed.end());
+
+    setCentralWidget(m_terminals);
+    m_agentDock->setObjectName(u"agentDock"_s);
+    m_agentDock->setWidget(m_agentPanel);
+    m_agentDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable
+                             | QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::LeftDockWidgetArea, m_agentDock);
+    m_taskDock->setObjectName(u"taskDock"_s);
+    m_taskDock->setWidget(m_board);
+    m_taskDock->setFeatures(m_agentDock->features());
+    addDockWidget(Qt::BottomDockWidgetArea, m_taskDock);
+    setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
+    resizeDocks({m_agentDock}, {620}, Qt::Horizontal);
+    resizeDocks({m_taskDock}, {300}, Qt::Vertical);
+
+    buildActions();
+    buildMenus();
+    buildStatusBar();
+
+    connect(m_agentPanel, &AgentPanel::spawnRequested, this, &MainWindow::showSpawnDialog);
+    connect(m_agentPanel, &AgentPanel::killRequested, this, &MainWindow::killAgents);
+    connect(m_agentPanel, &AgentPanel::restartRequested, this, &MainWindow::restartAgents);
+    connect(m_agentPanel, &AgentPanel::openTerminalRequested, this, &MainWindow::openTerminals);
+    connect(m_agentPanel, &AgentPanel::attachExternalRequested, this, &MainWindow::attachExternal);
+    connect(m_board, &TaskBoard::newTaskRequested, this, &MainWindow::showNewTaskDialog);
+    connect(m_board, &TaskBoard::cancelRequested, this, &MainWindow::cancelTasks);
+    connect(m_board, &TaskBoard::retryRequested, this, &MainWindow::retryTasks);
+    connect(m_terminals, &TerminalArea::terminalFontChanged, this, [this](const QFont &f) {
+        m_settings.terminalFont = f;
+        QSettings s;
+        s.setValue(u"settings/terminalFont"_s, f.toString());
+    });
+    connect(m_terminals, &TerminalArea::colorSchemeChanged, this, [this](const QString &scheme) {
+        m_settings.colorScheme = scheme;
+        QSettings s;
+        s.setValue(u"settings/colorScheme"_s, scheme);
+    });
+    // Selecting a terminal selects its agent, so that the agent actions apply to what one watches.
+    connect(m_terminals, &TerminalArea::currentAgentChanged, this, [this](const QString &id) {
+        if (!id.isEmpty() && id != m_agentPanel->currentAgentId())
+            m_agentPanel->selectAgent(id);
+    });
+    connect(m_agents, &AgentModel::countsChanged, this, &MainWindow::updateSummary);
+    connect(m_tasks, &TaskModel::countsChanged, this, &MainWindow::updateSummary);
+    connect(m_agents, &AgentModel::agentStatusChanged, this,
+            [this](const Agent &a, Agent::Status) { m_terminals->updateAgent(a); });
+    connect(m_notifier, &Notifier::notify, this, &MainWindow::onNotify);
+
+    connect(m_tray, &TrayIcon::showHideRequested, this, &MainWindow::toggleVisible);
+    connect(m_tray, &TrayIcon::spawnRequested, this, [this] {
+        showAndRaise();
+        showSpawnDialog();
+    });
+    connect(m_tray, &TrayIcon::quickSpawnRequested, this, [this](const QString &profile) {
+        SpawnDialog::Request r;
+        r.type = u"dev"_s;
+        r.profile = profile;
+        for (const SpawnDialog::ProfileChoice &p : std::as_const(m_profiles))
+            if (p.name == profile)
+                r.interactive = p.interactive;
+        spawn(r);
+    });
+    connect(m_tray, &TrayIcon::settingsRequested, this, [this] {
+        showAndRaise();
+        showSettings();
+    });
+    connect(m_tray, &TrayIcon::quitRequested, this, &MainWindow::quit);
+    connect(m_tray, &TrayIcon::messageClicked, this, [this] {
+        showAndRaise();
+        if (m_lastNotice.kind == Notifier::Kind::WaitingInput) {
+            if (auto a = m_agents->agent(m_lastNotice.id)) {
+                m_agentPanel->selectAgent(a->id);
+                m_terminals->open(*a, false);
+            }
+        } else if (m_lastNotice.kind == Notifier::Kind::TaskFailed) {
+            m_taskDock->show();
+            m_board->selectTask(m_lastNotice.id);
+        }
+    });
+    m_tray->setVisible(TrayIcon::isAvailable());
+
+    connect(app, &Application::engineStarted, this, &MainWindow::onEngineStarted);
+    connect(app, &Application::healthChanged, this, &MainWindow::onHealth);
+    connect(app, &Application::apiStarted, this, &MainWindow::onApiStarted);
+
+    applySettings();
+    restoreLayout();
+    statusBar()->showMessage(tr("Starting PostgreSQL, Redis and tmux…"));
+
+    // Profiles (small files) and the tmux binary are looked up off the GUI thread.
+    const QString dataDir = app->config().dataDir;
+    QtConcurrent::run([dataDir] {
+        Startup s;
+        for (const Profile &p : Profiles::all(dataDir))
+            s.profiles << SpawnDialog::ProfileChoice{p.name, p.description, p.interactive, p.builtin,
+                                                     p.command.join(u' ').contains(u"{prompt}"_s)};
+        s.tmuxBinary = TmuxController::tmuxBinary();
+        return s;
+    }).then(this, [this](const Startup &s) {
+        m_profiles = s.profiles;
+        m_tmuxBinary = s.tmuxBinary;
+        m_terminals->setTmux(m_tmuxBinary, m_app->config().tmuxSocket);
+        QStringList names;
+        for (const SpawnDialog::ProfileChoice &p : std::as_const(m_profiles))
+            names << p.name;
+        m_tray->setQuickSpawnProfiles(names);
+    });
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    saveLayout();
+}
+
+void MainWindow::buildActions()
+{
+    m_settingsAction = new QAction(Icons::get(u"settings"_s), tr("&Settings…"), this);
+    m_settingsAction->setObjectName(u"settings"_s);
+    m_settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    m_settingsAction->setMenuRole(QAction::PreferencesRole);
+    connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    m_quitAction = new QAction(Icons::get(u"quit"_s), tr("&Quit"), this);
+    m_quitAction->setObjectName(u"quit"_s);
+    m_quitAction->setShortcut(QKeySequence::Quit);
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &MainWindow::quit);
+
+    // Text beside the icons of the main actions; the others show their icon only.
+    for (QAction *a : {m_agentPanel->restartAction(), m_agentPanel->attachExternalAction(),
+                       m_terminals->gridAction(), m_board->retryAction(), m_board->cancelAction(),
+                       m_settingsAction})
+        a->setPriority(QAction::LowPriority);
+
+    m_toolBar = addToolBar(tr("Main"));
+    m_toolBar->setObjectName(u"mainToolBar"_s);
+    m_toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_toolBar->setIconSize(QSize(20, 20));
+    m_toolBar->setMovable(false);
+    m_toolBar->addAction(m_agentPanel->spawnAction());
+    m_toolBar->addAction(m_agentPanel->killAction());
+    m_toolBar->addAction(m_agentPanel->restartAction());
+    m_toolBar->addAction(m_agentPanel->attachExternalAction());
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_agentPanel->openTerminalAction());
+    m_toolBar->addAction(m_terminals->keyboardAction());
+    m_toolBar->addAction(m_terminals->gridAction());
+    m_toolBar->addSeparator();
+    m_toolBar->addAction(m_board->newTaskAction());
+    m_toolBar->addAction(m_board->retryAction());
+    m_toolBar->addAction(m_board->cancelAction());
+    auto *spacer = new QWidget(m_toolBar);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    m_toolBar->addWidget(spacer);
+    m_toolBar->addAction(m_settingsAction);
+
+    // Every action works from anywhere in the window, also while the toolbar is hidden.
+    addActions(m_terminals->actions());
+    addAction(m_agentPanel->spawnAction());
+    addAction(m_agentPanel->restartAction());
+    addAction(m_agentPanel->openTerminalAction());
+    addAction(m_agentPanel->attachExternalAction());
+    addAction(m_board->newTaskAction());
+    addAction(m_board->retryAction());
+    addAction(m_settingsAction);
+    addAction(m_quitAction);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_settingsAction);
+    file->addSeparator();
+    QAction *hide = file->addAction(tr("&Hide Window"));
+    hide->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    hide->setEnabled(TrayIcon::isAvailable());
+    connect(hide, &QAction::triggered, this, &QWidget::hide);
+    addAction(hide);
+    file->addAction(m_quitAction);
+
+    QMenu *agents = menuBar()->addMenu(tr("&Agents"));
+    agents->addAction(m_agentPanel->spawnAction());
+    agents->addSeparator();
+    agents->addAction(m_agentPanel->openTerminalAction());
+    agents->addAction(m_agentPanel->attachExternalAction());
+    agents->addSeparator();
+    agents->addAction(m_agentPanel->restartAction());
+    agents->addAction(m_agentPanel->killAction());
+    agents->addSeparator();
+    agents->addAction(m_agentPanel->filterAction());
+
+    QMenu *terminal = menuBar()->addMenu(tr("&Terminal"));
+    terminal->addAction(m_terminals->keyboardAction());
+    terminal->addAction(m_terminals->gridAction());
+    terminal->addSeparator();
+    terminal->addAction(m_terminals->nextAction());
+    terminal->addAction(m_terminals->previousAction());
+    terminal->addAction(m_terminals->closeAction());
+    terminal->addSeparator();
+    terminal->addAction(m_terminals->copyAction());
+    terminal->addAction(m_terminals->pasteAction());
+    terminal->addAction(m_terminals->findAction());
+    terminal->addSeparator();
+    terminal->addAction(m_terminals->zoomInAction());
+    terminal->addAction(m_terminals->zoomOutAction());
+    terminal->addAction(m_terminals->zoomResetAction());
+    terminal->addMenu(m_terminals->colorSchemeMenu());
+
+    QMenu *tasks = menuBar()->addMenu(tr("Ta&sks"));
+    tasks->addAction(m_board->newTaskAction());
+    tasks->addSeparator();
+    tasks->addAction(m_board->retryAction());
+    tasks->addAction(m_board->cancelAction());
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    auto focus = [this, view](const QString &text, const QKeySequence &key, auto slot) {
+        QAction *a = view->addAction(text);
+        a->setShortcut(key);
+        connect(a, &QAction::triggered, this, slot);
+        addAction(a);
+    };
+    focus(tr("Go to &Agents"), QKeySequence(Qt::ALT | Qt::Key_1), [this] {
+        m_agentDock->show();
+        m_agentDock->raise();
+        m_agentPanel->view()->setFocus(Qt::ShortcutFocusReason);
+        if (!m_agentPanel->view()->currentIndex().isValid() && m_agentPanel->proxy()->rowCount() > 0)
+            m_agentPanel->view()->setCurrentIndex(m_agentPanel->proxy()->index(0, 0));
+    });
+    focus(tr("Go to &Terminal"), QKeySequence(Qt::ALT | Qt::Key_2), [this] {
+        if (TerminalPane *p = m_terminals->currentPane())
+            p->setFocus(Qt::ShortcutFocusReason);
+    });
+    focus(tr("Go to Ta&sks"), QKeySequence(Qt::ALT | Qt::Key_3), [this] {
+        m_taskDock->show();
+        m_taskDock->raise();
+        m_board->view()->setFocus(Qt::ShortcutFocusReason);
+        if (!m_board->view()->currentIndex().isValid() && m_board->proxy()->rowCount() > 0)
+            m_board->view()->setCurrentIndex(m_board->proxy()->index(0, 0));
+    });
+    view->addSeparator();
+    QAction *showAgents = m_agentDock->toggleViewAction();
+    showAgents->setText(tr("Show A&gent List"));
+    showAgents->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_1));
+    view->addAction(showAgents);
+    addAction(showAgents);
+    QAction *showTasks = m_taskDock->toggleViewAction();
+    showTasks->setText(tr("Show Task &Board"));
+    showTasks->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_3));
+    view->addAction(showTasks);
+    addAction(showTasks);
+    QAction *showToolbar = m_toolBar->toggleViewAction();
+    showToolbar->setText(tr("Show T&oolbar"));
+    showToolbar->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    view->addAction(showToolbar);
+    addAction(showToolbar);
+    view->addSeparator();
+    QAction *full = view->addAction(tr("&Full Screen"));
+    full->setCheckable(true);
+    full->setShortcut(QKeySequence(Qt::Key_F11));
+    connect(full, &QAction::toggled, this, [this](bool on) {
+        setWindowState(on ? windowState() | Qt::WindowFullScreen : windowState() & ~Qt::WindowFullScreen);
+    });
+    addAction(full);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *keys = help->addAction(tr("&Keyboard Shortcuts"));
+    keys->setShortcut(QKeySequence::HelpContents);
+    connect(keys, &QAction::triggered, this, &MainWindow::showShortcuts);
+    addAction(keys);
+    QAction *about = help->addAction(tr("&About Agent Hive"));
+    about->setMenuRole(QAction::AboutRole);
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+    QAction *aboutQt = help->addAction(tr("About &Qt"));
+    aboutQt->setMenuRole(QAction::AboutQtRole);
+    connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(u"summary"_s);
+    statusBar()->addWidget(m_summary, 1);
+    // A passing message takes the summary's place instead of being drawn over it.
+    connect(statusBar(), &QStatusBar::messageChanged, this,
+            [this](const QString &message) { m_summary->setVisible(message.isEmpty()); });
+    m_pgHealth = new HealthIndicator(tr("PostgreSQL"), this);
+    m_pgHealth->setObjectName(u"postgresHealth"_s);
+    m_redisHealth = new HealthIndicator(tr("Redis"), this);
+    m_redisHealth->setObjectName(u"redisHealth"_s);
+    m_tmuxHealth = new HealthIndicator(tr("tmux"), this);
+    m_tmuxHealth->setObjectName(u"tmuxHealth"_s);
+    m_apiHealth = new HealthIndicator(tr("API"), this);
+    m_apiHealth->setObjectName(u"apiHealth"_s);
+    m_apiUrl = new QLabel(this);
+    m_apiUrl->setObjectName(u"apiUrl"_s);
+    m_apiUrl->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_apiUrl->setToolTip(tr("The REST and WebSocket API; the token is in Settings → API."));
+    for (QWidget *w : std::initializer_list<QWidget *>{m_pgHealth, m_redisHealth, m_tmuxHealth, m_apiHealth, m_apiUrl})
+        statusBar()->addPermanentWidget(w);
+    updateSummary();
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings s;
+    if (!restoreGeometry(s.value(u"mainwindow/geometry"_s).toByteArray()))
+        resize(1440, 900);
+    if (!restoreState(s.value(u"mainwindow/state"_s).toByteArray())) {
+        // First start: room for the agent table's columns and the task board.
+        QTimer::singleShot(0, this, [this] {
+            resizeDocks({m_agentDock}, {640}, Qt::Horizontal);
+            resizeDocks({m_taskDock}, {330}, Qt::Vertical);
+        });
+    }
+    m_agentPanel->restoreSettings(s);
+    m_board->restoreSettings(s);
+    m_terminals->setGrid(s.value(u"terminals/grid"_s, false).toBool());
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings s;
+    s.setValue(u"mainwindow/geometry"_s, saveGeometry());
+    s.setValue(u"mainwindow/state"_s, saveState());
+    s.setValue(u"terminals/grid"_s, m_terminals->isGrid());
+    m_agentPanel->saveSettings(s);
+    m_board->saveSettings(s);
+}
+
+void MainWindow::applySettings()
+{
+    m_terminals->setTerminalFont(m_settings.terminalFont);
+    m_terminals->setColorScheme(m_settings.colorScheme);
+    m_notifier->setEnabled(m_settings.notifications);
+}
+
+// ---- the engine --------------------------------------------------------------------------------
+
+void MainWindow::onEngineStarted()
+{
+    m_engine = m_app->engine();
+    connect(m_engine, &Engine::eventReceived, this, &MainWindow::onEvent);
+    // Events published while Redis was away are lost to us: load everything again.
+    connect(m_engine, &Engine::redisConnectionChanged, this, [this](bool up) {
+        if (up && m_loaded)
+            reload();
+    });
+    statusBar()->showMessage(tr("Loading agents and tasks…"), 5000);
+    reload();
+    // A few dozen agents are cheap to ask for: an event that never came (Redis away for a moment)
+    // does not leave an agent showing a stale state.
+    m_reconcile = new QTimer(this);
+    m_reconcile->setInterval(10000);
+    connect(m_reconcile, &QTimer::timeout, this, &MainWindow::reconcileAgents);
+    m_reconcile->start();
+}
+
+void MainWindow::reconcileAgents()
+{
+    if (!m_engine || !m_loaded || m_loading)
+        return;
+    const quint64 asked = m_eventCount;
+    m_engine->agents().then(this, [this, asked](DbResult<QList<Agent>> agents) {
+        if (!agents || m_loading)
+            return;
+        for (const Agent &a : *agents) {
+            if (m_lastEvent.value(a.id) > asked)
+                continue; // an event told us something newer meanwhile
+            const std::optional<Agent> shown = m_agents->agent(a.id);
+            if (shown) {
+                if (shown->status != a.status || shown->currentTaskId != a.currentTaskId) {
+                    if (a.status == Agent::Status::Stopped)
+                        m_terminals->closeAgent(a.id);
+                    m_agents->upsert(a);
+                }
+            } else if (a.isAlive()) {
+                m_agents->upsert(a);
+            }
+        }
+    });
+}
+
+void MainWindow::reload()
+{
+    if (!m_engine || m_loading)
+        return;
+    m_loading = true;
+    m_buffered.clear();
+    TaskFilter filter;
+    filter.limit = 10000; // the most recent ones; older tasks stay in PostgreSQL
+    auto tasks = m_engine->tasks(filter);
+    m_engine->agents().then(this, [this, tasks](DbResult<QList<Agent>> agents) mutable {
+        tasks.then(this, [this, agents](DbResult<QList<Task>> t) {
+            if (!agents || !t) {
+                m_loading = false;
+                showError(tr("Cannot Load Agents and Tasks"), !agents ? agents.error().message : t.error().message);
+                return;
+            }
+            finishLoad(*agents, *t);
+        });
+    });
+}
+
+void MainWindow::finishLoad(const QList<Agent> &agents, const QList<Task> &tasks)
+{
+    QList<Agent> shown;
+    QSet<QString> agentIds;
+    for (const Agent &a : agents) {
+        agentIds.insert(a.id);
+        if (!(a.status == Agent::Status::Lost && m_dismissed.contains(a.id)))
+            shown << a;
+    }
+    QSet<QString> taskIds;
+    for (const Task &t : tasks)
+        taskIds.insert(t.id);
+    m_agents->setAgents(shown);
+    m_tasks->setTasks(tasks);
+    m_loading = false;
+
+    // Events that came while the load ran: new objects are applied; objects the load already had
+    // may be older or newer than the event, so they are asked for once more.
+    const QList<Event> buffered = std::exchange(m_buffered, {});
+    QSet<QString> refetchAgents;
+    QSet<QString> refetchTasks;
+    for (const Event &e : buffered) {
+        if (e.agent && agentIds.contains(e.agent->id))
+            refetchAgents.insert(e.agent->id);
+        else if (e.task && taskIds.contains(e.task->id))
+            refetchTasks.insert(e.task->id);
+        else
+            onEvent(e);
+    }
+    for (const QString &id : std::as_const(refetchAgents)) {
+        const quint64 asked = m_eventCount;
+        m_engine->agent(id).then(this, [this, id, asked](DbResult<Agent> a) {
+            if (a && m_lastEvent.value(id) <= asked)
+                m_agents->upsert(*a);
+        });
+    }
+    for (const QString &id : std::as_const(refetchTasks)) {
+        const quint64 asked = m_eventCount;
+        m_engine->task(id).then(this, [this, id, asked](DbResult<Task> t) {
+            if (t && m_lastEvent.value(id) <= asked)
+                m_tasks->upsert(*t);
+        });
+    }
+
+    for (TerminalPane *p : m_terminals->panes())
+        if (auto a = m_agents->agent(p->agentId()))
+            m_terminals->updateAgent(*a);
+    m_agentPanel->setReady(true);
+    m_board->setReady(true);
+    if (!m_loaded) {
+        m_loaded = true;
+        statusBar()->showMessage(tr("Ready"), 3000);
+        Q_EMIT loaded();
+    }
+}
+
+void MainWindow::onEvent(const Event &event)
+{
+    if (m_loading) {
+        m_buffered << event;
+        return;
+    }
+    ++m_eventCount;
+    if (event.agent) {
+        m_lastEvent.insert(event.agent->id, m_eventCount);
+        const bool killed = event.type == u"agent.killed"_s || event.agent->status == Agent::Status::Stopped;
+        if (killed && !m_restarting.contains(event.agent->name))
+            m_terminals->closeAgent(event.agent->id);
+        else if (killed)
+            m_terminals->updateAgent(*event.agent);
+        m_agents->applyEvent(event);
+    } else if (event.task) {
+        m_lastEvent.insert(event.task->id, m_eventCount);
+        m_tasks->applyEvent(event);
+    }
+}
+
+void MainWindow::onHealth(const Application::Health &h)
+{
+    using S = HealthIndicator::State;
+    const Config &c = m_app->config();
+    m_pgHealth->setState(h.postgres ? S::Ok : S::Down,
+                         c.managedPostgres() ? tr("embedded, in the data directory") : safeUrl(c.databaseUrl));
+    m_redisHealth->setState(h.redis ? S::Ok : S::Down,
+                            c.managedRedis() ? tr("embedded, in the data directory") : safeUrl(c.redisUrl));
+    m_tmuxHealth->setState(h.tmux ? S::Ok : S::Down, tr("socket %1").arg(c.tmuxSocket));
+}
+
+void MainWindow::onApiStarted(const QString &url)
+{
+    m_apiHealth->setState(HealthIndicator::State::Ok, url);
+    m_apiUrl->setText(url);
+}
+
+void MainWindow::updateSummary()
+{
+    const int queued = m_tasks->count(Task::Status::Queued) + m_tasks->count(Task::Status::Blocked);
+    const int running = m_tasks->count(Task::Status::Running) + m_tasks->count(Task::Status::Assigned);
+    m_summary->setText(tr("%1 · %2 queued · %3 running")
+                           .arg(TrayIcon::summary(m_agents))
+                           .arg(queued)
+                           .arg(running));
+    const int waiting = m_agents->count(Agent::Status::WaitingInput);
+    setWindowTitle(waiting > 0 ? tr("Agent Hive (%n waiting for input)", nullptr, waiting) : tr("Agent Hive"));
+}
+
+void MainWindow::onNotify(Notifier::Kind kind, const QString &title, const QString &message, const QString &id)
+{
+    m_lastNotice = {kind, id};
+    // In front of the user the status bar is enough; elsewhere the desktop says it.
+    if (isVisible() && isActiveWindow()) {
+        statusBar()->showMessage(tr("%1 — %2").arg(title, message), 8000);
+        return;
+    }
+    if (m_tray->isVisible())
+        m_tray->showMessage(title, message, kind == Notifier::Kind::TaskFailed);
+    else
+        statusBar()->showMessage(tr("%1 — %2").arg(title, message), 8000);
+}
+
+// ---- what the widgets ask for -------------------------------------------------------------------
+
+QStringList MainWindow::knownTypes() const
+{
+    QStringList types = m_agents->types();
+    for (const QString &t : m_tasks->types())
+        if (!types.contains(t))
+            types << t;
+    types.sort();
+    return types;
+}
+
+void MainWindow::showSpawnDialog()
+{
+    if (!m_engine)
+        return;
+    if (auto *open = findChild<SpawnDialog *>(); open && open->isVisible()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *dialog = new SpawnDialog(m_profiles, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setKnownTypes(knownTypes());
+    QSet<QString> taken;
+    for (const Agent &a : m_agents->agents())
+        if (a.isAlive())
+            taken.insert(a.name);
+    dialog->setTakenNames(taken);
+    dialog->setDefaultProfile(m_settings.defaultProfile);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { spawn(dialog->request()); });
+    dialog->open();
+}
+
+void MainWindow::spawn(const SpawnDialog::Request &request)
+{
+    if (!m_engine)
+        return;
+    const QStringList names = request.names();
+    // A few new agents are shown at once (several in the grid); a crowd is left to the list.
+    const bool show = names.size() <= 4;
+    if (show && names.size() > 1)
+        m_terminals->setGrid(true);
+    statusBar()->showMessage(tr("Spawning %n agent(s)…", nullptr, int(names.size())), 5000);
+    for (const QString &name : names) {
+        SpawnRequest r;
+        r.type = request.type;
+        r.name = name;
+        r.profile = request.profile;
+        if (request.workplace == SpawnDialog::Workplace::ExistingFolder)
+            r.workdir = request.path;
+        else if (request.workplace == SpawnDialog::Workplace::Repository)
+            r.repository = request.path;
+        r.interactive = request.interactive;
+        m_engine->spawn(r).then(this, [this, show, name](DbResult<Agent> a) {
+            if (!a) {
+                showError(tr("Cannot Spawn %1").arg(name.isEmpty() ? tr("the Agent") : name), a.error().message);
+                return;
+            }
+            if (m_agents->rowOf(a->id) < 0) // without Redis no event tells us
+                m_agents->upsert(*a);
+            if (show) {
+                const Agent current = m_agents->agent(a->id).value_or(*a);
+                if (current.isAlive())
+                    m_terminals->open(current, !current.interactive, current.interactive);
+            }
+            statusBar()->showMessage(tr("Spawned %1").arg(a->name), 4000);
+        });
+    }
+}
+
+void MainWindow::killAgents(const QList<Agent> &agents)
+{
+    if (!m_engine)
+        return;
+    for (const Agent &agent : agents) {
+        m_engine->kill(agent.id).then(this, [this, agent](DbResult<> r) {
+            if (!r) {
+                showError(tr("Cannot Kill %1").arg(agent.name), r.error().message);
+                return;
+            }
+            m_terminals->closeAgent(agent.id);
+            if (!agent.isAlive()) {
+                // A lost agent has no event to take it off the list; keep it off next time too.
+                m_agents->remove(agent.id);
+                m_dismissed.insert(agent.id);
+                QSettings s;
+                s.setValue(u"agents/dismissed"_s, QStringList(m_dismissed.begin(), m_dismissed.end()));
+            }
+            statusBar()->showMessage(tr("Killed %1").arg(agent.name), 4000);
+        });
+    }
+}
+
+void MainWindow::restartAgents(const QList<Agent> &agents)
+{
+    if (!m_engine)
+        return;
+    for (const Agent &agent : agents) {
+        Restart restart;
+        restart.oldId = agent.id;
+        if (TerminalPane *p = m_terminals->pane(agent.id)) {
+            restart.hadTerminal = true;
+            restart.readOnly = p->isReadOnly();
+        }
+        m_restarting.insert(agent.name, restart);
+        m_engine->kill(agent.id).then(this, [this, agent](DbResult<> killed) {
+            if (!killed) {
+                m_restarting.remove(agent.name);
+                showError(tr("Cannot Restart %1").arg(agent.name), killed.error().message);
+                return;
+            }
+            if (!agent.isAlive())
+                m_agents->remove(agent.id);
+            SpawnRequest r;
+            r.type = agent.type;
+            r.name = agent.name;
+            r.profile = agent.profile;
+            r.workdir = agent.workdir; // its folder or worktree, as it was
+            r.interactive = agent.interactive;
+            m_engine->spawn(r).then(this, [this, agent](DbResult<Agent> a) {
+                const Restart restart = m_restarting.take(agent.name);
+                if (!a) {
+                    m_terminals->closeAgent(restart.oldId);
+                    showError(tr("Cannot Restart %1").arg(agent.name), a.error().message);
+                    return;
+                }
+                if (m_agents->rowOf(a->id) < 0)
+                    m_agents->upsert(*a);
+                const Agent current = m_agents->agent(a->id).value_or(*a);
+                if (restart.hadTerminal) {
+                    m_terminals->retarget(restart.oldId, current);
+                    if (TerminalPane *p = m_terminals->pane(current.id))
+                        p->setReadOnly(restart.readOnly);
+                }
+                m_agentPanel->selectAgent(current.id);
+                statusBar()->showMessage(tr("Restarted %1").arg(agent.name), 4000);
+            });
+        });
+    }
+}
+
+void MainWindow::openTerminals(const QList<Agent> &agents)
+{
+    if (agents.size() > 1)
+        m_terminals->setGrid(true);
+    for (int i = 0; i < agents.size(); ++i) {
+        const Agent &a = agents.at(i);
+        // Interactive agents are there to be typed to; workers to be watched.
+        const bool readOnly = m_terminals->pane(a.id) ? m_terminals->pane(a.id)->isReadOnly() : !a.interactive;
+        m_terminals->open(a, readOnly, i == agents.size() - 1);
+    }
+}
+
+void MainWindow::attachExternal(const Agent &agent)
+{
+    const QString session = agent.tmuxSession.isEmpty() ? agent.name : agent.tmuxSession;
+    if (auto r = ExternalTerminal::open(m_tmuxBinary, m_app->config().tmuxSocket, session,
+                                        m_settings.externalTerminal);
+        !r)
+        showError(tr("Cannot Open a Terminal"), r.error());
+    else
+        statusBar()->showMessage(tr("Opened %1 in an external terminal").arg(agent.name), 4000);
+}
+
+void MainWindow::showNewTaskDialog()
+{
+    if (!m_engine)
+        return;
+    if (auto *open = findChild<NewTaskDialog *>(); open && open->isVisible()) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *dialog = new NewTaskDialog(m_tasks, knownTypes(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        Task t = dialog->task();
+        t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        m_engine->createTask(t).then(this, [this](DbResult<Task> created) {
+            if (!created) {
+                showError(tr("Cannot Queue the Task"), created.error().message);
+                return;
+            }
+            if (m_tasks->rowOf(created->id) < 0)
+                m_tasks->upsert(*created);
+            m_board->selectTask(created->id);
+            statusBar()->showMessage(tr("Queued %1").arg(TaskModel::displayTitle(*created)), 4000);
+        });
+    });
+    dialog->open();
+}
+
+void MainWindow::cancelTasks(const QStringList &ids)
+{
+    for (const QString &id : ids)
+        m_engine->cancelTask(id).then(this, [this](DbResult<Task> t) {
+            if (!t)
+                showError(tr("Cannot Cancel the Task"), t.error().message);
+        });
+}
+
+void MainWindow::retryTasks(const QStringList &ids)
+{
+    for (const QString &id : ids)
+        m_engine->retryTask(id).then(this, [this](DbResult<Task> t) {
+            if (!t)
+                showError(tr("Cannot Retry the Task"), t.error().message);
+        });
+}
+
+void MainWindow::showSettings()
+{
+    if (auto *open = findChild<SettingsDialog *>(); open && open->isVisible()) {
+        open->raise();
+        return;
+    }
+    QStringList profiles;
+    for (const SpawnDialog::ProfileChoice &p : std::as_const(m_profiles))
+        profiles << p.name;
+    QStringList schemes = QTermWidget::availableColorSchemes();
+    schemes.sort(Qt::CaseInsensitive);
+    auto *dialog = new SettingsDialog(m_settings, profiles, schemes, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setApiUrl(m_app->apiUrl());
+    const QString dataDir = m_app->config().dataDir;
+    if (ApiServer *api = m_app->api(); api && !api->token().isEmpty())
+        dialog->setToken(api->token());
+    else
+        QtConcurrent::run([dataDir] { return ApiServer::loadOrCreateToken(dataDir); })
+            .then(dialog, [dialog](Result<QString> token) {
+                if (token)
+                    dialog->setToken(*token);
+                else
+                    dialog->setTokenError(token.error());
+            });
+    connect(dialog, &SettingsDialog::regenerateTokenRequested, this, [dialog, dataDir] {
+        QtConcurrent::run([dataDir] { return ApiServer::regenerateToken(dataDir); })
+            .then(dialog, [dialog](Result<QString> token) {
+                if (token)
+                    dialog->setToken(*token);
+                else
+                    dialog->setTokenError(token.error());
+            });
+    });
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const SettingsDialog::Values before = m_settings;
+        m_settings = dialog->values();
+        QSettings s;
+        m_settings.save(s);
+        applySettings();
+        if (m_settings.needsRestart(before))
+            statusBar()->showMessage(tr("Saved. The service settings take effect when Agent Hive starts next time."),
+                                     8000);
+    });
+    dialog->open();
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    statusBar()->showMessage(tr("%1: %2").arg(title, message), 10000);
+    // One box at a time: a burst of failures (spawning ten agents) adds lines to it.
+    if (m_errorBox && m_errorBox->isVisible()) {
+        m_errorBox->setInformativeText(m_errorBox->informativeText() + u"\n\n"_s + title + u": "_s + message);
+        return;
+    }
+    m_errorBox = new QMessageBox(QMessageBox::Warning, title, title, QMessageBox::Ok, this);
+    m_errorBox->setObjectName(u"errorBox"_s);
+    m_errorBox->setAttribute(Qt::WA_DeleteOnClose);
+    m_errorBox->setInformativeText(message);
+    m_errorBox->open();
+}
+
+void MainWindow::showShortcuts()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Keyboard Shortcuts"));
+    auto *list = new QTreeWidget(&dialog);
+    list->setHeaderLabels({tr("Action"), tr("Shortcut")});
+    list->setRootIsDecorated(false);
+    list->setAlternatingRowColors(true);
+    for (QMenu *menu : menuBar()->findChildren<QMenu *>(Qt::FindDirectChildrenOnly)) {
+        for (QAction *a : menu->actions()) {
+            if (a->isSeparator() || a->menu() || a->shortcuts().isEmpty())
+                continue;
+            QStringList keys;
+            for (const QKeySequence &k : a->shortcuts())
+                keys << k.toString(QKeySequence::NativeText);
+            list->addTopLevelItem(new QTreeWidgetItem({QString(a->text()).remove(u'&'), keys.join(u", "_s)}));
+        }
+    }
+    list->addTopLevelItem(new QTreeWidgetItem({tr("Open the selected agent's terminal"), tr("Enter")}));
+    list->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(&dialog);
+    layout->addWidget(new QLabel(tr("While a terminal has the keyboard, Ctrl+letter and Alt+letter go to the "
+                                    "agent; the shortcuts with Ctrl+Shift, Alt+digit and the function keys stay "
+                                    "the app's."),
+                                 &dialog));
+    qobject_cast<QLabel *>(layout->itemAt(0)->widget())->setWordWrap(true);
+    layout->addWidget(list, 1);
+    layout->addWidget(buttons);
+    dialog.resize(560, 620);
+    dialog.exec();
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About Agent Hive"),
+                       tr("<h3>Agent Hive %1</h3><p>A native control center for fleets of CLI coding agents in "
+                          "tmux.</p><p>Data directory: %2<br>tmux socket: %3</p>")
+                           .arg(QStringLiteral(HIVE_VERSION), m_app->config().dataDir.toHtmlEscaped(),
+                                m_app->config().tmuxSocket.toHtmlEscaped()));
+}
+
+// ---- window and tray ----------------------------------------------------------------------------
+
+void MainWindow::showAndRaise()
+{
+    if (isMinimized())
+        showNormal();
+    show();
+    raise();
+    activateWindow();
+    m_tray->setWindowShown(true);
+}
+
+void MainWindow::toggleVisible()
+{
+    if (isVisible() && !isMinimized() && isActiveWindow()) {
+        hide();
+        m_tray->setWindowShown(false);
+    } else {
+        showAndRaise();
+    }
+}
+
+void MainWindow::quit()
+{
+    m_quitting = true;
+    saveLayout();
+    QCoreApplication::quit();
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::WindowStateChange || event->type() == QEvent::ActivationChange)
+        m_tray->setWindowShown(isVisible() && !isMinimized());
+    QMainWindow::changeEvent(event);
+}
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    QSettings settings;
-    settings.setValue(u"mainwindow/geometry"_s, saveGeometry());
-    settings.setValue(u"mainwindow/state"_s, saveState());
+    saveLayout();
+    if (!m_quitting && m_settings.closeToTray && m_tray->isVisible()) {
+        // The agents run on without a window; the tray brings it back.
+        hide();
+        m_tray->setWindowShown(false);
+        event->ignore();
+        QSettings s;
+        if (!s.value(u"tray/closeNoticeShown"_s, false).toBool()) {
+            s.setValue(u"tray/closeNoticeShown"_s, true);
+            m_tray->showMessage(tr("Agent Hive is still running"),
+                                tr("It keeps running in the tray with your agents. Quit from the tray menu or "
+                                   "with %1.")
+                                    .arg(QKeySequence(QKeySequence::Quit).toString(QKeySequence::NativeText)));
+        }
+        return;
+    }
     event->accept();
     QCoreApplication::quit();
 }

@@ -30,6 +30,9 @@ public:
         int maxConnections = 256;
         int maxWebSocketClients = 64;
         qint64 maxBodyBytes = 1024 * 1024;
+        // A WebSocket client that lets more than this wait unsent is too slow: it is dropped
+        // (close code 1008) rather than letting the API's memory grow.
+        qint64 maxWebSocketBacklogBytes = 8 * 1024 * 1024;
     };
 
     ApiServer(const Options &options, Engine *engine, QObject *parent = nullptr);

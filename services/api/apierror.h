@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include "database.h"
+
+#include <QByteArray>
+#include <QHttpServerResponse>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace Hive {
+
+// One refusal of the API: an HTTP status, a stable machine-readable code and a message for a
+// person that names the offending field. The one place that maps error kinds to statuses (as
+// qBittorrent's apierror.h). Codes, by status:
+//   400 malformed_json, wrong_type, unknown_value, unknown_field, invalid_parameter
+//   401 unauthorized   403 forbidden   404 not_found   405 method_not_allowed
+//   409 conflict   413 payload_too_large   422 missing_field, invalid_value
+//   426 upgrade_required   500 internal   503 unavailable, too_many_connections
+struct ApiError
+{
+    int status = 500;
+    QString code;
+    QString message;
+
+    QJsonObject toJson() const; // {"error":{"code":…,"message":…}}
+    QHttpServerResponse toResponse() const;
+    // A complete HTTP/1.1 response with "Connection: close", for the places that answer on the
+    // raw socket before QHttpServer sees the request (connection limit, oversized bodies).
+    QByteArray toRawHttp() const;
+
+    static ApiError fromDb(const DbError &e);
+    static ApiError malformedJson(const QString &message);
+    static ApiError wrongType(const QString &message);
+    static ApiError unknownValue(const QString &message);
+    static ApiError unknownField(const QString &message);
+    static ApiError invalidParameter(const QString &message);
+    static ApiError unauthorized(const QString &message);
+    static ApiError forbidden(const QString &message);
+    static ApiError notFound(const QString &message);
+    static ApiError conflict(const QString &message);
+    static ApiError missingField(const QString &message);
+    static ApiError invalidValue(const QString &message);
+    static ApiError unavailable(const QString &message);
+    static ApiError tooLarge(qint64 limit);
+};
+
+// JSON answers. Every answer of the API goes through these (or ApiError), so that the content type
+// and the headers are the same everywhere: no CORS header, ever.
+QHttpServerResponse jsonResponse(const QJsonObject &body, int status = 200);
+QHttpServerResponse jsonResponse(const QJsonArray &body, int status = 200);
+QHttpServerResponse emptyResponse(int status); // 204
+
+QByteArray reasonPhrase(int status);
+
+} // namespace Hive

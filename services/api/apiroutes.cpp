@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "apiroutes.h"
+
+#include "agent.h"
+#include "task.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive::ApiRoutes {
+
+namespace {
+
+using Method = QHttpServerRequest::Method;
+
+QJsonObject ref(const QString &schema)
+{
+    return {{u"$ref"_s, QString(u"#/components/schemas/"_s + schema)}};
+}
+
+QJsonObject type(const QString &t, const QString &description = {})
+{
+    QJsonObject o{{u"type"_s, t}};
+    if (!description.isEmpty())
+        o.insert(u"description"_s, description);
+    return o;
+}
+
+QJsonObject nullable(const QString &t, const QString &format = {})
+{
+    QJsonObject o{{u"type"_s, QJsonArray{t, u"null"_s}}};
+    if (!format.isEmpty())
+        o.insert(u"format"_s, format);
+    return o;
+}
+
+QJsonObject formatted(const QString &t, const QString &format)
+{
+    return {{u"type"_s, t}, {u"format"_s, format}};
+}
+
+QJsonObject integer(int min, int max, const QString &description = {})
+{
+    QJsonObject o{{u"type"_s, u"integer"_s}, {u"minimum"_s, min}, {u"maximum"_s, max}};
+    if (!description.isEmpty())
+        o.insert(u"description"_s, description);
+    return o;
+}
+
+QJsonObject enumOf(const QStringList &values)
+{
+    return {{u"type"_s, u"string"_s}, {u"enum"_s, QJsonArray::fromStringList(values)}};
+}
+
+QJsonObject object(const QJsonObject &properties, const QStringList &required, bool closed = false)
+{
+    QJsonObject o{{u"type"_s, u"object"_s}, {u"properties"_s, properties}};
+    if (!required.isEmpty())
+        o.insert(u"required"_s, QJsonArray::fromStringList(required));
+    if (closed)
+        o.insert(u"additionalProperties"_s, false);
+    return o;
+}
+
+QJsonObject queryParam(const QString &name, const QJsonObject &schema, const QString &description)
+{
+    return {{u"name"_s, name},
+            {u"in"_s, u"query"_s},
+            {u"required"_s, false},
+            {u"schema"_s, schema},
+            {u"description"_s, description}};
+}
+
+const QString kAgentTypePattern = u"^[a-z0-9][a-z0-9_-]{0,31}$"_s;
+
+QJsonObject schemas()
+{
+    QJsonObject s;
+    s.insert(
+        u"Error"_s,
+        object({{u"error"_s,
+                 object({{u"code"_s, type(u"string"_s, u"stable, machine-readable"_s)},
+                         {u"message"_s, type(u"string"_s, u"for a person; names the field"_s)}},
+                        {u"code"_s, u"message"_s})}},
+               {u"error"_s}));
+    s.insert(u"Health"_s,
+             object({{u"status"_s, enumOf({u"ok"_s, u"degraded"_s})},
+                     {u"postgres"_s, type(u"boolean"_s)},
+                     {u"redis"_s, type(u"boolean"_s)},
+                     {u"tmux"_s, type(u"boolean"_s)},
+                     {u"version"_s, type(u"string"_s)}},
+                    {u"status"_s, u"postgres"_s, u"redis"_s, u"tmux"_s, u"version"_s}));
+    s.insert(u"Agent"_s,
+             object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},
+                     {u"name"_s, type(u"string"_s)},
+                     {u"type"_s, type(u"string"_s)},
+                     {u"profile"_s, type(u"string"_s)},
+                     {u"interactive"_s, type(u"boolean"_s)},
+                     {u"status"_s, enumOf(Agent::statusNames())},
+                     {u"tmux_session"_s, type(u"string"_s)},
+                     {u"workdir"_s, type(u"string"_s)},
+                     {u"current_task_id"_s, nullable(u"string"_s, u"uuid"_s)},
+                     {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
+                     {u"last_heartbeat"_s, nullable(u"string"_s, u"date-time"_s)}},
+                    {u"id"_s,
+                     u"name"_s,
+                     u"type"_s,
+                     u"profile"_s,
+                     u"interactive"_s,
+                     u"status"_s,
+                     u"tmux_session"_s,
+                     u"workdir"_s,
+                     u"current_task_id"_s,
+                     u"created_at"_s,
+                     u"last_heartbeat"_s}));
+    s.insert(u"TaskResult"_s,
+             object({{u"exit_code"_s, type(u"integer"_s)},
+                     {u"output"_s, type(u"string"_s)},
+                     {u"duration_ms"_s, type(u"integer"_s)},
+                     {u"cost_usd"_s, nullable(u"number"_s)}},
+                    {u"exit_code"_s, u"output"_s, u"duration_ms"_s, u"cost_usd"_s}));
+    s.insert(u"Task"_s,
+             object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},
+                     {u"title"_s, type(u"string"_s)},
+                     {u"prompt"_s, type(u"string"_s)},
+                     {u"agent_type"_s, type(u"string"_s)},
+                     {u"priority"_s, integer(0, 9)},
+                     {u"status"_s, enumOf(Task::statusNames())},
+                     {u"agent_id"_s, nullable(u"string"_s, u"uuid"_s)},
+                     {u"depends_on"_s,
+                      QJsonObject{{u"type"_s, u"array"_s},
+                                  {u"items"_s, formatted(u"string"_s, u"uuid"_s)}}},
+                     {u"attempts"_s, type(u"integer"_s)},
+                     {u"max_attempts"_s, integer(1, 100)},
+                     {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
+                     {u"started_at"_s, nullable(u"string"_s, u"date-time"_s)},
+                     {u"finished_at"_s, nullable(u"string"_s, u"date-time"_s)},
+                     {u"result"_s,
+                      QJsonObject{{u"oneOf"_s, QJsonArray{ref(u"TaskResult"_s), type(u"null"_s)}}}},
+                     {u"error"_s,
+                      QJsonObject{{u"type"_s, QJsonArray{u"string"_s, u"null"_s}},
+                                  {u"description"_s,
+                                   u"why it failed without a result (a dependency, "
+                                   "no attempts left, the command could not start)"_s}}}},
+                    {u"id"_s,
+                     u"title"_s,
+                     u"prompt"_s,
+                     u"agent_type"_s,
+                     u"priority"_s,
+                     u"status"_s,
+                     u"agent_id"_s,
+                     u"depends_on"_s,
+                     u"attempts"_s,
+                     u"max_attempts"_s,
+                     u"created_at"_s,
+                     u"started_at"_s,
+                     u"finished_at"_s,
+                     u"result"_s}));
+    s.insert(
+        u"Event"_s,
+        object({{u"type"_s,
+                 enumOf({u"agent.spawned"_s,
+                         u"agent.status"_s,
+                         u"agent.killed"_s,
+                         u"task.created"_s,
+                         u"task.queued"_s,
+                         u"task.assigned"_s,
+                         u"task.started"_s,
+                         u"task.succeeded"_s,
+                         u"task.failed"_s,
+                         u"task.cancelled"_s})},
+                {u"at"_s, formatted(u"string"_s, u"date-time"_s)},
+                {u"seq"_s, type(u"integer"_s, u"increasing; the id of the event in PostgreSQL"_s)},
+                {u"agent"_s, ref(u"Agent"_s)},
+                {u"task"_s, ref(u"Task"_s)}},
+               {u"type"_s, u"at"_s}));
+    s.insert(u"SpawnRequest"_s,
+             object({{u"type"_s,
+                      QJsonObject{{u"type"_s, u"string"_s}, {u"pattern"_s, kAgentTypePattern}}},
+                     {u"name"_s,
+                      type(u"string"_s,
+                           u"letters, digits, '_' and '-', 1 to 64; default <type>-<4 hex>"_s)},
+                     {u"profile"_s, type(u"string"_s, u"default: claude, or claude-interactive"_s)},
+                     {u"workdir"_s, type(u"string"_s, u"an existing absolute folder"_s)},
+                     {u"repository"_s,
+                      type(u"string"_s,
+                           u"a git repository: the agent works in a worktree on "
+                           "branch hive/<name>"_s)},
+                     {u"interactive"_s, type(u"boolean"_s, u"default: as the profile says"_s)}},
+                    {u"type"_s},
+                    true));
+    s.insert(u"TaskRequest"_s,
+             object({{u"prompt"_s, QJsonObject{{u"type"_s, u"string"_s}, {u"minLength"_s, 1}}},
+                     {u"title"_s, type(u"string"_s)},
+                     {u"agent_type"_s,
+                      QJsonObject{{u"type"_s, u"string"_s},
+                                  {u"pattern"_s, kAgentTypePattern},
+                                  {u"default"_s, u"dev"_s}}},
+                     {u"priority"_s, integer(0, 9, u"9 runs first; default 0"_s)},
+                     {u"depends_on"_s,
+                      QJsonObject{{u"type"_s, u"array"_s},
+                                  {u"items"_s, formatted(u"string"_s, u"uuid"_s)},
+                                  {u"description"_s, u"ids of existing tasks"_s}}},
+                     {u"max_attempts"_s, integer(1, 100, u"default 3"_s)}},
+                    {u"prompt"_s},
+                    true));
+    s.insert(
+        u"InputRequest"_s,
+        object({{u"text"_s, type(u"string"_s, u"typed literally (tmux send-keys -l)"_s)},
+                {u"enter"_s, type(u"boolean"_s, u"press Enter after the text; default false"_s)}},
+               {u"text"_s},
+               true));
+    s.insert(u"Output"_s, object({{u"text"_s, type(u"string"_s)}}, {u"text"_s}));
+    s.insert(u"Accepted"_s, object({{u"accepted"_s, type(u"boolean"_s)}}, {u"accepted"_s}));
+    s.insert(u"AgentList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Agent"_s)}});
+    s.insert(u"TaskList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Task"_s)}});
+    s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));
+    return s;
+}
+
+QString describe(int status)
+{
+    switch (status) {
+    case 101:
+        return u"Switching Protocols: the WebSocket stream of Event objects, one per text message"_s;
+    case 200:
+        return u"OK"_s;
+    case 201:
+        return u"Created"_s;
+    case 202:
+        return u"Accepted"_s;
+    case 204:
+        return u"No Content"_s;
+    case 400:
+        return u"malformed JSON, a wrong field type, an unknown field or enum value (the message names it)"_s;
+    case 401:
+        return u"missing or wrong bearer token (TCP only)"_s;
+    case 403:
+        return u"a Host other than localhost, 127.0.0.1 or [::1], or an Origin header"_s;
+    case 404:
+        return u"no such agent or task"_s;
+    case 409:
+        return u"the state does not allow it"_s;
+    case 413:
+        return u"the body is larger than 1 MiB"_s;
+    case 422:
+        return u"well-formed but invalid (the message names the field)"_s;
+    case 426:
+        return u"not a WebSocket upgrade"_s;
+    case 503:
+        return u"PostgreSQL or Redis unreachable (the message says which), or too many connections"_s;
+    default:
+        return {};
+    }
+}
+
+} // namespace
+
+QString methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case Method::Get:
+        return u"GET"_s;
+    case Method::Post:
+        return u"POST"_s;
+    case Method::Delete:
+        return u"DELETE"_s;
+    case Method::Put:
+        return u"PUT"_s;
+    case Method::Patch:
+        return u"PATCH"_s;
+    case Method::Head:
+        return u"HEAD"_s;
+    case Method::Options:
+        return u"OPTIONS"_s;
+    default:
+        return u"UNKNOWN"_s;
+    }
+}
+
+QString routerPattern(const QString &path)
+{
+    QString p = path;
+    return p.replace(u"{id}"_s, u"<arg>"_s);
+}
+
+const QList<ApiOperation> &operations()
+{
+    static const QList<ApiOperation> ops = [] {
+        const QJsonObject agentStatus
+            = queryParam(u"status"_s, enumOf(Agent::statusNames()), u"only agents in this state"_s);
+        QList<ApiOperation> o;
+        o.append({Method::Get,
+                  u"/api/v1/health"_s,
+                  u"getHealth"_s,
+                  u"Whether PostgreSQL, Redis and tmux are reachable (no token needed)"_s,
+                  false,
+                  {},
+                  {},
+                  {{200, u"Health"_s}}});
+        o.append({Method::Get,
+                  u"/api/v1/agents"_s,
+                  u"listAgents"_s,
+                  u"All agents, oldest first"_s,
+                  true,
+                  {agentStatus},
+                  {},
+                  {{200, u"AgentList"_s}}});
+        o.append({Method::Post,
+                  u"/api/v1/agents"_s,
+                  u"spawnAgent"_s,
+                  u"Spawn an agent; its tmux session exists when this returns"_s,
+                  true,
+                  {},
+                  u"SpawnRequest"_s,
+                  {{201, u"Agent"_s}, {409, u"Error"_s}}});
+        o.append({Method::Get,
+                  u"/api/v1/agents/{id}"_s,
+                  u"getAgent"_s,
+                  u"One agent"_s,
+                  true,
+                  {},
+                  {},
+                  {{200, u"Agent"_s}}});
+        o.append({Method::Delete,
+                  u"/api/v1/agents/{id}"_s,
+                  u"killAgent"_s,
+                  u"Kill an agent: its session is gone, its running task goes back to the queue"_s,
+                  true,
+                  {},
+                  {},
+                  {{204, {}}}});
+        o.append({Method::Post,
+                  u"/api/v1/agents/{id}/input"_s,
+                  u"typeInput"_s,
+                  u"Type text literally into the agent's pane"_s,
+                  true,
+                  {},
+                  u"InputRequest"_s,
+                  {{202, u"Accepted"_s}, {409, u"Error"_s}}});
+        o.append({Method::Get,
+                  u"/api/v1/agents/{id}/output"_s,
+                  u"readOutput"_s,
+                  u"The pane's last lines"_s,
+                  true,
+                  {queryParam(u"lines"_s, integer(1, 10000), u"how many lines (default 200)"_s)},
+                  {},
+                  {{200, u"Output"_s}, {409, u"Error"_s}}});
+        o.append(
+            {Method::Get,
+             u"/api/v1/tasks"_s,
+             u"listTasks"_s,
+             u"Tasks, newest first"_s,
+             true,
+             {queryParam(u"status"_s, enumOf(Task::statusNames()), u"only tasks in this state"_s),
+              queryParam(u"agent_type"_s,
+                         QJsonObject{{u"type"_s, u"string"_s}, {u"pattern"_s, kAgentTypePattern}},
+                         u"only tasks for this agent type"_s),
+              queryParam(u"limit"_s, integer(1, 1000), u"at most this many (default 100)"_s)},
+             {},
+             {{200, u"TaskList"_s}}});
+        o.append({Method::Post,
+                  u"/api/v1/tasks"_s,
+                  u"createTask"_s,
+                  u"Queue a task (blocked until its dependencies succeed)"_s,
+                  true,
+                  {},
+                  u"TaskRequest"_s,
+                  {{201, u"Task"_s}}});
+        o.append({Method::Get,
+                  u"/api/v1/tasks/{id}"_s,
+                  u"getTask"_s,
+                  u"One task, with its result once finished"_s,
+                  true,
+                  {},
+                  {},
+                  {{200, u"Task"_s}}});
+        o.append(
+            {Method::Delete,
+             u"/api/v1/tasks/{id}"_s,
+             u"cancelTask"_s,
+             u"Cancel a task (a running one is stopped); 409 when it already succeeded or failed"_s,
+             true,
+             {},
+             {},
+             {{200, u"Task"_s}, {409, u"Error"_s}}});
+        o.append({Method::Post,
+                  u"/api/v1/tasks/{id}/retry"_s,
+                  u"retryTask"_s,
+                  u"Queue a failed or cancelled task again"_s,
+                  true,
+                  {},
+                  {},
+                  {{200, u"Task"_s}, {409, u"Error"_s}}});
+        o.append({Method::Get,
+                  u"/api/v1/events"_s,
+                  u"events"_s,
+                  u"WebSocket (TCP only): every state change as an Event, in order; the token as a "
+                  u"bearer "
+                  "header or ?token="_s,
+                  true,
+                  {queryParam(u"token"_s,
+                              type(u"string"_s),
+                              u"the bearer token, for clients that cannot "
+                              "set headers"_s)},
+                  {},
+                  {{101, u"Event"_s}, {426, u"Error"_s}}});
+        o.append({Method::Get,
+                  u"/api/v1/openapi.json"_s,
+                  u"getOpenApi"_s,
+                  u"This description"_s,
+                  true,
+                  {},
+                  {},
+                  {{200, u"OpenApi"_s}}});
+        return o;
+    }();
+    return ops;
+}
+
+QJsonObject openApi(const QString &version, const QString &serverUrl)
+{
+    QJsonObject paths;
+    for (const ApiOperation &op : operations()) {
+        QJsonObject responses;
+        auto add = [&](int status, const QString &schema) {
+            QJsonObject r{{u"description"_s, describe(status)}};
+            if (!schema.isEmpty())
+                r.insert(
+                    u"content"_s,
+                    QJsonObject{{u"application/json"_s, QJsonObject{{u"schema"_s, ref(schema)}}}});
+            responses.insert(QString::number(status), r);
+        };
+        for (const auto &[status, schema] : op.responses)
+            add(status, schema);
+        if (!op.requestSchema.isEmpty() || !op.queryParameters.isEmpty())
+            add(400, u"Error"_s);
+        if (op.needsToken)
+            add(401, u"Error"_s);
+        add(403, u"Error"_s);
+        if (op.path.contains(u"{id}"_s))
+            add(404, u"Error"_s);
+        if (!op.requestSchema.isEmpty()) {
+            add(413, u"Error"_s);
+            add(422, u"Error"_s);
+        }
+        if (op.id != u"getOpenApi"_s && op.id != u"getHealth"_s)
+            add(503, u"Error"_s);
+
+        QJsonObject operation{
+            {u"operationId"_s, op.id}, {u"summary"_s, op.summary}, {u"responses"_s, responses}};
+        QJsonArray parameters;
+        if (op.path.contains(u"{id}"_s))
+            parameters.append(QJsonObject{{u"name"_s, u"id"_s},
+                                          {u"in"_s, u"path"_s},
+                                          {u"required"_s, true},
+                                          {u"schema"_s, formatted(u"string"_s, u"uuid"_s)}});
+        for (const QJsonObject &p : op.queryParameters)
+            parameters.append(p);
+        if (!parameters.isEmpty())
+            operation.insert(u"parameters"_s, parameters);
+        if (!op.requestSchema.isEmpty())
+            operation.insert(
+                u"requestBody"_s,
+                QJsonObject{{u"required"_s, true},
+                            {u"content"_s,
+                             QJsonObject{{u"application/json"_s,
+                                          QJsonObject{{u"schema"_s, ref(op.requestSchema)}}}}}});
+        operation.insert(u"security"_s,
+                         op.needsToken ? QJsonArray{QJsonObject{{u"bearer"_s, QJsonArray()}}}
+                                       : QJsonArray{QJsonObject()});
+        QJsonObject item = paths.value(op.path).toObject();
+        item.insert(methodName(op.method).toLower(), operation);
+        paths.insert(op.path, item);
+    }
+    return QJsonObject{
+        {u"openapi"_s, u"3.1.0"_s},
+        {u"info"_s,
+         QJsonObject{
+             {u"title"_s, u"Agent Hive API"_s},
+             {u"version"_s, version},
+             {u"description"_s,
+              u"The local REST and WebSocket API of Agent Hive. TCP on 127.0.0.1 (a bearer token "
+              u"from "
+              "<data-dir>/api-token on every request but GET /api/v1/health) and the Unix socket "
+              "<data-dir>/api.sock (mode 0600, no token). Every answer is JSON; errors are "
+              "{\"error\":{\"code\",\"message\"}}. A known path with another method is 405 (with "
+              "an Allow "
+              "header); an unknown path 404. Bodies over 1 MiB are 413; unknown body fields and "
+              "query "
+              "parameters are 400."_s}}},
+        {u"servers"_s, QJsonArray{QJsonObject{{u"url"_s, serverUrl}}}},
+        {u"paths"_s, paths},
+        {u"components"_s,
+         QJsonObject{
+             {u"schemas"_s, schemas()},
+             {u"securitySchemes"_s,
+              QJsonObject{{u"bearer"_s,
+                           QJsonObject{{u"type"_s, u"http"_s}, {u"scheme"_s, u"bearer"_s}}}}}}},
+    };
+}
+
+} // namespace Hive::ApiRoutes

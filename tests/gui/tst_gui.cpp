@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "agentfilterproxy.h"
+#include "agentmodel.h"
+#include "agentpanel.h"
+#include "apiserver.h"
+#include "application.h"
+#include "config.h"
+#include "engine.h"
+#include "hivefixture.h"
+#include "mainwindow.h"
+#include "newtaskdialog.h"
+#include "placeholdertreeview.h"
+#include "settingsdialog.h"
+#include "spawndialog.h"
+#include "taskboard.h"
+#include "taskdetailview.h"
+#include "taskfilterproxy.h"
+#include "taskmodel.h"
+#include "terminalarea.h"
+#include "xvfb.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QScreen>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QLabel>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolBar>
+#include <QToolButton>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+using namespace Hive;
+
+// The whole app as a user sees it, on a private X server, against the real engine: spawn two
+// agents from the dialog and watch their terminals, queue a task on the board and see it succeed,
+// kill an agent — all with mouse and key events. A screenshot of every step lands in
+// build/test-screens/.
+class tst_Gui : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void startsAndLoads();
+    void spawnsTwoAgentsFromTheDialog();
+    void terminalsShowTheAgents();
+    void queuesATaskThatSucceeds();
+    void interactiveAgentWaitsForInput();
+    void overview();
+    void answeringTheAgent();
+    void killsAnAgent();
+    void restartsAnAgent();
+    void settingsShowTheToken();
+
+private:
+    void shot(const QString &name);
+    void writeProfile(const QString &name, const QStringList &command, bool interactive);
+    QToolButton *toolButton(QAction *action);
+    template<typename T>
+    T *waitForDialog(int ms = 5000);
+    QStringList tmux(const QStringList &args);
+    std::optional<Agent> agentNamed(const QString &name);
+
+    std::unique_ptr<Test::HiveFixture> m_fx;
+    std::unique_ptr<Application> m_app;
+    MainWindow *m_window = nullptr;
+    QString m_shots;
+    int m_shot = 0;
+    QString m_taskId;
+    QString m_longTaskId;
+};
+
+void tst_Gui::shot(const QString &name)
+{
+    QTest::qWait(300); // let the last paint land
+    const QPixmap pm = QGuiApplication::primaryScreen()->grabWindow(0);
+    const QString file = QDir(m_shots).filePath(u"%1-%2.png"_s.arg(++m_shot, 2, 10, QChar(u'0')).arg(name));
+    QVERIFY2(pm.save(file), qPrintable(file));
+    qInfo("screenshot %s", qPrintable(file));
+}
+
+void tst_Gui::writeProfile(const QString &name, const QStringList &command, bool interactive)
+{
+    QDir().mkpath(m_fx->path(u"profiles"_s));
+    QFile f(m_fx->path(u"profiles/%1.json"_s.arg(name)));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QJsonDocument(QJsonObject{{u"name"_s, name},
+                                      {u"description"_s, u"The test's stand-in agent CLI"_s},
+                                      {u"command"_s, QJsonArray::fromStringList(command)},
+                                      {u"interactive"_s, interactive}})
+                .toJson());
+}
+
+QToolButton *tst_Gui::toolButton(QAction *action)
+{
+    return qobject_cast<QToolButton *>(m_window->toolBar()->widgetForAction(action));
+}
+
+template<typename T>
+T *tst_Gui::waitForDialog(int ms)
+{
+    T *found = nullptr;
+    QDeadlineTimer d(ms);
+    while (!d.hasExpired()) {
+        for (T *t : m_window->findChildren<T *>())
+            if (t->isVisible())
+                found = t;
+        if (found)
+            return found;
+        QTest::qWait(20);
+    }
+    return nullptr;
+}
+
+QStringList tst_Gui::tmux(const QStringList &args)
+{
+    QProcess p;
+    p.start(u"tmux"_s, QStringList{u"-L"_s, m_fx->tmuxSocket()} + args);
+    p.waitForFinished(10000);
+    return QString::fromUtf8(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+}
+
+// The terminal's text with its line breaks taken out: a narrow pane wraps long lines.
+static QString flat(QString text)
+{
+    return text.remove(u'\n');
+}
+
+std::optional<Agent> tst_Gui::agentNamed(const QString &name)
+{
+    for (const Agent &a : m_window->agentModel()->agents())
+        if (a.name == name)
+            return a;
+    return std::nullopt;
+}
+
+void tst_Gui::initTestCase()
+{
+    m_shots = QStringLiteral(HIVE_SCREENS_DIR);
+    QDir(m_shots).removeRecursively();
+    QVERIFY(QDir().mkpath(m_shots));
+    m_fx = std::make_unique<Test::HiveFixture>();
+    QVERIFY_OK(m_fx->start());
+    writeProfile(u"fake"_s, {Test::HiveFixture::fakeAgent(), u"{prompt}"_s}, false);
+    writeProfile(u"fake-chat"_s, {Test::HiveFixture::fakeAgent(), u"--interactive"_s}, true);
+
+    Config c;
+    c.dataDir = m_fx->dir();
+    c.databaseUrl = m_fx->databaseUrl();
+    c.redisUrl = m_fx->redisUrl();
+    c.tmuxSocket = m_fx->tmuxSocket();
+    c.apiPort = 0;
+    m_app = std::make_unique<Application>(c, false);
+    m_app->setRunnerPath(Test::HiveFixture::binDir() + u"/hive-runner"_s);
+    QVERIFY_OK(m_app->lockDataDir());
+    m_app->start();
+    m_window = m_app->window();
+    QVERIFY(m_window);
+    m_window->agentPanel()->setConfirmKill(true);
+}
+
+void tst_Gui::cleanupTestCase()
+{
+    if (m_app)
+        m_app->shutdown();
+    m_app.reset();
+    m_fx.reset();
+}
+
+void tst_Gui::startsAndLoads()
+{
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+    m_window->setGeometry(QGuiApplication::primaryScreen()->geometry());
+    m_window->activateWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->isLoaded(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->agentPanel()->spawnAction()->isEnabled(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_app->apiUrl().isEmpty(), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_app->health().postgres && m_app->health().redis && m_app->health().tmux, 20000);
+    shot(u"started"_s);
+}
+
+void tst_Gui::spawnsTwoAgentsFromTheDialog()
+{
+    QToolButton *spawn = toolButton(m_window->agentPanel()->spawnAction());
+    QVERIFY(spawn);
+    QTest::mouseClick(spawn, Qt::LeftButton);
+    auto *dialog = waitForDialog<SpawnDialog>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+
+    // The profile, by typing its first letters in the combo box.
+    auto *profile = dialog->findChild<QComboBox *>(u"profileCombo"_s);
+    profile->setFocus();
+    QTest::keyClicks(profile, u"fake"_s);
+    QCOMPARE(profile->currentData().toString(), u"fake"_s);
+
+    auto *name = dialog->findChild<QLineEdit *>(u"nameEdit"_s);
+    QTest::mouseClick(name, Qt::LeftButton);
+    QTest::keyClicks(name, u"bad name"_s);
+    QPushButton *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());
+    shot(u"spawn-dialog-invalid-name"_s);
+    name->selectAll();
+    QTest::keyClicks(name, u"alpha"_s);
+    QVERIFY(ok->isEnabled());
+
+    auto *count = dialog->findChild<QSpinBox *>(u"countSpin"_s);
+    count->setFocus();
+    QTest::keyClick(count, Qt::Key_Up);
+    QCOMPARE(count->value(), 2);
+    QCOMPARE(dialog->request().names(), (QStringList{u"alpha-1"_s, u"alpha-2"_s}));
+    shot(u"spawn-dialog"_s);
+    QTest::mouseClick(ok, Qt::LeftButton);
+    QTRY_VERIFY(!dialog->isVisible());
+
+    for (const QString &n : {u"alpha-1"_s, u"alpha-2"_s}) {
+        QTRY_VERIFY_WITH_TIMEOUT(agentNamed(n).has_value(), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(agentNamed(n)->status, Agent::Status::Idle, 30000);
+    }
+    QCOMPARE(m_window->agentModel()->rowCount(), 2);
+    QCOMPARE(m_window->agentPanel()->proxy()->rowCount(), 2);
+}
+
+void tst_Gui::terminalsShowTheAgents()
+{
+    TerminalArea *terms = m_window->terminals();
+    // Two new agents: both terminals open, side by side.
+    QTRY_COMPARE_WITH_TIMEOUT(terms->panes().size(), 2, 10000);
+    QVERIFY(terms->isGrid());
+    for (const QString &n : {u"alpha-1"_s, u"alpha-2"_s}) {
+        TerminalPane *pane = terms->paneByName(n);
+        QVERIFY2(pane, qPrintable(n));
+        QVERIFY(pane->isVisible());
+        QVERIFY(pane->isReadOnly()); // workers are watched
+        // hive-runner's first words in the session, through the attached client.
+        // (Shrinking the 200-column window to the pane may have scrolled the line's start away.)
+        QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"workspace/%1: waiting for tasks"_s.arg(n)), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(tmux({u"capture-pane"_s, u"-p"_s, u"-t"_s, u"="_s + n + u":"_s})
+                                     .join(u'\n')
+                                     .contains(u"waiting for tasks"_s),
+                                 10000);
+        QCOMPARE(tmux({u"list-clients"_s, u"-t"_s, u"="_s + n, u"-F"_s, u"#{client_readonly}"_s}), QStringList{u"1"_s});
+        // The agent's window takes the pane's size: the watcher sees all of it.
+        QTRY_COMPARE_WITH_TIMEOUT(tmux({u"list-windows"_s, u"-t"_s, u"="_s + n, u"-F"_s, u"#{window_width}"_s}),
+                                  QStringList{QString::number(pane->terminal()->screenColumnsCount())}, 10000);
+    }
+    shot(u"two-agents-watched"_s);
+}
+
+void tst_Gui::queuesATaskThatSucceeds()
+{
+    QToolButton *newTask = toolButton(m_window->taskBoard()->newTaskAction());
+    QVERIFY(newTask);
+    QTest::mouseClick(newTask, Qt::LeftButton);
+    auto *dialog = waitForDialog<NewTaskDialog>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    auto *prompt = dialog->findChild<QPlainTextEdit *>(u"promptEdit"_s);
+    QTest::mouseClick(prompt->viewport(), Qt::LeftButton);
+    QTest::keyClicks(prompt, u"hello from the board lines=3 sleep=2"_s);
+    auto *title = dialog->findChild<QLineEdit *>(u"titleEdit"_s);
+    QTest::mouseClick(title, Qt::LeftButton);
+    QTest::keyClicks(title, u"Say hello"_s);
+    shot(u"new-task-dialog"_s);
+    QPushButton *queue = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(queue->isEnabled());
+    QTest::mouseClick(queue, Qt::LeftButton);
+    QTRY_VERIFY(!dialog->isVisible());
+
+    TaskModel *tasks = m_window->taskModel();
+    QTRY_COMPARE_WITH_TIMEOUT(tasks->rowCount(), 1, 10000);
+    m_taskId = tasks->at(0).id;
+    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(m_taskId)->status == Task::Status::Running, 30000);
+    shot(u"task-running"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(tasks->task(m_taskId)->status, Task::Status::Succeeded, 60000);
+    const Task done = *tasks->task(m_taskId);
+    QVERIFY(done.result);
+    QVERIFY2(done.result->output.contains(u"PROMPT:hello from the board"_s), qPrintable(done.result->output));
+
+    // The board shows it in the Succeeded tab, with its output in the detail.
+    m_window->taskBoard()->setCurrentTab(TaskBoard::Tab::Succeeded);
+    QCOMPARE(m_window->taskBoard()->proxy()->rowCount(), 1);
+    m_window->taskBoard()->selectTask(m_taskId);
+    QTRY_VERIFY(m_window->taskBoard()->detail()->outputText().contains(u"PROMPT:hello from the board"_s));
+    QCOMPARE(m_window->taskBoard()->detail()->statusText(), TaskModel::statusLabel(Task::Status::Succeeded));
+
+    // The agent that ran it printed the prompt's output in its terminal.
+    const QString ranBy = m_window->agentModel()->nameOf(done.agentId);
+    TerminalPane *pane = m_window->terminals()->paneByName(ranBy);
+    QVERIFY2(pane, qPrintable(ranBy));
+    QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"PROMPT:hello from the board"_s), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(agentNamed(ranBy)->status == Agent::Status::Idle, 20000);
+    shot(u"task-succeeded"_s);
+}
+
+void tst_Gui::interactiveAgentWaitsForInput()
+{
+    QTest::mouseClick(toolButton(m_window->agentPanel()->spawnAction()), Qt::LeftButton);
+    auto *dialog = waitForDialog<SpawnDialog>();
+    QVERIFY(dialog);
+    auto *profile = dialog->findChild<QComboBox *>(u"profileCombo"_s);
+    profile->setFocus();
+    QTest::keyClicks(profile, u"fake-"_s); // fake-chat: an interactive profile
+    QCOMPARE(profile->currentData().toString(), u"fake-chat"_s);
+    QVERIFY(dialog->request().interactive);
+    QTest::keyClicks(dialog->findChild<QLineEdit *>(u"nameEdit"_s), u"chat"_s);
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(agentNamed(u"chat"_s).has_value(), 30000);
+    QVERIFY(agentNamed(u"chat"_s)->interactive);
+
+    // Its terminal opens with the keyboard: what one types goes to the agent.
+    TerminalPane *pane = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((pane = m_window->terminals()->paneByName(u"chat"_s)), 10000);
+    QVERIFY(!pane->isReadOnly());
+    QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"fake-agent ready"_s), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(tmux({u"list-clients"_s, u"-t"_s, u"=chat"_s, u"-F"_s, u"#{client_readonly}"_s}),
+                              QStringList{u"0"_s}, 10000);
+    QWidget *display = pane->terminal()->focusProxy();
+    QVERIFY(display);
+    display->setFocus();
+    QTest::keyClicks(display, u"please ask me"_s);
+    QTest::keyClick(display, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(tmux({u"capture-pane"_s, u"-p"_s, u"-t"_s, u"=chat:"_s})
+                                 .join(u'\n')
+                                 .contains(u"Do you want to proceed? (y/n)"_s),
+                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"working on: please ask me"_s), 10000);
+    // The orchestrator sees the question: the list, the badge and the title say so.
+    QTRY_COMPARE_WITH_TIMEOUT(agentNamed(u"chat"_s)->status, Agent::Status::WaitingInput, 20000);
+    QCOMPARE(m_window->agentModel()->count(Agent::Status::WaitingInput), 1);
+    QVERIFY2(m_window->windowTitle().contains(u"waiting for input"_s), qPrintable(m_window->windowTitle()));
+    shot(u"interactive-waiting-for-input"_s);
+}
+
+void tst_Gui::answeringTheAgent()
+{
+    TerminalPane *pane = m_window->terminals()->paneByName(u"chat"_s);
+    QVERIFY(pane);
+    QWidget *display = pane->terminal()->focusProxy();
+    display->setFocus();
+    QTest::keyClicks(display, u"y"_s);
+    QTest::keyClick(display, Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(tmux({u"capture-pane"_s, u"-p"_s, u"-t"_s, u"=chat:"_s}).join(u'\n').contains(u"answer: y"_s),
+                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(agentNamed(u"chat"_s)->status != Agent::Status::WaitingInput, 20000);
+}
+
+// More work of every kind on the board: one that fails, one that runs long, one waiting for it and
+// one for a type nobody serves (the README's screenshot).
+void tst_Gui::overview()
+{
+    Engine *engine = m_app->engine();
+    auto make = [](const QString &title, const QString &prompt, const QString &type, int priority,
+                   const QStringList &deps = {}, int attempts = 3) {
+        Task t;
+        t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        t.title = title;
+        t.prompt = prompt;
+        t.agentType = type;
+        t.priority = priority;
+        t.dependsOn = deps;
+        t.maxAttempts = attempts;
+        return t;
+    };
+    const Task failing = make(u"Migrate the billing schema"_s, u"migrate billing exit=3"_s, u"dev"_s, 5, {}, 1);
+    const Task longOne = make(u"Refactor the session store"_s, u"refactor sessions sleep=60 lines=4"_s, u"dev"_s, 1);
+    m_longTaskId = longOne.id;
+    const Task blocked = make(u"Write release notes"_s, u"notes"_s, u"dev"_s, 0, {longOne.id});
+    const Task review = make(u"Review the API changes"_s, u"review api"_s, u"review"_s, 2);
+    for (const Task &t : {failing, longOne, blocked, review})
+        engine->createTask(t);
+    TaskModel *tasks = m_window->taskModel();
+    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(failing.id) && tasks->task(failing.id)->status == Task::Status::Failed,
+                             30000);
+    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(longOne.id) && tasks->task(longOne.id)->status == Task::Status::Running,
+                             30000);
+    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(blocked.id) && tasks->task(blocked.id)->status == Task::Status::Blocked,
+                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(review.id) && tasks->task(review.id)->status == Task::Status::Queued,
+                             10000);
+    QCOMPARE(tasks->count(Task::Status::Failed), 1);
+    const QString busy = m_window->agentModel()->nameOf(tasks->task(longOne.id)->agentId);
+    QTRY_VERIFY_WITH_TIMEOUT(agentNamed(busy)->status == Agent::Status::Busy, 10000);
+    m_window->taskBoard()->setCurrentTab(TaskBoard::Tab::All);
+    m_window->taskBoard()->selectTask(failing.id);
+    QTRY_VERIFY(m_window->taskBoard()->detail()->statusText() == TaskModel::statusLabel(Task::Status::Failed));
+    m_window->agentPanel()->selectAgent(agentNamed(busy)->id);
+    QTest::qWait(1200); // an uptime tick and the terminals' last lines
+    shot(u"overview"_s);
+}
+
+void tst_Gui::killsAnAgent()
+{
+    // The agent running the long task: its task goes back to the queue.
+    TaskModel *tasks = m_window->taskModel();
+    const QString victimName = m_window->agentModel()->nameOf(tasks->task(m_longTaskId)->agentId);
+    const QString survivorName = victimName == u"alpha-1"_s ? u"alpha-2"_s : u"alpha-1"_s;
+    const std::optional<Agent> victim = agentNamed(victimName);
+    QVERIFY(victim);
+    QCOMPARE(victim->status, Agent::Status::Busy);
+    AgentPanel *panel = m_window->agentPanel();
+    PlaceholderTreeView *view = panel->view();
+    const QModelIndex idx = panel->proxy()->mapFromSource(
+        m_window->agentModel()->index(m_window->agentModel()->rowOf(victim->id), 0));
+    QVERIFY(idx.isValid());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(idx).center());
+    QCOMPARE(panel->selectedAgents().size(), 1);
+    QCOMPARE(panel->selectedAgents().first().name, victimName);
+    QVERIFY(panel->killAction()->isEnabled());
+
+    // Delete in the list: the confirmation says what becomes of the running task.
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window));
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Delete);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(u"killConfirmation"_s)) && box->isVisible());
+    QVERIFY(box->text().contains(victimName));
+    QVERIFY2(box->informativeText().contains(u"Its running task goes back to the queue"_s),
+             qPrintable(box->informativeText()));
+    shot(u"kill-confirmation"_s);
+    QAbstractButton *kill = nullptr;
+    for (QAbstractButton *b : box->buttons())
+        if (box->buttonRole(b) == QMessageBox::DestructiveRole)
+            kill = b;
+    QVERIFY(kill);
+    QTest::mouseClick(kill, Qt::LeftButton);
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->agentModel()->rowOf(victim->id), -1, 20000);
+    QCOMPARE(m_window->agentModel()->rowCount(), 2);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->terminals()->paneByName(victimName), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!tmux({u"list-sessions"_s, u"-F"_s, u"#{session_name}"_s}).contains(victimName), 10000);
+    QVERIFY(tmux({u"list-sessions"_s, u"-F"_s, u"#{session_name}"_s}).contains(survivorName));
+    // Its task was handed back and the other worker took it.
+    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(m_longTaskId)->agentId == agentNamed(survivorName)->id
+                                 && tasks->task(m_longTaskId)->status == Task::Status::Running,
+                             30000);
+    // The other agents' terminals still show them, attached.
+    TerminalPane *left = m_window->terminals()->paneByName(survivorName);
+    QVERIFY(left);
+    QVERIFY(left->isAttached());
+    QVERIFY(m_window->terminals()->paneByName(u"chat"_s));
+    shot(u"agent-killed"_s);
+}
+
+void tst_Gui::restartsAnAgent()
+{
+    // The worker left is running the long task now: restarting it asks, then kills and spawns it
+    // again under the same name; its terminal follows the new session.
+    TaskModel *tasks = m_window->taskModel();
+    const QString name = m_window->agentModel()->nameOf(tasks->task(m_longTaskId)->agentId);
+    const std::optional<Agent> before = agentNamed(name);
+    QVERIFY(before);
+    m_window->agentPanel()->selectAgent(before->id);
+    QTest::mouseClick(toolButton(m_window->agentPanel()->restartAction()), Qt::LeftButton);
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = waitForDialog<QMessageBox>()));
+    QVERIFY(box->informativeText().contains(u"back to the queue"_s));
+    QAbstractButton *restart = nullptr;
+    for (QAbstractButton *b : box->buttons())
+        if (box->buttonRole(b) == QMessageBox::AcceptRole)
+            restart = b;
+    QVERIFY(restart);
+    QTest::mouseClick(restart, Qt::LeftButton);
+
+    QTRY_VERIFY_WITH_TIMEOUT(agentNamed(name) && agentNamed(name)->id != before->id, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(agentNamed(name)->status == Agent::Status::Idle
+                                 || agentNamed(name)->status == Agent::Status::Busy,
+                             30000);
+    QCOMPARE(agentNamed(name)->workdir, before->workdir);
+    QCOMPARE(agentNamed(name)->profile, before->profile);
+    QCOMPARE(m_window->agentModel()->rowOf(before->id), -1);
+    TerminalPane *pane = m_window->terminals()->paneByName(name);
+    QVERIFY(pane);
+    QCOMPARE(pane->agentId(), agentNamed(name)->id);
+    QTRY_VERIFY_WITH_TIMEOUT(pane->isAttached(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"workspace/%1: waiting for tasks"_s.arg(name)), 20000);
+    // The long task was handed back and runs again (on the new agent: it is the only worker).
+    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(m_longTaskId)->agentId == agentNamed(name)->id, 30000);
+    shot(u"agent-restarted"_s);
+}
+
+void tst_Gui::settingsShowTheToken()
+{
+    QTest::mouseClick(m_window->toolBar()->widgetForAction(m_window->findChild<QAction *>(u"settings"_s)),
+                      Qt::LeftButton);
+    auto *dialog = waitForDialog<SettingsDialog>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    auto *tabs = dialog->findChild<QTabWidget *>();
+    QVERIFY(tabs);
+    tabs->setFocus();
+    QTest::keyClick(tabs, Qt::Key_Tab, Qt::ControlModifier); // General → Terminal → Services
+    QTest::keyClick(tabs, Qt::Key_Tab, Qt::ControlModifier);
+    shot(u"settings-services"_s);
+    QTest::keyClick(tabs, Qt::Key_Tab, Qt::ControlModifier); // → API
+    QCOMPARE(tabs->currentIndex(), 3);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog->token().isEmpty(), 10000);
+    QCOMPARE(dialog->token(), m_app->api()->token());
+    auto *token = dialog->findChild<QLineEdit *>(u"apiToken"_s);
+    QCOMPARE(token->echoMode(), QLineEdit::Password);
+    QTest::mouseClick(dialog->findChild<QToolButton *>(u"showToken"_s), Qt::LeftButton);
+    QCOMPARE(token->echoMode(), QLineEdit::Normal);
+    QCOMPARE(dialog->findChild<QLabel *>(u"apiUrl"_s)->text(), m_app->apiUrl());
+    shot(u"settings-api"_s);
+    QTest::keyClick(dialog, Qt::Key_Escape);
+    QTRY_VERIFY(!dialog->isVisible());
+}
+
+int main(int argc, char *argv[])
+{
+    Hive::Test::Xvfb xvfb;
+    if (!xvfb.start()) {
+        fprintf(stderr, "tst_gui: %s\n", qPrintable(xvfb.error()));
+        return 1;
+    }
+    qputenv("DISPLAY", xvfb.display().toLocal8Bit());
+    qputenv("QT_QPA_PLATFORM", "xcb");
+    // The test's own settings, not the user's.
+    QTemporaryDir config;
+    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(u"agenthive-test"_s);
+    QCoreApplication::setApplicationName(u"tst_gui"_s);
+    app.setAttribute(Qt::AA_Use96Dpi, true);
+    tst_Gui t;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&t, argc, argv);
+}
+
+#include "tst_gui.moc"

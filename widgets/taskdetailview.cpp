@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "taskdetailview.h"
+
+#include "agentmodel.h"
+#include "statusbadgedelegate.h"
+#include "taskmodel.h"
+
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QPainter>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+namespace {
+
+QLabel *valueLabel(QWidget *parent)
+{
+    auto *l = new QLabel(parent);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    l->setWordWrap(true);
+    return l;
+}
+
+QString when(const QDateTime &t)
+{
+    if (!t.isValid())
+        return {};
+    const QDateTime local = t.toLocalTime();
+    const QString time = QLocale().toString(local.time(), QLocale::ShortFormat);
+    return local.date() == QDate::currentDate()
+               ? time
+               : QLocale().toString(local.date(), QLocale::ShortFormat) + u' ' + time;
+}
+
+} // namespace
+
+TaskDetailView::TaskDetailView(const TaskModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_title(new QLabel(this))
+    , m_status(new QLabel(this))
+    , m_empty(new QLabel(tr("Select a task to see its prompt, result and output."), this))
+    , m_body(new QWidget(this))
+    , m_form(new QFormLayout)
+    , m_id_(valueLabel(m_body))
+    , m_type(valueLabel(m_body))
+    , m_agent(valueLabel(m_body))
+    , m_attempts(valueLabel(m_body))
+    , m_times(valueLabel(m_body))
+    , m_cost(valueLabel(m_body))
+    , m_deps(valueLabel(m_body))
+    , m_error(valueLabel(m_body))
+    , m_texts(new QTabWidget(m_body))
+    , m_prompt(new QPlainTextEdit(m_texts))
+    , m_output(new QPlainTextEdit(m_texts))
+    , m_cancel(new QToolButton(this))
+    , m_retry(new QToolButton(this))
+{
+    setObjectName(u"taskDetail"_s);
+    QFont big = m_title->font();
+    big.setBold(true);
+    big.setPointSizeF(big.pointSizeF() * 1.15);
+    m_title->setFont(big);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setObjectName(u"taskDetailStatus"_s);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    QPalette dim = m_empty->palette();
+    dim.setColor(QPalette::WindowText, palette().color(QPalette::PlaceholderText));
+    m_empty->setPalette(dim);
+    QPalette red = m_error->palette();
+    red.setColor(QPalette::WindowText, StatusBadgeDelegate::color(Task::Status::Failed));
+    m_error->setPalette(red);
+    m_id_->setWordWrap(false);
+
+    const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    for (QPlainTextEdit *e : {m_prompt, m_output}) {
+        e->setReadOnly(true);
+        e->setFont(mono);
+        e->setTabChangesFocus(true);
+        e->setFrameShape(QFrame::NoFrame);
+    }
+    m_prompt->setObjectName(u"taskPrompt"_s);
+    m_prompt->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_output->setObjectName(u"taskOutput"_s);
+    m_output->setPlaceholderText(tr("No output yet."));
+    m_output->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_texts->setDocumentMode(true);
+    m_texts->addTab(m_output, tr("Output"));
+    m_texts->addTab(m_prompt, tr("Prompt"));
+
+    for (QToolButton *b : {m_cancel, m_retry}) {
+        b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+        b->setAutoRaise(true);
+    }
+
+    auto *head = new QHBoxLayout;
+    head->addWidget(m_status);
+    head->addWidget(m_title, 1);
+    head->addWidget(m_retry);
+    head->addWidget(m_cancel);
+
+    m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_form->setLabelAlignment(Qt::AlignRight);
+    m_form->setHorizontalSpacing(8);
+    m_form->setVerticalSpacing(2);
+    m_form->addRow(tr("Id:"), m_id_);
+    m_form->addRow(tr("Type:"), m_type);
+    m_form->addRow(tr("Agent:"), m_agent);
+    m_form->addRow(tr("Attempts:"), m_attempts);
+    m_form->addRow(tr("Ran:"), m_times);
+    m_form->addRow(tr("Cost:"), m_cost);
+    m_form->addRow(tr("Waits for:"), m_deps);
+    m_form->addRow(tr("Error:"), m_error);
+    auto *facts = new QWidget(m_body);
+    facts->setLayout(m_form);
+    facts->setMinimumWidth(220);
+    facts->setMaximumWidth(340);
+
+    auto *body = new QHBoxLayout(m_body);
+    body->setContentsMargins(0, 0, 0, 0);
+    body->addWidget(facts, 0, Qt::AlignTop);
+    body->addWidget(m_texts, 1);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 2, 2, 2);
+    layout->setSpacing(4);
+    layout->addLayout(head);
+    layout->addWidget(m_body, 1);
+    layout->addWidget(m_empty, 1);
+
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &tl, const QModelIndex &br) {
+        const int row = m_model->rowOf(m_id);
+        if (row >= tl.row() && row <= br.row())
+            refresh();
+    });
+    connect(m_model, &QAbstractItemModel::modelReset, this, &TaskDetailView::refresh);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_id.isEmpty() && m_body->isHidden())
+            refresh();
+    });
+    refresh();
+}
+
+void TaskDetailView::setActions(QAction *cancel, QAction *retry)
+{
+    m_cancel->setDefaultAction(cancel);
+    m_retry->setDefaultAction(retry);
+}
+
+void TaskDetailView::setTaskId(const QString &id)
+{
+    if (id == m_id)
+        return;
+    m_id = id;
+    refresh();
+}
+
+QString TaskDetailView::outputText() const
+{
+    return m_output->toPlainText();
+}
+
+QString TaskDetailView::statusText() const
+{
+    return m_status->toolTip();
+}
+
+void TaskDetailView::refresh()
+{
+    const std::optional<Task> found = m_id.isEmpty() ? std::nullopt : m_model->task(m_id);
+    m_body->setVisible(found.has_value());
+    m_title->setVisible(found.has_value());
+    m_status->setVisible(found.has_value());
+    m_cancel->setVisible(found.has_value());
+    m_retry->setVisible(found.has_value());
+    m_empty->setVisible(!found);
+    if (!found)
+        return;
+    const Task &t = *found;
+    m_title->setText(TaskModel::displayTitle(t));
+    const QString label = TaskModel::statusLabel(t.status);
+    const QSize s = StatusBadgeDelegate::badgeSize(label, font());
+    QPixmap pm(s * devicePixelRatioF());
+    pm.setDevicePixelRatio(devicePixelRatioF());
+    pm.fill(Qt::transparent);
+    {
+        QPainter p(&pm);
+        StatusBadgeDelegate::paintBadge(&p, QRect(QPoint(0, 0), s), label, StatusBadgeDelegate::color(t.status),
+                                        font());
+    }
+    m_status->setPixmap(pm);
+    m_status->setToolTip(label);
+
+    m_id_->setText(t.id);
+    m_id_->setToolTip(t.id);
+    m_type->setText(tr("%1 · priority %2").arg(t.agentType).arg(t.priority));
+    const QString agent = m_model->data(m_model->index(m_model->rowOf(t.id), TaskModel::AgentColumn)).toString();
+    m_agent->setText(agent.isEmpty() ? tr("none yet") : agent);
+    m_attempts->setText(t.result ? tr("%1 of %2 · exit code %3").arg(t.attempts).arg(t.maxAttempts).arg(t.result->exitCode)
+                                 : tr("%1 of %2").arg(t.attempts).arg(t.maxAttempts));
+    const qint64 ms = TaskModel::durationMs(t);
+    const QString duration = ms < 0 ? QString() : tr("%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
+    if (!t.startedAt.isValid())
+        m_times->setText(tr("not yet (queued %1)").arg(when(t.createdAt)));
+    else if (!t.finishedAt.isValid())
+        m_times->setText(tr("since %1 (%2)").arg(when(t.startedAt), duration));
+    else
+        m_times->setText(tr("%1 → %2 (%3)").arg(when(t.startedAt), when(t.finishedAt), duration));
+    m_times->setToolTip(tr("Created %1").arg(when(t.createdAt)));
+    const QString cost = TaskModel::formatCost(t.result ? t.result->costUsd : std::nullopt);
+    m_cost->setText(cost.isEmpty() ? tr("not reported") : cost);
+    QStringList deps;
+    for (const QString &d : t.dependsOn) {
+        const std::optional<Task> dep = m_model->task(d);
+        deps << (dep ? tr("%1 (%2)").arg(TaskModel::displayTitle(*dep), TaskModel::statusLabel(dep->status))
+                     : d.left(8));
+    }
+    m_deps->setText(deps.join(u"; "_s));
+    m_form->setRowVisible(m_deps, !deps.isEmpty());
+    m_error->setText(t.error);
+    m_form->setRowVisible(m_error, !t.error.isEmpty());
+    if (m_prompt->toPlainText() != t.prompt)
+        m_prompt->setPlainText(t.prompt);
+    const QString output = t.result ? t.result->output : QString();
+    if (m_output->toPlainText() != output) {
+        m_output->setPlainText(output);
+        m_output->verticalScrollBar()->setValue(m_output->verticalScrollBar()->maximum());
+    }
+}
+
+} // namespace Hive

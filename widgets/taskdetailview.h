@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include "task.h"
+
+#include <QWidget>
+
+class QFormLayout;
+class QLabel;
+class QPlainTextEdit;
+class QTabWidget;
+class QToolButton;
+class QAction;
+
+namespace Hive {
+
+class TaskModel;
+
+// Everything about one task: prompt, status, agent, attempts, times, duration, cost, error and the
+// output of its last attempt, kept current as the model changes. Cancel and retry are the board's
+// actions, shown as buttons here. GUI thread.
+class TaskDetailView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit TaskDetailView(const TaskModel *model, QWidget *parent = nullptr);
+
+    void setTaskId(const QString &id); // empty: nothing selected
+    QString taskId() const { return m_id; }
+    void setActions(QAction *cancel, QAction *retry);
+
+    QString outputText() const;
+    QString statusText() const;
+
+private:
+    void refresh();
+
+    const TaskModel *m_model;
+    QString m_id;
+    QLabel *m_title;
+    QLabel *m_status;
+    QLabel *m_empty;
+    QWidget *m_body;
+    QFormLayout *m_form;
+    QLabel *m_id_;
+    QLabel *m_type;
+    QLabel *m_agent;
+    QLabel *m_attempts;
+    QLabel *m_times;
+    QLabel *m_cost;
+    QLabel *m_deps;
+    QLabel *m_error;
+    QTabWidget *m_texts;
+    QPlainTextEdit *m_prompt;
+    QPlainTextEdit *m_output;
+    QToolButton *m_cancel;
+    QToolButton *m_retry;
+};
+
+} // namespace Hive
