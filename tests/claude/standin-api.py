@@ -28,6 +28,9 @@ Tool directives act only in requests that offer the tool (the main conversation)
 (titles, summaries...) get a short plain answer. After the last tool's result comes back the
 model answers "Done. Last tool result: <first line of the result>".
 
+As HTTPS_PROXY (with NO_PROXY=127.0.0.1) it logs and refuses every CONNECT: the traffic the CLI
+attempts to anywhere else (telemetry, update checks...).
+
 Usage in every answer: input 11, cache_creation_input 222, cache_read_input 3333,
 output = number of words in the answer + 1 (distinct numbers so tests can tell them apart).
 """
@@ -151,6 +154,13 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {"data": [model], "has_more": False, "first_id": args.model, "last_id": args.model})
             return self.send_json(200, dict(model, id=path.rsplit("/", 1)[1]))
         self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": f"stand-in: no {path}"}})
+
+    def do_CONNECT(self):  # as HTTPS_PROXY: log where the CLI would go beyond the API, refuse it
+        log_request(self, None)
+        self.send_response(403)
+        self.send_header("content-length", "0")
+        self.end_headers()
+        self.close_connection = True
 
     def do_HEAD(self):
         log_request(self, None)
