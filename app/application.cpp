@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "application.h"
+#include "app/application.h"
 
-#include "apiserver.h"
-#include "engine.h"
-#include "infrastructure.h"
-#include "logging.h"
-#include "mainwindow.h"
+#include "services/api/apiserver.h"
+#include "services/engine.h"
+#include "services/infra/infrastructure.h"
+#include "services/core/logging.h"
+#include "app/mainwindow.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -55,7 +55,7 @@ void Application::start()
     // Starting PostgreSQL (initdb the first time) takes seconds: never on the GUI thread.
     QtConcurrent::run([infra = m_infra.get()] { return infra->start(); }).then(this, [this](Result<> r) {
         if (!r) {
-            Q_EMIT failed(r.error());
+            Q_EMIT failed(r.error().message);
             return;
         }
         startEngine();
@@ -72,7 +72,7 @@ void Application::startEngine()
     o.runnerPath = m_runnerPath.isEmpty() ? QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s)
                                           : m_runnerPath;
     m_engine = std::make_unique<Engine>(o);
-    m_engine->start().then(this, [this](DbResult<QStringList> migrated) {
+    m_engine->start().then(this, [this](Result<QStringList> migrated) {
         if (!migrated) {
             Q_EMIT failed(migrated.error().message);
             return;
@@ -98,7 +98,7 @@ void Application::startApi()
     m_api = std::make_unique<ApiServer>(o, m_engine.get());
     m_api->start().then(this, [this](Result<QString> url) {
         if (!url) {
-            Q_EMIT failed(tr("the API could not start: %1").arg(url.error()));
+            Q_EMIT failed(tr("the API could not start: %1").arg(url.error().message));
             return;
         }
         m_apiUrl = *url;

@@ -2,9 +2,9 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "config.h"
-#include "datadirlock.h"
-#include "result.h"
+#include "services/core/config.h"
+#include "services/infra/datadirlock.h"
+#include "services/core/result.h"
 
 #include <QObject>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "externalterminal.h"
+#include "app/externalterminal.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "application.h"
-#include "config.h"
-#include "logging.h"
-#include "signalwatcher.h"
+#include "app/application.h"
+#include "services/core/config.h"
+#include "services/core/logging.h"
+#include "services/core/signalwatcher.h"
 
 #include <QApplication>
 #include <QCoreApplication>
@@ -40,7 +40,7 @@ int main(int argc, char *argv[])
 {
     auto config = Hive::Config::parse(arguments(argc, argv));
     if (!config) {
-        fprintf(stderr, "agenthive: %s\nTry 'agenthive --help'.\n", qPrintable(config.error()));
+        fprintf(stderr, "agenthive: %s\nTry 'agenthive --help'.\n", qPrintable(config.error().message));
         return 2;
     }
     if (config->action == Hive::Config::Action::ShowHelp) {
@@ -67,7 +67,7 @@ int main(int argc, char *argv[])
 
     Hive::Application hive(*config, headless);
     if (auto locked = hive.lockDataDir(); !locked) {
-        fprintf(stderr, "agenthive: %s\n", qPrintable(locked.error()));
+        fprintf(stderr, "agenthive: %s\n", qPrintable(locked.error().message));
         return 1;
     }
     int exitCode = 0;

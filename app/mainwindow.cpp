@@ -1,24 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "mainwindow.h"
+#include "app/mainwindow.h"
 
-#include "agentfilterproxy.h"
-#include "agentmodel.h"
-#include "agentpanel.h"
-#include "apiserver.h"
-#include "engine.h"
-#include "externalterminal.h"
-#include "healthindicator.h"
-#include "icons.h"
-#include "newtaskdialog.h"
-#include "placeholdertreeview.h"
-#include "profiles.h"
-#include "taskboard.h"
-#include "taskfilterproxy.h"
-#include "taskmodel.h"
-#include "terminalarea.h"
-#include "tmuxcontroller.h"
-#include "trayicon.h"
+#include "models/agentfilterproxy.h"
+#include "models/agentmodel.h"
+#include "widgets/agentpanel.h"
+#include "services/api/apiserver.h"
+#include "services/engine.h"
+#include "app/externalterminal.h"
+#include "widgets/healthindicator.h"
+#include "widgets/icons.h"
+#include "widgets/newtaskdialog.h"
+#include "widgets/placeholdertreeview.h"
+#include "services/agents/profiles.h"
+#include "widgets/taskboard.h"
+#include "models/taskfilterproxy.h"
+#include "models/taskmodel.h"
+#include "widgets/terminalarea.h"
+#include "services/agents/tmuxcontroller.h"
+#include "widgets/trayicon.h"
 
 #include <qtermwidget.h>
 
@@ -462,7 +462,7 @@ void MainWindow::reconcileAgents()
     if (!m_engine || !m_loaded || m_loading)
         return;
     const quint64 asked = m_eventCount;
-    m_engine->agents().then(this, [this, asked](DbResult<QList<Agent>> agents) {
+    m_engine->agents().then(this, [this, asked](Result<QList<Agent>> agents) {
         if (!agents || m_loading)
             return;
         for (const Agent &a : *agents) {
@@ -491,8 +491,8 @@ void MainWindow::reload()
     TaskFilter filter;
     filter.limit = 10000; // the most recent ones; older tasks stay in PostgreSQL
     auto tasks = m_engine->tasks(filter);
-    m_engine->agents().then(this, [this, tasks](DbResult<QList<Agent>> agents) mutable {
-        tasks.then(this, [this, agents](DbResult<QList<Task>> t) {
+    m_engine->agents().then(this, [this, tasks](Result<QList<Agent>> agents) mutable {
+        tasks.then(this, [this, agents](Result<QList<Task>> t) {
             if (!agents || !t) {
                 m_loading = false;
                 showError(tr("Cannot Load Agents and Tasks"), !agents ? agents.error().message : t.error().message);
@@ -534,14 +534,14 @@ void MainWindow::finishLoad(const QList<Agent> &agents, const QList<Task> &tasks
     }
     for (const QString &id : std::as_const(refetchAgents)) {
         const quint64 asked = m_eventCount;
-        m_engine->agent(id).then(this, [this, id, asked](DbResult<Agent> a) {
+        m_engine->agent(id).then(this, [this, id, asked](Result<Agent> a) {
             if (a && m_lastEvent.value(id) <= asked)
                 m_agents->upsert(*a);
         });
     }
     for (const QString &id : std::as_const(refetchTasks)) {
         const quint64 asked = m_eventCount;
-        m_engine->task(id).then(this, [this, id, asked](DbResult<Task> t) {
+        m_engine->task(id).then(this, [this, id, asked](Result<Task> t) {
             if (t && m_lastEvent.value(id) <= asked)
                 m_tasks->upsert(*t);
         });
@@ -677,7 +677,7 @@ void MainWindow::spawn(const SpawnDialog::Request &request)
         else if (request.workplace == SpawnDialog::Workplace::Repository)
             r.repository = request.path;
         r.interactive = request.interactive;
-        m_engine->spawn(r).then(this, [this, show, name](DbResult<Agent> a) {
+        m_engine->spawn(r).then(this, [this, show, name](Result<Agent> a) {
             if (!a) {
                 showError(tr("Cannot Spawn %1").arg(name.isEmpty() ? tr("the Agent") : name), a.error().message);
                 return;
@@ -699,7 +699,7 @@ void MainWindow::killAgents(const QList<Agent> &agents)
     if (!m_engine)
         return;
     for (const Agent &agent : agents) {
-        m_engine->kill(agent.id).then(this, [this, agent](DbResult<> r) {
+        m_engine->kill(agent.id).then(this, [this, agent](Result<> r) {
             if (!r) {
                 showError(tr("Cannot Kill %1").arg(agent.name), r.error().message);
                 return;
@@ -729,7 +729,7 @@ void MainWindow::restartAgents(const QList<Agent> &agents)
             restart.readOnly = p->isReadOnly();
         }
         m_restarting.insert(agent.name, restart);
-        m_engine->kill(agent.id).then(this, [this, agent](DbResult<> killed) {
+        m_engine->kill(agent.id).then(this, [this, agent](Result<> killed) {
             if (!killed) {
                 m_restarting.remove(agent.name);
                 showError(tr("Cannot Restart %1").arg(agent.name), killed.error().message);
@@ -743,7 +743,7 @@ void MainWindow::restartAgents(const QList<Agent> &agents)
             r.profile = agent.profile;
             r.workdir = agent.workdir; // its folder or worktree, as it was
             r.interactive = agent.interactive;
-            m_engine->spawn(r).then(this, [this, agent](DbResult<Agent> a) {
+            m_engine->spawn(r).then(this, [this, agent](Result<Agent> a) {
                 const Restart restart = m_restarting.take(agent.name);
                 if (!a) {
                     m_terminals->closeAgent(restart.oldId);
@@ -783,7 +783,7 @@ void MainWindow::attachExternal(const Agent &agent)
     if (auto r = ExternalTerminal::open(m_tmuxBinary, m_app->config().tmuxSocket, session,
                                         m_settings.externalTerminal);
         !r)
-        showError(tr("Cannot Open a Terminal"), r.error());
+        showError(tr("Cannot Open a Terminal"), r.error().message);
     else
         statusBar()->showMessage(tr("Opened %1 in an external terminal").arg(agent.name), 4000);
 }
@@ -802,7 +802,7 @@ void MainWindow::showNewTaskDialog()
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         Task t = dialog->task();
         t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        m_engine->createTask(t).then(this, [this](DbResult<Task> created) {
+        m_engine->createTask(t).then(this, [this](Result<Task> created) {
             if (!created) {
                 showError(tr("Cannot Queue the Task"), created.error().message);
                 return;
@@ -819,7 +819,7 @@ void MainWindow::showNewTaskDialog()
 void MainWindow::cancelTasks(const QStringList &ids)
 {
     for (const QString &id : ids)
-        m_engine->cancelTask(id).then(this, [this](DbResult<Task> t) {
+        m_engine->cancelTask(id).then(this, [this](Result<Task> t) {
             if (!t)
                 showError(tr("Cannot Cancel the Task"), t.error().message);
         });
@@ -828,7 +828,7 @@ void MainWindow::cancelTasks(const QStringList &ids)
 void MainWindow::retryTasks(const QStringList &ids)
 {
     for (const QString &id : ids)
-        m_engine->retryTask(id).then(this, [this](DbResult<Task> t) {
+        m_engine->retryTask(id).then(this, [this](Result<Task> t) {
             if (!t)
                 showError(tr("Cannot Retry the Task"), t.error().message);
         });
@@ -857,7 +857,7 @@ void MainWindow::showSettings()
                 if (token)
                     dialog->setToken(*token);
                 else
-                    dialog->setTokenError(token.error());
+                    dialog->setTokenError(token.error().message);
             });
     connect(dialog, &SettingsDialog::regenerateTokenRequested, this, [dialog, dataDir] {
         QtConcurrent::run([dataDir] { return ApiServer::regenerateToken(dataDir); })
@@ -865,7 +865,7 @@ void MainWindow::showSettings()
                 if (token)
                     dialog->setToken(*token);
                 else
-                    dialog->setTokenError(token.error());
+                    dialog->setTokenError(token.error().message);
             });
     });
     connect(dialog, &QDialog::accepted, this, [this, dialog] {

@@ -2,11 +2,11 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "application.h"
-#include "event.h"
-#include "notifier.h"
-#include "settingsdialog.h"
-#include "spawndialog.h"
+#include "app/application.h"
+#include "models/event.h"
+#include "widgets/notifier.h"
+#include "widgets/settingsdialog.h"
+#include "widgets/spawndialog.h"
 
 #include <QHash>
 #include <QMainWindow>

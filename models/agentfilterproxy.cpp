@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "agentfilterproxy.h"
+#include "models/agentfilterproxy.h"
 
-#include "agentmodel.h"
+#include "models/agentmodel.h"
 
 namespace Hive {
 

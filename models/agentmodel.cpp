@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "agentmodel.h"
+#include "models/agentmodel.h"
 
-#include "event.h"
-#include "taskmodel.h"
+#include "models/event.h"
+#include "models/taskmodel.h"
 
 #include <QSet>
 

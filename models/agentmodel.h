@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "agent.h"
+#include "models/agent.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "event.h"
+#include "models/event.h"
 
-#include "jsonutil.h"
+#include "models/jsonutil.h"
 
 #include <QJsonDocument>
 

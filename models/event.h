@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "agent.h"
-#include "task.h"
+#include "models/agent.h"
+#include "models/task.h"
 
 #include <QByteArray>
 #include <QDateTime>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "task.h"
+#include "models/task.h"
 
-#include "jsonutil.h"
+#include "models/jsonutil.h"
 
 #include <QJsonArray>
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "taskfilterproxy.h"
+#include "models/taskfilterproxy.h"
 
-#include "taskmodel.h"
+#include "models/taskmodel.h"
 
 namespace Hive {
 

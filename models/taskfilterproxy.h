@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "task.h"
+#include "models/task.h"
 
 #include <QSet>
 #include <QSortFilterProxyModel>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "taskmodel.h"
+#include "models/taskmodel.h"
 
-#include "agentmodel.h"
-#include "event.h"
+#include "models/agentmodel.h"
+#include "models/event.h"
 
 #include <QLocale>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "engine.h"
+#include "services/engine.h"
 
-#include "queue.h"
-#include "store.h"
+#include "services/queue/queue.h"
+#include "services/store/store.h"
 
 using namespace Qt::StringLiterals;
 
@@ -35,9 +35,9 @@ Engine::~Engine()
     stop();
 }
 
-QFuture<DbResult<QStringList>> Engine::start()
+QFuture<Result<QStringList>> Engine::start()
 {
-    return m_store->start().then(this, [this](DbResult<QStringList> migrated) {
+    return m_store->start().then(this, [this](Result<QStringList> migrated) {
         if (!migrated)
             return migrated;
         m_queueThread.start();
@@ -78,61 +78,61 @@ bool Engine::redisConnected() const
     return m_queue && m_queue->isConnected();
 }
 
-QFuture<DbResult<Agent>> Engine::spawn(const SpawnRequest &request)
+QFuture<Result<Agent>> Engine::spawn(const SpawnRequest &request)
 {
     return m_orchestrator->spawn(request);
 }
 
-QFuture<DbResult<>> Engine::kill(const QString &agentId)
+QFuture<Result<>> Engine::kill(const QString &agentId)
 {
     return m_orchestrator->kill(agentId);
 }
 
-QFuture<DbResult<QList<Agent>>> Engine::agents(std::optional<Agent::Status> status)
+QFuture<Result<QList<Agent>>> Engine::agents(std::optional<Agent::Status> status)
 {
     return m_store->run([status](Database &db) { return db.agents(status); });
 }
 
-QFuture<DbResult<Agent>> Engine::agent(const QString &id)
+QFuture<Result<Agent>> Engine::agent(const QString &id)
 {
     return m_store->run([id](Database &db) { return db.agent(id); });
 }
 
-QFuture<DbResult<Task>> Engine::taskChange(std::function<DbResult<Change>(Database &)> change)
+QFuture<Result<Task>> Engine::taskChange(std::function<Result<Change>(Database &)> change)
 {
-    return m_store->run([q = m_queue, change](Database &db) -> DbResult<Task> {
+    return m_store->run([q = m_queue, change](Database &db) -> Result<Task> {
         auto c = change(db);
         if (!c)
             return std::unexpected(c.error());
         // Published from the store's thread in commit order.
         QMetaObject::invokeMethod(q, [q, c = *c] { q->apply(c); }, Qt::QueuedConnection);
         if (!c->task)
-            return std::unexpected(DbError{DbError::Kind::Internal, u"the change named no task"_s});
+            return std::unexpected(Error{Error::Kind::Internal, u"the change named no task"_s});
         return *c->task;
     });
 }
 
-QFuture<DbResult<Task>> Engine::createTask(const Task &task)
+QFuture<Result<Task>> Engine::createTask(const Task &task)
 {
     return taskChange([task](Database &db) { return db.createTask(task); });
 }
 
-QFuture<DbResult<Task>> Engine::cancelTask(const QString &id)
+QFuture<Result<Task>> Engine::cancelTask(const QString &id)
 {
     return taskChange([id](Database &db) { return db.cancelTask(id); });
 }
 
-QFuture<DbResult<Task>> Engine::retryTask(const QString &id)
+QFuture<Result<Task>> Engine::retryTask(const QString &id)
 {
     return taskChange([id](Database &db) { return db.retryTask(id); });
 }
 
-QFuture<DbResult<QList<Task>>> Engine::tasks(const TaskFilter &filter)
+QFuture<Result<QList<Task>>> Engine::tasks(const TaskFilter &filter)
 {
     return m_store->run([filter](Database &db) { return db.tasks(filter); });
 }
 
-QFuture<DbResult<Task>> Engine::task(const QString &id)
+QFuture<Result<Task>> Engine::task(const QString &id)
 {
     return m_store->run([id](Database &db) { return db.task(id); });
 }

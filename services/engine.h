@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "database.h"
-#include "orchestrator.h"
+#include "services/store/database.h"
+#include "services/agents/orchestrator.h"
 
 #include <QFuture>
 #include <QObject>
@@ -29,7 +29,7 @@ public:
     explicit Engine(const Options &options, QObject *parent = nullptr);
     ~Engine() override;
 
-    QFuture<DbResult<QStringList>> start(); // connects, migrates, starts queue and orchestrator
+    QFuture<Result<QStringList>> start(); // connects, migrates, starts queue and orchestrator
     void stop();                            // ordered, blocking
 
     Store *store() const { return m_store.get(); }
@@ -37,15 +37,15 @@ public:
     Orchestrator *orchestrator() const { return m_orchestrator; }
     const Options &options() const { return m_options; }
 
-    QFuture<DbResult<Agent>> spawn(const SpawnRequest &request);
-    QFuture<DbResult<>> kill(const QString &agentId);
-    QFuture<DbResult<QList<Agent>>> agents(std::optional<Agent::Status> status = std::nullopt);
-    QFuture<DbResult<Agent>> agent(const QString &id);
-    QFuture<DbResult<Task>> createTask(const Task &task);
-    QFuture<DbResult<Task>> cancelTask(const QString &id);
-    QFuture<DbResult<Task>> retryTask(const QString &id);
-    QFuture<DbResult<QList<Task>>> tasks(const TaskFilter &filter = {});
-    QFuture<DbResult<Task>> task(const QString &id);
+    QFuture<Result<Agent>> spawn(const SpawnRequest &request);
+    QFuture<Result<>> kill(const QString &agentId);
+    QFuture<Result<QList<Agent>>> agents(std::optional<Agent::Status> status = std::nullopt);
+    QFuture<Result<Agent>> agent(const QString &id);
+    QFuture<Result<Task>> createTask(const Task &task);
+    QFuture<Result<Task>> cancelTask(const QString &id);
+    QFuture<Result<Task>> retryTask(const QString &id);
+    QFuture<Result<QList<Task>>> tasks(const TaskFilter &filter = {});
+    QFuture<Result<Task>> task(const QString &id);
     QFuture<bool> postgresReachable();
     bool redisConnected() const;
 
@@ -55,7 +55,7 @@ Q_SIGNALS:
     void redisConnectionChanged(bool connected);
 
 private:
-    QFuture<DbResult<Task>> taskChange(std::function<DbResult<Change>(Database &)> change);
+    QFuture<Result<Task>> taskChange(std::function<Result<Change>(Database &)> change);
 
     Options m_options;
     std::unique_ptr<Store> m_store;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "agentpanel.h"
+#include "widgets/agentpanel.h"
 
-#include "agentfilterproxy.h"
-#include "agentmodel.h"
-#include "icons.h"
-#include "placeholdertreeview.h"
-#include "statusbadgedelegate.h"
+#include "models/agentfilterproxy.h"
+#include "models/agentmodel.h"
+#include "widgets/icons.h"
+#include "widgets/placeholdertreeview.h"
+#include "widgets/statusbadgedelegate.h"
 
 #include <QAction>
 #include <QComboBox>

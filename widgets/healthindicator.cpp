@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "healthindicator.h"
+#include "widgets/healthindicator.h"
 
 using namespace Qt::StringLiterals;
 

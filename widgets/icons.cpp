@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "icons.h"
+#include "widgets/icons.h"
 
 #include <QFile>
 #include <QGuiApplication>

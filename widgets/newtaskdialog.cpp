@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "newtaskdialog.h"
+#include "widgets/newtaskdialog.h"
 
-#include "spawndialog.h"
-#include "statusbadgedelegate.h"
-#include "taskfilterproxy.h"
-#include "taskmodel.h"
+#include "widgets/spawndialog.h"
+#include "widgets/statusbadgedelegate.h"
+#include "models/taskfilterproxy.h"
+#include "models/taskmodel.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

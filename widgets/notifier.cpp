@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "notifier.h"
+#include "widgets/notifier.h"
 
-#include "agentmodel.h"
-#include "taskmodel.h"
+#include "models/agentmodel.h"
+#include "models/taskmodel.h"
 
 namespace Hive {
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "placeholdertreeview.h"
+#include "widgets/placeholdertreeview.h"
 
 #include <QHeaderView>
 #include <QPainter>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "settingsdialog.h"
+#include "widgets/settingsdialog.h"
 
-#include "icons.h"
-#include "statusbadgedelegate.h"
+#include "widgets/icons.h"
+#include "widgets/statusbadgedelegate.h"
 
 #include <QApplication>
 #include <QButtonGroup>

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "spawndialog.h"
+#include "widgets/spawndialog.h"
 
-#include "statusbadgedelegate.h"
+#include "widgets/statusbadgedelegate.h"
 
 #include <QButtonGroup>
 #include <QComboBox>

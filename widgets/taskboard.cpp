@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "taskboard.h"
+#include "widgets/taskboard.h"
 
-#include "icons.h"
-#include "placeholdertreeview.h"
-#include "statusbadgedelegate.h"
-#include "taskdetailview.h"
-#include "taskfilterproxy.h"
-#include "taskmodel.h"
+#include "widgets/icons.h"
+#include "widgets/placeholdertreeview.h"
+#include "widgets/statusbadgedelegate.h"
+#include "widgets/taskdetailview.h"
+#include "models/taskfilterproxy.h"
+#include "models/taskmodel.h"
 
 #include <QAction>
 #include <QComboBox>

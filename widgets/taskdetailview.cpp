@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "taskdetailview.h"
+#include "widgets/taskdetailview.h"
 
-#include "agentmodel.h"
-#include "statusbadgedelegate.h"
-#include "taskmodel.h"
+#include "models/agentmodel.h"
+#include "widgets/statusbadgedelegate.h"
+#include "models/taskmodel.h"
 
 #include <QFontDatabase>
 #include <QFormLayout>

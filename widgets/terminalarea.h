@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "agent.h"
-#include "terminalpane.h"
+#include "models/agent.h"
+#include "widgets/terminalpane.h"
 
 #include <QList>
 #include <QWidget>

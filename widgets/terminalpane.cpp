@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "terminalpane.h"
+#include "widgets/terminalpane.h"
 
-#include "agentmodel.h"
-#include "icons.h"
-#include "statusbadgedelegate.h"
+#include "models/agentmodel.h"
+#include "widgets/icons.h"
+#include "widgets/statusbadgedelegate.h"
 
 #include <qtermwidget.h>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "trayicon.h"
+#include "widgets/trayicon.h"
 
-#include "agentmodel.h"
-#include "icons.h"
-#include "statusbadgedelegate.h"
+#include "models/agentmodel.h"
+#include "widgets/icons.h"
+#include "widgets/statusbadgedelegate.h"
 
 #include <QAction>
 #include <QMenu>

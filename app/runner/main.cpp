@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "logging.h"
-#include "runner.h"
-#include "signalwatcher.h"
+#include "services/core/logging.h"
+#include "app/runner/runner.h"
+#include "services/core/signalwatcher.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -72,7 +72,7 @@ int main(int argc, char *argv[])
     QObject::connect(&watcher, &Hive::SignalWatcher::signalled, &runner,
                      [&runner](int sig) { runner.stop(u"signal %1"_s.arg(sig)); });
     if (auto r = runner.start(); !r) {
-        fprintf(stderr, "hive-runner: %s\n", qPrintable(r.error()));
+        fprintf(stderr, "hive-runner: %s\n", qPrintable(r.error().message));
         Hive::Logging::get("runner")->error("{}", r.error());
         return 1;
     }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "runner.h"
+#include "app/runner/runner.h"
 
-#include "logging.h"
+#include "services/core/logging.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -45,10 +45,10 @@ void Runner::say(const QString &line)
 Result<> Runner::start()
 {
     // PostgreSQL may be starting with the app: wait for it a little.
-    DbResult<> opened;
+    Result<> opened;
     for (int i = 0; i < 30; ++i) {
         opened = m_db.open(m_options.databaseUrl, u"runner"_s);
-        if (opened || opened.error().kind != DbError::Kind::Unavailable)
+        if (opened || opened.error().kind != Error::Kind::Unavailable)
             break;
         QThread::msleep(500);
     }
@@ -100,11 +100,11 @@ void Runner::heartbeat()
     (void)m_db.touchHeartbeat(m_agent.id);
 }
 
-void Runner::persist(std::function<DbResult<Change>(Database &)> change, std::function<void(const Change &)> then)
+void Runner::persist(std::function<Result<Change>(Database &)> change, std::function<void(const Change &)> then)
 {
     auto r = change(m_db);
     if (!r) {
-        if (r.error().kind == DbError::Kind::Unavailable) {
+        if (r.error().kind == Error::Kind::Unavailable) {
             log()->warn("{}; trying again in 1 s", r.error().message);
             QTimer::singleShot(1000, this, [this, change, then] { persist(change, then); });
             return;

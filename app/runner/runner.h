@@ -2,9 +2,9 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "database.h"
-#include "profiles.h"
-#include "queue.h"
+#include "services/store/database.h"
+#include "services/agents/profiles.h"
+#include "services/queue/queue.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -72,7 +72,7 @@ private:
     void heartbeat();
     // Runs a state change, publishing what it did; retried every second while PostgreSQL is
     // unreachable, so that no result is lost.
-    void persist(std::function<DbResult<Change>(Database &)> change,
+    void persist(std::function<Result<Change>(Database &)> change,
                  std::function<void(const Change &)> then = {});
     void say(const QString &line);
     void finishCurrent(const TaskResult &result, bool succeeded, const QString &error);

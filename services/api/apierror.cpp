@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "apierror.h"
+#include "services/api/apierror.h"
 
 #include <QHttpHeaders>
 #include <QJsonDocument>
@@ -49,18 +49,25 @@ QByteArray ApiError::toRawHttp() const
            + body;
 }
 
-ApiError ApiError::fromDb(const DbError &e)
+ApiError ApiError::from(const Error &e)
 {
+    const auto with = [&e](ApiError a) {
+        if (!e.code.isEmpty())
+            a.code = e.code;
+        return a;
+    };
     switch (e.kind) {
-    case DbError::Kind::Unavailable:
-        return unavailable(e.message.isEmpty() ? u"PostgreSQL unreachable"_s : e.message);
-    case DbError::Kind::NotFound:
-        return notFound(e.message.isEmpty() ? u"not found"_s : e.message);
-    case DbError::Kind::Conflict:
-        return conflict(e.message);
-    case DbError::Kind::Invalid:
-        return invalidValue(e.message);
-    case DbError::Kind::Internal:
+    case Error::Kind::BadRequest:
+        return with(invalidParameter(e.message));
+    case Error::Kind::Unavailable:
+        return with(unavailable(e.message.isEmpty() ? u"PostgreSQL unreachable"_s : e.message));
+    case Error::Kind::NotFound:
+        return with(notFound(e.message.isEmpty() ? u"not found"_s : e.message));
+    case Error::Kind::Conflict:
+        return with(conflict(e.message));
+    case Error::Kind::Invalid:
+        return with(invalidValue(e.message));
+    case Error::Kind::Internal:
         break;
     }
     return {500, u"internal"_s, e.message.isEmpty() ? u"internal error"_s : e.message};

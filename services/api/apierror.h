@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "database.h"
+#include "services/core/result.h"
 
 #include <QByteArray>
 #include <QHttpServerResponse>
@@ -31,7 +31,7 @@ struct ApiError
     // raw socket before QHttpServer sees the request (connection limit, oversized bodies).
     QByteArray toRawHttp() const;
 
-    static ApiError fromDb(const DbError &e);
+    static ApiError from(const Error &e);
     static ApiError malformedJson(const QString &message);
     static ApiError wrongType(const QString &message);
     static ApiError unknownValue(const QString &message);

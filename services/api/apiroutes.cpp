@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "apiroutes.h"
+#include "services/api/apiroutes.h"
 
-#include "agent.h"
-#include "task.h"
+#include "models/agent.h"
+#include "models/task.h"
 
 #include <QJsonArray>
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "apiserver.h"
+#include "services/api/apiserver.h"
 
-#include "apiservice.h"
-#include "engine.h"
-#include "logging.h"
+#include "services/api/apiservice.h"
+#include "services/engine.h"
+#include "services/core/logging.h"
 
 #include <QDir>
 #include <QFile>

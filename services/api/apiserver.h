@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "result.h"
+#include "services/core/result.h"
 
 #include <QFuture>
 #include <QObject>

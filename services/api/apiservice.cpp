@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "apiservice.h"
+#include "services/api/apiservice.h"
 
-#include "apiroutes.h"
-#include "connectionguard.h"
-#include "engine.h"
-#include "logging.h"
+#include "services/api/apiroutes.h"
+#include "services/api/connectionguard.h"
+#include "services/engine.h"
+#include "services/core/logging.h"
 
 #include <QDir>
 #include <QFile>
@@ -174,7 +174,7 @@ std::optional<QString> queryValue(const QUrlQuery &query, const QString &name)
     return query.queryItemValue(name, QUrl::FullyDecoded);
 }
 
-ApiResult<int> queryInt(const QUrlQuery &query, const QString &name, int min, int max, int fallback)
+Result<int> queryInt(const QUrlQuery &query, const QString &name, int min, int max, int fallback)
 {
     const auto v = queryValue(query, name);
     if (!v)
@@ -182,9 +182,9 @@ ApiResult<int> queryInt(const QUrlQuery &query, const QString &name, int min, in
     bool ok = false;
     const int n = v->toInt(&ok);
     if (!ok || n < min || n > max)
-        return std::unexpected(ApiError::invalidParameter(
-            u"%1: expected an integer from %2 to %3, got '%4'"_s.arg(name).arg(min).arg(max).arg(
-                *v)));
+        return failure(Error::badRequest(
+            u"%1: expected an integer from %2 to %3, got '%4'"_s.arg(name).arg(min).arg(max).arg(*v),
+            u"invalid_parameter"_s));
     return n;
 }
 
@@ -606,9 +606,9 @@ QFuture<QHttpServerResponse> ApiService::listAgents(const Call &call)
             return ready(ApiError::unknownValue(
                 u"status: '%1' is not one of %2"_s.arg(*v, Agent::statusNames().join(u", "_s))));
     }
-    return respondInPool(this, m_engine->agents(status), [](DbResult<QList<Agent>> agents) {
+    return respondInPool(this, m_engine->agents(status), [](Result<QList<Agent>> agents) {
         if (!agents)
-            return ApiError::fromDb(agents.error()).toResponse();
+            return ApiError::from(agents.error()).toResponse();
         QJsonArray out;
         for (const Agent &a : std::as_const(*agents))
             out.append(a.toJson());
@@ -624,7 +624,7 @@ QFuture<QHttpServerResponse> ApiService::spawnAgent(const Call &call)
         call.body,
         {u"type"_s, u"name"_s, u"profile"_s, u"workdir"_s, u"repository"_s, u"interactive"_s});
     if (!body)
-        return ready(body.error());
+        return ready(body.error().message);
     SpawnRequest r;
     const auto type = body->string(u"type"_s);
     const auto name = body->string(u"name"_s);
@@ -634,9 +634,9 @@ QFuture<QHttpServerResponse> ApiService::spawnAgent(const Call &call)
     const auto interactive = body->boolean(u"interactive"_s);
     for (const auto *field : {&type, &name, &profile, &workdir, &repository})
         if (!*field)
-            return ready(field->error());
+            return ready(field->error().message);
     if (!interactive)
-        return ready(interactive.error());
+        return ready(interactive.error().message);
     if (!*type)
         return ready(ApiError::missingField(u"type: required, the agent type (e.g. \"dev\")"_s));
     r.type = **type;
@@ -647,9 +647,9 @@ QFuture<QHttpServerResponse> ApiService::spawnAgent(const Call &call)
     r.interactive = *interactive;
     if (auto e = needsRedis())
         return ready(*e);
-    return respond(this, m_engine->spawn(r), [](DbResult<Agent> agent) {
+    return respond(this, m_engine->spawn(r), [](Result<Agent> agent) {
         if (!agent)
-            return ApiError::fromDb(agent.error()).toResponse();
+            return ApiError::from(agent.error()).toResponse();
         return created(agent->toJson(), u"/api/v1/agents/"_s + agent->id);
     });
 }
@@ -658,9 +658,9 @@ QFuture<QHttpServerResponse> ApiService::getAgent(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    return respond(this, m_engine->agent(call.id), [](DbResult<Agent> agent) {
+    return respond(this, m_engine->agent(call.id), [](Result<Agent> agent) {
         if (!agent)
-            return ApiError::fromDb(agent.error()).toResponse();
+            return ApiError::from(agent.error()).toResponse();
         return jsonResponse(agent->toJson());
     });
 }
@@ -671,9 +671,9 @@ QFuture<QHttpServerResponse> ApiService::killAgent(const Call &call)
         return ready(*e);
     if (auto e = needsRedis())
         return ready(*e);
-    return respond(this, m_engine->kill(call.id), [](DbResult<> killed) {
+    return respond(this, m_engine->kill(call.id), [](Result<> killed) {
         if (!killed)
-            return ApiError::fromDb(killed.error()).toResponse();
+            return ApiError::from(killed.error()).toResponse();
         return emptyResponse(204);
     });
 }
@@ -684,13 +684,13 @@ QFuture<QHttpServerResponse> ApiService::typeInput(const Call &call)
         return ready(*e);
     const auto body = JsonBody::parse(call.body, {u"text"_s, u"enter"_s});
     if (!body)
-        return ready(body.error());
+        return ready(body.error().message);
     const auto text = body->string(u"text"_s);
     if (!text)
-        return ready(text.error());
+        return ready(text.error().message);
     const auto enter = body->boolean(u"enter"_s);
     if (!enter)
-        return ready(enter.error());
+        return ready(enter.error().message);
     if (!*text)
         return ready(ApiError::missingField(u"text: required, the text to type"_s));
     if ((*text)->isEmpty() && !enter->value_or(false))
@@ -698,9 +698,9 @@ QFuture<QHttpServerResponse> ApiService::typeInput(const Call &call)
             ApiError::invalidValue(u"text: empty, and enter is not true: nothing to type"_s));
     return respond(this,
                    m_engine->orchestrator()->input(call.id, **text, enter->value_or(false)),
-                   [](DbResult<> typed) {
+                   [](Result<> typed) {
                        if (!typed)
-                           return ApiError::fromDb(typed.error()).toResponse();
+                           return ApiError::from(typed.error()).toResponse();
                        return jsonResponse(QJsonObject{{u"accepted"_s, true}}, 202);
                    });
 }
@@ -711,11 +711,11 @@ QFuture<QHttpServerResponse> ApiService::readOutput(const Call &call)
         return ready(*e);
     const auto lines = queryInt(call.query, u"lines"_s, 1, 10000, 200);
     if (!lines)
-        return ready(lines.error());
+        return ready(ApiError::from(lines.error()));
     return respond(
-        this, m_engine->orchestrator()->output(call.id, *lines), [](DbResult<QString> text) {
+        this, m_engine->orchestrator()->output(call.id, *lines), [](Result<QString> text) {
             if (!text)
-                return ApiError::fromDb(text.error()).toResponse();
+                return ApiError::from(text.error()).toResponse();
             return jsonResponse(QJsonObject{{u"text"_s, *text}});
         });
 }
@@ -740,11 +740,11 @@ QFuture<QHttpServerResponse> ApiService::listTasks(const Call &call)
     }
     const auto limit = queryInt(call.query, u"limit"_s, 1, 1000, 100);
     if (!limit)
-        return ready(limit.error());
+        return ready(ApiError::from(limit.error()));
     filter.limit = *limit;
-    return respondInPool(this, m_engine->tasks(filter), [](DbResult<QList<Task>> tasks) {
+    return respondInPool(this, m_engine->tasks(filter), [](Result<QList<Task>> tasks) {
         if (!tasks)
-            return ApiError::fromDb(tasks.error()).toResponse();
+            return ApiError::from(tasks.error()).toResponse();
         QJsonArray out;
         for (const Task &t : std::as_const(*tasks))
             out.append(t.toJson());
@@ -764,21 +764,21 @@ QFuture<QHttpServerResponse> ApiService::createTask(const Call &call)
                                        u"depends_on"_s,
                                        u"max_attempts"_s});
     if (!body)
-        return ready(body.error());
+        return ready(body.error().message);
     const auto prompt = body->string(u"prompt"_s);
     const auto title = body->string(u"title"_s);
     const auto agentType = body->string(u"agent_type"_s);
     for (const auto *field : {&prompt, &title, &agentType})
         if (!*field)
-            return ready(field->error());
+            return ready(field->error().message);
     const auto priority = body->integer(u"priority"_s);
     const auto maxAttempts = body->integer(u"max_attempts"_s);
     for (const auto *field : {&priority, &maxAttempts})
         if (!*field)
-            return ready(field->error());
+            return ready(field->error().message);
     const auto dependsOn = body->stringList(u"depends_on"_s);
     if (!dependsOn)
-        return ready(dependsOn.error());
+        return ready(dependsOn.error().message);
 
     Task t;
     if (!*prompt)
@@ -808,9 +808,9 @@ QFuture<QHttpServerResponse> ApiService::createTask(const Call &call)
     t.status = Task::Status::Queued;
     if (auto e = needsRedis())
         return ready(*e);
-    return respond(this, m_engine->createTask(t), [](DbResult<Task> task) {
+    return respond(this, m_engine->createTask(t), [](Result<Task> task) {
         if (!task)
-            return ApiError::fromDb(task.error()).toResponse();
+            return ApiError::from(task.error()).toResponse();
         return created(task->toJson(), u"/api/v1/tasks/"_s + task->id);
     });
 }
@@ -819,9 +819,9 @@ QFuture<QHttpServerResponse> ApiService::getTask(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    return respond(this, m_engine->task(call.id), [](DbResult<Task> task) {
+    return respond(this, m_engine->task(call.id), [](Result<Task> task) {
         if (!task)
-            return ApiError::fromDb(task.error()).toResponse();
+            return ApiError::from(task.error()).toResponse();
         return jsonResponse(task->toJson());
     });
 }
@@ -832,9 +832,9 @@ QFuture<QHttpServerResponse> ApiService::cancelTask(const Call &call)
         return ready(*e);
     if (auto e = needsRedis())
         return ready(*e);
-    return respond(this, m_engine->cancelTask(call.id), [](DbResult<Task> task) {
+    return respond(this, m_engine->cancelTask(call.id), [](Result<Task> task) {
         if (!task)
-            return ApiError::fromDb(task.error()).toResponse();
+            return ApiError::from(task.error()).toResponse();
         return jsonResponse(task->toJson());
     });
 }
@@ -845,9 +845,9 @@ QFuture<QHttpServerResponse> ApiService::retryTask(const Call &call)
         return ready(*e);
     if (auto e = needsRedis())
         return ready(*e);
-    return respond(this, m_engine->retryTask(call.id), [](DbResult<Task> task) {
+    return respond(this, m_engine->retryTask(call.id), [](Result<Task> task) {
         if (!task)
-            return ApiError::fromDb(task.error()).toResponse();
+            return ApiError::from(task.error()).toResponse();
         return jsonResponse(task->toJson());
     });
 }

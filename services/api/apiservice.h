@@ -2,10 +2,10 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "apierror.h"
-#include "apiserver.h"
-#include "event.h"
-#include "jsonbody.h"
+#include "services/api/apierror.h"
+#include "services/api/apiserver.h"
+#include "models/event.h"
+#include "services/api/jsonbody.h"
 
 #include <QFuture>
 #include <QHash>

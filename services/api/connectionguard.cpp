@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "connectionguard.h"
+#include "services/api/connectionguard.h"
 
-#include "apierror.h"
-#include "logging.h"
+#include "services/api/apierror.h"
+#include "services/core/logging.h"
 
 #include <QLocalSocket>
 #include <QTcpSocket>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "jsonbody.h"
+#include "services/api/jsonbody.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,6 +13,12 @@ using namespace Qt::StringLiterals;
 namespace Hive {
 
 namespace {
+
+// A 400 refusal with the API's code for it.
+Error bad(const QString &code, const QString &message)
+{
+    return Error::badRequest(message, code);
+}
 
 QString typeName(const QJsonValue &v)
 {
@@ -35,37 +41,37 @@ QString typeName(const QJsonValue &v)
     return u"nothing"_s;
 }
 
-ApiError wrong(const QString &field, const QString &expected, const QJsonValue &got)
+Error wrong(const QString &field, const QString &expected, const QJsonValue &got)
 {
-    return ApiError::wrongType(u"%1: expected %2, got %3"_s.arg(field, expected, typeName(got)));
+    return bad(u"wrong_type"_s, u"%1: expected %2, got %3"_s.arg(field, expected, typeName(got)));
 }
 
 } // namespace
 
-ApiResult<JsonBody> JsonBody::parse(const QByteArray &body, const QStringList &knownFields)
+Result<JsonBody> JsonBody::parse(const QByteArray &body, const QStringList &knownFields)
 {
     if (body.trimmed().isEmpty())
         return std::unexpected(
-            ApiError::malformedJson(u"body: expected a JSON object, got an empty body"_s));
+            bad(u"malformed_json"_s, u"body: expected a JSON object, got an empty body"_s));
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
     if (err.error != QJsonParseError::NoError)
-        return std::unexpected(ApiError::malformedJson(
+        return std::unexpected(bad(u"malformed_json"_s, 
             u"body: malformed JSON at offset %1: %2"_s.arg(err.offset).arg(err.errorString())));
     if (!doc.isObject())
-        return std::unexpected(ApiError::wrongType(u"body: expected a JSON object, got %1"_s.arg(
+        return std::unexpected(bad(u"wrong_type"_s, u"body: expected a JSON object, got %1"_s.arg(
             doc.isArray() ? u"an array"_s : u"a scalar"_s)));
     JsonBody b;
     b.m_object = doc.object();
     for (auto it = b.m_object.constBegin(); it != b.m_object.constEnd(); ++it) {
         if (!knownFields.contains(it.key()))
-            return std::unexpected(ApiError::unknownField(
+            return std::unexpected(bad(u"unknown_field"_s, 
                 u"%1: unknown field (known: %2)"_s.arg(it.key(), knownFields.join(u", "_s))));
     }
     return b;
 }
 
-ApiResult<std::optional<QString>> JsonBody::string(const QString &field) const
+Result<std::optional<QString>> JsonBody::string(const QString &field) const
 {
     const QJsonValue v = m_object.value(field);
     if (v.isUndefined() || v.isNull())
@@ -75,7 +81,7 @@ ApiResult<std::optional<QString>> JsonBody::string(const QString &field) const
     return std::optional<QString>(v.toString());
 }
 
-ApiResult<std::optional<bool>> JsonBody::boolean(const QString &field) const
+Result<std::optional<bool>> JsonBody::boolean(const QString &field) const
 {
     const QJsonValue v = m_object.value(field);
     if (v.isUndefined() || v.isNull())
@@ -85,7 +91,7 @@ ApiResult<std::optional<bool>> JsonBody::boolean(const QString &field) const
     return std::optional<bool>(v.toBool());
 }
 
-ApiResult<std::optional<qint64>> JsonBody::integer(const QString &field) const
+Result<std::optional<qint64>> JsonBody::integer(const QString &field) const
 {
     const QJsonValue v = m_object.value(field);
     if (v.isUndefined() || v.isNull())
@@ -97,7 +103,7 @@ ApiResult<std::optional<qint64>> JsonBody::integer(const QString &field) const
     return std::optional<qint64>(static_cast<qint64>(d));
 }
 
-ApiResult<std::optional<QStringList>> JsonBody::stringList(const QString &field) const
+Result<std::optional<QStringList>> JsonBody::stringList(const QString &field) const
 {
     const QJsonValue v = m_object.value(field);
     if (v.isUndefined() || v.isNull())

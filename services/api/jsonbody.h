@@ -2,18 +2,14 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "apierror.h"
+#include "services/core/result.h"
 
 #include <QJsonObject>
 #include <QStringList>
 
-#include <expected>
 #include <optional>
 
 namespace Hive {
-
-template<typename T>
-using ApiResult = std::expected<T, ApiError>;
 
 // A request body: one JSON object whose fields are all known. Each getter checks the type and
 // names the field in its refusal; an absent field or null is std::nullopt. Wrong types, unknown
@@ -21,12 +17,12 @@ using ApiResult = std::expected<T, ApiError>;
 class JsonBody
 {
 public:
-    static ApiResult<JsonBody> parse(const QByteArray &body, const QStringList &knownFields);
+    static Result<JsonBody> parse(const QByteArray &body, const QStringList &knownFields);
 
-    ApiResult<std::optional<QString>> string(const QString &field) const;
-    ApiResult<std::optional<bool>> boolean(const QString &field) const;
-    ApiResult<std::optional<qint64>> integer(const QString &field) const;
-    ApiResult<std::optional<QStringList>> stringList(const QString &field) const;
+    Result<std::optional<QString>> string(const QString &field) const;
+    Result<std::optional<bool>> boolean(const QString &field) const;
+    Result<std::optional<qint64>> integer(const QString &field) const;
+    Result<std::optional<QStringList>> stringList(const QString &field) const;
 
     const QJsonObject &object() const { return m_object; }
 

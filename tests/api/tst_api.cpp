@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "apiserver.h"
-#include "engine.h"
-#include "hivefixture.h"
-#include "process.h"
+#include "services/api/apiserver.h"
+#include "services/engine.h"
+#include "tests/fixture/hivefixture.h"
+#include "services/core/process.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -491,7 +491,7 @@ void tst_Api::tokenFileIsPrivateAndStable()
     }
     auto bad = ApiServer::loadOrCreateToken(dir.path());
     QVERIFY(!bad);
-    QVERIFY2(bad.error().contains(u"api-token"_s), qPrintable(bad.error()));
+    QVERIFY2(bad.error().message.contains(u"api-token"_s), qPrintable(bad.error().message));
     // Two tokens made independently differ.
     QTemporaryDir other(qEnvironmentVariable("HIVE_TEST_ROOT", QDir::tempPath())
                         + u"/tok-XXXXXX"_s);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "hivefixture.h"
-#include "process.h"
+#include "tests/fixture/hivefixture.h"
+#include "services/core/process.h"
 
 #include <QDir>
 #include <QEventLoop>

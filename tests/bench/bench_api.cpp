@@ -10,9 +10,9 @@
 // percentiles and the ratio.
 // Usage: bench_api [--agents N] [--duration SECONDS] [--connections C] [--threads T]
 //                  [--fastapi-workers W] [--pool P]
-#include "apiserver.h"
-#include "engine.h"
-#include "hivefixture.h"
+#include "services/api/apiserver.h"
+#include "services/engine.h"
+#include "tests/fixture/hivefixture.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -216,7 +216,7 @@ int main(int argc, char *argv[])
 
     Test::HiveFixture fx;
     if (auto r = fx.start(); !r)
-        die(r.error());
+        die(r.error().message);
     {
         QDir().mkpath(fx.path(u"profiles"_s));
         QFile f(fx.path(u"profiles/idle.json"_s));
@@ -248,13 +248,13 @@ int main(int argc, char *argv[])
     ApiServer api(ao, &engine);
     const auto url = await(api.start());
     if (!url)
-        die(url.error());
+        die(url.error().message);
     const quint16 hivePort = quint16(api.port());
     const QByteArray token = api.token().toLatin1();
 
     QElapsedTimer clock;
     clock.start();
-    QList<QFuture<DbResult<Agent>>> spawns;
+    QList<QFuture<Result<Agent>>> spawns;
     for (int i = 0; i < nAgents; ++i) {
         SpawnRequest r;
         r.type = u"bench"_s;

@@ -9,8 +9,8 @@
 // Progress is followed through the engine's events (as the GUI and WebSocket clients do), never
 // by polling, so that the benchmark does not load the store it measures.
 // Usage: bench_engine [--tasks N] [--workers W]
-#include "engine.h"
-#include "hivefixture.h"
+#include "services/engine.h"
+#include "tests/fixture/hivefixture.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -93,7 +93,7 @@ std::pair<double, double> spawnMany(Engine &engine, Tracker &tracker, const QStr
 {
     QElapsedTimer clock;
     clock.start();
-    QList<QFuture<DbResult<Agent>>> futures;
+    QList<QFuture<Result<Agent>>> futures;
     for (int i = 0; i < n; ++i) {
         SpawnRequest r;
         r.type = type;
@@ -134,7 +134,7 @@ int main(int argc, char *argv[])
 
     Test::HiveFixture fx;
     if (auto r = fx.start(); !r) {
-        fprintf(stderr, "fixture: %s\n", qPrintable(r.error()));
+        fprintf(stderr, "fixture: %s\n", qPrintable(r.error().message));
         return 1;
     }
     writeProfile(fx.dir(), u"noop"_s, {{u"name"_s, u"noop"_s}, {u"command"_s, QJsonArray{u"true"_s}}});
@@ -191,7 +191,7 @@ int main(int argc, char *argv[])
     // Throughput: everything at once.
     QElapsedTimer clock;
     clock.start();
-    QList<QFuture<DbResult<Task>>> futures;
+    QList<QFuture<Result<Task>>> futures;
     for (int i = 0; i < tasks; ++i)
         futures << submit(i);
     QStringList burst;

@@ -5,13 +5,13 @@
 // event's update, of a full load, and of sorting and filtering through the proxies, each with the
 // proxies attached as in the window and once more with the views (QTreeView) on top. Prints
 // figures (median and worst of the repetitions); it asserts nothing.
-#include "agentfilterproxy.h"
-#include "agentmodel.h"
-#include "event.h"
-#include "placeholdertreeview.h"
-#include "statusbadgedelegate.h"
-#include "taskfilterproxy.h"
-#include "taskmodel.h"
+#include "models/agentfilterproxy.h"
+#include "models/agentmodel.h"
+#include "models/event.h"
+#include "widgets/placeholdertreeview.h"
+#include "widgets/statusbadgedelegate.h"
+#include "models/taskfilterproxy.h"
+#include "models/taskmodel.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

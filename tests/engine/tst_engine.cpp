@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "engine.h"
-#include "hivefixture.h"
-#include "process.h"
-#include "queue.h"
+#include "services/engine.h"
+#include "tests/fixture/hivefixture.h"
+#include "services/core/process.h"
+#include "services/queue/queue.h"
 
 #include <QDeadlineTimer>
 #include <QJsonArray>
@@ -346,7 +346,7 @@ void tst_Engine::cancelStopsARunningTask()
     // Retry brings the cancelled task back; it runs to the end this time (short now? no: same prompt).
     auto retried = wait(m_engine->retryTask(next.id));
     QVERIFY(!retried);
-    QCOMPARE(retried.error().kind, DbError::Kind::Conflict);
+    QCOMPARE(retried.error().kind, Error::Kind::Conflict);
 }
 
 void tst_Engine::commandThatCannotStartFails()
@@ -401,7 +401,7 @@ void tst_Engine::badNamesAreRefused()
     r.profile = u"fake"_s;
     auto a = wait(m_engine->spawn(r));
     QVERIFY(!a);
-    QCOMPARE(a.error().kind, DbError::Kind::Invalid);
+    QCOMPARE(a.error().kind, Error::Kind::Invalid);
     QVERIFY2(a.error().message.startsWith(mentions), qPrintable(a.error().message));
     QCOMPARE(wait(m_engine->agents())->size(), before);
 }
@@ -506,7 +506,7 @@ void tst_Engine::postgresOutageIsSurvived()
     // Clear errors, no crash.
     auto r = wait(m_engine->tasks());
     QVERIFY(!r);
-    QCOMPARE(r.error().kind, DbError::Kind::Unavailable);
+    QCOMPARE(r.error().kind, Error::Kind::Unavailable);
     QVERIFY2(r.error().message.contains(u"PostgreSQL"_s), qPrintable(r.error().message));
     QVERIFY(!wait(m_engine->postgresReachable()));
     QTest::qWait(4000); // the task ends while PostgreSQL is away; the runner keeps its result
@@ -535,7 +535,7 @@ void tst_Engine::killAgentHandsTaskBack()
     QVERIFY_OK(wait(m_engine->cancelTask(t.id)));
     auto again = wait(m_engine->kill(u"00000000-0000-0000-0000-000000000000"_s));
     QVERIFY(!again);
-    QCOMPARE(again.error().kind, DbError::Kind::NotFound);
+    QCOMPARE(again.error().kind, Error::Kind::NotFound);
 }
 
 void tst_Engine::interactiveAgentWaitsForInput()
@@ -578,7 +578,7 @@ void tst_Engine::interactiveAgentWaitsForInput()
     QVERIFY_OK(wait(m_engine->kill(spawned->id)));
     auto gone = wait(m_engine->orchestrator()->output(spawned->id, 10));
     QVERIFY(!gone);
-    QCOMPARE(gone.error().kind, DbError::Kind::Conflict);
+    QCOMPARE(gone.error().kind, Error::Kind::Conflict);
 }
 
 void tst_Engine::repositoryGivesAWorktree()

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "xvfb.h"
+#include "tests/gui/xvfb.h"
 
 #include <QByteArray>
 

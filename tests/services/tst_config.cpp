@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "config.h"
-#include "hivefixture.h"
+#include "services/core/config.h"
+#include "tests/fixture/hivefixture.h"
 
 #include <QDir>
 #include <QTest>
@@ -111,7 +111,7 @@ void tst_Config::badValues()
     QFETCH(QString, mentions);
     auto c = Config::parse(args, QProcessEnvironment());
     QVERIFY(!c);
-    QVERIFY2(c.error().contains(mentions), qPrintable(c.error()));
+    QVERIFY2(c.error().message.contains(mentions), qPrintable(c.error().message));
 }
 
 void tst_Config::helpAndVersion()

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "database.h"
-#include "hivefixture.h"
+#include "services/store/database.h"
+#include "tests/fixture/hivefixture.h"
 
 #include <QSqlQuery>
 #include <QTest>
@@ -106,7 +106,7 @@ void tst_Database::agentLifecycle()
     QVERIFY(a.createdAt.isValid());
     auto dup = m_db.insertAgent([&] { Agent b = a; b.id = QUuid::createUuid().toString(QUuid::WithoutBraces); return b; }());
     QVERIFY(!dup);
-    QCOMPARE(dup.error().kind, DbError::Kind::Conflict);
+    QCOMPARE(dup.error().kind, Error::Kind::Conflict);
     QVERIFY(dup.error().message.contains(u"alpha"_s));
 
     auto idle = m_db.setAgentStatus(a.id, Agent::Status::Idle);
@@ -266,7 +266,7 @@ void tst_Database::cancelAndRetry()
     QCOMPARE(r->enqueue.size(), 1);
     auto again = m_db.retryTask(t.id);
     QVERIFY(!again);
-    QCOMPARE(again.error().kind, DbError::Kind::Conflict);
+    QCOMPARE(again.error().kind, Error::Kind::Conflict);
     QVERIFY(m_db.cancelTask(t.id));
     QVERIFY(m_db.endAgent(a.id, Agent::Status::Stopped, u"test"_s));
 }
@@ -309,15 +309,15 @@ void tst_Database::badInputChangesNothing()
     t.dependsOn = {QUuid::createUuid().toString(QUuid::WithoutBraces)};
     auto r = m_db.createTask(t);
     QVERIFY(!r);
-    QCOMPARE(r.error().kind, DbError::Kind::Invalid);
+    QCOMPARE(r.error().kind, Error::Kind::Invalid);
     QVERIFY(r.error().message.contains(u"depends_on"_s));
     t.dependsOn = {u"not-a-uuid"_s};
-    QCOMPARE(m_db.createTask(t).error().kind, DbError::Kind::Invalid);
+    QCOMPARE(m_db.createTask(t).error().kind, Error::Kind::Invalid);
     t.dependsOn.clear();
     t.priority = 12;
-    QCOMPARE(m_db.createTask(t).error().kind, DbError::Kind::Invalid);
-    QCOMPARE(m_db.task(t.id).error().kind, DbError::Kind::NotFound);
-    QCOMPARE(m_db.cancelTask(u"nope"_s).error().kind, DbError::Kind::NotFound);
+    QCOMPARE(m_db.createTask(t).error().kind, Error::Kind::Invalid);
+    QCOMPARE(m_db.task(t.id).error().kind, Error::Kind::NotFound);
+    QCOMPARE(m_db.cancelTask(u"nope"_s).error().kind, Error::Kind::NotFound);
     QCOMPARE(eventCount(), before);
 }
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "database.h"
-#include "datadirlock.h"
-#include "hivefixture.h"
-#include "managedpostgres.h"
-#include "managedredis.h"
-#include "process.h"
+#include "services/store/database.h"
+#include "services/infra/datadirlock.h"
+#include "tests/fixture/hivefixture.h"
+#include "services/infra/managedpostgres.h"
+#include "services/infra/managedredis.h"
+#include "services/core/process.h"
 
 #include <QDir>
 #include <QFile>
@@ -71,7 +71,7 @@ void tst_ManagedServices::startReachableStopNothingLeft()
     QVERIFY(!redisPing(fx.redisUrl()));
     auto again = db.open(fx.databaseUrl(), u"t1b"_s);
     QVERIFY(!again);
-    QCOMPARE(again.error().kind, DbError::Kind::Unavailable);
+    QCOMPARE(again.error().kind, Error::Kind::Unavailable);
 }
 
 void tst_ManagedServices::adoptsRunningInstances()
@@ -118,7 +118,7 @@ void tst_ManagedServices::dataDirLockRefusesSecondOwner()
     DataDirLock second(dir.path());
     auto r = second.acquire();
     QVERIFY(!r);
-    QVERIFY2(r.error().contains(u"already using"_s), qPrintable(r.error()));
+    QVERIFY2(r.error().message.contains(u"already using"_s), qPrintable(r.error().message));
     first.release();
     QVERIFY(second.acquire());
 }

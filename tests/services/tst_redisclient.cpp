@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "hivefixture.h"
-#include "redisclient.h"
+#include "tests/fixture/hivefixture.h"
+#include "services/queue/redisclient.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -54,7 +54,7 @@ RedisReply exec(RedisClient &client, const Args &argv, int timeoutMs = 5000)
 // QVERIFY2 evaluates its message even when the check passes: never call error() on a success.
 QString errorOf(const Result<> &r)
 {
-    return r ? QString() : r.error();
+    return r ? QString() : r.error().message;
 }
 
 bool waitConnected(RedisClient &client, int timeoutMs = 5000)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "hivefixture.h"
-#include "tmuxcontroller.h"
+#include "tests/fixture/hivefixture.h"
+#include "services/agents/tmuxcontroller.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -75,7 +75,7 @@ private:
     QStringList captureLines(const QString &session, int lines = 200)
     {
         const auto r = wait(m_tmux->capturePane(session, lines));
-        return r ? r->split(u'\n') : QStringList{u"<capture failed: "_s + r.error() + u'>'};
+        return r ? r->split(u'\n') : QStringList{u"<capture failed: "_s + r.error().message + u'>'};
     }
     bool exists(const QString &session)
     {
@@ -210,9 +210,9 @@ void TestTmuxController::quoteRoundTrip()
     QFETCH(QString, text);
     const auto set
         = wait(m_tmux->command({u"set-buffer"_s, u"-b"_s, u"hivetest"_s, u"--"_s, text}));
-    QVERIFY2(set, qPrintable(set ? QString() : set.error()));
+    QVERIFY2(set, qPrintable(set ? QString() : set.error().message));
     const auto shown = wait(m_tmux->command({u"show-buffer"_s, u"-b"_s, u"hivetest"_s}));
-    QVERIFY2(shown, qPrintable(shown ? QString() : shown.error()));
+    QVERIFY2(shown, qPrintable(shown ? QString() : shown.error().message));
     QCOMPARE(shown->join(u'\n'), text);
 
     // The empty argument too (set-buffer ignores empty data).
@@ -232,7 +232,7 @@ void TestTmuxController::sessionLifecycle()
     QVERIFY(exists(s));
 
     const auto list = wait(m_tmux->listSessions());
-    QVERIFY2(list, qPrintable(list ? QString() : list.error()));
+    QVERIFY2(list, qPrintable(list ? QString() : list.error().message));
     bool found = false;
     for (const auto &info : *list) {
         QVERIFY2(!info.name.startsWith(u'_'), qPrintable(info.name)); // not the control session
@@ -247,8 +247,8 @@ void TestTmuxController::sessionLifecycle()
 
     const auto duplicate = spawn(s, {u"sleep"_s, u"1000"_s});
     QVERIFY(!duplicate);
-    QVERIFY2(duplicate.error().contains(u"duplicate session"_s), qPrintable(duplicate.error()));
-    QVERIFY2(duplicate.error().startsWith(u"tmux: "_s), qPrintable(duplicate.error()));
+    QVERIFY2(duplicate.error().message.contains(u"duplicate session"_s), qPrintable(duplicate.error().message));
+    QVERIFY2(duplicate.error().message.startsWith(u"tmux: "_s), qPrintable(duplicate.error().message));
 
     // A prefix of an existing name is not that session (targets are exact: "=NAME").
     QVERIFY(!exists(s.left(s.size() - 1)));
@@ -257,7 +257,7 @@ void TestTmuxController::sessionLifecycle()
     QVERIFY(!exists(s));
     const auto again = wait(m_tmux->killSession(s));
     QVERIFY(!again);
-    QVERIFY2(again.error().contains(s), qPrintable(again.error()));
+    QVERIFY2(again.error().message.contains(s), qPrintable(again.error().message));
 
     // The settings the controller imposes on its private server, whatever a tmux.conf says.
     QCOMPARE(wait(m_tmux->command({u"show-options"_s, u"-gwv"_s, u"remain-on-exit"_s}))
@@ -269,7 +269,7 @@ void TestTmuxController::sessionLifecycle()
 
     const auto unknown = wait(m_tmux->command({u"no-such-command"_s}));
     QVERIFY(!unknown);
-    QVERIFY2(unknown.error().contains(u"unknown command"_s), qPrintable(unknown.error()));
+    QVERIFY2(unknown.error().message.contains(u"unknown command"_s), qPrintable(unknown.error().message));
     // …and the replies that follow still belong to the right commands.
     QCOMPARE(wait(m_tmux->command({u"display-message"_s, u"-p"_s, u"in order"_s}))
                  .value_or(QStringList()),
@@ -282,13 +282,13 @@ void TestTmuxController::invalidSpecsAreRefused()
     QVERIFY(!spawn(u"_hive_ctl"_s, {u"sleep"_s, u"1"_s}));
     const auto newline = spawn(name("nl"), {u"echo"_s, u"a\nb"_s});
     QVERIFY(!newline);
-    QVERIFY2(newline.error().contains(u"newline"_s), qPrintable(newline.error()));
+    QVERIFY2(newline.error().message.contains(u"newline"_s), qPrintable(newline.error().message));
     QVERIFY(!spawn(name("nl"), {u"sleep"_s, u"1000"_s}, m_dir->filePath(u"a\nb"_s)));
     QVERIFY(!spawn(name("nl"), {u"sleep"_s, u"1000"_s}, {}, {{u"K"_s, u"a\nb"_s}}));
     QVERIFY(!spawn(name("env"), {u"sleep"_s, u"1000"_s}, {}, {{u"A=B"_s, u"c"_s}}));
     const auto missing = spawn(name("dir"), {u"sleep"_s, u"1000"_s}, m_dir->filePath(u"missing"_s));
     QVERIFY(!missing);
-    QVERIFY2(missing.error().contains(u"does not exist"_s), qPrintable(missing.error()));
+    QVERIFY2(missing.error().message.contains(u"does not exist"_s), qPrintable(missing.error().message));
     QVERIFY(!wait(m_tmux->sendText(u"a b"_s, u"x"_s, true)));
     QVERIFY(!wait(m_tmux->capturePane(u"a:b"_s)));
     QCOMPARE(wait(m_tmux->hasSession(u"=x"_s)).value_or(true), false);
@@ -410,7 +410,7 @@ void TestTmuxController::pipePaneToFile()
     QVERIFY(spawn(s, {u"sh"_s, u"-c"_s, u"stty -echo; exec cat"_s}));
     const QString log = m_dir->filePath(u"log dir/it's a #{log} $(x).log"_s);
     const auto piped = wait(m_tmux->pipePaneToFile(s, log));
-    QVERIFY2(piped, qPrintable(piped ? QString() : piped.error()));
+    QVERIFY2(piped, qPrintable(piped ? QString() : piped.error().message));
     QVERIFY(wait(m_tmux->sendText(s, u"hello pipe ✓"_s, true)));
     const auto content = [&] {
         QFile f(log);
@@ -432,7 +432,7 @@ void TestTmuxController::recoversAfterServerKilled()
     QTRY_COMPARE(lost.count(), 1);
     const auto r = wait(pending);
     QVERIFY(!r);
-    QVERIFY2(r.error().contains(u"tmux"_s), qPrintable(r.error()));
+    QVERIFY2(r.error().message.contains(u"tmux"_s), qPrintable(r.error().message));
 
     // The next command starts a new client (and server) as if nothing happened.
     QCOMPARE(wait(m_tmux->hasSession(s)).value_or(true), false);

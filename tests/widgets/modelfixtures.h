@@ -2,9 +2,9 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "agent.h"
-#include "event.h"
-#include "task.h"
+#include "models/agent.h"
+#include "models/event.h"
+#include "models/task.h"
 
 #include <QUuid>
 

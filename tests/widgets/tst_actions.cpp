@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "agentfilterproxy.h"
-#include "agentmodel.h"
-#include "agentpanel.h"
-#include "modelfixtures.h"
-#include "placeholdertreeview.h"
-#include "taskboard.h"
-#include "taskfilterproxy.h"
-#include "taskmodel.h"
-#include "terminalarea.h"
-#include "trayicon.h"
+#include "models/agentfilterproxy.h"
+#include "models/agentmodel.h"
+#include "widgets/agentpanel.h"
+#include "tests/widgets/modelfixtures.h"
+#include "widgets/placeholdertreeview.h"
+#include "widgets/taskboard.h"
+#include "models/taskfilterproxy.h"
+#include "models/taskmodel.h"
+#include "widgets/terminalarea.h"
+#include "widgets/trayicon.h"
 
 #include <QAction>
 #include <QMenu>

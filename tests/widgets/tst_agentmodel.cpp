@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "agentfilterproxy.h"
-#include "agentmodel.h"
-#include "modelfixtures.h"
-#include "taskmodel.h"
+#include "models/agentfilterproxy.h"
+#include "models/agentmodel.h"
+#include "tests/widgets/modelfixtures.h"
+#include "models/taskmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

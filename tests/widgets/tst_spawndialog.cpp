@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "spawndialog.h"
+#include "widgets/spawndialog.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "agentmodel.h"
-#include "modelfixtures.h"
-#include "notifier.h"
-#include "taskfilterproxy.h"
-#include "taskmodel.h"
+#include "models/agentmodel.h"
+#include "tests/widgets/modelfixtures.h"
+#include "widgets/notifier.h"
+#include "models/taskfilterproxy.h"
+#include "models/taskmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>

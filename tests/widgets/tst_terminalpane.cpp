@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "agent.h"
-#include "hivefixture.h"
-#include "terminalarea.h"
-#include "terminalpane.h"
+#include "models/agent.h"
+#include "tests/fixture/hivefixture.h"
+#include "widgets/terminalarea.h"
+#include "widgets/terminalpane.h"
 
 #include <QAction>
 #include <QCoreApplication>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "profiles.h"
+#include "services/agents/profiles.h"
 
 #include <QDir>
 #include <QFile>

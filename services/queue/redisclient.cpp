@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "redisclient.h"
+#include "services/queue/redisclient.h"
 
-#include "logging.h"
-#include "redisurl.h"
+#include "services/core/logging.h"
+#include "services/core/redisurl.h"
 
 #include <QFile>
 #include <QMetaObject>

@@ -2,9 +2,10 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "agent.h"
-#include "event.h"
-#include "task.h"
+#include "models/agent.h"
+#include "models/event.h"
+#include "models/task.h"
+#include "services/core/result.h"
 
 #include <QHash>
 #include <QSqlDatabase>
@@ -28,15 +29,6 @@ struct Rows
     bool isNull(int i) const;
 };
 
-struct DbError
-{
-    enum class Kind { Unavailable, NotFound, Conflict, Invalid, Internal };
-    Kind kind = Kind::Internal;
-    QString message;
-};
-
-template<typename T = void>
-using DbResult = std::expected<T, DbError>;
 
 // What a state change did: the events it recorded (to publish once committed) and the tasks that
 // became queued (to put on the Redis queue).
@@ -70,59 +62,59 @@ public:
     Database &operator=(const Database &) = delete;
 
     // postgresql://user:password@host:port/dbname?host=/socket/dir
-    DbResult<> open(const QString &url, const QString &connectionName);
+    Result<> open(const QString &url, const QString &connectionName);
     void close();
     bool isOpen() const;
-    DbResult<> ping();
+    Result<> ping();
 
     // Applies the numbered SQL files of migrationsDir (":/migrations") not applied yet, each in its
     // own transaction, under an advisory lock. Returns the versions applied now.
-    DbResult<QStringList> migrate(const QString &migrationsDir = QStringLiteral(":/migrations"));
+    Result<QStringList> migrate(const QString &migrationsDir = QStringLiteral(":/migrations"));
 
     // Agents
-    DbResult<Change> insertAgent(const Agent &agent);
-    DbResult<Change> setAgentStatus(const QString &agentId, Agent::Status status);
+    Result<Change> insertAgent(const Agent &agent);
+    Result<Change> setAgentStatus(const QString &agentId, Agent::Status status);
     // stopped (killed) or lost (session or heartbeat gone): the agent's running task goes back to
     // the queue with the attempt counted, or fails when its attempts are used up.
-    DbResult<Change> endAgent(const QString &agentId, Agent::Status status, const QString &reason);
-    DbResult<> touchHeartbeat(const QString &agentId);
-    DbResult<QList<Agent>> agents(std::optional<Agent::Status> status = std::nullopt);
-    DbResult<QList<Agent>> liveAgents();
-    DbResult<Agent> agent(const QString &id);
+    Result<Change> endAgent(const QString &agentId, Agent::Status status, const QString &reason);
+    Result<> touchHeartbeat(const QString &agentId);
+    Result<QList<Agent>> agents(std::optional<Agent::Status> status = std::nullopt);
+    Result<QList<Agent>> liveAgents();
+    Result<Agent> agent(const QString &id);
 
     // Tasks
-    DbResult<Change> createTask(const Task &task);
+    Result<Change> createTask(const Task &task);
     // queued → assigned to agentId; nullopt task in the Change when it was not queued any more.
-    DbResult<Change> claimTask(const QString &taskId, const QString &agentId);
-    DbResult<Change> startTask(const QString &taskId, const QString &agentId);
+    Result<Change> claimTask(const QString &taskId, const QString &agentId);
+    Result<Change> startTask(const QString &taskId, const QString &agentId);
     // A finished attempt. Ignored (empty Change) when the task is no longer this agent's (it was
     // cancelled, or handed to another agent meanwhile).
-    DbResult<Change> finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
+    Result<Change> finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
                                 bool succeeded, const QString &error = {});
     // A task that could not even start (command not found): fails at once, no retry.
-    DbResult<Change> failTaskToStart(const QString &taskId, const QString &agentId, const QString &error);
+    Result<Change> failTaskToStart(const QString &taskId, const QString &agentId, const QString &error);
     // A runner that stops (SIGTERM) hands its task back: queued again, the attempt not counted.
-    DbResult<Change> releaseTask(const QString &taskId, const QString &agentId);
-    DbResult<Change> cancelTask(const QString &taskId);
-    DbResult<Change> retryTask(const QString &taskId);
-    DbResult<QList<Task>> tasks(const TaskFilter &filter = {});
-    DbResult<Task> task(const QString &id);
-    DbResult<QList<Task>> queuedTasks();
+    Result<Change> releaseTask(const QString &taskId, const QString &agentId);
+    Result<Change> cancelTask(const QString &taskId);
+    Result<Change> retryTask(const QString &taskId);
+    Result<QList<Task>> tasks(const TaskFilter &filter = {});
+    Result<Task> task(const QString &id);
+    Result<QList<Task>> queuedTasks();
 
 private:
-    DbResult<Rows> exec(const QString &sql, const QVariantList &binds = {});
+    Result<Rows> exec(const QString &sql, const QVariantList &binds = {});
     void dropStatements();
-    DbResult<> begin();
-    DbResult<> commit();
+    Result<> begin();
+    Result<> commit();
     void rollback();
-    DbError sqlError(const QString &what, const QSqlQuery &q);
-    DbResult<Event> record(const QString &type, const std::optional<Agent> &agent,
+    Error sqlError(const QString &what, const QSqlQuery &q);
+    Result<Event> record(const QString &type, const std::optional<Agent> &agent,
                            const std::optional<Task> &task);
-    DbResult<Task> updateTask(const QString &sql, const QVariantList &binds);
-    DbResult<Agent> updateAgent(const QString &sql, const QVariantList &binds);
-    DbResult<Change> settleDependents(const Task &finished);
-    DbResult<Change> failDependents(const Task &finished, QStringList &visited);
-    DbResult<Change> agentToIdle(const QString &agentId, const QString &taskId);
+    Result<Task> updateTask(const QString &sql, const QVariantList &binds);
+    Result<Agent> updateAgent(const QString &sql, const QVariantList &binds);
+    Result<Change> settleDependents(const Task &finished);
+    Result<Change> failDependents(const Task &finished, QStringList &visited);
+    Result<Change> agentToIdle(const QString &agentId, const QString &taskId);
     template<typename F>
     auto transaction(F &&body) -> decltype(body());
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "queue.h"
+#include "services/queue/queue.h"
 
-#include "logging.h"
+#include "services/core/logging.h"
 
 #include <QTimer>
 

@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
+#include "services/core/result.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -27,6 +29,16 @@ struct fmt::formatter<QByteArray> : fmt::formatter<std::string_view>
     auto format(const QByteArray &s, fmt::format_context &ctx) const
     {
         return fmt::formatter<std::string_view>::format(std::string_view(s.constData(), s.size()), ctx);
+    }
+};
+
+// An Error logs as its message.
+template<>
+struct fmt::formatter<Hive::Error> : fmt::formatter<QString>
+{
+    auto format(const Hive::Error &e, fmt::format_context &ctx) const
+    {
+        return fmt::formatter<QString>::format(e.message, ctx);
     }
 };
 

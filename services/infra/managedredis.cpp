@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "managedredis.h"
+#include "services/infra/managedredis.h"
 
-#include "logging.h"
-#include "process.h"
-#include "redisurl.h"
+#include "services/core/logging.h"
+#include "services/core/process.h"
+#include "services/core/redisurl.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -137,7 +137,7 @@ Result<> ManagedRedis::start()
     QFile::remove(socketPath());
     log()->info("starting Redis in {}", m_dir);
     if (auto r = Process::run(server, {conf}, 15000, m_dir); !r)
-        return failure(u"Redis did not start: %1"_s.arg(r.error()));
+        return failure(u"Redis did not start: %1"_s.arg(r.error().message));
     const QDeadlineTimer deadline(15000);
     while (!deadline.hasExpired()) {
         if (redisPing(url(), 200))

@@ -2,10 +2,10 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "config.h"
-#include "managedpostgres.h"
-#include "managedredis.h"
-#include "result.h"
+#include "services/core/config.h"
+#include "services/infra/managedpostgres.h"
+#include "services/infra/managedredis.h"
+#include "services/core/result.h"
 
 #include <memory>
 

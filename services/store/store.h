@@ -2,7 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "database.h"
+#include "services/store/database.h"
 
 #include <QFuture>
 #include <QObject>
@@ -25,7 +25,7 @@ public:
     ~Store() override;
 
     // Starts the thread, connects and applies the migrations; the future tells how it went.
-    QFuture<DbResult<QStringList>> start();
+    QFuture<Result<QStringList>> start();
     void stop(); // closes the connection and joins the thread
 
     template<typename F>

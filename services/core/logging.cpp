@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "logging.h"
+#include "services/core/logging.h"
 
 #include <QDir>
 #include <QMutex>

@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "database.h"
-#include "redisclient.h"
+#include "services/store/database.h"
+#include "services/queue/redisclient.h"
 
 #include <QObject>
 #include <QSet>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "managedpostgres.h"
+#include "services/infra/managedpostgres.h"
 
-#include "logging.h"
-#include "process.h"
+#include "services/core/logging.h"
+#include "services/core/process.h"
 
 #include <QDir>
 #include <QFile>
@@ -165,7 +165,7 @@ Result<> ManagedPostgres::start()
                                          u"-E"_s, u"UTF8"_s, u"--locale=C"_s, u"--no-instructions"_s},
                                 120000);
             !r)
-            return failure(u"initdb failed: %1"_s.arg(r.error()));
+            return failure(u"initdb failed: %1"_s.arg(r.error().message));
         // Our own settings: only a Unix socket, in our directory, and a modest footprint.
         QFile conf(QDir(m_dataDir).filePath(u"postgresql.auto.conf"_s));
         if (!conf.open(QIODevice::Append | QIODevice::Text))
@@ -190,7 +190,7 @@ Result<> ManagedPostgres::start()
                                         u"-t"_s, u"60"_s, u"-s"_s},
                                 90000);
             !r)
-            return failure(u"PostgreSQL did not start: %1 (see %2)"_s.arg(r.error(), logFile()));
+            return failure(u"PostgreSQL did not start: %1 (see %2)"_s.arg(r.error().message, logFile()));
     }
 
     // The database of our own; CREATE EXTENSION happens in the first migration.
@@ -227,7 +227,7 @@ Result<> ManagedPostgres::stop()
                                     u"-t"_s, u"30"_s, u"-s"_s},
                             40000);
         !r)
-        return failure(u"PostgreSQL did not stop: %1"_s.arg(r.error()));
+        return failure(u"PostgreSQL did not stop: %1"_s.arg(r.error().message));
     return {};
 }
 

@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "database.h"
-#include "profiles.h"
+#include "services/store/database.h"
+#include "services/agents/profiles.h"
 
 #include <QElapsedTimer>
 #include <QFuture>
@@ -55,10 +55,10 @@ public:
     ~Orchestrator() override;
 
     // Thread-safe entry points.
-    QFuture<DbResult<Agent>> spawn(const SpawnRequest &request);
-    QFuture<DbResult<>> kill(const QString &agentId);
-    QFuture<DbResult<QString>> output(const QString &agentId, int lines);
-    QFuture<DbResult<>> input(const QString &agentId, const QString &text, bool enter);
+    QFuture<Result<Agent>> spawn(const SpawnRequest &request);
+    QFuture<Result<>> kill(const QString &agentId);
+    QFuture<Result<QString>> output(const QString &agentId, int lines);
+    QFuture<Result<>> input(const QString &agentId, const QString &text, bool enter);
     QFuture<bool> tmuxAvailable();
 
     static bool isValidAgentType(const QString &type);
@@ -73,7 +73,7 @@ Q_SIGNALS:
     void tmuxHealthChanged(bool ok);
 
 private:
-    DbResult<Agent> prepareAgent(const SpawnRequest &request, Profile &profile);
+    Result<Agent> prepareAgent(const SpawnRequest &request, Profile &profile);
     Result<QString> prepareWorkdir(const SpawnRequest &request, const QString &name);
     QStringList sessionCommand(const Agent &agent, const Profile &profile) const;
     void publish(const Change &change);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "infrastructure.h"
+#include "services/infra/infrastructure.h"
 
-#include "logging.h"
+#include "services/core/logging.h"
 
 using namespace Qt::StringLiterals;
 
@@ -23,11 +23,11 @@ Result<> Infrastructure::start()
 {
     if (m_postgres) {
         if (auto r = m_postgres->start(); !r)
-            return failure(u"PostgreSQL: "_s + r.error());
+            return failure(u"PostgreSQL: "_s + r.error().message);
     }
     if (m_redis) {
         if (auto r = m_redis->start(); !r)
-            return failure(u"Redis: "_s + r.error());
+            return failure(u"Redis: "_s + r.error().message);
     }
     return {};
 }
@@ -37,12 +37,12 @@ Result<> Infrastructure::supervise()
     if (m_postgres && !m_postgres->isRunning()) {
         Logging::get("postgres")->warn("the managed PostgreSQL is not running; starting it again");
         if (auto r = m_postgres->start(); !r)
-            return failure(u"PostgreSQL: "_s + r.error());
+            return failure(u"PostgreSQL: "_s + r.error().message);
     }
     if (m_redis && !m_redis->isRunning()) {
         Logging::get("redis")->warn("the managed Redis is not running; starting it again");
         if (auto r = m_redis->start(); !r)
-            return failure(u"Redis: "_s + r.error());
+            return failure(u"Redis: "_s + r.error().message);
     }
     return {};
 }

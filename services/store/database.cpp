@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "database.h"
+#include "services/store/database.h"
 
-#include "logging.h"
+#include "services/core/logging.h"
 
 #include <QDir>
 #include <QFile>
@@ -81,9 +81,9 @@ Agent agentFromRow(const Rows &q)
     return a;
 }
 
-DbError notFound(const QString &what, const QString &id)
+Error notFound(const QString &what, const QString &id)
 {
-    return {DbError::Kind::NotFound, u"no %1 with id %2"_s.arg(what, id)};
+    return {Error::Kind::NotFound, u"no %1 with id %2"_s.arg(what, id)};
 }
 
 bool isUuid(const QString &s)
@@ -113,11 +113,11 @@ Database::~Database()
     close();
 }
 
-DbResult<> Database::open(const QString &url, const QString &connectionName)
+Result<> Database::open(const QString &url, const QString &connectionName)
 {
     const QUrl u(url);
     if (!u.isValid() || (u.scheme() != u"postgresql"_s && u.scheme() != u"postgres"_s))
-        return std::unexpected(DbError{DbError::Kind::Invalid, u"not a PostgreSQL URL: %1"_s.arg(url)});
+        return std::unexpected(Error{Error::Kind::Invalid, u"not a PostgreSQL URL: %1"_s.arg(url)});
     close();
     m_connection = connectionName;
     m_url = url;
@@ -137,7 +137,7 @@ DbResult<> Database::open(const QString &url, const QString &connectionName)
         options << u"sslmode="_s + query.queryItemValue(u"sslmode"_s);
     db.setConnectOptions(options.join(u';'));
     if (!db.open())
-        return std::unexpected(DbError{DbError::Kind::Unavailable,
+        return std::unexpected(Error{Error::Kind::Unavailable,
                                        u"PostgreSQL unreachable: %1"_s.arg(db.lastError().text().trimmed())});
     QSqlQuery q(db);
     q.exec(u"SET TIME ZONE 'UTC'"_s);
@@ -163,7 +163,7 @@ bool Database::isOpen() const
     return !m_connection.isEmpty() && QSqlDatabase::database(m_connection, false).isOpen();
 }
 
-DbResult<> Database::ping()
+Result<> Database::ping()
 {
     auto r = exec(u"SELECT 1"_s);
     if (!r)
@@ -171,7 +171,7 @@ DbResult<> Database::ping()
     return {};
 }
 
-DbError Database::sqlError(const QString &what, const QSqlQuery &q)
+Error Database::sqlError(const QString &what, const QSqlQuery &q)
 {
     const QSqlError e = q.lastError();
     const QString text = e.text().trimmed();
@@ -182,14 +182,14 @@ DbError Database::sqlError(const QString &what, const QSqlQuery &q)
         || e.type() == QSqlError::ConnectionError) {
         QSqlDatabase db = QSqlDatabase::database(m_connection, false);
         db.close();
-        return {DbError::Kind::Unavailable, u"PostgreSQL unreachable: %1"_s.arg(text)};
+        return {Error::Kind::Unavailable, u"PostgreSQL unreachable: %1"_s.arg(text)};
     }
     if (code == u"23505"_s)
-        return {DbError::Kind::Conflict, text};
+        return {Error::Kind::Conflict, text};
     if (code.startsWith(u"23"_s) || code.startsWith(u"22"_s))
-        return {DbError::Kind::Invalid, text};
+        return {Error::Kind::Invalid, text};
     log()->error("{} failed: {}", what, text);
-    return {DbError::Kind::Internal, u"%1 failed: %2"_s.arg(what, text)};
+    return {Error::Kind::Internal, u"%1 failed: %2"_s.arg(what, text)};
 }
 
 bool Rows::next()
@@ -212,15 +212,15 @@ void Database::dropStatements()
     m_statements.clear();
 }
 
-DbResult<Rows> Database::exec(const QString &sql, const QVariantList &binds)
+Result<Rows> Database::exec(const QString &sql, const QVariantList &binds)
 {
     if (m_connection.isEmpty())
-        return std::unexpected(DbError{DbError::Kind::Unavailable, u"PostgreSQL: not connected"_s});
+        return std::unexpected(Error{Error::Kind::Unavailable, u"PostgreSQL: not connected"_s});
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     if (!db.isOpen()) {
         dropStatements();
         if (!db.open())
-            return std::unexpected(DbError{DbError::Kind::Unavailable,
+            return std::unexpected(Error{Error::Kind::Unavailable,
                                            u"PostgreSQL unreachable: %1"_s.arg(db.lastError().text().trimmed())});
         QSqlQuery(db).exec(u"SET TIME ZONE 'UTC'"_s);
     }
@@ -229,7 +229,7 @@ DbResult<Rows> Database::exec(const QString &sql, const QVariantList &binds)
         q = std::make_shared<QSqlQuery>(db);
         q->setForwardOnly(true);
         if (!binds.isEmpty() && !q->prepare(sql)) {
-            const DbError e = sqlError(sql.left(60), *q);
+            const Error e = sqlError(sql.left(60), *q);
             m_statements.remove(sql);
             return std::unexpected(e);
         }
@@ -240,15 +240,15 @@ DbResult<Rows> Database::exec(const QString &sql, const QVariantList &binds)
         return q->exec();
     }();
     if (!ok) {
-        const DbError e = sqlError(sql.left(60), *q);
-        if (e.kind == DbError::Kind::Unavailable)
+        const Error e = sqlError(sql.left(60), *q);
+        if (e.kind == Error::Kind::Unavailable)
             dropStatements();
         return std::unexpected(e);
     }
     return Rows{q.get()};
 }
 
-DbResult<> Database::begin()
+Result<> Database::begin()
 {
     auto r = exec(u"BEGIN"_s);
     if (!r)
@@ -256,7 +256,7 @@ DbResult<> Database::begin()
     return {};
 }
 
-DbResult<> Database::commit()
+Result<> Database::commit()
 {
     auto r = exec(u"COMMIT"_s);
     if (!r)
@@ -284,7 +284,7 @@ auto Database::transaction(F &&body) -> decltype(body())
     return r;
 }
 
-DbResult<QStringList> Database::migrate(const QString &migrationsDir)
+Result<QStringList> Database::migrate(const QString &migrationsDir)
 {
     QStringList applied;
     auto lock = exec(u"SELECT pg_advisory_lock(4242001)"_s);
@@ -306,18 +306,18 @@ DbResult<QStringList> Database::migrate(const QString &migrationsDir)
     const QDir dir(migrationsDir);
     const QStringList files = dir.entryList({u"*.sql"_s}, QDir::Files, QDir::Name);
     if (files.isEmpty())
-        return std::unexpected(DbError{DbError::Kind::Internal, u"no migrations in %1"_s.arg(migrationsDir)});
+        return std::unexpected(Error{Error::Kind::Internal, u"no migrations in %1"_s.arg(migrationsDir)});
     for (const QString &file : files) {
         const QString version = file.section(u'_', 0, 0);
         if (done.contains(version))
             continue;
         QFile f(dir.filePath(file));
         if (!f.open(QIODevice::ReadOnly))
-            return std::unexpected(DbError{DbError::Kind::Internal, u"cannot read migration %1"_s.arg(file)});
+            return std::unexpected(Error{Error::Kind::Internal, u"cannot read migration %1"_s.arg(file)});
         const QString sql = QString::fromUtf8(f.readAll());
-        auto r = transaction([&]() -> DbResult<> {
+        auto r = transaction([&]() -> Result<> {
             if (auto e = exec(sql); !e) {
-                DbError err = e.error();
+                Error err = e.error();
                 err.message = u"migration %1: %2"_s.arg(file, err.message);
                 if (err.message.contains(u"vector"_s) && err.message.contains(u"extension"_s))
                     err.message += u" (is pgvector installed for this PostgreSQL?)"_s;
@@ -337,7 +337,7 @@ DbResult<QStringList> Database::migrate(const QString &migrationsDir)
     return applied;
 }
 
-DbResult<Event> Database::record(const QString &type, const std::optional<Agent> &agent,
+Result<Event> Database::record(const QString &type, const std::optional<Agent> &agent,
                                  const std::optional<Task> &task)
 {
     Event e;
@@ -357,38 +357,38 @@ DbResult<Event> Database::record(const QString &type, const std::optional<Agent>
     return e;
 }
 
-DbResult<Task> Database::updateTask(const QString &sql, const QVariantList &binds)
+Result<Task> Database::updateTask(const QString &sql, const QVariantList &binds)
 {
     auto q = exec(sql + u" RETURNING "_s + kTaskCols, binds);
     if (!q)
         return std::unexpected(q.error());
     if (!q->next())
-        return std::unexpected(DbError{DbError::Kind::NotFound, {}});
+        return std::unexpected(Error{Error::Kind::NotFound, {}});
     return taskFromRow(*q);
 }
 
-DbResult<Agent> Database::updateAgent(const QString &sql, const QVariantList &binds)
+Result<Agent> Database::updateAgent(const QString &sql, const QVariantList &binds)
 {
     auto q = exec(sql + u" RETURNING "_s + kAgentCols, binds);
     if (!q)
         return std::unexpected(q.error());
     if (!q->next())
-        return std::unexpected(DbError{DbError::Kind::NotFound, {}});
+        return std::unexpected(Error{Error::Kind::NotFound, {}});
     return agentFromRow(*q);
 }
 
 // ---- agents -------------------------------------------------------------------------------------
 
-DbResult<Change> Database::insertAgent(const Agent &a)
+Result<Change> Database::insertAgent(const Agent &a)
 {
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         auto agent = updateAgent(u"INSERT INTO agents (id, name, type, profile, interactive, status, "
                                  "tmux_session, workdir) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?)"_s,
                                  {a.id, a.name, a.type, a.profile, a.interactive,
                                   Agent::statusName(a.status), a.tmuxSession, a.workdir});
         if (!agent) {
-            DbError e = agent.error();
-            if (e.kind == DbError::Kind::Conflict)
+            Error e = agent.error();
+            if (e.kind == Error::Kind::Conflict)
                 e.message = u"an agent named '%1' is already running"_s.arg(a.name);
             return std::unexpected(e);
         }
@@ -402,15 +402,15 @@ DbResult<Change> Database::insertAgent(const Agent &a)
     });
 }
 
-DbResult<Change> Database::setAgentStatus(const QString &agentId, Agent::Status status)
+Result<Change> Database::setAgentStatus(const QString &agentId, Agent::Status status)
 {
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         auto agent = updateAgent(u"UPDATE agents SET status = ? WHERE id = ?::uuid AND status <> ? "
                                  "AND status NOT IN ('stopped', 'lost')"_s,
                                  {Agent::statusName(status), agentId, Agent::statusName(status)});
         Change c;
         if (!agent) {
-            if (agent.error().kind == DbError::Kind::NotFound)
+            if (agent.error().kind == Error::Kind::NotFound)
                 return c; // unchanged, or ended
             return std::unexpected(agent.error());
         }
@@ -423,15 +423,15 @@ DbResult<Change> Database::setAgentStatus(const QString &agentId, Agent::Status 
     });
 }
 
-DbResult<Change> Database::endAgent(const QString &agentId, Agent::Status status, const QString &reason)
+Result<Change> Database::endAgent(const QString &agentId, Agent::Status status, const QString &reason)
 {
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         Change c;
         auto agent = updateAgent(u"UPDATE agents SET status = ?, current_task_id = NULL, ended_at = now() "
                                  "WHERE id = ?::uuid AND status NOT IN ('stopped', 'lost')"_s,
                                  {Agent::statusName(status), agentId});
         if (!agent) {
-            if (agent.error().kind == DbError::Kind::NotFound)
+            if (agent.error().kind == Error::Kind::NotFound)
                 return c;
             return std::unexpected(agent.error());
         }
@@ -494,7 +494,7 @@ DbResult<Change> Database::endAgent(const QString &agentId, Agent::Status status
     });
 }
 
-DbResult<> Database::touchHeartbeat(const QString &agentId)
+Result<> Database::touchHeartbeat(const QString &agentId)
 {
     auto r = exec(u"UPDATE agents SET last_heartbeat = now() WHERE id = ?::uuid"_s, {agentId});
     if (!r)
@@ -502,7 +502,7 @@ DbResult<> Database::touchHeartbeat(const QString &agentId)
     return {};
 }
 
-DbResult<QList<Agent>> Database::agents(std::optional<Agent::Status> status)
+Result<QList<Agent>> Database::agents(std::optional<Agent::Status> status)
 {
     auto q = status ? exec(u"SELECT "_s + kAgentCols + u" FROM agents WHERE status = ? ORDER BY created_at"_s,
                            {Agent::statusName(*status)})
@@ -515,7 +515,7 @@ DbResult<QList<Agent>> Database::agents(std::optional<Agent::Status> status)
     return out;
 }
 
-DbResult<QList<Agent>> Database::liveAgents()
+Result<QList<Agent>> Database::liveAgents()
 {
     auto q = exec(u"SELECT "_s + kAgentCols
                   + u" FROM agents WHERE status NOT IN ('stopped', 'lost') ORDER BY created_at"_s);
@@ -527,7 +527,7 @@ DbResult<QList<Agent>> Database::liveAgents()
     return out;
 }
 
-DbResult<Agent> Database::agent(const QString &id)
+Result<Agent> Database::agent(const QString &id)
 {
     if (!isUuid(id))
         return std::unexpected(notFound(u"agent"_s, id));
@@ -541,19 +541,19 @@ DbResult<Agent> Database::agent(const QString &id)
 
 // ---- tasks --------------------------------------------------------------------------------------
 
-DbResult<Change> Database::createTask(const Task &t)
+Result<Change> Database::createTask(const Task &t)
 {
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         Task::Status status = Task::Status::Queued;
         QString error;
         for (const QString &dep : t.dependsOn) {
             if (!isUuid(dep))
-                return std::unexpected(DbError{DbError::Kind::Invalid, u"depends_on: '%1' is not a task id"_s.arg(dep)});
+                return std::unexpected(Error{Error::Kind::Invalid, u"depends_on: '%1' is not a task id"_s.arg(dep)});
             auto d = exec(u"SELECT status, title FROM tasks WHERE id = ?::uuid"_s, {dep});
             if (!d)
                 return std::unexpected(d.error());
             if (!d->next())
-                return std::unexpected(DbError{DbError::Kind::Invalid, u"depends_on: no task with id %1"_s.arg(dep)});
+                return std::unexpected(Error{Error::Kind::Invalid, u"depends_on: no task with id %1"_s.arg(dep)});
             const QString st = d->value(0).toString();
             if (st == u"failed"_s || st == u"cancelled"_s) {
                 status = Task::Status::Failed;
@@ -589,15 +589,15 @@ DbResult<Change> Database::createTask(const Task &t)
     });
 }
 
-DbResult<Change> Database::claimTask(const QString &taskId, const QString &agentId)
+Result<Change> Database::claimTask(const QString &taskId, const QString &agentId)
 {
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         Change c;
         auto task = updateTask(u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, attempts = attempts + 1, "
                                "started_at = now(), error = NULL WHERE id = ?::uuid AND status = 'queued'"_s,
                                {agentId, taskId});
         if (!task) {
-            if (task.error().kind == DbError::Kind::NotFound)
+            if (task.error().kind == Error::Kind::NotFound)
                 return c; // cancelled, or taken by someone else: not ours
             return std::unexpected(task.error());
         }
@@ -619,15 +619,15 @@ DbResult<Change> Database::claimTask(const QString &taskId, const QString &agent
     });
 }
 
-DbResult<Change> Database::startTask(const QString &taskId, const QString &agentId)
+Result<Change> Database::startTask(const QString &taskId, const QString &agentId)
 {
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         Change c;
         auto task = updateTask(u"UPDATE tasks SET status = 'running', started_at = now() "
                                "WHERE id = ?::uuid AND agent_id = ?::uuid AND status = 'assigned'"_s,
                                {taskId, agentId});
         if (!task) {
-            if (task.error().kind == DbError::Kind::NotFound)
+            if (task.error().kind == Error::Kind::NotFound)
                 return c;
             return std::unexpected(task.error());
         }
@@ -640,14 +640,14 @@ DbResult<Change> Database::startTask(const QString &taskId, const QString &agent
     });
 }
 
-DbResult<Change> Database::agentToIdle(const QString &agentId, const QString &taskId)
+Result<Change> Database::agentToIdle(const QString &agentId, const QString &taskId)
 {
     Change c;
     auto agent = updateAgent(u"UPDATE agents SET status = 'idle', current_task_id = NULL "
                              "WHERE id = ?::uuid AND current_task_id = ?::uuid AND status NOT IN ('stopped', 'lost')"_s,
                              {agentId, taskId});
     if (!agent) {
-        if (agent.error().kind == DbError::Kind::NotFound)
+        if (agent.error().kind == Error::Kind::NotFound)
             return c;
         return std::unexpected(agent.error());
     }
@@ -659,10 +659,10 @@ DbResult<Change> Database::agentToIdle(const QString &agentId, const QString &ta
     return c;
 }
 
-DbResult<Change> Database::finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
+Result<Change> Database::finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
                                       bool succeeded, const QString &error)
 {
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         Change c;
         auto cur = exec(u"SELECT "_s + kTaskCols
                             + u" FROM tasks WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running') FOR UPDATE"_s,
@@ -724,15 +724,15 @@ DbResult<Change> Database::finishTask(const QString &taskId, const QString &agen
     });
 }
 
-DbResult<Change> Database::failTaskToStart(const QString &taskId, const QString &agentId, const QString &error)
+Result<Change> Database::failTaskToStart(const QString &taskId, const QString &agentId, const QString &error)
 {
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         Change c;
         auto task = updateTask(u"UPDATE tasks SET status = 'failed', finished_at = now(), error = ? "
                                "WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running')"_s,
                                {error, taskId, agentId});
         if (!task) {
-            if (task.error().kind != DbError::Kind::NotFound)
+            if (task.error().kind != Error::Kind::NotFound)
                 return std::unexpected(task.error());
         } else {
             if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, error) "
@@ -760,7 +760,7 @@ DbResult<Change> Database::failTaskToStart(const QString &taskId, const QString 
     });
 }
 
-DbResult<Change> Database::settleDependents(const Task &finished)
+Result<Change> Database::settleDependents(const Task &finished)
 {
     Change c;
     // Blocked tasks waiting on this one whose every dependency has now succeeded.
@@ -784,7 +784,7 @@ DbResult<Change> Database::settleDependents(const Task &finished)
     return c;
 }
 
-DbResult<Change> Database::failDependents(const Task &finished, QStringList &visited)
+Result<Change> Database::failDependents(const Task &finished, QStringList &visited)
 {
     Change c;
     if (visited.contains(finished.id))
@@ -816,16 +816,16 @@ DbResult<Change> Database::failDependents(const Task &finished, QStringList &vis
     return c;
 }
 
-DbResult<Change> Database::releaseTask(const QString &taskId, const QString &agentId)
+Result<Change> Database::releaseTask(const QString &taskId, const QString &agentId)
 {
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         Change c;
         auto task = updateTask(u"UPDATE tasks SET status = 'queued', agent_id = NULL, started_at = NULL, "
                                "attempts = greatest(attempts - 1, 0) "
                                "WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running')"_s,
                                {taskId, agentId});
         if (!task) {
-            if (task.error().kind != DbError::Kind::NotFound)
+            if (task.error().kind != Error::Kind::NotFound)
                 return std::unexpected(task.error());
         } else {
             auto ev = record(u"task.queued"_s, std::nullopt, *task);
@@ -843,11 +843,11 @@ DbResult<Change> Database::releaseTask(const QString &taskId, const QString &age
     });
 }
 
-DbResult<Change> Database::cancelTask(const QString &taskId)
+Result<Change> Database::cancelTask(const QString &taskId)
 {
     if (!isUuid(taskId))
         return std::unexpected(notFound(u"task"_s, taskId));
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         auto cur = exec(u"SELECT "_s + kTaskCols + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
         if (!cur)
             return std::unexpected(cur.error());
@@ -860,7 +860,7 @@ DbResult<Change> Database::cancelTask(const QString &taskId)
             return c;
         }
         if (before.isFinished())
-            return std::unexpected(DbError{DbError::Kind::Conflict,
+            return std::unexpected(Error{Error::Kind::Conflict,
                                            u"task %1 has already %2"_s.arg(taskId, Task::statusName(before.status))});
         const bool wasRunning = before.status == Task::Status::Assigned || before.status == Task::Status::Running;
         auto task = updateTask(u"UPDATE tasks SET status = 'cancelled', finished_at = now() WHERE id = ?::uuid"_s,
@@ -889,11 +889,11 @@ DbResult<Change> Database::cancelTask(const QString &taskId)
     });
 }
 
-DbResult<Change> Database::retryTask(const QString &taskId)
+Result<Change> Database::retryTask(const QString &taskId)
 {
     if (!isUuid(taskId))
         return std::unexpected(notFound(u"task"_s, taskId));
-    return transaction([&]() -> DbResult<Change> {
+    return transaction([&]() -> Result<Change> {
         auto cur = exec(u"SELECT "_s + kTaskCols + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
         if (!cur)
             return std::unexpected(cur.error());
@@ -901,7 +901,7 @@ DbResult<Change> Database::retryTask(const QString &taskId)
             return std::unexpected(notFound(u"task"_s, taskId));
         const Task before = taskFromRow(*cur);
         if (before.status != Task::Status::Failed && before.status != Task::Status::Cancelled)
-            return std::unexpected(DbError{DbError::Kind::Conflict,
+            return std::unexpected(Error{Error::Kind::Conflict,
                                            u"task %1 is %2; only a failed or cancelled task can be retried"_s.arg(
                                                taskId, Task::statusName(before.status))});
         // Back to blocked when a dependency has not succeeded yet.
@@ -929,7 +929,7 @@ DbResult<Change> Database::retryTask(const QString &taskId)
     });
 }
 
-DbResult<QList<Task>> Database::tasks(const TaskFilter &filter)
+Result<QList<Task>> Database::tasks(const TaskFilter &filter)
 {
     QString sql = u"SELECT "_s + kTaskCols + u" FROM tasks WHERE true"_s;
     QVariantList binds;
@@ -951,7 +951,7 @@ DbResult<QList<Task>> Database::tasks(const TaskFilter &filter)
     return out;
 }
 
-DbResult<Task> Database::task(const QString &id)
+Result<Task> Database::task(const QString &id)
 {
     if (!isUuid(id))
         return std::unexpected(notFound(u"task"_s, id));
@@ -963,7 +963,7 @@ DbResult<Task> Database::task(const QString &id)
     return taskFromRow(*q);
 }
 
-DbResult<QList<Task>> Database::queuedTasks()
+Result<QList<Task>> Database::queuedTasks()
 {
     auto q = exec(u"SELECT "_s + kTaskCols + u" FROM tasks WHERE status = 'queued' ORDER BY created_at"_s);
     if (!q)

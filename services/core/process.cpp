@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "process.h"
+#include "services/core/process.h"
 
 #include <QCollator>
 #include <QDir>

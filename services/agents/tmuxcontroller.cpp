@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "tmuxcontroller.h"
+#include "services/agents/tmuxcontroller.h"
 
-#include "logging.h"
-#include "process.h"
+#include "services/core/logging.h"
+#include "services/core/process.h"
 
 #include <QDir>
 #include <QFileInfo>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "store.h"
+#include "services/store/store.h"
 
 using namespace Qt::StringLiterals;
 
@@ -22,11 +22,11 @@ Store::~Store()
     stop();
 }
 
-QFuture<DbResult<QStringList>> Store::start()
+QFuture<Result<QStringList>> Store::start()
 {
     if (!m_thread.isRunning())
         m_thread.start();
-    return run([url = m_url](Database &db) -> DbResult<QStringList> {
+    return run([url = m_url](Database &db) -> Result<QStringList> {
         if (auto r = db.open(url, u"hive-store"_s); !r)
             return std::unexpected(r.error());
         return db.migrate();

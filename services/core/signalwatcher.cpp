@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "signalwatcher.h"
+#include "services/core/signalwatcher.h"
 
 #include <QSocketNotifier>
 

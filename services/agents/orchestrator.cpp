@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "orchestrator.h"
+#include "services/agents/orchestrator.h"
 
-#include "logging.h"
-#include "process.h"
-#include "queue.h"
-#include "store.h"
-#include "tmuxcontroller.h"
+#include "services/core/logging.h"
+#include "services/core/process.h"
+#include "services/queue/queue.h"
+#include "services/store/store.h"
+#include "services/agents/tmuxcontroller.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -31,9 +31,9 @@ void fulfil(const std::shared_ptr<QPromise<R>> &promise, R value)
     promise->finish();
 }
 
-DbError invalid(const QString &message)
+Error invalid(const QString &message)
 {
-    return {DbError::Kind::Invalid, message};
+    return {Error::Kind::Invalid, message};
 }
 
 // What an agent CLI shows when it waits for the user: permission prompts, yes/no questions, near
@@ -149,7 +149,7 @@ Result<QString> Orchestrator::prepareWorkdir(const SpawnRequest &request, const 
         else
             args << u"-b"_s << branch << u"--"_s << path;
         if (auto r = Process::run(git, args, 60000); !r)
-            return failure(u"repository: could not make a worktree: %1"_s.arg(r.error()));
+            return failure(u"repository: could not make a worktree: %1"_s.arg(r.error().message));
         return path;
     }
     if (!request.workdir.isEmpty()) {
@@ -164,7 +164,7 @@ Result<QString> Orchestrator::prepareWorkdir(const SpawnRequest &request, const 
     return path;
 }
 
-DbResult<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &profile)
+Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &profile)
 {
     if (!isValidAgentType(request.type))
         return std::unexpected(invalid(u"type: '%1' is not a valid agent type (lower-case letters, digits, "
@@ -180,7 +180,7 @@ DbResult<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile 
                                                           : request.profile;
     auto p = Profiles::load(profileName, m_options.dataDir);
     if (!p)
-        return std::unexpected(invalid(p.error()));
+        return std::unexpected(invalid(p.error().message));
     profile = *p;
     if (request.interactive && *request.interactive != profile.interactive) {
         // A worker runs the profile's command once per task; an interactive agent runs it once.
@@ -191,7 +191,7 @@ DbResult<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile 
     }
     auto workdir = prepareWorkdir(request, name);
     if (!workdir)
-        return std::unexpected(invalid(workdir.error()));
+        return std::unexpected(invalid(workdir.error().message));
     Agent a;
     a.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     a.name = name;
@@ -212,13 +212,13 @@ QStringList Orchestrator::sessionCommand(const Agent &agent, const Profile &prof
     return {m_options.runnerPath, u"--agent"_s, agent.id, u"--data-dir"_s, m_options.dataDir};
 }
 
-QFuture<DbResult<Agent>> Orchestrator::spawn(const SpawnRequest &request)
+QFuture<Result<Agent>> Orchestrator::spawn(const SpawnRequest &request)
 {
-    return inThread<DbResult<Agent>>([this, request](std::shared_ptr<QPromise<DbResult<Agent>>> promise) {
+    return inThread<Result<Agent>>([this, request](std::shared_ptr<QPromise<Result<Agent>>> promise) {
         Profile profile;
         auto prepared = prepareAgent(request, profile);
         if (!prepared) {
-            fulfil(promise, DbResult<Agent>(std::unexpected(prepared.error())));
+            fulfil(promise, Result<Agent>(std::unexpected(prepared.error())));
             return;
         }
         const Agent agent = *prepared;
@@ -226,11 +226,11 @@ QFuture<DbResult<Agent>> Orchestrator::spawn(const SpawnRequest &request)
         auto clock = std::make_shared<QElapsedTimer>();
         clock->start();
         m_store->run([agent](Database &db) { return db.insertAgent(agent); })
-            .then(this, [this, promise, agent, profile, clock](DbResult<Change> inserted) {
+            .then(this, [this, promise, agent, profile, clock](Result<Change> inserted) {
                 log()->debug("spawn {}: stored after {} ms", agent.name, clock->elapsed());
                 if (!inserted) {
                     m_spawning.remove(agent.id);
-                    fulfil(promise, DbResult<Agent>(std::unexpected(inserted.error())));
+                    fulfil(promise, Result<Agent>(std::unexpected(inserted.error())));
                     return;
                 }
                 publish(*inserted);
@@ -250,16 +250,16 @@ QFuture<DbResult<Agent>> Orchestrator::spawn(const SpawnRequest &request)
                     log()->debug("spawn {}: session after {} ms", agent.name, clock->elapsed());
                     m_spawning.remove(agent.id);
                     if (!made) {
-                        const QString why = u"tmux could not start the session: %1"_s.arg(made.error());
+                        const QString why = u"tmux could not start the session: %1"_s.arg(made.error().message);
                         log()->warn("spawn {}: {}", agent.name, why);
                         m_store->run([id = agent.id, why](Database &db) { return db.endAgent(id, Agent::Status::Stopped, why); })
-                            .then(this, [this](DbResult<Change> c) {
+                            .then(this, [this](Result<Change> c) {
                                 if (c)
                                     publish(*c);
                             });
-                        const bool duplicate = made.error().contains(u"duplicate"_s);
-                        fulfil(promise, DbResult<Agent>(std::unexpected(
-                                            DbError{duplicate ? DbError::Kind::Conflict : DbError::Kind::Invalid, why})));
+                        const bool duplicate = made.error().message.contains(u"duplicate"_s);
+                        fulfil(promise, Result<Agent>(std::unexpected(
+                                            Error{duplicate ? Error::Kind::Conflict : Error::Kind::Invalid, why})));
                         return;
                     }
                     const QString logFile = QDir(m_options.dataDir).filePath(u"logs/%1.log"_s.arg(agent.name));
@@ -267,28 +267,28 @@ QFuture<DbResult<Agent>> Orchestrator::spawn(const SpawnRequest &request)
                     log()->info("spawned {} ({}, {})", agent.name, agent.profile,
                                 agent.interactive ? "interactive" : "worker");
                     if (!agent.interactive) {
-                        fulfil(promise, DbResult<Agent>(agent));
+                        fulfil(promise, Result<Agent>(agent));
                         return;
                     }
                     m_store->run([id = agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); })
-                        .then(this, [this, promise, agent](DbResult<Change> c) {
+                        .then(this, [this, promise, agent](Result<Change> c) {
                             Agent a = agent;
                             if (c) {
                                 publish(*c);
                                 if (c->agent)
                                     a = *c->agent;
                             }
-                            fulfil(promise, DbResult<Agent>(a));
+                            fulfil(promise, Result<Agent>(a));
                         });
                 });
             });
     });
 }
 
-QFuture<DbResult<>> Orchestrator::kill(const QString &agentId)
+QFuture<Result<>> Orchestrator::kill(const QString &agentId)
 {
-    return inThread<DbResult<>>([this, agentId](std::shared_ptr<QPromise<DbResult<>>> promise) {
-        m_store->run([agentId](Database &db) -> DbResult<std::pair<Agent, Change>> {
+    return inThread<Result<>>([this, agentId](std::shared_ptr<QPromise<Result<>>> promise) {
+        m_store->run([agentId](Database &db) -> Result<std::pair<Agent, Change>> {
                    auto a = db.agent(agentId);
                    if (!a)
                        return std::unexpected(a.error());
@@ -297,9 +297,9 @@ QFuture<DbResult<>> Orchestrator::kill(const QString &agentId)
                        return std::unexpected(c.error());
                    return std::pair{*a, *c};
                })
-            .then(this, [this, promise](DbResult<std::pair<Agent, Change>> r) {
+            .then(this, [this, promise](Result<std::pair<Agent, Change>> r) {
                 if (!r) {
-                    fulfil(promise, DbResult<>(std::unexpected(r.error())));
+                    fulfil(promise, Result<>(std::unexpected(r.error())));
                     return;
                 }
                 const auto &[agent, change] = *r;
@@ -309,53 +309,53 @@ QFuture<DbResult<>> Orchestrator::kill(const QString &agentId)
                                               Qt::QueuedConnection);
                     m_paneDigest.remove(agent.id);
                     log()->info("killed {}", agent.name);
-                    fulfil(promise, DbResult<>());
+                    fulfil(promise, Result<>());
                 });
             });
     });
 }
 
-QFuture<DbResult<QString>> Orchestrator::output(const QString &agentId, int lines)
+QFuture<Result<QString>> Orchestrator::output(const QString &agentId, int lines)
 {
-    return inThread<DbResult<QString>>([this, agentId, lines](std::shared_ptr<QPromise<DbResult<QString>>> promise) {
-        m_store->run([agentId](Database &db) { return db.agent(agentId); }).then(this, [this, promise, lines](DbResult<Agent> a) {
+    return inThread<Result<QString>>([this, agentId, lines](std::shared_ptr<QPromise<Result<QString>>> promise) {
+        m_store->run([agentId](Database &db) { return db.agent(agentId); }).then(this, [this, promise, lines](Result<Agent> a) {
             if (!a) {
-                fulfil(promise, DbResult<QString>(std::unexpected(a.error())));
+                fulfil(promise, Result<QString>(std::unexpected(a.error())));
                 return;
             }
             if (!a->isAlive()) {
-                fulfil(promise, DbResult<QString>(std::unexpected(DbError{
-                                    DbError::Kind::Conflict, u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))})));
+                fulfil(promise, Result<QString>(std::unexpected(Error{
+                                    Error::Kind::Conflict, u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))})));
                 return;
             }
             m_tmux->capturePane(a->tmuxSession, lines).then(this, [promise](Result<QString> text) {
                 if (!text)
-                    fulfil(promise, DbResult<QString>(std::unexpected(DbError{DbError::Kind::Conflict, text.error()})));
+                    fulfil(promise, Result<QString>(std::unexpected(Error{Error::Kind::Conflict, text.error().message})));
                 else
-                    fulfil(promise, DbResult<QString>(*text));
+                    fulfil(promise, Result<QString>(*text));
             });
         });
     });
 }
 
-QFuture<DbResult<>> Orchestrator::input(const QString &agentId, const QString &text, bool enter)
+QFuture<Result<>> Orchestrator::input(const QString &agentId, const QString &text, bool enter)
 {
-    return inThread<DbResult<>>([this, agentId, text, enter](std::shared_ptr<QPromise<DbResult<>>> promise) {
-        m_store->run([agentId](Database &db) { return db.agent(agentId); }).then(this, [this, promise, text, enter](DbResult<Agent> a) {
+    return inThread<Result<>>([this, agentId, text, enter](std::shared_ptr<QPromise<Result<>>> promise) {
+        m_store->run([agentId](Database &db) { return db.agent(agentId); }).then(this, [this, promise, text, enter](Result<Agent> a) {
             if (!a) {
-                fulfil(promise, DbResult<>(std::unexpected(a.error())));
+                fulfil(promise, Result<>(std::unexpected(a.error())));
                 return;
             }
             if (!a->isAlive()) {
-                fulfil(promise, DbResult<>(std::unexpected(DbError{
-                                    DbError::Kind::Conflict, u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))})));
+                fulfil(promise, Result<>(std::unexpected(Error{
+                                    Error::Kind::Conflict, u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))})));
                 return;
             }
             m_tmux->sendText(a->tmuxSession, text, enter).then(this, [promise](Result<> r) {
                 if (!r)
-                    fulfil(promise, DbResult<>(std::unexpected(DbError{DbError::Kind::Conflict, r.error()})));
+                    fulfil(promise, Result<>(std::unexpected(Error{Error::Kind::Conflict, r.error().message})));
                 else
-                    fulfil(promise, DbResult<>());
+                    fulfil(promise, Result<>());
             });
         });
     });
@@ -373,7 +373,7 @@ void Orchestrator::reconcile()
     if (m_reconciling || !m_tmux)
         return;
     m_reconciling = true;
-    m_store->run([](Database &db) { return db.liveAgents(); }).then(this, [this](DbResult<QList<Agent>> agents) {
+    m_store->run([](Database &db) { return db.liveAgents(); }).then(this, [this](Result<QList<Agent>> agents) {
         if (!agents) {
             m_reconciling = false; // PostgreSQL unreachable: nothing to compare with; try later
             return;
@@ -440,7 +440,7 @@ void Orchestrator::endAgents(const QList<std::pair<Agent, QString>> &lost)
         log()->warn("agent {} is lost: {}", agent.name, reason);
         m_paneDigest.remove(agent.id);
         m_store->run([id = agent.id, reason](Database &db) { return db.endAgent(id, Agent::Status::Lost, reason); })
-            .then(this, [this, agent](DbResult<Change> c) {
+            .then(this, [this, agent](Result<Change> c) {
                 if (!c)
                     return;
                 publish(*c);
@@ -471,7 +471,7 @@ void Orchestrator::watchInteractive(const QList<Agent> &agents)
             if (status == a.status)
                 return;
             m_store->run([id = a.id, status](Database &db) { return db.setAgentStatus(id, status); })
-                .then(this, [this](DbResult<Change> c) {
+                .then(this, [this](Result<Change> c) {
                     if (c)
                         publish(*c);
                 });
@@ -481,7 +481,7 @@ void Orchestrator::watchInteractive(const QList<Agent> &agents)
 
 void Orchestrator::rebuildQueue()
 {
-    m_store->run([](Database &db) -> DbResult<std::pair<QList<Task>, QList<Agent>>> {
+    m_store->run([](Database &db) -> Result<std::pair<QList<Task>, QList<Agent>>> {
                auto queued = db.queuedTasks();
                if (!queued)
                    return std::unexpected(queued.error());
@@ -490,7 +490,7 @@ void Orchestrator::rebuildQueue()
                    return std::unexpected(live.error());
                return std::pair{*queued, *live};
            })
-        .then(this, [this](DbResult<std::pair<QList<Task>, QList<Agent>>> r) {
+        .then(this, [this](Result<std::pair<QList<Task>, QList<Agent>>> r) {
             if (!r)
                 return;
             QSet<QString> live;
