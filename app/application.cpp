@@ -136,17 +136,14 @@ void Application::checkHealth()
     QtConcurrent::run([infra = m_infra.get()] { return infra->supervise(); }).then(this, [this](Result<> sup) {
         if (!sup)
             log()->error("{}", sup.error());
-        m_engine->postgresReachable().then(this, [this](bool pg) {
-            m_engine->orchestrator()->tmuxAvailable().then(this, [this, pg](bool tmux) {
-                m_healthBusy = false;
-                const Health h{pg, m_engine->redisConnected(), tmux};
-                if (h == m_health)
-                    return;
-                m_health = h;
-                log()->info("health: PostgreSQL {}, Redis {}, tmux {}", h.postgres ? "ok" : "unreachable",
-                            h.redis ? "ok" : "unreachable", h.tmux ? "ok" : "unavailable");
-                Q_EMIT healthChanged(h);
-            });
+        m_engine->health().then(this, [this](const Health &h) {
+            m_healthBusy = false;
+            if (h == m_health)
+                return;
+            m_health = h;
+            log()->info("health: PostgreSQL {}, Redis {}, tmux {}", h.postgres ? "ok" : "unreachable",
+                        h.redis ? "ok" : "unreachable", h.tmux ? "ok" : "unavailable");
+            Q_EMIT healthChanged(h);
         });
     });
 }

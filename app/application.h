@@ -3,6 +3,7 @@
 #pragma once
 
 #include "services/core/config.h"
+#include "services/engine.h"
 #include "services/infra/datadirlock.h"
 #include "services/core/result.h"
 
@@ -27,13 +28,7 @@ class Application : public QObject
     Q_OBJECT
 
 public:
-    struct Health
-    {
-        bool postgres = false;
-        bool redis = false;
-        bool tmux = false;
-        bool operator==(const Health &) const = default;
-    };
+    using Health = Engine::Health;
 
     Application(const Config &config, bool headless, QObject *parent = nullptr);
     ~Application() override;

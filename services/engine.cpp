@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/engine.h"
 
+#include "services/agents/orchestrator.h"
 #include "services/queue/queue.h"
 #include "services/store/store.h"
 
@@ -21,9 +22,24 @@ Engine::Engine(const Options &options, QObject *parent)
     m_queue->moveToThread(&m_queueThread);
     connect(&m_queueThread, &QThread::finished, m_queue, &QObject::deleteLater);
     connect(m_queue, &Queue::eventReceived, this, &Engine::eventReceived);
-    connect(m_queue, &Queue::connected, this, [this] { Q_EMIT redisConnectionChanged(true); });
-    connect(m_queue, &Queue::disconnected, this, [this] { Q_EMIT redisConnectionChanged(false); });
-    m_orchestrator = new Orchestrator(options, m_store.get(), m_queue);
+    // Set in the queue's thread, read from any thread (the GUI's, the API's).
+    connect(m_queue, &Queue::connected, this, [this] {
+        m_redisConnected = true;
+        Q_EMIT redisConnectionChanged(true);
+    }, Qt::DirectConnection);
+    connect(m_queue, &Queue::disconnected, this, [this] {
+        m_redisConnected = false;
+        Q_EMIT redisConnectionChanged(false);
+    }, Qt::DirectConnection);
+    Orchestrator::Options o;
+    o.dataDir = options.dataDir;
+    o.tmuxSocket = options.tmuxSocket;
+    o.databaseUrl = options.databaseUrl;
+    o.redisUrl = options.redisUrl;
+    o.runnerPath = options.runnerPath;
+    o.reconcileMs = options.reconcileMs;
+    o.heartbeatGraceMs = options.heartbeatGraceMs;
+    m_orchestrator = new Orchestrator(o, m_store.get(), m_queue);
     m_orchestrator->moveToThread(&m_orchestratorThread);
     connect(&m_orchestratorThread, &QThread::finished, m_orchestrator, &QObject::deleteLater);
     // After Redis came back (restarted, or the link broke), make its queue match PostgreSQL.
@@ -71,11 +87,6 @@ void Engine::stop()
     m_queue = nullptr;
     if (m_store)
         m_store->stop();
-}
-
-bool Engine::redisConnected() const
-{
-    return m_queue && m_queue->isConnected();
 }
 
 QFuture<Result<Agent>> Engine::spawn(const SpawnRequest &request)
@@ -135,6 +146,25 @@ QFuture<Result<QList<Task>>> Engine::tasks(const TaskFilter &filter)
 QFuture<Result<Task>> Engine::task(const QString &id)
 {
     return m_store->run([id](Database &db) { return db.task(id); });
+}
+
+QFuture<Result<QString>> Engine::output(const QString &agentId, int lines)
+{
+    return m_orchestrator->output(agentId, lines);
+}
+
+QFuture<Result<>> Engine::input(const QString &agentId, const QString &text, bool enter)
+{
+    return m_orchestrator->input(agentId, text, enter);
+}
+
+QFuture<Engine::Health> Engine::health()
+{
+    return postgresReachable().then(this, [this](bool pg) {
+        return m_orchestrator->tmuxAvailable().then(this, [this, pg](bool tmux) {
+            return Health{pg, redisConnected(), tmux};
+        });
+    }).unwrap();
 }
 
 QFuture<bool> Engine::postgresReachable()

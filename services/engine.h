@@ -2,17 +2,19 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
+#include "services/agents/spawnrequest.h"
 #include "services/store/database.h"
-#include "services/agents/orchestrator.h"
 
 #include <QFuture>
 #include <QObject>
 #include <QThread>
 
+#include <atomic>
 #include <memory>
 
 namespace Hive {
 
+class Orchestrator;
 class Queue;
 class Store;
 
@@ -24,7 +26,25 @@ class Engine : public QObject
     Q_OBJECT
 
 public:
-    using Options = Orchestrator::Options;
+    struct Options
+    {
+        QString dataDir;
+        QString tmuxSocket = QStringLiteral("agenthive");
+        QString databaseUrl;
+        QString redisUrl;
+        QString runnerPath;          // hive-runner
+        int reconcileMs = 2000;      // how often tmux and heartbeats are compared with PostgreSQL
+        int heartbeatGraceMs = 15000; // a worker without a heartbeat for this long is lost
+    };
+
+    // What the engine can reach now.
+    struct Health
+    {
+        bool postgres = false;
+        bool redis = false;
+        bool tmux = false;
+        bool operator==(const Health &) const = default;
+    };
 
     explicit Engine(const Options &options, QObject *parent = nullptr);
     ~Engine() override;
@@ -32,9 +52,6 @@ public:
     QFuture<Result<QStringList>> start(); // connects, migrates, starts queue and orchestrator
     void stop();                            // ordered, blocking
 
-    Store *store() const { return m_store.get(); }
-    Queue *queue() const { return m_queue; }
-    Orchestrator *orchestrator() const { return m_orchestrator; }
     const Options &options() const { return m_options; }
 
     QFuture<Result<Agent>> spawn(const SpawnRequest &request);
@@ -46,8 +63,12 @@ public:
     QFuture<Result<Task>> retryTask(const QString &id);
     QFuture<Result<QList<Task>>> tasks(const TaskFilter &filter = {});
     QFuture<Result<Task>> task(const QString &id);
+    // The pane's last lines, and text typed literally into it (send-keys -l).
+    QFuture<Result<QString>> output(const QString &agentId, int lines);
+    QFuture<Result<>> input(const QString &agentId, const QString &text, bool enter);
     QFuture<bool> postgresReachable();
-    bool redisConnected() const;
+    QFuture<Health> health();
+    bool redisConnected() const { return m_redisConnected.load(); } // any thread
 
 Q_SIGNALS:
     // Every event, from this process and from the runners, as published on Redis.
@@ -64,6 +85,7 @@ private:
     Queue *m_queue = nullptr;
     Orchestrator *m_orchestrator = nullptr;
     bool m_started = false;
+    std::atomic<bool> m_redisConnected = false;
 };
 
 } // namespace Hive

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "widgets/settingsdialog.h"
+#include "models/validation.h"
 
 #include "widgets/icons.h"
 #include "widgets/statusbadgedelegate.h"
@@ -97,8 +98,7 @@ bool SettingsDialog::Values::needsRestart(const Values &running) const
 
 bool SettingsDialog::isValidSocketName(const QString &name)
 {
-    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"_s);
-    return re.match(name).hasMatch();
+    return Validation::isFileName(name);
 }
 
 SettingsDialog::SettingsDialog(const Values &values, const QStringList &profiles, const QStringList &colorSchemes,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "widgets/spawndialog.h"
+#include "models/validation.h"
 
 #include "widgets/statusbadgedelegate.h"
 
@@ -38,14 +39,12 @@ QStringList SpawnDialog::Request::names() const
 
 bool SpawnDialog::isValidName(const QString &name)
 {
-    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"_s);
-    return re.match(name).hasMatch();
+    return Validation::isAgentName(name);
 }
 
 bool SpawnDialog::isValidType(const QString &type)
 {
-    static const QRegularExpression re(u"^[a-z0-9][a-z0-9_-]{0,31}$"_s);
-    return re.match(type).hasMatch();
+    return Validation::isAgentType(type);
 }
 
 SpawnDialog::SpawnDialog(const QList<ProfileChoice> &profiles, QWidget *parent)

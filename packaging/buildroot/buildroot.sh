@@ -43,6 +43,8 @@ in_root() {
             mount --bind "$d" "$root$d"
         done
         cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+        # The certificate authorities of the host (a company proxy among them) for npm inside.
+        cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/host-ca-certificates.crt" 2>/dev/null || true
         cd "$cwd"
         exec chroot "$root" /usr/bin/env -C "$cwd" "$@"
     ' in_root "$root" "$repo" "$cwd" "$@"
@@ -99,7 +101,9 @@ ensure) ensure ;;
 exec)
     [ $# -gt 0 ] || die "exec needs a command"
     ensure
-    in_root /usr/bin/env HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+    extra=()
+    [ -f /etc/ssl/certs/ca-certificates.crt ] && extra+=(npm_config_cafile=/etc/ssl/host-ca-certificates.crt)
+    in_root /usr/bin/env HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "${extra[@]}" "$@"
     ;;
 *) die "usage: buildroot.sh ensure | exec CMD..." ;;
 esac

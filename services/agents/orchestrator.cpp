@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/agents/orchestrator.h"
+#include "models/validation.h"
 
 #include "services/core/logging.h"
 #include "services/core/process.h"
@@ -69,12 +70,6 @@ Orchestrator::Orchestrator(const Options &options, Store *store, Queue *queue)
 {}
 
 Orchestrator::~Orchestrator() = default;
-
-bool Orchestrator::isValidAgentType(const QString &type)
-{
-    static const QRegularExpression re(u"^[a-z0-9][a-z0-9_-]{0,31}$"_s);
-    return re.match(type).hasMatch();
-}
 
 template<typename R, typename F>
 QFuture<R> Orchestrator::inThread(F &&f)
@@ -166,15 +161,13 @@ Result<QString> Orchestrator::prepareWorkdir(const SpawnRequest &request, const 
 
 Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &profile)
 {
-    if (!isValidAgentType(request.type))
-        return std::unexpected(invalid(u"type: '%1' is not a valid agent type (lower-case letters, digits, "
-                                       "'_' and '-', at most 32)"_s.arg(request.type)));
+    if (!Validation::isAgentType(request.type))
+        return failure(Error::invalid(u"type: '%1' is not a valid agent type (%2)"_s.arg(request.type, Validation::agentTypeRule())));
     QString name = request.name;
     if (name.isEmpty())
         name = u"%1-%2"_s.arg(request.type).arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QChar(u'0'));
-    if (!TmuxController::isValidSessionName(name))
-        return std::unexpected(invalid(u"name: '%1' is not a valid agent name (letters, digits, '_' and '-', "
-                                       "1 to 64, starting with a letter or digit)"_s.arg(name)));
+    if (!Validation::isAgentName(name))
+        return failure(Error::invalid(u"name: '%1' is not a valid agent name (%2)"_s.arg(name, Validation::agentNameRule())));
     const bool wantInteractive = request.interactive.value_or(false);
     const QString profileName = request.profile.isEmpty() ? Profiles::defaultName(wantInteractive)
                                                           : request.profile;

@@ -4,6 +4,7 @@
 
 #include "services/store/database.h"
 #include "services/agents/profiles.h"
+#include "services/agents/spawnrequest.h"
 
 #include <QElapsedTimer>
 #include <QFuture>
@@ -19,16 +20,6 @@ namespace Hive {
 class Queue;
 class Store;
 class TmuxController;
-
-struct SpawnRequest
-{
-    QString type = QStringLiteral("dev");
-    QString name;       // empty: <type>-<4 hex>
-    QString profile;    // empty: claude (worker) or claude-interactive
-    QString workdir;    // an existing folder to work in
-    QString repository; // a git repository: the agent gets a worktree on branch hive/<name>
-    std::optional<bool> interactive; // empty: as the profile says
-};
 
 // Spawns and kills agents (tmux sessions running hive-runner or an agent CLI), reconciles every
 // few seconds what tmux and the heartbeats say with what PostgreSQL says (agents whose session or
@@ -60,8 +51,6 @@ public:
     QFuture<Result<QString>> output(const QString &agentId, int lines);
     QFuture<Result<>> input(const QString &agentId, const QString &text, bool enter);
     QFuture<bool> tmuxAvailable();
-
-    static bool isValidAgentType(const QString &type);
 
 public Q_SLOTS:
     void start(); // in its thread: tmux client, first reconcile (adoption), timers

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/agents/profiles.h"
+#include "models/validation.h"
 
 #include <QDir>
 #include <QFile>
@@ -70,9 +71,8 @@ Result<Profile> Profiles::parse(const QByteArray &json, const QString &origin)
 
 Result<Profile> Profiles::load(const QString &name, const QString &dataDir)
 {
-    static const QRegularExpression valid(u"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"_s);
-    if (!valid.match(name).hasMatch())
-        return failure(u"profile: '%1' is not a valid profile name"_s.arg(name));
+    if (!Validation::isFileName(name))
+        return failure(Error::invalid(u"profile: '%1' is not a valid profile name (%2)"_s.arg(name, Validation::fileNameRule())));
     for (const auto &[path, builtin] : {std::pair{QDir(dataDir).filePath(u"profiles/%1.json"_s.arg(name)), false},
                                         std::pair{u":/profiles/%1.json"_s.arg(name), true}}) {
         QFile f(path);

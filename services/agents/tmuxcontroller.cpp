@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/agents/tmuxcontroller.h"
+#include "models/validation.h"
 
 #include "services/core/logging.h"
 #include "services/core/process.h"
@@ -105,15 +106,7 @@ QString TmuxController::tmuxBinary()
 
 bool TmuxController::isValidSessionName(const QString &name)
 {
-    if (name.isEmpty() || name.size() > 64)
-        return false;
-    const auto plain = [](QChar c) {
-        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9');
-    };
-    if (!plain(name.front()))
-        return false;
-    return std::all_of(
-        name.begin(), name.end(), [&](QChar c) { return plain(c) || c == u'_' || c == u'-'; });
+    return Validation::isAgentName(name);
 }
 
 // Single quotes are the one tmux quoting with no expansion inside ($VAR, ~, \ escapes and the
@@ -470,8 +463,7 @@ static QStringList directArgv(const QStringList &command)
 QFuture<Result<>> TmuxController::newSession(const SessionSpec &spec)
 {
     if (!isValidSessionName(spec.name))
-        return failed<void>(u"invalid tmux session name: \"%1\" (letters, digits, '_' and '-' "
-                            "only, starting with a letter or digit, at most 64)"_s.arg(spec.name));
+        return failed<void>(u"invalid tmux session name: \"%1\" (%2)"_s.arg(spec.name, Validation::agentNameRule()));
     if (!spec.command.isEmpty() && spec.command.first().isEmpty())
         return failed<void>(
             u"the command of session %1 has an empty program name"_s.arg(spec.name));

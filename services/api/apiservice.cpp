@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/api/apiservice.h"
+#include "models/validation.h"
 
 #include "services/api/apiroutes.h"
 #include "services/api/connectionguard.h"
@@ -575,24 +576,13 @@ QFuture<QHttpServerResponse> ApiService::health(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    QList<QFuture<bool>> probes{m_engine->postgresReachable(),
-                                m_engine->orchestrator()->tmuxAvailable()};
-    const bool redis = m_redisConnected;
-    return respond(this,
-                   QtFuture::whenAll(probes.begin(), probes.end()),
-                   [redis](const QList<QFuture<bool>> &done) {
-                       auto ok = [](const QFuture<bool> &f) {
-                           return !f.isCanceled() && f.resultCount() > 0 && f.result();
-                       };
-                       const bool pg = ok(done.at(0));
-                       const bool tmux = ok(done.at(1));
-                       return jsonResponse(
-                           QJsonObject{{u"status"_s, pg && redis && tmux ? u"ok"_s : u"degraded"_s},
-                                       {u"postgres"_s, pg},
-                                       {u"redis"_s, redis},
-                                       {u"tmux"_s, tmux},
-                                       {u"version"_s, QStringLiteral(HIVE_VERSION)}});
-                   });
+    return respond(this, m_engine->health(), [](const Engine::Health &h) {
+        return jsonResponse(QJsonObject{{u"status"_s, h.postgres && h.redis && h.tmux ? u"ok"_s : u"degraded"_s},
+                                        {u"postgres"_s, h.postgres},
+                                        {u"redis"_s, h.redis},
+                                        {u"tmux"_s, h.tmux},
+                                        {u"version"_s, QStringLiteral(HIVE_VERSION)}});
+    });
 }
 
 QFuture<QHttpServerResponse> ApiService::listAgents(const Call &call)
@@ -624,7 +614,7 @@ QFuture<QHttpServerResponse> ApiService::spawnAgent(const Call &call)
         call.body,
         {u"type"_s, u"name"_s, u"profile"_s, u"workdir"_s, u"repository"_s, u"interactive"_s});
     if (!body)
-        return ready(body.error().message);
+        return ready(ApiError::from(body.error()));
     SpawnRequest r;
     const auto type = body->string(u"type"_s);
     const auto name = body->string(u"name"_s);
@@ -634,9 +624,9 @@ QFuture<QHttpServerResponse> ApiService::spawnAgent(const Call &call)
     const auto interactive = body->boolean(u"interactive"_s);
     for (const auto *field : {&type, &name, &profile, &workdir, &repository})
         if (!*field)
-            return ready(field->error().message);
+            return ready(ApiError::from(field->error()));
     if (!interactive)
-        return ready(interactive.error().message);
+        return ready(ApiError::from(interactive.error()));
     if (!*type)
         return ready(ApiError::missingField(u"type: required, the agent type (e.g. \"dev\")"_s));
     r.type = **type;
@@ -684,20 +674,20 @@ QFuture<QHttpServerResponse> ApiService::typeInput(const Call &call)
         return ready(*e);
     const auto body = JsonBody::parse(call.body, {u"text"_s, u"enter"_s});
     if (!body)
-        return ready(body.error().message);
+        return ready(ApiError::from(body.error()));
     const auto text = body->string(u"text"_s);
     if (!text)
-        return ready(text.error().message);
+        return ready(ApiError::from(text.error()));
     const auto enter = body->boolean(u"enter"_s);
     if (!enter)
-        return ready(enter.error().message);
+        return ready(ApiError::from(enter.error()));
     if (!*text)
         return ready(ApiError::missingField(u"text: required, the text to type"_s));
     if ((*text)->isEmpty() && !enter->value_or(false))
         return ready(
             ApiError::invalidValue(u"text: empty, and enter is not true: nothing to type"_s));
     return respond(this,
-                   m_engine->orchestrator()->input(call.id, **text, enter->value_or(false)),
+                   m_engine->input(call.id, **text, enter->value_or(false)),
                    [](Result<> typed) {
                        if (!typed)
                            return ApiError::from(typed.error()).toResponse();
@@ -713,7 +703,7 @@ QFuture<QHttpServerResponse> ApiService::readOutput(const Call &call)
     if (!lines)
         return ready(ApiError::from(lines.error()));
     return respond(
-        this, m_engine->orchestrator()->output(call.id, *lines), [](Result<QString> text) {
+        this, m_engine->output(call.id, *lines), [](Result<QString> text) {
             if (!text)
                 return ApiError::from(text.error()).toResponse();
             return jsonResponse(QJsonObject{{u"text"_s, *text}});
@@ -732,7 +722,7 @@ QFuture<QHttpServerResponse> ApiService::listTasks(const Call &call)
                 u"status: '%1' is not one of %2"_s.arg(*v, Task::statusNames().join(u", "_s))));
     }
     if (const auto v = queryValue(call.query, u"agent_type"_s)) {
-        if (!Orchestrator::isValidAgentType(*v))
+        if (!Validation::isAgentType(*v))
             return ready(ApiError::invalidParameter(
                 u"agent_type: '%1' is not an agent type (lower-case letters, digits, '_' and '-', at most 32)"_s
                     .arg(*v)));
@@ -764,21 +754,21 @@ QFuture<QHttpServerResponse> ApiService::createTask(const Call &call)
                                        u"depends_on"_s,
                                        u"max_attempts"_s});
     if (!body)
-        return ready(body.error().message);
+        return ready(ApiError::from(body.error()));
     const auto prompt = body->string(u"prompt"_s);
     const auto title = body->string(u"title"_s);
     const auto agentType = body->string(u"agent_type"_s);
     for (const auto *field : {&prompt, &title, &agentType})
         if (!*field)
-            return ready(field->error().message);
+            return ready(ApiError::from(field->error()));
     const auto priority = body->integer(u"priority"_s);
     const auto maxAttempts = body->integer(u"max_attempts"_s);
     for (const auto *field : {&priority, &maxAttempts})
         if (!*field)
-            return ready(field->error().message);
+            return ready(ApiError::from(field->error()));
     const auto dependsOn = body->stringList(u"depends_on"_s);
     if (!dependsOn)
-        return ready(dependsOn.error().message);
+        return ready(ApiError::from(dependsOn.error()));
 
     Task t;
     if (!*prompt)
@@ -788,7 +778,7 @@ QFuture<QHttpServerResponse> ApiService::createTask(const Call &call)
     t.prompt = **prompt;
     t.title = title->value_or(QString());
     t.agentType = agentType->value_or(u"dev"_s);
-    if (!Orchestrator::isValidAgentType(t.agentType))
+    if (!Validation::isAgentType(t.agentType))
         return ready(ApiError::invalidValue(
             u"agent_type: unknown agent type '%1' (lower-case letters, digits, "
             "'_' and '-', at most 32)"_s.arg(t.agentType)));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/core/config.h"
+#include "models/validation.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -42,8 +43,7 @@ QString Config::defaultDataDir()
 
 bool Config::isValidTmuxSocketName(const QString &name)
 {
-    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"_s);
-    return re.match(name).hasMatch();
+    return Validation::isFileName(name);
 }
 
 QString Config::path(const QString &relative) const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/store/database.h"
+#include "models/validation.h"
 
 #include "services/core/logging.h"
 
@@ -86,12 +87,7 @@ Error notFound(const QString &what, const QString &id)
     return {Error::Kind::NotFound, u"no %1 with id %2"_s.arg(what, id)};
 }
 
-bool isUuid(const QString &s)
-{
-    static const QRegularExpression re(
-        u"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"_s);
-    return re.match(s).hasMatch();
-}
+using Validation::isUuid;
 } // namespace
 
 void Change::merge(const Change &other)

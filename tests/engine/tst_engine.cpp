@@ -557,26 +557,26 @@ void tst_Engine::interactiveAgentWaitsForInput()
     QVERIFY(spawned->interactive);
     QCOMPARE(spawned->status, Agent::Status::Idle);
     auto screen = [&] {
-        auto out = wait(m_engine->orchestrator()->output(spawned->id, 50));
+        auto out = wait(m_engine->output(spawned->id, 50));
         return out ? *out : QString();
     };
     QTRY_VERIFY_WITH_TIMEOUT(screen().contains(u"fake-agent ready"_s), 10000);
     // Typed literally: quotes and $(…) arrive as text.
     const QString text = u"please ask about 'it' $(touch %1) Grüße"_s.arg(m_fx->path(u"typed"_s));
-    QVERIFY_OK(wait(m_engine->orchestrator()->input(spawned->id, text, true)));
+    QVERIFY_OK(wait(m_engine->input(spawned->id, text, true)));
     QTRY_VERIFY_WITH_TIMEOUT(screen().contains(u"working on: "_s + text), 10000);
     QVERIFY(!QFile::exists(m_fx->path(u"typed"_s)));
     // It asks a yes/no question: the agent waits for input.
     const Agent waiting = waitAgent(spawned->id, [](const Agent &a) { return a.status == Agent::Status::WaitingInput; },
                                     10000);
     QCOMPARE(waiting.status, Agent::Status::WaitingInput);
-    QVERIFY_OK(wait(m_engine->orchestrator()->input(spawned->id, u"y"_s, true)));
+    QVERIFY_OK(wait(m_engine->input(spawned->id, u"y"_s, true)));
     const Agent answered = waitAgent(spawned->id, [](const Agent &a) { return a.status != Agent::Status::WaitingInput; },
                                      10000);
     QVERIFY(answered.status != Agent::Status::WaitingInput);
     QTRY_VERIFY2_WITH_TIMEOUT(screen().contains(u"answer: y"_s), qPrintable(screen()), 10000);
     QVERIFY_OK(wait(m_engine->kill(spawned->id)));
-    auto gone = wait(m_engine->orchestrator()->output(spawned->id, 10));
+    auto gone = wait(m_engine->output(spawned->id, 10));
     QVERIFY(!gone);
     QCOMPARE(gone.error().kind, Error::Kind::Conflict);
 }

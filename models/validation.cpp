@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "models/validation.h"
+
+#include <QRegularExpression>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive::Validation {
+
+namespace {
+bool matches(const QRegularExpression &re, const QString &s)
+{
+    return re.match(s).hasMatch();
+}
+} // namespace
+
+bool isAgentType(const QString &type)
+{
+    static const QRegularExpression re(u"^[a-z0-9][a-z0-9_-]{0,31}$"_s);
+    return matches(re, type);
+}
+
+QString agentTypeRule()
+{
+    return u"lower-case letters, digits, '_' and '-', at most 32, starting with a letter or digit"_s;
+}
+
+bool isAgentName(const QString &name)
+{
+    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"_s);
+    return matches(re, name);
+}
+
+QString agentNameRule()
+{
+    return u"letters, digits, '_' and '-', 1 to 64, starting with a letter or digit"_s;
+}
+
+bool isFileName(const QString &name)
+{
+    static const QRegularExpression re(u"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"_s);
+    return matches(re, name);
+}
+
+QString fileNameRule()
+{
+    return u"letters, digits, '_', '.' and '-', 1 to 64, starting with a letter or digit"_s;
+}
+
+bool isUuid(const QString &id)
+{
+    static const QRegularExpression re(
+        u"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"_s);
+    return matches(re, id);
+}
+
+} // namespace Hive::Validation

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include <QString>
+
+#include <optional>
+
+namespace Hive {
+
+// What a client asks for when it spawns an agent (the spawn dialog, POST /api/v1/agents).
+struct SpawnRequest
+{
+    QString type = QStringLiteral("dev");
+    QString name;       // empty: <type>-<4 hex>
+    QString profile;    // empty: claude (worker) or claude-interactive
+    QString workdir;    // an existing folder to work in
+    QString repository; // a git repository: the agent gets a worktree on branch hive/<name>
+    std::optional<bool> interactive; // empty: as the profile says
+};
+
+} // namespace Hive

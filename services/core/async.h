@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include <QFuture>
+#include <QMetaObject>
+#include <QObject>
+#include <QPromise>
+
+#include <memory>
+#include <type_traits>
+
+namespace Hive {
+
+namespace Detail {
+template<typename T>
+struct IsFuture : std::false_type
+{};
+template<typename T>
+struct IsFuture<QFuture<T>> : std::true_type
+{};
+} // namespace Detail
+
+// Runs f in the thread of `context` (queued on its event loop) and returns a future of what f
+// returns; a f that returns a QFuture<R> gives a QFuture<R> that finishes with it. This is how
+// the services' thread-safe entry points hand work to the thread that owns their state.
+template<typename F>
+auto post(QObject *context, F &&f)
+{
+    using R = std::invoke_result_t<F>;
+    auto promise = std::make_shared<QPromise<R>>();
+    QFuture<R> future = promise->future();
+    promise->start();
+    QMetaObject::invokeMethod(
+        context,
+        [promise, f = std::forward<F>(f)]() mutable {
+            if constexpr (std::is_void_v<R>) {
+                f();
+            } else {
+                promise->addResult(f());
+            }
+            promise->finish();
+        },
+        Qt::QueuedConnection);
+    if constexpr (Detail::IsFuture<R>::value)
+        return future.unwrap();
+    else
+        return future;
+}
+
+// A future that is already finished with value.
+template<typename T>
+QFuture<std::decay_t<T>> readyFuture(T &&value)
+{
+    return QtFuture::makeReadyValueFuture(std::forward<T>(value));
+}
+
+} // namespace Hive
