@@ -118,7 +118,7 @@ QFuture<Result<Task>> Engine::taskChange(std::function<Result<Change>(Database &
         // Published from the store's thread in commit order.
         QMetaObject::invokeMethod(q, [q, c = *c] { q->apply(c); }, Qt::QueuedConnection);
         if (!c->task)
-            return std::unexpected(Error{Error::Kind::Internal, u"the change named no task"_s});
+            return std::unexpected(Error::internal(u"the change named no task"_s));
         return *c->task;
     });
 }

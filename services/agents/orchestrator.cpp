@@ -34,7 +34,7 @@ void fulfil(const std::shared_ptr<QPromise<R>> &promise, R value)
 
 Error invalid(const QString &message)
 {
-    return {Error::Kind::Invalid, message};
+    return Error::invalid(message);
 }
 
 // What an agent CLI shows when it waits for the user: permission prompts, yes/no questions, near
@@ -251,8 +251,7 @@ QFuture<Result<Agent>> Orchestrator::spawn(const SpawnRequest &request)
                                     publish(*c);
                             });
                         const bool duplicate = made.error().message.contains(u"duplicate"_s);
-                        fulfil(promise, Result<Agent>(std::unexpected(
-                                            Error{duplicate ? Error::Kind::Conflict : Error::Kind::Invalid, why})));
+                        fulfil(promise, Result<Agent>(failure(duplicate ? Error::conflict(why) : Error::invalid(why))));
                         return;
                     }
                     const QString logFile = QDir(m_options.dataDir).filePath(u"logs/%1.log"_s.arg(agent.name));
@@ -317,13 +316,12 @@ QFuture<Result<QString>> Orchestrator::output(const QString &agentId, int lines)
                 return;
             }
             if (!a->isAlive()) {
-                fulfil(promise, Result<QString>(std::unexpected(Error{
-                                    Error::Kind::Conflict, u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))})));
+                fulfil(promise, Result<QString>(std::unexpected(Error::conflict(u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))))));
                 return;
             }
             m_tmux->capturePane(a->tmuxSession, lines).then(this, [promise](Result<QString> text) {
                 if (!text)
-                    fulfil(promise, Result<QString>(std::unexpected(Error{Error::Kind::Conflict, text.error().message})));
+                    fulfil(promise, Result<QString>(std::unexpected(Error::conflict(text.error().message))));
                 else
                     fulfil(promise, Result<QString>(*text));
             });
@@ -340,13 +338,12 @@ QFuture<Result<>> Orchestrator::input(const QString &agentId, const QString &tex
                 return;
             }
             if (!a->isAlive()) {
-                fulfil(promise, Result<>(std::unexpected(Error{
-                                    Error::Kind::Conflict, u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))})));
+                fulfil(promise, Result<>(std::unexpected(Error::conflict(u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))))));
                 return;
             }
             m_tmux->sendText(a->tmuxSession, text, enter).then(this, [promise](Result<> r) {
                 if (!r)
-                    fulfil(promise, Result<>(std::unexpected(Error{Error::Kind::Conflict, r.error().message})));
+                    fulfil(promise, Result<>(std::unexpected(Error::conflict(r.error().message))));
                 else
                     fulfil(promise, Result<>());
             });

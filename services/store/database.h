@@ -6,6 +6,8 @@
 #include "models/event.h"
 #include "models/task.h"
 #include "services/core/result.h"
+#include "services/store/change.h"
+#include "services/store/rows.h"
 
 #include <QHash>
 #include <QSqlDatabase>
@@ -20,35 +22,6 @@ class QSqlQuery;
 
 namespace Hive {
 
-// The rows of a statement run by Database (a prepared statement kept for reuse).
-struct Rows
-{
-    QSqlQuery *query;
-    bool next();
-    QVariant value(int i) const;
-    bool isNull(int i) const;
-};
-
-
-// What a state change did: the events it recorded (to publish once committed) and the tasks that
-// became queued (to put on the Redis queue).
-struct Change
-{
-    QList<Event> events;
-    QList<Task> enqueue;
-    std::optional<Task> task;
-    std::optional<Agent> agent;
-    QString stopAgentId; // a running task was cancelled: the agent whose runner must stop it
-
-    void merge(const Change &other);
-};
-
-struct TaskFilter
-{
-    std::optional<Task::Status> status;
-    QString agentType;
-    int limit = 100;
-};
 
 // All SQL of Agent Hive, over one QPSQL connection used only in the thread that opened it (the
 // store's thread in the app, the main thread in hive-runner). Every state change is written
@@ -115,8 +88,27 @@ private:
     Result<Change> settleDependents(const Task &finished);
     Result<Change> failDependents(const Task &finished, QStringList &visited);
     Result<Change> agentToIdle(const QString &agentId, const QString &taskId);
+    // Records an event of the change (in the change's transaction) and adds it to change.events.
+    Result<> recordInto(Change &change, const QString &type, const std::optional<Agent> &agent,
+                        const std::optional<Task> &task);
+    static Error notFound(const QString &what, const QString &id);
+
+    // Runs body (returning a Result) in one transaction: committed when it succeeds, rolled back
+    // when it fails.
     template<typename F>
-    auto transaction(F &&body) -> decltype(body());
+    auto transaction(F &&body) -> decltype(body())
+    {
+        if (auto b = begin(); !b)
+            return failure(b.error());
+        auto r = body();
+        if (!r) {
+            rollback();
+            return r;
+        }
+        if (auto c = commit(); !c)
+            return failure(c.error());
+        return r;
+    }
 
     QString m_connection;
     QString m_url;

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "services/store/rows.h"
+
+#include <QSqlQuery>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+const QString kTaskColumns = u"id::text AS id, title, prompt, agent_type, priority, status, agent_id::text AS agent_id, "
+                             "array_to_string(depends_on, ',') AS depends_on, attempts, max_attempts, created_at, "
+                             "started_at, finished_at, exit_code, output, duration_ms, cost_usd, error"_s;
+const QString kAgentColumns = u"id::text AS id, name, type, profile, interactive, status, tmux_session, "
+                              "workdir, current_task_id::text AS current_task_id, created_at, last_heartbeat"_s;
+
+bool Rows::next()
+{
+    return query->next();
+}
+
+QVariant Rows::value(const QString &column) const
+{
+    return query->value(column);
+}
+
+bool Rows::isNull(const QString &column) const
+{
+    return query->isNull(column);
+}
+
+QVariant nullableText(const QString &s)
+{
+    return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
+}
+
+Task taskFromRow(const Rows &q)
+{
+    Task t;
+    t.id = q.value(u"id"_s).toString();
+    t.title = q.value(u"title"_s).toString();
+    t.prompt = q.value(u"prompt"_s).toString();
+    t.agentType = q.value(u"agent_type"_s).toString();
+    t.priority = q.value(u"priority"_s).toInt();
+    t.status = Task::statusFromName(q.value(u"status"_s).toString()).value_or(Task::Status::Failed);
+    t.agentId = q.value(u"agent_id"_s).toString();
+    const QString deps = q.value(u"depends_on"_s).toString();
+    if (!deps.isEmpty())
+        t.dependsOn = deps.split(u',');
+    t.attempts = q.value(u"attempts"_s).toInt();
+    t.maxAttempts = q.value(u"max_attempts"_s).toInt();
+    t.createdAt = q.value(u"created_at"_s).toDateTime();
+    t.startedAt = q.value(u"started_at"_s).toDateTime();
+    t.finishedAt = q.value(u"finished_at"_s).toDateTime();
+    if (!q.isNull(u"exit_code"_s)) {
+        TaskResult r;
+        r.exitCode = q.value(u"exit_code"_s).toInt();
+        r.output = q.value(u"output"_s).toString();
+        r.durationMs = q.value(u"duration_ms"_s).toLongLong();
+        if (!q.isNull(u"cost_usd"_s))
+            r.costUsd = q.value(u"cost_usd"_s).toDouble();
+        t.result = r;
+    }
+    t.error = q.value(u"error"_s).toString();
+    return t;
+}
+
+Agent agentFromRow(const Rows &q)
+{
+    Agent a;
+    a.id = q.value(u"id"_s).toString();
+    a.name = q.value(u"name"_s).toString();
+    a.type = q.value(u"type"_s).toString();
+    a.profile = q.value(u"profile"_s).toString();
+    a.interactive = q.value(u"interactive"_s).toBool();
+    a.status = Agent::statusFromName(q.value(u"status"_s).toString()).value_or(Agent::Status::Lost);
+    a.tmuxSession = q.value(u"tmux_session"_s).toString();
+    a.workdir = q.value(u"workdir"_s).toString();
+    a.currentTaskId = q.value(u"current_task_id"_s).toString();
+    a.createdAt = q.value(u"created_at"_s).toDateTime();
+    a.lastHeartbeat = q.value(u"last_heartbeat"_s).toDateTime();
+    return a;
+}
+
+} // namespace Hive

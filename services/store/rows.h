@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include "models/agent.h"
+#include "models/task.h"
+
+#include <QString>
+#include <QVariant>
+
+class QSqlQuery;
+
+namespace Hive {
+
+// The rows of a statement run by Database (a prepared statement kept for reuse). Columns are read
+// by name, never by position, so a column list can change without shifting every reader.
+struct Rows
+{
+    QSqlQuery *query;
+    bool next();
+    QVariant value(const QString &column) const;
+    bool isNull(const QString &column) const;
+};
+
+// The columns of a task and of an agent row as the readers below expect them (with names).
+extern const QString kTaskColumns;
+extern const QString kAgentColumns;
+
+Task taskFromRow(const Rows &row);
+Agent agentFromRow(const Rows &row);
+
+// NULL for an empty string (optional text columns).
+QVariant nullableText(const QString &s);
+
+} // namespace Hive

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+// The tasks' rows and their state machine: created (blocked or queued), claimed, started,
+// finished (succeeded, retried or failed), released, cancelled, retried; dependents settled.
+#include "services/store/database.h"
+
+#include "models/validation.h"
+#include "services/store/rows.h"
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+using Validation::isUuid;
+
+Result<Change> Database::createTask(const Task &t)
+{
+    return transaction([&]() -> Result<Change> {
+        Task::Status status = Task::Status::Queued;
+        QString error;
+        for (const QString &dep : t.dependsOn) {
+            if (!isUuid(dep))
+                return failure(Error::invalid(u"depends_on: '%1' is not a task id"_s.arg(dep)));
+            auto d = exec(u"SELECT status, title FROM tasks WHERE id = ?::uuid"_s, {dep});
+            if (!d)
+                return failure(d.error());
+            if (!d->next())
+                return failure(Error::invalid(u"depends_on: no task with id %1"_s.arg(dep)));
+            const QString st = d->value(u"status"_s).toString();
+            if (st == u"failed"_s || st == u"cancelled"_s) {
+                status = Task::Status::Failed;
+                error = u"dependency %1 (%2) %3"_s.arg(dep, d->value(u"title"_s).toString(),
+                                                        st == u"failed"_s ? u"failed"_s : u"was cancelled"_s);
+            } else if (st != u"succeeded"_s && status != Task::Status::Failed) {
+                status = Task::Status::Blocked;
+            }
+        }
+        const QString deps = u"{"_s + t.dependsOn.join(u',') + u"}"_s; // a uuid[] literal
+        auto task = updateTask(u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, depends_on, "
+                               "max_attempts, error, finished_at) VALUES (?::uuid, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, "
+                               "CASE WHEN ? THEN now() END)"_s,
+                               {t.id, t.title.isNull() ? u""_s : t.title, t.prompt, t.agentType, t.priority, Task::statusName(status), deps,
+                                t.maxAttempts, nullableText(error), status == Task::Status::Failed});
+        if (!task)
+            return failure(task.error());
+        Change c;
+        if (auto r = recordInto(c, u"task.created"_s, std::nullopt, *task); !r)
+            return failure(r.error());
+        if (status == Task::Status::Failed) {
+            if (auto r = recordInto(c, u"task.failed"_s, std::nullopt, *task); !r)
+                return failure(r.error());
+        }
+        if (status == Task::Status::Queued)
+            c.enqueue << *task;
+        c.task = *task;
+        return c;
+    });
+}
+
+Result<Change> Database::claimTask(const QString &taskId, const QString &agentId)
+{
+    return transaction([&]() -> Result<Change> {
+        Change c;
+        auto task = updateTask(u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, attempts = attempts + 1, "
+                               "started_at = now(), error = NULL WHERE id = ?::uuid AND status = 'queued'"_s,
+                               {agentId, taskId});
+        if (!task) {
+            if (task.error().kind == Error::Kind::NotFound)
+                return c; // cancelled, or taken by someone else: not ours
+            return failure(task.error());
+        }
+        if (auto r = recordInto(c, u"task.assigned"_s, std::nullopt, *task); !r)
+            return failure(r.error());
+        c.task = *task;
+        auto agent = updateAgent(u"UPDATE agents SET status = 'busy', current_task_id = ?::uuid WHERE id = ?::uuid"_s,
+                                 {taskId, agentId});
+        if (!agent)
+            return failure(agent.error());
+        if (auto r = recordInto(c, u"agent.status"_s, *agent, std::nullopt); !r)
+            return failure(r.error());
+        c.agent = *agent;
+        return c;
+    });
+}
+
+Result<Change> Database::startTask(const QString &taskId, const QString &agentId)
+{
+    return transaction([&]() -> Result<Change> {
+        Change c;
+        auto task = updateTask(u"UPDATE tasks SET status = 'running', started_at = now() "
+                               "WHERE id = ?::uuid AND agent_id = ?::uuid AND status = 'assigned'"_s,
+                               {taskId, agentId});
+        if (!task) {
+            if (task.error().kind == Error::Kind::NotFound)
+                return c;
+            return failure(task.error());
+        }
+        if (auto r = recordInto(c, u"task.started"_s, std::nullopt, *task); !r)
+            return failure(r.error());
+        c.task = *task;
+        return c;
+    });
+}
+
+Result<Change> Database::agentToIdle(const QString &agentId, const QString &taskId)
+{
+    Change c;
+    auto agent = updateAgent(u"UPDATE agents SET status = 'idle', current_task_id = NULL "
+                             "WHERE id = ?::uuid AND current_task_id = ?::uuid AND status NOT IN ('stopped', 'lost')"_s,
+                             {agentId, taskId});
+    if (!agent) {
+        if (agent.error().kind == Error::Kind::NotFound)
+            return c;
+        return failure(agent.error());
+    }
+    if (auto r = recordInto(c, u"agent.status"_s, *agent, std::nullopt); !r)
+        return failure(r.error());
+    c.agent = *agent;
+    return c;
+}
+
+Result<Change> Database::finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
+                                      bool succeeded, const QString &error)
+{
+    return transaction([&]() -> Result<Change> {
+        Change c;
+        auto cur = exec(u"SELECT "_s + kTaskColumns
+                            + u" FROM tasks WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running') FOR UPDATE"_s,
+                        {taskId, agentId});
+        if (!cur)
+            return failure(cur.error());
+        if (!cur->next()) {
+            // Not ours any more (cancelled, or handed to another agent): only the agent goes idle.
+            auto idle = agentToIdle(agentId, taskId);
+            if (!idle)
+                return failure(idle.error());
+            return *idle;
+        }
+        const Task before = taskFromRow(*cur);
+        const QVariant cost = result.costUsd ? QVariant(*result.costUsd) : QVariant(QMetaType::fromType<double>());
+        if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, exit_code, output, "
+                          "duration_ms, cost_usd, error) VALUES (?::uuid, ?, ?::uuid, ?, ?, ?, ?, ?, ?, ?)"_s,
+                          {taskId, before.attempts, agentId, succeeded ? u"succeeded"_s : u"failed"_s,
+                           before.startedAt, result.exitCode, result.output, result.durationMs, cost,
+                           nullableText(error)});
+            !r)
+            return failure(r.error());
+        const bool retry = !succeeded && before.attempts < before.maxAttempts;
+        const QString status = succeeded ? u"succeeded"_s : retry ? u"queued"_s : u"failed"_s;
+        auto task = updateTask(u"UPDATE tasks SET status = ?, exit_code = ?, output = ?, duration_ms = ?, cost_usd = ?, "
+                               "error = ?, finished_at = CASE WHEN ? THEN NULL ELSE now() END, "
+                               "agent_id = CASE WHEN ? THEN NULL ELSE agent_id END WHERE id = ?::uuid"_s,
+                               {status, result.exitCode, result.output, result.durationMs, cost, nullableText(error),
+                                retry, retry, taskId});
+        if (!task)
+            return failure(task.error());
+        if (auto r = recordInto(c, succeeded ? u"task.succeeded"_s : retry ? u"task.queued"_s : u"task.failed"_s, std::nullopt, *task); !r)
+            return failure(r.error());
+        c.task = *task;
+        if (retry)
+            c.enqueue << *task;
+        auto idle = agentToIdle(agentId, taskId);
+        if (!idle)
+            return failure(idle.error());
+        c.merge(*idle);
+        c.task = *task;
+        if (succeeded) {
+            auto dep = settleDependents(*task);
+            if (!dep)
+                return failure(dep.error());
+            c.merge(*dep);
+        } else if (!retry) {
+            QStringList visited;
+            auto dep = failDependents(*task, visited);
+            if (!dep)
+                return failure(dep.error());
+            c.merge(*dep);
+        }
+        c.task = *task;
+        return c;
+    });
+}
+
+Result<Change> Database::failTaskToStart(const QString &taskId, const QString &agentId, const QString &error)
+{
+    return transaction([&]() -> Result<Change> {
+        Change c;
+        auto task = updateTask(u"UPDATE tasks SET status = 'failed', finished_at = now(), error = ? "
+                               "WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running')"_s,
+                               {error, taskId, agentId});
+        if (!task) {
+            if (task.error().kind != Error::Kind::NotFound)
+                return failure(task.error());
+        } else {
+            if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, error) "
+                              "VALUES (?::uuid, ?, ?::uuid, 'failed', ?, ?)"_s,
+                              {taskId, task->attempts, agentId, task->startedAt, error});
+                !r)
+                return failure(r.error());
+            if (auto r = recordInto(c, u"task.failed"_s, std::nullopt, *task); !r)
+                return failure(r.error());
+            QStringList visited;
+            auto dep = failDependents(*task, visited);
+            if (!dep)
+                return failure(dep.error());
+            c.merge(*dep);
+        }
+        auto idle = agentToIdle(agentId, taskId);
+        if (!idle)
+            return failure(idle.error());
+        c.merge(*idle);
+        if (task)
+            c.task = *task;
+        return c;
+    });
+}
+
+Result<Change> Database::settleDependents(const Task &finished)
+{
+    Change c;
+    // Blocked tasks waiting on this one whose every dependency has now succeeded.
+    auto q = exec(u"UPDATE tasks SET status = 'queued' WHERE id IN (SELECT t.id FROM tasks t WHERE t.status = 'blocked' "
+                  "AND t.depends_on @> ARRAY[?::uuid] AND NOT EXISTS (SELECT 1 FROM tasks d WHERE d.id = ANY (t.depends_on) "
+                  "AND d.status <> 'succeeded')) RETURNING "_s
+                      + kTaskColumns,
+                  {finished.id});
+    if (!q)
+        return failure(q.error());
+    QList<Task> unblocked;
+    while (q->next())
+        unblocked << taskFromRow(*q);
+    for (const Task &t : unblocked) {
+        if (auto r = recordInto(c, u"task.queued"_s, std::nullopt, t); !r)
+            return failure(r.error());
+        c.enqueue << t;
+    }
+    return c;
+}
+
+Result<Change> Database::failDependents(const Task &finished, QStringList &visited)
+{
+    Change c;
+    if (visited.contains(finished.id))
+        return c;
+    visited << finished.id;
+    const QString why = u"dependency %1%2 %3"_s.arg(finished.id,
+                                                   finished.title.isEmpty() ? QString() : u" (%1)"_s.arg(finished.title),
+                                                   finished.status == Task::Status::Cancelled ? u"was cancelled"_s
+                                                                                              : u"failed"_s);
+    auto q = exec(u"UPDATE tasks SET status = 'failed', finished_at = now(), error = ? "
+                  "WHERE status = 'blocked' AND depends_on @> ARRAY[?::uuid] RETURNING "_s
+                      + kTaskColumns,
+                  {why, finished.id});
+    if (!q)
+        return failure(q.error());
+    QList<Task> failed;
+    while (q->next())
+        failed << taskFromRow(*q);
+    for (const Task &t : failed) {
+        if (auto r = recordInto(c, u"task.failed"_s, std::nullopt, t); !r)
+            return failure(r.error());
+        auto more = failDependents(t, visited);
+        if (!more)
+            return failure(more.error());
+        c.merge(*more);
+    }
+    return c;
+}
+
+Result<Change> Database::releaseTask(const QString &taskId, const QString &agentId)
+{
+    return transaction([&]() -> Result<Change> {
+        Change c;
+        auto task = updateTask(u"UPDATE tasks SET status = 'queued', agent_id = NULL, started_at = NULL, "
+                               "attempts = greatest(attempts - 1, 0) "
+                               "WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running')"_s,
+                               {taskId, agentId});
+        if (!task) {
+            if (task.error().kind != Error::Kind::NotFound)
+                return failure(task.error());
+        } else {
+            if (auto r = recordInto(c, u"task.queued"_s, std::nullopt, *task); !r)
+                return failure(r.error());
+            c.enqueue << *task;
+            c.task = *task;
+        }
+        auto idle = agentToIdle(agentId, taskId);
+        if (!idle)
+            return failure(idle.error());
+        c.merge(*idle);
+        return c;
+    });
+}
+
+Result<Change> Database::cancelTask(const QString &taskId)
+{
+    if (!isUuid(taskId))
+        return failure(notFound(u"task"_s, taskId));
+    return transaction([&]() -> Result<Change> {
+        auto cur = exec(u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
+        if (!cur)
+            return failure(cur.error());
+        if (!cur->next())
+            return failure(notFound(u"task"_s, taskId));
+        const Task before = taskFromRow(*cur);
+        Change c;
+        if (before.status == Task::Status::Cancelled) {
+            c.task = before;
+            return c;
+        }
+        if (before.isFinished())
+            return failure(Error::conflict(u"task %1 has already %2"_s.arg(taskId, Task::statusName(before.status))));
+        const bool wasRunning = before.status == Task::Status::Assigned || before.status == Task::Status::Running;
+        auto task = updateTask(u"UPDATE tasks SET status = 'cancelled', finished_at = now() WHERE id = ?::uuid"_s,
+                               {taskId});
+        if (!task)
+            return failure(task.error());
+        if (wasRunning) {
+            if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, error) "
+                              "VALUES (?::uuid, ?, ?::uuid, 'cancelled', ?, 'cancelled')"_s,
+                              {taskId, before.attempts, before.agentId, before.startedAt});
+                !r)
+                return failure(r.error());
+            c.stopAgentId = before.agentId;
+        }
+        if (auto r = recordInto(c, u"task.cancelled"_s, std::nullopt, *task); !r)
+            return failure(r.error());
+        QStringList visited;
+        auto dep = failDependents(*task, visited);
+        if (!dep)
+            return failure(dep.error());
+        c.merge(*dep);
+        c.task = *task;
+        return c;
+    });
+}
+
+Result<Change> Database::retryTask(const QString &taskId)
+{
+    if (!isUuid(taskId))
+        return failure(notFound(u"task"_s, taskId));
+    return transaction([&]() -> Result<Change> {
+        auto cur = exec(u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
+        if (!cur)
+            return failure(cur.error());
+        if (!cur->next())
+            return failure(notFound(u"task"_s, taskId));
+        const Task before = taskFromRow(*cur);
+        if (before.status != Task::Status::Failed && before.status != Task::Status::Cancelled)
+            return failure(Error::conflict(u"task %1 is %2; only a failed or cancelled task can be retried"_s.arg(
+                                               taskId, Task::statusName(before.status))));
+        // Back to blocked when a dependency has not succeeded yet.
+        auto pending = exec(u"SELECT count(*) AS pending FROM tasks WHERE id = ANY (?::uuid[]) AND status <> 'succeeded'"_s,
+                            {QString(u"{"_s + before.dependsOn.join(u',') + u"}"_s)});
+        if (!pending)
+            return failure(pending.error());
+        pending->next();
+        const bool blocked = pending->value(u"pending"_s).toInt() > 0;
+        auto task = updateTask(u"UPDATE tasks SET status = ?, attempts = 0, agent_id = NULL, started_at = NULL, "
+                               "finished_at = NULL, exit_code = NULL, output = NULL, duration_ms = NULL, "
+                               "cost_usd = NULL, error = NULL WHERE id = ?::uuid"_s,
+                               {blocked ? u"blocked"_s : u"queued"_s, taskId});
+        if (!task)
+            return failure(task.error());
+        Change c;
+        if (auto r = recordInto(c, u"task.queued"_s, std::nullopt, *task); !r)
+            return failure(r.error());
+        if (!blocked)
+            c.enqueue << *task;
+        c.task = *task;
+        return c;
+    });
+}
+
+Result<QList<Task>> Database::tasks(const TaskFilter &filter)
+{
+    QString sql = u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE true"_s;
+    QVariantList binds;
+    if (filter.status) {
+        sql += u" AND status = ?"_s;
+        binds << Task::statusName(*filter.status);
+    }
+    if (!filter.agentType.isEmpty()) {
+        sql += u" AND agent_type = ?"_s;
+        binds << filter.agentType;
+    }
+    sql += u" ORDER BY created_at DESC LIMIT %1"_s.arg(qBound(1, filter.limit, 100000));
+    auto q = exec(sql, binds);
+    if (!q)
+        return failure(q.error());
+    QList<Task> out;
+    while (q->next())
+        out << taskFromRow(*q);
+    return out;
+}
+
+Result<Task> Database::task(const QString &id)
+{
+    if (!isUuid(id))
+        return failure(notFound(u"task"_s, id));
+    auto q = exec(u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid"_s, {id});
+    if (!q)
+        return failure(q.error());
+    if (!q->next())
+        return failure(notFound(u"task"_s, id));
+    return taskFromRow(*q);
+}
+
+Result<QList<Task>> Database::queuedTasks()
+{
+    auto q = exec(u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE status = 'queued' ORDER BY created_at"_s);
+    if (!q)
+        return failure(q.error());
+    QList<Task> out;
+    while (q->next())
+        out << taskFromRow(*q);
+    return out;
+}
+
+
+} // namespace Hive
