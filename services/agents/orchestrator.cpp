@@ -3,18 +3,20 @@
 #include "services/agents/orchestrator.h"
 #include "models/validation.h"
 
+#include "services/core/async.h"
 #include "services/core/logging.h"
 #include "services/core/process.h"
 #include "services/queue/queue.h"
 #include "services/store/store.h"
+#include "services/agents/panewatcher.h"
 #include "services/agents/tmuxcontroller.h"
+#include "services/agents/workspaces.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QPromise>
 #include <QRandomGenerator>
-#include <QRegularExpression>
 #include <QTimer>
 #include <QUuid>
 
@@ -25,42 +27,7 @@ namespace Hive {
 namespace {
 auto log() { return Logging::get("orch"); }
 
-template<typename R>
-void fulfil(const std::shared_ptr<QPromise<R>> &promise, R value)
-{
-    promise->addResult(std::move(value));
-    promise->finish();
-}
 
-Error invalid(const QString &message)
-{
-    return Error::invalid(message);
-}
-
-// What an agent CLI shows when it waits for the user: permission prompts, yes/no questions, near
-// the bottom of the screen and followed by nothing but the choices (or the box around them).
-bool looksLikeQuestion(const QString &screen)
-{
-    static const QRegularExpression question(
-        uR"((\(y/n\)|\[y/N\]|\[Y/n\]|\(yes/no\)|Do you want to|Would you like to|Allow .*\?|Approve|Press Enter to|Continue\?|Proceed\?))"_s,
-        QRegularExpression::CaseInsensitiveOption);
-    static const QRegularExpression choiceOrFrame(uR"(^\s*([❯>]?\s*\d+[.)]\s|[│╭╰─┃└┌|]|Esc |\(esc\))"_s);
-    QStringList lines = screen.split(u'\n');
-    while (!lines.isEmpty() && lines.last().trimmed().isEmpty())
-        lines.removeLast();
-    const qsizetype from = qMax<qsizetype>(0, lines.size() - 8);
-    for (qsizetype i = lines.size() - 1; i >= from; --i) {
-        if (!question.match(lines[i]).hasMatch())
-            continue;
-        for (qsizetype j = i + 1; j < lines.size(); ++j) {
-            const QString line = lines[j].trimmed();
-            if (!line.isEmpty() && !choiceOrFrame.match(lines[j]).hasMatch())
-                return false; // the question was answered: more output came after it
-        }
-        return true;
-    }
-    return false;
-}
 } // namespace
 
 Orchestrator::Orchestrator(const Options &options, Store *store, Queue *queue)
@@ -70,17 +37,6 @@ Orchestrator::Orchestrator(const Options &options, Store *store, Queue *queue)
 {}
 
 Orchestrator::~Orchestrator() = default;
-
-template<typename R, typename F>
-QFuture<R> Orchestrator::inThread(F &&f)
-{
-    auto promise = std::make_shared<QPromise<R>>();
-    promise->start();
-    QFuture<R> future = promise->future();
-    QMetaObject::invokeMethod(this, [promise, f = std::forward<F>(f)]() mutable { f(promise); },
-                              Qt::QueuedConnection);
-    return future;
-}
 
 void Orchestrator::start()
 {
@@ -119,46 +75,6 @@ void Orchestrator::publish(const Change &change)
     QMetaObject::invokeMethod(m_queue, [q = m_queue, change] { q->apply(change); }, Qt::QueuedConnection);
 }
 
-Result<QString> Orchestrator::prepareWorkdir(const SpawnRequest &request, const QString &name)
-{
-    if (!request.repository.isEmpty()) {
-        const QFileInfo repo(request.repository);
-        if (!repo.isDir())
-            return failure(u"repository: '%1' is not a folder"_s.arg(request.repository));
-        const QString git = Process::findExecutable(u"git"_s);
-        if (git.isEmpty())
-            return failure(u"repository: git is not installed"_s);
-        const QString top = repo.absoluteFilePath();
-        if (auto r = Process::run(git, {u"-C"_s, top, u"rev-parse"_s, u"--show-toplevel"_s}, 10000); !r)
-            return failure(u"repository: '%1' is not a git repository"_s.arg(request.repository));
-        const QString path = QDir(m_options.dataDir).filePath(u"workspace/"_s + name);
-        if (QFileInfo::exists(path))
-            return path; // the worktree of an earlier agent of that name: carry on there
-        const QString branch = u"hive/"_s + name;
-        auto hasBranch = Process::run(git, {u"-C"_s, top, u"rev-parse"_s, u"--verify"_s, u"--quiet"_s,
-                                            u"refs/heads/"_s + branch},
-                                      10000);
-        QStringList args{u"-C"_s, top, u"worktree"_s, u"add"_s};
-        if (hasBranch)
-            args << u"--"_s << path << branch;
-        else
-            args << u"-b"_s << branch << u"--"_s << path;
-        if (auto r = Process::run(git, args, 60000); !r)
-            return failure(u"repository: could not make a worktree: %1"_s.arg(r.error().message));
-        return path;
-    }
-    if (!request.workdir.isEmpty()) {
-        const QFileInfo dir(request.workdir);
-        if (!dir.isAbsolute() || !dir.isDir())
-            return failure(u"workdir: '%1' is not an existing absolute folder"_s.arg(request.workdir));
-        return dir.absoluteFilePath();
-    }
-    const QString path = QDir(m_options.dataDir).filePath(u"workspace/"_s + name);
-    if (!QDir().mkpath(path))
-        return failure(u"workdir: cannot create %1"_s.arg(path));
-    return path;
-}
-
 Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &profile)
 {
     if (!Validation::isAgentType(request.type))
@@ -173,18 +89,18 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
                                                           : request.profile;
     auto p = Profiles::load(profileName, m_options.dataDir);
     if (!p)
-        return std::unexpected(invalid(p.error().message));
+        return failure(Error::invalid(p.error().message));
     profile = *p;
     if (request.interactive && *request.interactive != profile.interactive) {
         // A worker runs the profile's command once per task; an interactive agent runs it once.
         if (!*request.interactive && !profile.command.join(u' ').contains(u"{prompt}"_s))
-            return std::unexpected(invalid(u"interactive: profile '%1' has no {prompt}, so it cannot run tasks"_s
+            return failure(Error::invalid(u"interactive: profile '%1' has no {prompt}, so it cannot run tasks"_s
                                                .arg(profile.name)));
         profile.interactive = *request.interactive;
     }
-    auto workdir = prepareWorkdir(request, name);
+    auto workdir = Workspaces(m_options.dataDir).prepare(request, name);
     if (!workdir)
-        return std::unexpected(invalid(workdir.error().message));
+        return failure(Error::invalid(workdir.error().message));
     Agent a;
     a.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     a.name = name;
@@ -205,125 +121,124 @@ QStringList Orchestrator::sessionCommand(const Agent &agent, const Profile &prof
     return {m_options.runnerPath, u"--agent"_s, agent.id, u"--data-dir"_s, m_options.dataDir};
 }
 
+// Spawning, step by step, each step in the orchestrator's thread: check and prepare (name,
+// profile, folder) → the agent's row → its tmux session → (interactive) idle.
 QFuture<Result<Agent>> Orchestrator::spawn(const SpawnRequest &request)
 {
-    return inThread<Result<Agent>>([this, request](std::shared_ptr<QPromise<Result<Agent>>> promise) {
+    return post(this, [this, request] {
         Profile profile;
-        auto prepared = prepareAgent(request, profile);
-        if (!prepared) {
-            fulfil(promise, Result<Agent>(std::unexpected(prepared.error())));
-            return;
-        }
-        const Agent agent = *prepared;
-        m_spawning.insert(agent.id);
-        auto clock = std::make_shared<QElapsedTimer>();
-        clock->start();
-        m_store->run([agent](Database &db) { return db.insertAgent(agent); })
-            .then(this, [this, promise, agent, profile, clock](Result<Change> inserted) {
-                log()->debug("spawn {}: stored after {} ms", agent.name, clock->elapsed());
-                if (!inserted) {
-                    m_spawning.remove(agent.id);
-                    fulfil(promise, Result<Agent>(std::unexpected(inserted.error())));
-                    return;
-                }
-                publish(*inserted);
-                TmuxController::SessionSpec spec;
-                spec.name = agent.tmuxSession;
-                spec.command = sessionCommand(agent, profile);
-                spec.workdir = agent.workdir;
-                spec.env = profile.env;
-                spec.env.insert(u"HIVE_AGENT_ID"_s, agent.id);
-                spec.env.insert(u"HIVE_AGENT_NAME"_s, agent.name);
-                spec.env.insert(u"HIVE_DATA_DIR"_s, m_options.dataDir);
-                if (!agent.interactive) {
-                    spec.env.insert(u"HIVE_DATABASE_URL"_s, m_options.databaseUrl);
-                    spec.env.insert(u"HIVE_REDIS_URL"_s, m_options.redisUrl);
-                }
-                m_tmux->newSession(spec).then(this, [this, promise, agent, clock](Result<> made) {
-                    log()->debug("spawn {}: session after {} ms", agent.name, clock->elapsed());
-                    m_spawning.remove(agent.id);
-                    if (!made) {
-                        const QString why = u"tmux could not start the session: %1"_s.arg(made.error().message);
-                        log()->warn("spawn {}: {}", agent.name, why);
-                        m_store->run([id = agent.id, why](Database &db) { return db.endAgent(id, Agent::Status::Stopped, why); })
-                            .then(this, [this](Result<Change> c) {
-                                if (c)
-                                    publish(*c);
-                            });
-                        const bool duplicate = made.error().message.contains(u"duplicate"_s);
-                        fulfil(promise, Result<Agent>(failure(duplicate ? Error::conflict(why) : Error::invalid(why))));
-                        return;
-                    }
-                    const QString logFile = QDir(m_options.dataDir).filePath(u"logs/%1.log"_s.arg(agent.name));
-                    m_tmux->pipePaneToFile(agent.tmuxSession, logFile);
-                    log()->info("spawned {} ({}, {})", agent.name, agent.profile,
-                                agent.interactive ? "interactive" : "worker");
-                    if (!agent.interactive) {
-                        fulfil(promise, Result<Agent>(agent));
-                        return;
-                    }
-                    m_store->run([id = agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); })
-                        .then(this, [this, promise, agent](Result<Change> c) {
-                            Agent a = agent;
-                            if (c) {
-                                publish(*c);
-                                if (c->agent)
-                                    a = *c->agent;
-                            }
-                            fulfil(promise, Result<Agent>(a));
-                        });
-                });
-            });
+        auto agent = prepareAgent(request, profile);
+        if (!agent)
+            return readyFuture(Result<Agent>(failure(agent.error())));
+        m_spawning.insert(agent->id);
+        return then(this, m_store->run([a = *agent](Database &db) { return db.insertAgent(a); }),
+                    [this, agent = *agent, profile](Result<Change> inserted) {
+                        return startSession(agent, profile, inserted);
+                    });
     });
 }
 
+QFuture<Result<Agent>> Orchestrator::startSession(const Agent &agent, const Profile &profile,
+                                                  const Result<Change> &inserted)
+{
+    if (!inserted) {
+        m_spawning.remove(agent.id);
+        return readyFuture(Result<Agent>(failure(inserted.error())));
+    }
+    publish(*inserted);
+    TmuxController::SessionSpec spec;
+    spec.name = agent.tmuxSession;
+    spec.command = sessionCommand(agent, profile);
+    spec.workdir = agent.workdir;
+    spec.env = profile.env;
+    spec.env.insert(u"HIVE_AGENT_ID"_s, agent.id);
+    spec.env.insert(u"HIVE_AGENT_NAME"_s, agent.name);
+    spec.env.insert(u"HIVE_DATA_DIR"_s, m_options.dataDir);
+    if (!agent.interactive) {
+        spec.env.insert(u"HIVE_DATABASE_URL"_s, m_options.databaseUrl);
+        spec.env.insert(u"HIVE_REDIS_URL"_s, m_options.redisUrl);
+    }
+    return then(this, m_tmux->newSession(spec), [this, agent](Result<> made) {
+        return sessionStarted(agent, made);
+    });
+}
+
+QFuture<Result<Agent>> Orchestrator::sessionStarted(const Agent &agent, const Result<> &made)
+{
+    m_spawning.remove(agent.id);
+    if (!made) {
+        const QString why = u"tmux could not start the session: %1"_s.arg(made.error().message);
+        log()->warn("spawn {}: {}", agent.name, why);
+        m_store->run([id = agent.id, why](Database &db) { return db.endAgent(id, Agent::Status::Stopped, why); })
+            .then(this, [this](Result<Change> c) {
+                if (c)
+                    publish(*c);
+            });
+        const bool duplicate = made.error().message.contains(u"duplicate"_s);
+        return readyFuture(Result<Agent>(failure(duplicate ? Error::conflict(why) : Error::invalid(why))));
+    }
+    m_tmux->pipePaneToFile(agent.tmuxSession,
+                           QDir(m_options.dataDir).filePath(u"logs/%1.log"_s.arg(agent.name)));
+    log()->info("spawned {} ({}, {})", agent.name, agent.profile, agent.interactive ? "interactive" : "worker");
+    if (!agent.interactive)
+        return readyFuture(Result<Agent>(agent)); // its runner reports idle once it is ready
+    return m_store->run([id = agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); })
+        .then(this, [this, agent](Result<Change> c) {
+            if (!c)
+                return Result<Agent>(agent);
+            publish(*c);
+            return Result<Agent>(c->agent.value_or(agent));
+        });
+}
+
+// Killing: the agent's row ends (its running task handed back) → its session goes → its queue
+// entries are released.
 QFuture<Result<>> Orchestrator::kill(const QString &agentId)
 {
-    return inThread<Result<>>([this, agentId](std::shared_ptr<QPromise<Result<>>> promise) {
-        m_store->run([agentId](Database &db) -> Result<std::pair<Agent, Change>> {
-                   auto a = db.agent(agentId);
-                   if (!a)
-                       return std::unexpected(a.error());
-                   auto c = db.endAgent(agentId, Agent::Status::Stopped, u"killed"_s);
-                   if (!c)
-                       return std::unexpected(c.error());
-                   return std::pair{*a, *c};
-               })
-            .then(this, [this, promise](Result<std::pair<Agent, Change>> r) {
-                if (!r) {
-                    fulfil(promise, Result<>(std::unexpected(r.error())));
-                    return;
-                }
-                const auto &[agent, change] = *r;
-                publish(change);
-                m_tmux->killSession(agent.tmuxSession).then(this, [this, promise, agent](Result<>) {
-                    QMetaObject::invokeMethod(m_queue, [q = m_queue, agent] { q->releaseConsumer(agent.type, agent.id); },
-                                              Qt::QueuedConnection);
-                    m_paneDigest.remove(agent.id);
-                    log()->info("killed {}", agent.name);
-                    fulfil(promise, Result<>());
-                });
+    return post(this, [this, agentId] {
+        auto ended = m_store->run([agentId](Database &db) -> Result<std::pair<Agent, Change>> {
+            auto a = db.agent(agentId);
+            if (!a)
+                return failure(a.error());
+            auto c = db.endAgent(agentId, Agent::Status::Stopped, u"killed"_s);
+            if (!c)
+                return failure(c.error());
+            return std::pair{*a, *c};
+        });
+        return then(this, ended, [this](const Result<std::pair<Agent, Change>> &r) {
+            if (!r)
+                return readyFuture(Result<>(failure(r.error())));
+            const auto &[agent, change] = *r;
+            publish(change);
+            return m_tmux->killSession(agent.tmuxSession).then(this, [this, agent](Result<>) {
+                QMetaObject::invokeMethod(m_queue, [q = m_queue, agent] { q->releaseConsumer(agent.type, agent.id); },
+                                          Qt::QueuedConnection);
+                m_paneDigest.remove(agent.id);
+                log()->info("killed {}", agent.name);
+                return Result<>();
             });
+        });
+    });
+}
+
+QFuture<Result<Agent>> Orchestrator::liveAgent(const QString &agentId)
+{
+    return m_store->run([agentId](Database &db) -> Result<Agent> {
+        auto a = db.agent(agentId);
+        if (a && !a->isAlive())
+            return failure(Error::conflict(u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))));
+        return a;
     });
 }
 
 QFuture<Result<QString>> Orchestrator::output(const QString &agentId, int lines)
 {
-    return inThread<Result<QString>>([this, agentId, lines](std::shared_ptr<QPromise<Result<QString>>> promise) {
-        m_store->run([agentId](Database &db) { return db.agent(agentId); }).then(this, [this, promise, lines](Result<Agent> a) {
-            if (!a) {
-                fulfil(promise, Result<QString>(std::unexpected(a.error())));
-                return;
-            }
-            if (!a->isAlive()) {
-                fulfil(promise, Result<QString>(std::unexpected(Error::conflict(u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))))));
-                return;
-            }
-            m_tmux->capturePane(a->tmuxSession, lines).then(this, [promise](Result<QString> text) {
-                if (!text)
-                    fulfil(promise, Result<QString>(std::unexpected(Error::conflict(text.error().message))));
-                else
-                    fulfil(promise, Result<QString>(*text));
+    return post(this, [this, agentId, lines] {
+        return then(this, liveAgent(agentId), [this, lines](const Result<Agent> &a) {
+            if (!a)
+                return readyFuture(Result<QString>(failure(a.error())));
+            return m_tmux->capturePane(a->tmuxSession, lines).then([](Result<QString> text) {
+                return text ? text : Result<QString>(failure(Error::conflict(text.error().message)));
             });
         });
     });
@@ -331,21 +246,12 @@ QFuture<Result<QString>> Orchestrator::output(const QString &agentId, int lines)
 
 QFuture<Result<>> Orchestrator::input(const QString &agentId, const QString &text, bool enter)
 {
-    return inThread<Result<>>([this, agentId, text, enter](std::shared_ptr<QPromise<Result<>>> promise) {
-        m_store->run([agentId](Database &db) { return db.agent(agentId); }).then(this, [this, promise, text, enter](Result<Agent> a) {
-            if (!a) {
-                fulfil(promise, Result<>(std::unexpected(a.error())));
-                return;
-            }
-            if (!a->isAlive()) {
-                fulfil(promise, Result<>(std::unexpected(Error::conflict(u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))))));
-                return;
-            }
-            m_tmux->sendText(a->tmuxSession, text, enter).then(this, [promise](Result<> r) {
-                if (!r)
-                    fulfil(promise, Result<>(std::unexpected(Error::conflict(r.error().message))));
-                else
-                    fulfil(promise, Result<>());
+    return post(this, [this, agentId, text, enter] {
+        return then(this, liveAgent(agentId), [this, text, enter](const Result<Agent> &a) {
+            if (!a)
+                return readyFuture(Result<>(failure(a.error())));
+            return m_tmux->sendText(a->tmuxSession, text, enter).then([](Result<> r) {
+                return r ? r : Result<>(failure(Error::conflict(r.error().message)));
             });
         });
     });
@@ -353,9 +259,7 @@ QFuture<Result<>> Orchestrator::input(const QString &agentId, const QString &tex
 
 QFuture<bool> Orchestrator::tmuxAvailable()
 {
-    return inThread<bool>([this](std::shared_ptr<QPromise<bool>> promise) {
-        fulfil(promise, m_tmuxOk && !TmuxController::tmuxBinary().isEmpty());
-    });
+    return post(this, [this] { return m_tmuxOk && !TmuxController::tmuxBinary().isEmpty(); });
 }
 
 void Orchestrator::reconcile()
@@ -453,11 +357,7 @@ void Orchestrator::watchInteractive(const QList<Agent> &agents)
             const bool seen = m_paneDigest.contains(a.id);
             const bool changed = seen && m_paneDigest.value(a.id) != digest;
             m_paneDigest.insert(a.id, digest);
-            Agent::Status status = Agent::Status::Idle;
-            if (looksLikeQuestion(*screen))
-                status = Agent::Status::WaitingInput;
-            else if (changed)
-                status = Agent::Status::Busy;
+            const Agent::Status status = PaneWatcher::read(*screen, changed).status;
             if (status == a.status)
                 return;
             m_store->run([id = a.id, status](Database &db) { return db.setAgentStatus(id, status); })

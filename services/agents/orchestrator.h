@@ -63,13 +63,14 @@ Q_SIGNALS:
 
 private:
     Result<Agent> prepareAgent(const SpawnRequest &request, Profile &profile);
-    Result<QString> prepareWorkdir(const SpawnRequest &request, const QString &name);
     QStringList sessionCommand(const Agent &agent, const Profile &profile) const;
     void publish(const Change &change);
     void endAgents(const QList<std::pair<Agent, QString>> &lost);
     void watchInteractive(const QList<Agent> &agents);
-    template<typename R, typename F>
-    QFuture<R> inThread(F &&f);
+    QFuture<Result<Agent>> startSession(const Agent &agent, const Profile &profile,
+                                        const Result<Change> &inserted);
+    QFuture<Result<Agent>> sessionStarted(const Agent &agent, const Result<> &made);
+    QFuture<Result<Agent>> liveAgent(const QString &agentId); // an error unless it is alive
 
     Options m_options;
     Store *m_store;

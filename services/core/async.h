@@ -48,6 +48,14 @@ auto post(QObject *context, F &&f)
         return future;
 }
 
+// The next step of a flow: f(result of future) in context's thread, where f itself returns a
+// QFuture; the flattened future of that. Reads as "then" without a pyramid of nested lambdas.
+template<typename T, typename F>
+auto then(QObject *context, QFuture<T> future, F &&f)
+{
+    return future.then(context, std::forward<F>(f)).unwrap();
+}
+
 // A future that is already finished with value.
 template<typename T>
 QFuture<std::decay_t<T>> readyFuture(T &&value)

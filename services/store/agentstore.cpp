@@ -5,6 +5,7 @@
 
 #include "models/validation.h"
 #include "services/store/rows.h"
+#include "services/store/taskstates.h"
 
 using namespace Qt::StringLiterals;
 
@@ -77,8 +78,9 @@ Result<Change> Database::endAgent(const QString &agentId, Agent::Status status, 
             tasks << taskFromRow(*running);
         for (const Task &t : tasks) {
             // A kill hands the task back without counting the attempt; a lost agent counts it.
-            const bool handBack = status == Agent::Status::Stopped;
-            const bool usedUp = !handBack && t.attempts >= t.maxAttempts;
+            const TaskStates::AgentEnded next = TaskStates::afterAgentEnded(t, status);
+            const bool handBack = !next.attemptCounted;
+            const bool usedUp = next.status == Task::Status::Failed;
             const QString why = u"agent %1 %2: %3"_s.arg(agent->name, Agent::statusName(status), reason);
             if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, error) "
                               "VALUES (?::uuid, ?, ?::uuid, 'lost', ?, ?)"_s,

@@ -6,6 +6,7 @@
 
 #include "models/validation.h"
 #include "services/store/rows.h"
+#include "services/store/taskstates.h"
 
 using namespace Qt::StringLiterals;
 
@@ -16,25 +17,25 @@ using Validation::isUuid;
 Result<Change> Database::createTask(const Task &t)
 {
     return transaction([&]() -> Result<Change> {
-        Task::Status status = Task::Status::Queued;
+        QList<Task::Status> depStates;
         QString error;
         for (const QString &dep : t.dependsOn) {
             if (!isUuid(dep))
                 return failure(Error::invalid(u"depends_on: '%1' is not a task id"_s.arg(dep)));
-            auto d = exec(u"SELECT status, title FROM tasks WHERE id = ?::uuid"_s, {dep});
+            // FOR SHARE: a dependency finishing meanwhile waits for this row to be committed (or this
+            // read waits for its end), so that settling its dependents cannot miss this task.
+            auto d = exec(u"SELECT status, title FROM tasks WHERE id = ?::uuid FOR SHARE"_s, {dep});
             if (!d)
                 return failure(d.error());
             if (!d->next())
                 return failure(Error::invalid(u"depends_on: no task with id %1"_s.arg(dep)));
-            const QString st = d->value(u"status"_s).toString();
-            if (st == u"failed"_s || st == u"cancelled"_s) {
-                status = Task::Status::Failed;
+            const auto st = Task::statusFromName(d->value(u"status"_s).toString()).value_or(Task::Status::Failed);
+            depStates << st;
+            if (error.isEmpty() && (st == Task::Status::Failed || st == Task::Status::Cancelled))
                 error = u"dependency %1 (%2) %3"_s.arg(dep, d->value(u"title"_s).toString(),
-                                                        st == u"failed"_s ? u"failed"_s : u"was cancelled"_s);
-            } else if (st != u"succeeded"_s && status != Task::Status::Failed) {
-                status = Task::Status::Blocked;
-            }
+                                                        st == Task::Status::Failed ? u"failed"_s : u"was cancelled"_s);
         }
+        const Task::Status status = TaskStates::initial(depStates);
         const QString deps = u"{"_s + t.dependsOn.join(u',') + u"}"_s; // a uuid[] literal
         auto task = updateTask(u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, depends_on, "
                                "max_attempts, error, finished_at) VALUES (?::uuid, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, "
@@ -145,7 +146,7 @@ Result<Change> Database::finishTask(const QString &taskId, const QString &agentI
                            nullableText(error)});
             !r)
             return failure(r.error());
-        const bool retry = !succeeded && before.attempts < before.maxAttempts;
+        const bool retry = TaskStates::afterAttempt(before, succeeded) == Task::Status::Queued;
         const QString status = succeeded ? u"succeeded"_s : retry ? u"queued"_s : u"failed"_s;
         auto task = updateTask(u"UPDATE tasks SET status = ?, exit_code = ?, output = ?, duration_ms = ?, cost_usd = ?, "
                                "error = ?, finished_at = CASE WHEN ? THEN NULL ELSE now() END, "
@@ -304,12 +305,13 @@ Result<Change> Database::cancelTask(const QString &taskId)
             return failure(notFound(u"task"_s, taskId));
         const Task before = taskFromRow(*cur);
         Change c;
-        if (before.status == Task::Status::Cancelled) {
-            c.task = before;
+        const auto may = TaskStates::mayCancel(before);
+        if (!may)
+            return failure(may.error());
+        if (!*may) {
+            c.task = before; // already cancelled
             return c;
         }
-        if (before.isFinished())
-            return failure(Error::conflict(u"task %1 has already %2"_s.arg(taskId, Task::statusName(before.status))));
         const bool wasRunning = before.status == Task::Status::Assigned || before.status == Task::Status::Running;
         auto task = updateTask(u"UPDATE tasks SET status = 'cancelled', finished_at = now() WHERE id = ?::uuid"_s,
                                {taskId});
@@ -346,9 +348,8 @@ Result<Change> Database::retryTask(const QString &taskId)
         if (!cur->next())
             return failure(notFound(u"task"_s, taskId));
         const Task before = taskFromRow(*cur);
-        if (before.status != Task::Status::Failed && before.status != Task::Status::Cancelled)
-            return failure(Error::conflict(u"task %1 is %2; only a failed or cancelled task can be retried"_s.arg(
-                                               taskId, Task::statusName(before.status))));
+        if (auto may = TaskStates::mayRetry(before); !may)
+            return failure(may.error());
         // Back to blocked when a dependency has not succeeded yet.
         auto pending = exec(u"SELECT count(*) AS pending FROM tasks WHERE id = ANY (?::uuid[]) AND status <> 'succeeded'"_s,
                             {QString(u"{"_s + before.dependsOn.join(u',') + u"}"_s)});
