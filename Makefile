@@ -3,7 +3,11 @@
 # on Debian 13 / macOS, inside the Debian 13 build root on Debian 12.
 #
 #   make build            configure and build into build/ (binaries in build/bin)
-#   make test             build, then run every test with ctest
+#   make test             what CI runs: the format check, the GCC build and a clang build with
+#                         warnings as errors, then every test with ctest
+#   make check            build, then run every test (the quick loop while working)
+#   make check-format     clang-format --dry-run -Werror over every C++ file
+#   make build-clang      the same code built with clang into build-clang/ (portability)
 #   make run [ARGS=…]     build, then start agenthive (headless when there is no display)
 #   make exec CMD='…'     run a command in the same environment
 #   make bench            build, then run the benchmarks under tests/bench
@@ -15,7 +19,10 @@ CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 ENV := packaging/hive-env
 
-.PHONY: all configure build test run exec bench format clean
+CLANG_BUILD_DIR ?= build-clang
+SOURCES_CMD := find app models services widgets tests -name "*.cpp" -o -name "*.h"
+
+.PHONY: all configure build test check check-format build-clang run exec bench format clean
 
 all: build
 
@@ -25,8 +32,21 @@ configure:
 build: configure
 	$(ENV) cmake --build $(BUILD_DIR)
 
-test: build
+test: check-format
+	$(MAKE) build CMAKE_FLAGS="$(CMAKE_FLAGS) -DHIVE_WERROR=ON"
+	$(MAKE) build-clang
 	$(ENV) ctest --test-dir $(BUILD_DIR) --output-on-failure $(CTEST_FLAGS)
+
+check: build
+	$(ENV) ctest --test-dir $(BUILD_DIR) --output-on-failure $(CTEST_FLAGS)
+
+check-format:
+	$(ENV) sh -c '$(SOURCES_CMD) | xargs clang-format --dry-run -Werror'
+
+build-clang:
+	$(ENV) cmake -S . -B $(CLANG_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+		-DCMAKE_CXX_COMPILER=clang++ -DHIVE_WERROR=ON $(CMAKE_FLAGS)
+	$(ENV) cmake --build $(CLANG_BUILD_DIR)
 
 run: build
 	$(ENV) $(BUILD_DIR)/bin/agenthive $(ARGS)
@@ -38,7 +58,7 @@ bench: build
 	$(ENV) sh -c 'for b in $(BUILD_DIR)/bin/bench_*; do echo "== $$b"; "$$b" || exit 1; done'
 
 format:
-	$(ENV) sh -c 'find app models services widgets tests -name "*.cpp" -o -name "*.h" | xargs clang-format -i'
+	$(ENV) sh -c '$(SOURCES_CMD) | xargs clang-format -i'
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(CLANG_BUILD_DIR)

@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <csignal>
 #include <cerrno>
-#include <pwd.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -86,22 +85,6 @@ bool isPidAlive(qint64 pid)
     if (pid <= 0)
         return false;
     return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
-}
-
-QStringList dropPrivilegesPrefix(const QString &user)
-{
-#ifdef Q_OS_LINUX
-    if (::geteuid() == 0) {
-        const QString setpriv = findExecutable(u"setpriv"_s);
-        const struct passwd *pw = ::getpwnam(user.toLocal8Bit().constData());
-        if (!setpriv.isEmpty() && pw)
-            return {setpriv, u"--reuid=%1"_s.arg(pw->pw_uid), u"--regid=%1"_s.arg(pw->pw_gid),
-                    u"--clear-groups"_s, u"--"_s};
-    }
-#else
-    Q_UNUSED(user);
-#endif
-    return {};
 }
 
 } // namespace Hive::Process

@@ -21,7 +21,5 @@ QString findExecutable(const QString &name, const QStringList &extraDirs = {});
 
 bool isPidAlive(qint64 pid);
 
-// On Linux, as root: the argv prefix that drops privileges to user (setpriv); empty otherwise.
-QStringList dropPrivilegesPrefix(const QString &user);
 
 } // namespace Hive::Process

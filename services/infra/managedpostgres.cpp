@@ -3,6 +3,7 @@
 #include "services/infra/managedpostgres.h"
 
 #include "services/core/logging.h"
+#include "services/core/platform.h"
 #include "services/core/process.h"
 
 #include <QDir>
@@ -46,7 +47,7 @@ ManagedPostgres::ManagedPostgres(const QString &dir)
 {
 #ifdef Q_OS_UNIX
     // PostgreSQL refuses to run as root: then it runs as the system's postgres user (or nobody).
-    if (::geteuid() == 0)
+    if (Platform::isRoot())
         m_owner = ::getpwnam("postgres") ? u"postgres"_s : u"nobody"_s;
 #endif
 }
@@ -91,7 +92,7 @@ bool ManagedPostgres::isRunning() const
 
 Result<> ManagedPostgres::runAsOwner(const QString &binary, const QStringList &args, int timeoutMs)
 {
-    QStringList argv = Process::dropPrivilegesPrefix(m_owner);
+    QStringList argv = Platform::dropPrivilegesPrefix(m_owner);
     QString program = binary;
     if (!argv.isEmpty()) {
         program = argv.takeFirst();

@@ -118,6 +118,11 @@ bool isSubscriptionCommand(const QByteArray &name)
 }
 
 // hiredis' event hooks on two QSocketNotifiers and a QTimer, in the thread that made the context.
+// Not hiredis' own adapters/qt.h (1.2): it connects the Qt 5 signal "activated(int)" by string,
+// which Qt 6's QSocketNotifier no longer has (the connection fails at run time and nothing is
+// ever read); it has no scheduleTimer, so hiredis' connect and command timeouts never fire; it
+// makes and deletes a notifier at every read/write toggle; and it needs moc run over a system
+// header. This one enables and disables two notifiers and drives the timer.
 class EventAdapter : public QObject
 {
 public:

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+// What differs between the desktops Agent Hive runs on (macOS first, Linux), in one place: the
+// rest of the code base stays portable and asks here.
+namespace Hive::Platform {
+
+// A desktop to show windows on: always on macOS; on Linux and the BSDs, an X11 or Wayland display
+// (or Qt's offscreen platform, as the tests use).
+bool hasDisplay();
+
+// Running as the superuser (containers, CI): PostgreSQL refuses it, Claude Code refuses to skip
+// its permission checks.
+bool isRoot();
+
+// On Linux, as root: the argv prefix that runs a program as user (setpriv); empty otherwise.
+QStringList dropPrivilegesPrefix(const QString &user);
+
+} // namespace Hive::Platform
