@@ -3,6 +3,7 @@
 #pragma once
 
 #include "services/api/apicontroller.h"
+#include "models/task.h"
 
 namespace Hive {
 
