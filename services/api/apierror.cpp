@@ -153,6 +153,16 @@ QHttpServerResponse emptyResponse(int status)
     return withHeaders(QHttpServerResponse(statusCode(status)));
 }
 
+QHttpServerResponse withHeader(QHttpServerResponse &&response,
+                               QHttpHeaders::WellKnownHeader name,
+                               const QByteArray &value)
+{
+    QHttpHeaders h = response.headers();
+    h.append(name, value);
+    response.setHeaders(std::move(h));
+    return std::move(response);
+}
+
 QByteArray reasonPhrase(int status)
 {
     switch (status) {

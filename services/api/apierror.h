@@ -5,6 +5,7 @@
 #include "services/core/result.h"
 
 #include <QByteArray>
+#include <QHttpHeaders>
 #include <QHttpServerResponse>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -52,6 +53,10 @@ struct ApiError
 QHttpServerResponse jsonResponse(const QJsonObject &body, int status = 200);
 QHttpServerResponse jsonResponse(const QJsonArray &body, int status = 200);
 QHttpServerResponse emptyResponse(int status); // 204
+// The response with one more header (Location of a 201, Allow of a 405, Upgrade of a 426).
+QHttpServerResponse withHeader(QHttpServerResponse &&response,
+                               QHttpHeaders::WellKnownHeader name,
+                               const QByteArray &value);
 
 QByteArray reasonPhrase(int status);
 

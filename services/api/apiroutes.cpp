@@ -4,259 +4,18 @@
 
 #include "models/agent.h"
 #include "models/task.h"
+#include "services/api/apischemas.h"
 
 #include <QJsonArray>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
 namespace Hive::ApiRoutes {
 
-namespace {
-
+using namespace ApiSchemas;
 using Method = QHttpServerRequest::Method;
-
-QJsonObject ref(const QString &schema)
-{
-    return {{u"$ref"_s, QString(u"#/components/schemas/"_s + schema)}};
-}
-
-QJsonObject type(const QString &t, const QString &description = {})
-{
-    QJsonObject o{{u"type"_s, t}};
-    if (!description.isEmpty())
-        o.insert(u"description"_s, description);
-    return o;
-}
-
-QJsonObject nullable(const QString &t, const QString &format = {})
-{
-    QJsonObject o{{u"type"_s, QJsonArray{t, u"null"_s}}};
-    if (!format.isEmpty())
-        o.insert(u"format"_s, format);
-    return o;
-}
-
-QJsonObject formatted(const QString &t, const QString &format)
-{
-    return {{u"type"_s, t}, {u"format"_s, format}};
-}
-
-QJsonObject integer(int min, int max, const QString &description = {})
-{
-    QJsonObject o{{u"type"_s, u"integer"_s}, {u"minimum"_s, min}, {u"maximum"_s, max}};
-    if (!description.isEmpty())
-        o.insert(u"description"_s, description);
-    return o;
-}
-
-QJsonObject enumOf(const QStringList &values)
-{
-    return {{u"type"_s, u"string"_s}, {u"enum"_s, QJsonArray::fromStringList(values)}};
-}
-
-QJsonObject object(const QJsonObject &properties, const QStringList &required, bool closed = false)
-{
-    QJsonObject o{{u"type"_s, u"object"_s}, {u"properties"_s, properties}};
-    if (!required.isEmpty())
-        o.insert(u"required"_s, QJsonArray::fromStringList(required));
-    if (closed)
-        o.insert(u"additionalProperties"_s, false);
-    return o;
-}
-
-QJsonObject queryParam(const QString &name, const QJsonObject &schema, const QString &description)
-{
-    return {{u"name"_s, name},
-            {u"in"_s, u"query"_s},
-            {u"required"_s, false},
-            {u"schema"_s, schema},
-            {u"description"_s, description}};
-}
-
-const QString kAgentTypePattern = u"^[a-z0-9][a-z0-9_-]{0,31}$"_s;
-
-QJsonObject schemas()
-{
-    QJsonObject s;
-    s.insert(
-        u"Error"_s,
-        object({{u"error"_s,
-                 object({{u"code"_s, type(u"string"_s, u"stable, machine-readable"_s)},
-                         {u"message"_s, type(u"string"_s, u"for a person; names the field"_s)}},
-                        {u"code"_s, u"message"_s})}},
-               {u"error"_s}));
-    s.insert(u"Health"_s,
-             object({{u"status"_s, enumOf({u"ok"_s, u"degraded"_s})},
-                     {u"postgres"_s, type(u"boolean"_s)},
-                     {u"redis"_s, type(u"boolean"_s)},
-                     {u"tmux"_s, type(u"boolean"_s)},
-                     {u"version"_s, type(u"string"_s)}},
-                    {u"status"_s, u"postgres"_s, u"redis"_s, u"tmux"_s, u"version"_s}));
-    s.insert(u"Agent"_s,
-             object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},
-                     {u"name"_s, type(u"string"_s)},
-                     {u"type"_s, type(u"string"_s)},
-                     {u"profile"_s, type(u"string"_s)},
-                     {u"interactive"_s, type(u"boolean"_s)},
-                     {u"status"_s, enumOf(Agent::statusNames())},
-                     {u"tmux_session"_s, type(u"string"_s)},
-                     {u"workdir"_s, type(u"string"_s)},
-                     {u"current_task_id"_s, nullable(u"string"_s, u"uuid"_s)},
-                     {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
-                     {u"last_heartbeat"_s, nullable(u"string"_s, u"date-time"_s)}},
-                    {u"id"_s,
-                     u"name"_s,
-                     u"type"_s,
-                     u"profile"_s,
-                     u"interactive"_s,
-                     u"status"_s,
-                     u"tmux_session"_s,
-                     u"workdir"_s,
-                     u"current_task_id"_s,
-                     u"created_at"_s,
-                     u"last_heartbeat"_s}));
-    s.insert(u"TaskResult"_s,
-             object({{u"exit_code"_s, type(u"integer"_s)},
-                     {u"output"_s, type(u"string"_s)},
-                     {u"duration_ms"_s, type(u"integer"_s)},
-                     {u"cost_usd"_s, nullable(u"number"_s)}},
-                    {u"exit_code"_s, u"output"_s, u"duration_ms"_s, u"cost_usd"_s}));
-    s.insert(u"Task"_s,
-             object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},
-                     {u"title"_s, type(u"string"_s)},
-                     {u"prompt"_s, type(u"string"_s)},
-                     {u"agent_type"_s, type(u"string"_s)},
-                     {u"priority"_s, integer(0, 9)},
-                     {u"status"_s, enumOf(Task::statusNames())},
-                     {u"agent_id"_s, nullable(u"string"_s, u"uuid"_s)},
-                     {u"depends_on"_s,
-                      QJsonObject{{u"type"_s, u"array"_s},
-                                  {u"items"_s, formatted(u"string"_s, u"uuid"_s)}}},
-                     {u"attempts"_s, type(u"integer"_s)},
-                     {u"max_attempts"_s, integer(1, 100)},
-                     {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
-                     {u"started_at"_s, nullable(u"string"_s, u"date-time"_s)},
-                     {u"finished_at"_s, nullable(u"string"_s, u"date-time"_s)},
-                     {u"result"_s,
-                      QJsonObject{{u"oneOf"_s, QJsonArray{ref(u"TaskResult"_s), type(u"null"_s)}}}},
-                     {u"error"_s,
-                      QJsonObject{{u"type"_s, QJsonArray{u"string"_s, u"null"_s}},
-                                  {u"description"_s,
-                                   u"why it failed without a result (a dependency, "
-                                   "no attempts left, the command could not start)"_s}}}},
-                    {u"id"_s,
-                     u"title"_s,
-                     u"prompt"_s,
-                     u"agent_type"_s,
-                     u"priority"_s,
-                     u"status"_s,
-                     u"agent_id"_s,
-                     u"depends_on"_s,
-                     u"attempts"_s,
-                     u"max_attempts"_s,
-                     u"created_at"_s,
-                     u"started_at"_s,
-                     u"finished_at"_s,
-                     u"result"_s}));
-    s.insert(
-        u"Event"_s,
-        object({{u"type"_s,
-                 enumOf({u"agent.spawned"_s,
-                         u"agent.status"_s,
-                         u"agent.killed"_s,
-                         u"task.created"_s,
-                         u"task.queued"_s,
-                         u"task.assigned"_s,
-                         u"task.started"_s,
-                         u"task.succeeded"_s,
-                         u"task.failed"_s,
-                         u"task.cancelled"_s})},
-                {u"at"_s, formatted(u"string"_s, u"date-time"_s)},
-                {u"seq"_s, type(u"integer"_s, u"increasing; the id of the event in PostgreSQL"_s)},
-                {u"agent"_s, ref(u"Agent"_s)},
-                {u"task"_s, ref(u"Task"_s)}},
-               {u"type"_s, u"at"_s}));
-    s.insert(u"SpawnRequest"_s,
-             object({{u"type"_s,
-                      QJsonObject{{u"type"_s, u"string"_s}, {u"pattern"_s, kAgentTypePattern}}},
-                     {u"name"_s,
-                      type(u"string"_s,
-                           u"letters, digits, '_' and '-', 1 to 64; default <type>-<4 hex>"_s)},
-                     {u"profile"_s, type(u"string"_s, u"default: claude, or claude-interactive"_s)},
-                     {u"workdir"_s, type(u"string"_s, u"an existing absolute folder"_s)},
-                     {u"repository"_s,
-                      type(u"string"_s,
-                           u"a git repository: the agent works in a worktree on "
-                           "branch hive/<name>"_s)},
-                     {u"interactive"_s, type(u"boolean"_s, u"default: as the profile says"_s)}},
-                    {u"type"_s},
-                    true));
-    s.insert(u"TaskRequest"_s,
-             object({{u"prompt"_s, QJsonObject{{u"type"_s, u"string"_s}, {u"minLength"_s, 1}}},
-                     {u"title"_s, type(u"string"_s)},
-                     {u"agent_type"_s,
-                      QJsonObject{{u"type"_s, u"string"_s},
-                                  {u"pattern"_s, kAgentTypePattern},
-                                  {u"default"_s, u"dev"_s}}},
-                     {u"priority"_s, integer(0, 9, u"9 runs first; default 0"_s)},
-                     {u"depends_on"_s,
-                      QJsonObject{{u"type"_s, u"array"_s},
-                                  {u"items"_s, formatted(u"string"_s, u"uuid"_s)},
-                                  {u"description"_s, u"ids of existing tasks"_s}}},
-                     {u"max_attempts"_s, integer(1, 100, u"default 3"_s)}},
-                    {u"prompt"_s},
-                    true));
-    s.insert(
-        u"InputRequest"_s,
-        object({{u"text"_s, type(u"string"_s, u"typed literally (tmux send-keys -l)"_s)},
-                {u"enter"_s, type(u"boolean"_s, u"press Enter after the text; default false"_s)}},
-               {u"text"_s},
-               true));
-    s.insert(u"Output"_s, object({{u"text"_s, type(u"string"_s)}}, {u"text"_s}));
-    s.insert(u"Accepted"_s, object({{u"accepted"_s, type(u"boolean"_s)}}, {u"accepted"_s}));
-    s.insert(u"AgentList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Agent"_s)}});
-    s.insert(u"TaskList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Task"_s)}});
-    s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));
-    return s;
-}
-
-QString describe(int status)
-{
-    switch (status) {
-    case 101:
-        return u"Switching Protocols: the WebSocket stream of Event objects, one per text message"_s;
-    case 200:
-        return u"OK"_s;
-    case 201:
-        return u"Created"_s;
-    case 202:
-        return u"Accepted"_s;
-    case 204:
-        return u"No Content"_s;
-    case 400:
-        return u"malformed JSON, a wrong field type, an unknown field or enum value (the message names it)"_s;
-    case 401:
-        return u"missing or wrong bearer token (TCP only)"_s;
-    case 403:
-        return u"a Host other than localhost, 127.0.0.1 or [::1], or an Origin header"_s;
-    case 404:
-        return u"no such agent or task"_s;
-    case 409:
-        return u"the state does not allow it"_s;
-    case 413:
-        return u"the body is larger than 1 MiB"_s;
-    case 422:
-        return u"well-formed but invalid (the message names the field)"_s;
-    case 426:
-        return u"not a WebSocket upgrade"_s;
-    case 503:
-        return u"PostgreSQL or Redis unreachable (the message says which), or too many connections"_s;
-    default:
-        return {};
-    }
-}
-
-} // namespace
 
 QString methodName(QHttpServerRequest::Method method)
 {
@@ -355,9 +114,7 @@ const QList<ApiOperation> &operations()
              u"Tasks, newest first"_s,
              true,
              {queryParam(u"status"_s, enumOf(Task::statusNames()), u"only tasks in this state"_s),
-              queryParam(u"agent_type"_s,
-                         QJsonObject{{u"type"_s, u"string"_s}, {u"pattern"_s, kAgentTypePattern}},
-                         u"only tasks for this agent type"_s),
+              queryParam(u"agent_type"_s, agentType(), u"only tasks for this agent type"_s),
               queryParam(u"limit"_s, integer(1, 1000), u"at most this many (default 100)"_s)},
              {},
              {{200, u"TaskList"_s}}});
@@ -418,6 +175,36 @@ const QList<ApiOperation> &operations()
         return o;
     }();
     return ops;
+}
+
+const QList<ApiResource> &resources()
+{
+    static const QList<ApiResource> all = [] {
+        QList<ApiResource> out;
+        for (const ApiOperation &op : operations()) {
+            auto it = std::find_if(
+                out.begin(), out.end(), [&op](const ApiResource &r) { return r.path == op.path; });
+            if (it == out.end()) {
+                QString re = QRegularExpression::escape(op.path);
+                re.replace(QRegularExpression::escape(u"{id}"_s), u"[^/]+"_s);
+                out.append(
+                    {op.path, QRegularExpression(QRegularExpression::anchoredPattern(re)), {}, {}});
+                it = std::prev(out.end());
+            }
+            it->byMethod.insert(int(op.method), &op);
+            it->allowed += (it->allowed.isEmpty() ? QString() : u", "_s) + methodName(op.method);
+        }
+        return out;
+    }();
+    return all;
+}
+
+const ApiResource *resourceOf(const QString &path)
+{
+    for (const ApiResource &r : resources())
+        if (r.pattern.match(path).hasMatch())
+            return &r;
+    return nullptr;
 }
 
 QJsonObject openApi(const QString &version, const QString &serverUrl)
@@ -495,7 +282,7 @@ QJsonObject openApi(const QString &version, const QString &serverUrl)
         {u"paths"_s, paths},
         {u"components"_s,
          QJsonObject{
-             {u"schemas"_s, schemas()},
+             {u"schemas"_s, components()},
              {u"securitySchemes"_s,
               QJsonObject{{u"bearer"_s,
                            QJsonObject{{u"type"_s, u"http"_s}, {u"scheme"_s, u"bearer"_s}}}}}}},

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "services/api/agentcontroller.h"
+
+#include "services/api/jsonbody.h"
+#include "services/engine.h"
+
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+AgentController::AgentController(Engine *engine, QObject *parent)
+    : ApiController(engine, parent)
+{}
+
+QHash<QString, ApiController::Handler> AgentController::handlers()
+{
+    return {
+        {u"listAgents"_s, bind(&AgentController::list)},
+        {u"spawnAgent"_s, bind(&AgentController::spawn)},
+        {u"getAgent"_s, bind(&AgentController::get)},
+        {u"killAgent"_s, bind(&AgentController::kill)},
+        {u"typeInput"_s, bind(&AgentController::input)},
+        {u"readOutput"_s, bind(&AgentController::output)},
+    };
+}
+
+QFuture<QHttpServerResponse> AgentController::list(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {u"status"_s}))
+        return ready(*e);
+    std::optional<Agent::Status> status;
+    if (const auto v = queryValue(call.query, u"status"_s)) {
+        status = Agent::statusFromName(*v);
+        if (!status)
+            return ready(ApiError::unknownValue(
+                u"status: '%1' is not one of %2"_s.arg(*v, Agent::statusNames().join(u", "_s))));
+    }
+    return respondInPool(m_engine->agents(status), [](Result<QList<Agent>> agents) {
+        if (!agents)
+            return ApiError::from(agents.error()).toResponse();
+        QJsonArray out;
+        for (const Agent &a : std::as_const(*agents))
+            out.append(a.toJson());
+        return jsonResponse(out);
+    });
+}
+
+QFuture<QHttpServerResponse> AgentController::spawn(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {}))
+        return ready(*e);
+    const auto body = JsonBody::parse(
+        call.body,
+        {u"type"_s, u"name"_s, u"profile"_s, u"workdir"_s, u"repository"_s, u"interactive"_s});
+    if (!body)
+        return ready(ApiError::from(body.error()));
+    SpawnRequest r;
+    const auto type = body->string(u"type"_s);
+    const auto name = body->string(u"name"_s);
+    const auto profile = body->string(u"profile"_s);
+    const auto workdir = body->string(u"workdir"_s);
+    const auto repository = body->string(u"repository"_s);
+    const auto interactive = body->boolean(u"interactive"_s);
+    for (const auto *field : {&type, &name, &profile, &workdir, &repository})
+        if (!*field)
+            return ready(ApiError::from(field->error()));
+    if (!interactive)
+        return ready(ApiError::from(interactive.error()));
+    if (!*type)
+        return ready(ApiError::missingField(u"type: required, the agent type (e.g. \"dev\")"_s));
+    // The type and the name are checked by the engine (Validation), the same for every client.
+    r.type = **type;
+    r.name = name->value_or(QString());
+    r.profile = profile->value_or(QString());
+    r.workdir = workdir->value_or(QString());
+    r.repository = repository->value_or(QString());
+    r.interactive = *interactive;
+    if (auto e = needsRedis())
+        return ready(*e);
+    return respond(m_engine->spawn(r), [](Result<Agent> agent) {
+        if (!agent)
+            return ApiError::from(agent.error()).toResponse();
+        return created(agent->toJson(), u"/api/v1/agents/"_s + agent->id);
+    });
+}
+
+QFuture<QHttpServerResponse> AgentController::get(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {}))
+        return ready(*e);
+    return respond(m_engine->agent(call.id), [](Result<Agent> agent) {
+        if (!agent)
+            return ApiError::from(agent.error()).toResponse();
+        return jsonResponse(agent->toJson());
+    });
+}
+
+QFuture<QHttpServerResponse> AgentController::kill(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {}))
+        return ready(*e);
+    if (auto e = needsRedis())
+        return ready(*e);
+    return respond(m_engine->kill(call.id), [](Result<> killed) {
+        if (!killed)
+            return ApiError::from(killed.error()).toResponse();
+        return emptyResponse(204);
+    });
+}
+
+QFuture<QHttpServerResponse> AgentController::input(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {}))
+        return ready(*e);
+    const auto body = JsonBody::parse(call.body, {u"text"_s, u"enter"_s});
+    if (!body)
+        return ready(ApiError::from(body.error()));
+    const auto text = body->string(u"text"_s);
+    if (!text)
+        return ready(ApiError::from(text.error()));
+    const auto enter = body->boolean(u"enter"_s);
+    if (!enter)
+        return ready(ApiError::from(enter.error()));
+    if (!*text)
+        return ready(ApiError::missingField(u"text: required, the text to type"_s));
+    if ((*text)->isEmpty() && !enter->value_or(false))
+        return ready(
+            ApiError::invalidValue(u"text: empty, and enter is not true: nothing to type"_s));
+    return respond(m_engine->input(call.id, **text, enter->value_or(false)), [](Result<> typed) {
+        if (!typed)
+            return ApiError::from(typed.error()).toResponse();
+        return jsonResponse(QJsonObject{{u"accepted"_s, true}}, 202);
+    });
+}
+
+QFuture<QHttpServerResponse> AgentController::output(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {u"lines"_s}))
+        return ready(*e);
+    const auto lines = queryInt(call.query, u"lines"_s, 1, 10000, 200);
+    if (!lines)
+        return ready(ApiError::from(lines.error()));
+    return respond(m_engine->output(call.id, *lines), [](Result<QString> text) {
+        if (!text)
+            return ApiError::from(text.error()).toResponse();
+        return jsonResponse(QJsonObject{{u"text"_s, *text}});
+    });
+}
+
+} // namespace Hive
