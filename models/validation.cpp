@@ -15,9 +15,14 @@ bool matches(const QRegularExpression &re, const QString &s)
 }
 } // namespace
 
+QString agentTypePattern()
+{
+    return u"^[a-z0-9][a-z0-9_-]{0,31}$"_s;
+}
+
 bool isAgentType(const QString &type)
 {
-    static const QRegularExpression re(u"^[a-z0-9][a-z0-9_-]{0,31}$"_s);
+    static const QRegularExpression re(agentTypePattern());
     return matches(re, type);
 }
 

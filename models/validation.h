@@ -12,6 +12,7 @@ namespace Hive::Validation {
 // with a letter or digit. It names Redis streams, so it stays plain.
 bool isAgentType(const QString &type);
 QString agentTypeRule();
+QString agentTypePattern(); // the rule as a regular expression (for openapi.json)
 
 // An agent's name, which is also its tmux session's name: letters, digits, '_' and '-', 1 to 64,
 // starting with a letter or digit (tmux gives '.' and ':' a meaning of their own).

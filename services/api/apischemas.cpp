@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/api/apischemas.h"
 
+#include "models/validation.h"
+
 #include "models/agent.h"
 #include "models/task.h"
 
@@ -69,10 +71,10 @@ QJsonObject queryParam(const QString &name, const QJsonObject &schema, const QSt
             {u"description"_s, description}};
 }
 
-// models/validation.cpp's rule as a pattern (Validation has no accessor for it yet).
+// The agent-type rule of models/validation.h, as a pattern.
 QJsonObject agentType()
 {
-    return {{u"type"_s, u"string"_s}, {u"pattern"_s, u"^[a-z0-9][a-z0-9_-]{0,31}$"_s}};
+    return {{u"type"_s, u"string"_s}, {u"pattern"_s, Validation::agentTypePattern()}};
 }
 
 QJsonObject components()
