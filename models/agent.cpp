@@ -55,6 +55,8 @@ QJsonObject Agent::toJson() const
         {u"current_task_id"_s, Json::nullable(currentTaskId)},
         {u"created_at"_s, Json::time(createdAt)},
         {u"last_heartbeat"_s, Json::time(lastHeartbeat)},
+        {u"need"_s, need},
+        {u"session_id"_s, Json::nullable(sessionId)},
     };
 }
 
@@ -72,6 +74,8 @@ Agent Agent::fromJson(const QJsonObject &o)
     a.currentTaskId = o.value(u"current_task_id").toString();
     a.createdAt = Json::parseTime(o.value(u"created_at"));
     a.lastHeartbeat = Json::parseTime(o.value(u"last_heartbeat"));
+    a.need = o.value(u"need").toString();
+    a.sessionId = o.value(u"session_id").toString();
     return a;
 }
 

@@ -27,6 +27,8 @@ struct Agent
     QString currentTaskId;
     QDateTime createdAt;
     QDateTime lastHeartbeat;
+    QString need;      // waiting_input: what the agent waits for, in words
+    QString sessionId; // the agent CLI's conversation (Claude Code's session id), to resume it
 
     QJsonObject toJson() const;
     static Agent fromJson(const QJsonObject &o);

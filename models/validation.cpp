@@ -60,4 +60,17 @@ bool isUuid(const QString &id)
     return matches(re, id);
 }
 
+bool isKeyName(const QString &key)
+{
+    static const QRegularExpression re(
+        u"^(Up|Down|Left|Right|Enter|Escape|Tab|BTab|Space|BSpace|Home|End|PageUp|PageDown|[A-Za-z0-9]|C-[a-z])$"_s);
+    return matches(re, key);
+}
+
+QString keyNameRule()
+{
+    return u"Up, Down, Left, Right, Enter, Escape, Tab, BTab, Space, BSpace, Home, End, PageUp, PageDown, "
+           "a letter or digit, or C-<letter>"_s;
+}
+
 } // namespace Hive::Validation

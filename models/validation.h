@@ -26,4 +26,9 @@ QString fileNameRule();
 
 bool isUuid(const QString &id);
 
+// A key typed into a pane by name (tmux send-keys without -l): arrows, Enter, Escape, Tab,
+// Space, BSpace, Home, End, PageUp/PageDown, a digit or letter, C-<letter>.
+bool isKeyName(const QString &key);
+QString keyNameRule();
+
 } // namespace Hive::Validation

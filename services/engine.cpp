@@ -153,9 +153,19 @@ QFuture<Result<QString>> Engine::output(const QString &agentId, int lines)
     return m_orchestrator->output(agentId, lines);
 }
 
-QFuture<Result<>> Engine::input(const QString &agentId, const QString &text, bool enter)
+QFuture<Result<InputAck>> Engine::input(const QString &agentId, const InputRequest &request)
 {
-    return m_orchestrator->input(agentId, text, enter);
+    return m_orchestrator->input(agentId, request);
+}
+
+QFuture<Result<>> Engine::hook(const QString &agentId, const QJsonObject &payload)
+{
+    return m_orchestrator->hook(agentId, payload);
+}
+
+QFuture<Result<Agent>> Engine::restart(const QString &agentId)
+{
+    return m_orchestrator->restart(agentId);
 }
 
 QFuture<Engine::Health> Engine::health()

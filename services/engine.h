@@ -6,6 +6,7 @@
 #include "services/store/database.h"
 
 #include <QFuture>
+#include <QJsonObject>
 #include <QObject>
 #include <QThread>
 
@@ -65,7 +66,11 @@ public:
     QFuture<Result<Task>> task(const QString &id);
     // The pane's last lines, and text typed literally into it (send-keys -l).
     QFuture<Result<QString>> output(const QString &agentId, int lines);
-    QFuture<Result<>> input(const QString &agentId, const QString &text, bool enter);
+    QFuture<Result<InputAck>> input(const QString &agentId, const InputRequest &request);
+    // A Claude Code hook payload reported for agentId (hive-runner hook, over the API).
+    QFuture<Result<>> hook(const QString &agentId, const QJsonObject &payload);
+    // Kills the agent if it lives and spawns it again with its conversation resumed.
+    QFuture<Result<Agent>> restart(const QString &agentId);
     QFuture<bool> postgresReachable();
     QFuture<Health> health();
     bool redisConnected() const { return m_redisConnected.load(); } // any thread

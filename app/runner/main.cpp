@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/core/logging.h"
+#include "app/runner/hookclient.h"
 #include "app/runner/runner.h"
 #include "services/core/signalwatcher.h"
 
@@ -9,11 +10,16 @@
 #include <QDir>
 
 #include <cstdio>
+#include <cstring>
 
 using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
+    // What Claude Code's hooks run: quick, without an event loop.
+    if (argc > 1 && std::strcmp(argv[1], "hook") == 0)
+        return Hive::HookClient::run(argc - 1, argv + 1);
+
     QCoreApplication app(argc, argv);
     app.setApplicationName(u"hive-runner"_s);
     app.setOrganizationName(u"agenthive"_s);

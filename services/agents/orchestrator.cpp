@@ -8,11 +8,11 @@
 #include "services/core/process.h"
 #include "services/queue/queue.h"
 #include "services/store/store.h"
-#include "services/agents/panewatcher.h"
+#include "services/agents/claudehooks.h"
+#include "services/agents/interactiveagents.h"
 #include "services/agents/tmuxcontroller.h"
 #include "services/agents/workspaces.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
 #include <QPromise>
@@ -42,6 +42,7 @@ void Orchestrator::start()
 {
     m_running.start();
     m_tmux = new TmuxController(m_options.tmuxSocket, this);
+    m_interactive = new InteractiveAgents(m_store, m_tmux, [this](const Change &c) { publish(c); }, this);
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(100);
@@ -64,6 +65,8 @@ void Orchestrator::stop()
         m_timer->stop();
     if (m_debounce)
         m_debounce->stop();
+    delete m_interactive;
+    m_interactive = nullptr;
     delete m_tmux;
     m_tmux = nullptr;
 }
@@ -110,15 +113,28 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
     a.status = Agent::Status::Starting;
     a.tmuxSession = name;
     a.workdir = *workdir;
+    // An interactive Claude agent's conversation has an id of ours from the start (or the one it
+    // resumes), so that it can be continued after its session is gone.
+    if (a.interactive && ClaudeHooks::isClaude(profile.command))
+        a.sessionId = request.resumeSession.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                                                      : request.resumeSession;
     return a;
 }
 
-QStringList Orchestrator::sessionCommand(const Agent &agent, const Profile &profile) const
+Result<QStringList> Orchestrator::sessionCommand(const Agent &agent, const Profile &profile, bool resume) const
 {
-    if (agent.interactive)
-        return profile.expand({{u"workdir"_s, agent.workdir}, {u"agent_id"_s, agent.id}, {u"prompt"_s, QString()},
-                               {u"task_id"_s, QString()}});
-    return {m_options.runnerPath, u"--agent"_s, agent.id, u"--data-dir"_s, m_options.dataDir};
+    if (!agent.interactive)
+        return QStringList{m_options.runnerPath, u"--agent"_s, agent.id, u"--data-dir"_s, m_options.dataDir};
+    QStringList argv = profile.expand(
+        {{u"workdir"_s, agent.workdir}, {u"agent_id"_s, agent.id}, {u"prompt"_s, QString()}, {u"task_id"_s, QString()}});
+    if (!agent.sessionId.isEmpty()) {
+        auto extra = ClaudeHooks::prepare(m_options.dataDir, m_options.runnerPath, agent.id, agent.sessionId, resume);
+        if (!extra)
+            return failure(extra.error());
+        for (qsizetype i = 0; i < extra->size(); ++i)
+            argv.insert(1 + i, extra->at(i)); // right after the program, before any "--"
+    }
+    return argv;
 }
 
 // Spawning, step by step, each step in the orchestrator's thread: check and prepare (name,
@@ -131,14 +147,15 @@ QFuture<Result<Agent>> Orchestrator::spawn(const SpawnRequest &request)
         if (!agent)
             return readyFuture(Result<Agent>(failure(agent.error())));
         m_spawning.insert(agent->id);
+        const bool resume = !request.resumeSession.isEmpty();
         return then(this, m_store->run([a = *agent](Database &db) { return db.insertAgent(a); }),
-                    [this, agent = *agent, profile](Result<Change> inserted) {
-                        return startSession(agent, profile, inserted);
+                    [this, agent = *agent, profile, resume](Result<Change> inserted) {
+                        return startSession(agent, profile, resume, inserted);
                     });
     });
 }
 
-QFuture<Result<Agent>> Orchestrator::startSession(const Agent &agent, const Profile &profile,
+QFuture<Result<Agent>> Orchestrator::startSession(const Agent &agent, const Profile &profile, bool resume,
                                                   const Result<Change> &inserted)
 {
     if (!inserted) {
@@ -146,9 +163,12 @@ QFuture<Result<Agent>> Orchestrator::startSession(const Agent &agent, const Prof
         return readyFuture(Result<Agent>(failure(inserted.error())));
     }
     publish(*inserted);
+    auto command = sessionCommand(agent, profile, resume);
+    if (!command)
+        return sessionStarted(agent, failure(command.error()));
     TmuxController::SessionSpec spec;
     spec.name = agent.tmuxSession;
-    spec.command = sessionCommand(agent, profile);
+    spec.command = *command;
     spec.workdir = agent.workdir;
     spec.env = profile.env;
     spec.env.insert(u"HIVE_AGENT_ID"_s, agent.id);
@@ -182,6 +202,9 @@ QFuture<Result<Agent>> Orchestrator::sessionStarted(const Agent &agent, const Re
     log()->info("spawned {} ({}, {})", agent.name, agent.profile, agent.interactive ? "interactive" : "worker");
     if (!agent.interactive)
         return readyFuture(Result<Agent>(agent)); // its runner reports idle once it is ready
+    Agent idle = agent;
+    idle.status = Agent::Status::Idle;
+    m_interactive->add(idle);
     return m_store->run([id = agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); })
         .then(this, [this, agent](Result<Change> c) {
             if (!c)
@@ -213,7 +236,7 @@ QFuture<Result<>> Orchestrator::kill(const QString &agentId)
             return m_tmux->killSession(agent.tmuxSession).then(this, [this, agent](Result<>) {
                 QMetaObject::invokeMethod(m_queue, [q = m_queue, agent] { q->releaseConsumer(agent.type, agent.id); },
                                           Qt::QueuedConnection);
-                m_paneDigest.remove(agent.id);
+                m_interactive->forget(agent.id);
                 log()->info("killed {}", agent.name);
                 return Result<>();
             });
@@ -244,14 +267,66 @@ QFuture<Result<QString>> Orchestrator::output(const QString &agentId, int lines)
     });
 }
 
-QFuture<Result<>> Orchestrator::input(const QString &agentId, const QString &text, bool enter)
+QFuture<Result<InputAck>> Orchestrator::input(const QString &agentId, const InputRequest &request)
 {
-    return post(this, [this, agentId, text, enter] {
-        return then(this, liveAgent(agentId), [this, text, enter](const Result<Agent> &a) {
+    return post(this, [this, agentId, request] {
+        return then(this, liveAgent(agentId), [this, request](const Result<Agent> &a) {
             if (!a)
-                return readyFuture(Result<>(failure(a.error())));
-            return m_tmux->sendText(a->tmuxSession, text, enter).then([](Result<> r) {
-                return r ? r : Result<>(failure(Error::conflict(r.error().message)));
+                return readyFuture(Result<InputAck>(failure(a.error())));
+            // Listen for the acknowledgement before typing, so that a fast one is not missed.
+            auto accepted = request.enter || !request.keys.isEmpty()
+                                ? m_interactive->promptAccepted(*a, request.ackTimeoutMs)
+                                : QtFuture::makeReadyValueFuture(std::optional<bool>());
+            QFuture<Result<>> typed = request.text.isEmpty() && !request.enter
+                                          ? QtFuture::makeReadyValueFuture(Result<>())
+                                          : m_tmux->sendText(a->tmuxSession, request.text, request.enter);
+            return then(this, typed, [this, a = *a, request, accepted](Result<> r) {
+                if (!r)
+                    return readyFuture(Result<InputAck>(failure(Error::conflict(r.error().message))));
+                QFuture<Result<>> keys = request.keys.isEmpty()
+                                             ? QtFuture::makeReadyValueFuture(Result<>())
+                                             : m_tmux->sendKeys(a.tmuxSession, request.keys);
+                return then(this, keys, [accepted](Result<> k) {
+                    if (!k)
+                        return readyFuture(Result<InputAck>(failure(Error::conflict(k.error().message))));
+                    auto ack = accepted; // the capture is const
+                    return ack.then([](std::optional<bool> ok) { return Result<InputAck>(InputAck{ok}); });
+                });
+            });
+        });
+    });
+}
+
+QFuture<Result<>> Orchestrator::hook(const QString &agentId, const QJsonObject &payload)
+{
+    return post(this, [this, agentId, payload] {
+        return liveAgent(agentId).then(this, [this, agentId, payload](const Result<Agent> &a) -> Result<> {
+            if (!a)
+                return failure(a.error());
+            m_interactive->onHook(agentId, payload);
+            return {};
+        });
+    });
+}
+
+QFuture<Result<Agent>> Orchestrator::restart(const QString &agentId)
+{
+    return post(this, [this, agentId] {
+        auto found = m_store->run([agentId](Database &db) { return db.agent(agentId); });
+        return then(this, found, [this](const Result<Agent> &a) {
+            if (!a)
+                return readyFuture(Result<Agent>(failure(a.error())));
+            SpawnRequest r;
+            r.type = a->type;
+            r.name = a->name;
+            r.profile = a->profile;
+            r.workdir = a->workdir;
+            r.interactive = a->interactive;
+            r.resumeSession = a->sessionId; // the conversation goes on (--resume)
+            if (!a->isAlive())
+                return spawn(r);
+            return then(this, kill(a->id), [this, r](const Result<> &killed) {
+                return killed ? spawn(r) : readyFuture(Result<Agent>(failure(killed.error())));
             });
         });
     });
@@ -303,7 +378,7 @@ void Orchestrator::reconcile()
                 ids << a.id;
             auto finish = [this, lost, interactive](const QList<std::pair<Agent, QString>> &more) {
                 endAgents(lost + more);
-                watchInteractive(interactive);
+                m_interactive->track(interactive);
                 m_reconciling = false;
             };
             QMetaObject::invokeMethod(m_queue, [this, ids, workers, finish] {
@@ -332,7 +407,7 @@ void Orchestrator::endAgents(const QList<std::pair<Agent, QString>> &lost)
 {
     for (const auto &[agent, reason] : lost) {
         log()->warn("agent {} is lost: {}", agent.name, reason);
-        m_paneDigest.remove(agent.id);
+        m_interactive->forget(agent.id);
         m_store->run([id = agent.id, reason](Database &db) { return db.endAgent(id, Agent::Status::Lost, reason); })
             .then(this, [this, agent](Result<Change> c) {
                 if (!c)
@@ -343,29 +418,6 @@ void Orchestrator::endAgents(const QList<std::pair<Agent, QString>> &lost)
                 // A session whose runner stopped beating is stopped, so it cannot write any more.
                 m_tmux->killSession(agent.tmuxSession);
             });
-    }
-}
-
-void Orchestrator::watchInteractive(const QList<Agent> &agents)
-{
-    for (const Agent &a : agents) {
-        m_tmux->capturePane(a.tmuxSession, 60).then(this, [this, a](Result<QString> screen) {
-            if (!screen)
-                return;
-            const QString digest = QString::fromLatin1(
-                QCryptographicHash::hash(screen->toUtf8(), QCryptographicHash::Md5).toHex());
-            const bool seen = m_paneDigest.contains(a.id);
-            const bool changed = seen && m_paneDigest.value(a.id) != digest;
-            m_paneDigest.insert(a.id, digest);
-            const Agent::Status status = PaneWatcher::read(*screen, changed).status;
-            if (status == a.status)
-                return;
-            m_store->run([id = a.id, status](Database &db) { return db.setAgentStatus(id, status); })
-                .then(this, [this](Result<Change> c) {
-                    if (c)
-                        publish(*c);
-                });
-        });
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include <QElapsedTimer>
 #include <QFuture>
+#include <QJsonObject>
 #include <QHash>
 #include <QObject>
 #include <QSet>
@@ -17,6 +18,7 @@ class QTimer;
 
 namespace Hive {
 
+class InteractiveAgents;
 class Queue;
 class Store;
 class TmuxController;
@@ -49,7 +51,12 @@ public:
     QFuture<Result<Agent>> spawn(const SpawnRequest &request);
     QFuture<Result<>> kill(const QString &agentId);
     QFuture<Result<QString>> output(const QString &agentId, int lines);
-    QFuture<Result<>> input(const QString &agentId, const QString &text, bool enter);
+    QFuture<Result<InputAck>> input(const QString &agentId, const InputRequest &request);
+    // A Claude Code hook's payload for agentId (hive-runner hook, through the API).
+    QFuture<Result<>> hook(const QString &agentId, const QJsonObject &payload);
+    // Kills the agent if it lives, then spawns it again: same name, type, profile, folder, and
+    // its conversation resumed (Claude Code's --resume).
+    QFuture<Result<Agent>> restart(const QString &agentId);
     QFuture<bool> tmuxAvailable();
 
 public Q_SLOTS:
@@ -63,11 +70,10 @@ Q_SIGNALS:
 
 private:
     Result<Agent> prepareAgent(const SpawnRequest &request, Profile &profile);
-    QStringList sessionCommand(const Agent &agent, const Profile &profile) const;
+    Result<QStringList> sessionCommand(const Agent &agent, const Profile &profile, bool resume) const;
     void publish(const Change &change);
     void endAgents(const QList<std::pair<Agent, QString>> &lost);
-    void watchInteractive(const QList<Agent> &agents);
-    QFuture<Result<Agent>> startSession(const Agent &agent, const Profile &profile,
+    QFuture<Result<Agent>> startSession(const Agent &agent, const Profile &profile, bool resume,
                                         const Result<Change> &inserted);
     QFuture<Result<Agent>> sessionStarted(const Agent &agent, const Result<> &made);
     QFuture<Result<Agent>> liveAgent(const QString &agentId); // an error unless it is alive
@@ -76,11 +82,11 @@ private:
     Store *m_store;
     Queue *m_queue;
     TmuxController *m_tmux = nullptr;
+    InteractiveAgents *m_interactive = nullptr;
     QTimer *m_timer = nullptr;
     QTimer *m_debounce = nullptr;
     bool m_reconciling = false;
     bool m_tmuxOk = true;
-    QHash<QString, QString> m_paneDigest; // interactive agent id → hash of its last capture
     QSet<QString> m_spawning; // inserted in PostgreSQL, session not made yet: not lost
     QElapsedTimer m_running; // heartbeats are judged only after runners had time to reconnect
 };

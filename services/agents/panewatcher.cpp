@@ -5,6 +5,8 @@
 #include <QRegularExpression>
 #include <QStringList>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace Hive {
@@ -37,6 +39,12 @@ const QList<KnownScreen> &knownScreens()
 }
 
 } // namespace
+
+bool PaneWatcher::isKnownScreen(const QString &need)
+{
+    return !need.isEmpty()
+           && std::ranges::any_of(knownScreens(), [&need](const KnownScreen &s) { return s.need == need; });
+}
 
 QString PaneWatcher::openQuestion(const QString &screen)
 {

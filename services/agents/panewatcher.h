@@ -24,6 +24,10 @@ public:
 
     static Reading read(const QString &screen, bool changedSinceLastLook);
 
+    // Whether need names one of the screens agents show before they can report anything
+    // themselves (Claude Code's folder trust and API key questions).
+    static bool isKnownScreen(const QString &need);
+
     // The question at the bottom of the screen that nothing but its choices follow, if any.
     static QString openQuestion(const QString &screen);
 };

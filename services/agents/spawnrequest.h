@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -17,6 +18,24 @@ struct SpawnRequest
     QString workdir;    // an existing folder to work in
     QString repository; // a git repository: the agent gets a worktree on branch hive/<name>
     std::optional<bool> interactive; // empty: as the profile says
+    QString resumeSession;           // a conversation to continue (Claude Code's session id)
+};
+
+// Something typed into an interactive agent: literal text (send-keys -l), then Enter, then keys by
+// name (Up, Down, Enter, Escape, Tab, C-c, digits …) for menus that do not take text.
+struct InputRequest
+{
+    QString text;
+    bool enter = false;
+    QStringList keys;
+    int ackTimeoutMs = 5000; // how long to wait for Claude Code to say it got the prompt
+};
+
+// Whether the typed prompt reached the agent: true or false for an agent whose hooks tell
+// (Claude Code's UserPromptSubmit), empty where nothing can tell.
+struct InputAck
+{
+    std::optional<bool> accepted;
 };
 
 } // namespace Hive

@@ -610,9 +610,27 @@ QFuture<Result<>> TmuxController::sendText(const QString &name, const QString &t
     }
     if (enter)
         commands.append({u"send-keys"_s, u"-t"_s, paneTarget(name), u"Enter"_s});
+
+    return runAll(commands);
+}
+
+QFuture<Result<>> TmuxController::sendKeys(const QString &name, const QStringList &keys)
+{
+    if (!isValidSessionName(name))
+        return failed<void>(u"invalid tmux session name: \"%1\""_s.arg(name));
+    QList<QStringList> commands;
+    for (const QString &key : keys) {
+        if (!Validation::isKeyName(key))
+            return failed<void>(u"keys: '%1' is not a key name (%2)"_s.arg(key, Validation::keyNameRule()));
+        commands.append({u"send-keys"_s, u"-t"_s, paneTarget(name), key});
+    }
+    return runAll(commands);
+}
+
+QFuture<Result<>> TmuxController::runAll(const QList<QStringList> &commands)
+{
     if (commands.isEmpty())
         return QtFuture::makeReadyValueFuture(Result<>());
-
     // Replies come in order: the last one finishes the future with the first error, if any.
     Promised<Result<>> promise;
     auto firstError = std::make_shared<QString>();

@@ -68,6 +68,8 @@ public:
     QFuture<Result<QString>> capturePane(const QString &name, int lines = 200);
     // Typed literally (send-keys -l), then Enter when asked. Newlines in text become Enter keys.
     QFuture<Result<>> sendText(const QString &name, const QString &text, bool enter);
+    // Keys by name (Validation::isKeyName: Enter, Down, C-c, …), for menus that take no text.
+    QFuture<Result<>> sendKeys(const QString &name, const QStringList &keys);
     // Appends everything the pane prints to logFile (pipe-pane -o, `cat >> 'file'`).
     QFuture<Result<>> pipePaneToFile(const QString &name, const QString &logFile);
     // Any tmux command, argv-style, each argument quoted; the output lines on success.
@@ -83,6 +85,7 @@ Q_SIGNALS:
     void controlClientLost(const QString &message);
 
 private:
+    QFuture<Result<>> runAll(const QList<QStringList> &commands);
     struct Reply
     {
         // Failed: tmux answered %error (lines = its message). Lost: no answer, the control client

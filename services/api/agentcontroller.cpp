@@ -5,7 +5,10 @@
 #include "services/api/jsonbody.h"
 #include "services/engine.h"
 
+#include "models/validation.h"
+
 #include <QJsonArray>
+#include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
 
@@ -24,6 +27,8 @@ QHash<QString, ApiController::Handler> AgentController::handlers()
         {u"killAgent"_s, bind(&AgentController::kill)},
         {u"typeInput"_s, bind(&AgentController::input)},
         {u"readOutput"_s, bind(&AgentController::output)},
+        {u"restartAgent"_s, bind(&AgentController::restart)},
+        {u"reportHook"_s, bind(&AgentController::hook)},
     };
 }
 
@@ -115,7 +120,7 @@ QFuture<QHttpServerResponse> AgentController::input(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = JsonBody::parse(call.body, {u"text"_s, u"enter"_s});
+    const auto body = JsonBody::parse(call.body, {u"text"_s, u"enter"_s, u"keys"_s});
     if (!body)
         return ready(ApiError::from(body.error()));
     const auto text = body->string(u"text"_s);
@@ -124,15 +129,58 @@ QFuture<QHttpServerResponse> AgentController::input(const Call &call)
     const auto enter = body->boolean(u"enter"_s);
     if (!enter)
         return ready(ApiError::from(enter.error()));
-    if (!*text)
-        return ready(ApiError::missingField(u"text: required, the text to type"_s));
-    if ((*text)->isEmpty() && !enter->value_or(false))
-        return ready(
-            ApiError::invalidValue(u"text: empty, and enter is not true: nothing to type"_s));
-    return respond(m_engine->input(call.id, **text, enter->value_or(false)), [](Result<> typed) {
+    const auto keys = body->stringList(u"keys"_s);
+    if (!keys)
+        return ready(ApiError::from(keys.error()));
+    InputRequest r;
+    r.text = text->value_or(QString());
+    r.enter = enter->value_or(false);
+    r.keys = keys->value_or(QStringList());
+    if (!*text && !*keys)
+        return ready(ApiError::missingField(u"text: required (or keys), the text to type"_s));
+    if (r.text.isEmpty() && !r.enter && r.keys.isEmpty())
+        return ready(ApiError::invalidValue(u"text: empty, and enter is not true: nothing to type"_s));
+    if (r.keys.size() > 64)
+        return ready(ApiError::invalidValue(u"keys: at most 64 at once, got %1"_s.arg(r.keys.size())));
+    for (const QString &key : std::as_const(r.keys))
+        if (!Validation::isKeyName(key))
+            return ready(ApiError::invalidValue(
+                u"keys: '%1' is not a key name (%2)"_s.arg(key.left(40), Validation::keyNameRule())));
+    return respond(m_engine->input(call.id, r), [](Result<InputAck> typed) {
         if (!typed)
             return ApiError::from(typed.error()).toResponse();
-        return jsonResponse(QJsonObject{{u"accepted"_s, true}}, 202);
+        return jsonResponse(
+            QJsonObject{{u"accepted"_s, typed->accepted ? QJsonValue(*typed->accepted) : QJsonValue()}}, 202);
+    });
+}
+
+QFuture<QHttpServerResponse> AgentController::restart(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {}))
+        return ready(*e);
+    if (!call.body.trimmed().isEmpty())
+        return ready(ApiError::invalidValue(u"body: restart takes no body"_s));
+    if (auto e = needsRedis())
+        return ready(*e);
+    return respond(m_engine->restart(call.id), [](Result<Agent> agent) {
+        if (!agent)
+            return ApiError::from(agent.error()).toResponse();
+        return created(agent->toJson(), u"/api/v1/agents/"_s + agent->id);
+    });
+}
+
+QFuture<QHttpServerResponse> AgentController::hook(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {}))
+        return ready(*e);
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(call.body, &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject())
+        return ready(ApiError::malformedJson(u"body: expected the hook's JSON object"_s));
+    return respond(m_engine->hook(call.id, doc.object()), [](Result<> done) {
+        if (!done)
+            return ApiError::from(done.error()).toResponse();
+        return emptyResponse(202);
     });
 }
 

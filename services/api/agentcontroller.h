@@ -24,6 +24,8 @@ private:
     QFuture<QHttpServerResponse> kill(const Call &call);
     QFuture<QHttpServerResponse> input(const Call &call);
     QFuture<QHttpServerResponse> output(const Call &call);
+    QFuture<QHttpServerResponse> restart(const Call &call);
+    QFuture<QHttpServerResponse> hook(const Call &call);
 };
 
 } // namespace Hive

@@ -94,11 +94,29 @@ const QList<ApiOperation> &operations()
         o.append({Method::Post,
                   u"/api/v1/agents/{id}/input"_s,
                   u"typeInput"_s,
-                  u"Type text literally into the agent's pane"_s,
+                  u"Type text literally into the agent's pane, then Enter and keys by name; says whether the "
+                  "prompt reached the agent"_s,
                   true,
                   {},
                   u"InputRequest"_s,
                   {{202, u"Accepted"_s}, {409, u"Error"_s}}});
+        o.append({Method::Post,
+                  u"/api/v1/agents/{id}/restart"_s,
+                  u"restartAgent"_s,
+                  u"Kill the agent if it lives and spawn it again: same name, type, profile and folder, its "
+                  "conversation resumed"_s,
+                  true,
+                  {},
+                  {},
+                  {{201, u"Agent"_s}, {404, u"Error"_s}, {409, u"Error"_s}}});
+        o.append({Method::Post,
+                  u"/api/v1/agents/{id}/hooks"_s,
+                  u"reportHook"_s,
+                  u"A Claude Code hook reports what the agent does (used by hive-runner hook)"_s,
+                  true,
+                  {},
+                  u"HookPayload"_s,
+                  {{202, {}}, {404, u"Error"_s}}});
         o.append({Method::Get,
                   u"/api/v1/agents/{id}/output"_s,
                   u"readOutput"_s,

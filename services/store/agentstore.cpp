@@ -17,9 +17,9 @@ Result<Change> Database::insertAgent(const Agent &a)
 {
     return transaction([&]() -> Result<Change> {
         auto agent = updateAgent(u"INSERT INTO agents (id, name, type, profile, interactive, status, "
-                                 "tmux_session, workdir) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?)"_s,
+                                 "tmux_session, workdir, session_id) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
                                  {a.id, a.name, a.type, a.profile, a.interactive,
-                                  Agent::statusName(a.status), a.tmuxSession, a.workdir});
+                                  Agent::statusName(a.status), a.tmuxSession, a.workdir, nullableText(a.sessionId)});
         if (!agent) {
             Error e = agent.error();
             if (e.kind == Error::Kind::Conflict)
@@ -36,12 +36,15 @@ Result<Change> Database::insertAgent(const Agent &a)
     });
 }
 
-Result<Change> Database::setAgentStatus(const QString &agentId, Agent::Status status)
+Result<Change> Database::setAgentStatus(const QString &agentId, Agent::Status status, const QString &need)
 {
+    // What it waits for is only kept while it waits.
+    // Never NULL (a null QString binds as NULL): the column is NOT NULL.
+    const QString text = status == Agent::Status::WaitingInput && !need.isNull() ? need : u""_s;
     return transaction([&]() -> Result<Change> {
-        auto agent = updateAgent(u"UPDATE agents SET status = ? WHERE id = ?::uuid AND status <> ? "
+        auto agent = updateAgent(u"UPDATE agents SET status = ?, need = ? WHERE id = ?::uuid AND (status <> ? OR need <> ?) "
                                  "AND status NOT IN ('stopped', 'lost')"_s,
-                                 {Agent::statusName(status), agentId, Agent::statusName(status)});
+                                 {Agent::statusName(status), text, agentId, Agent::statusName(status), text});
         Change c;
         if (!agent) {
             if (agent.error().kind == Error::Kind::NotFound)
@@ -53,6 +56,14 @@ Result<Change> Database::setAgentStatus(const QString &agentId, Agent::Status st
         c.agent = *agent;
         return c;
     });
+}
+
+Result<> Database::setAgentSession(const QString &agentId, const QString &sessionId)
+{
+    auto r = exec(u"UPDATE agents SET session_id = ? WHERE id = ?::uuid"_s, {sessionId, agentId});
+    if (!r)
+        return failure(r.error());
+    return {};
 }
 
 Result<Change> Database::endAgent(const QString &agentId, Agent::Status status, const QString &reason)

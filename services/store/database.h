@@ -46,7 +46,9 @@ public:
 
     // Agents
     Result<Change> insertAgent(const Agent &agent);
-    Result<Change> setAgentStatus(const QString &agentId, Agent::Status status);
+    // need: what an agent waiting for input waits for, in words (kept only while it waits).
+    Result<Change> setAgentStatus(const QString &agentId, Agent::Status status, const QString &need = {});
+    Result<> setAgentSession(const QString &agentId, const QString &sessionId);
     // stopped (killed) or lost (session or heartbeat gone): the agent's running task goes back to
     // the queue with the attempt counted, or fails when its attempts are used up.
     Result<Change> endAgent(const QString &agentId, Agent::Status status, const QString &reason);

@@ -12,7 +12,7 @@ const QString kTaskColumns = u"id::text AS id, title, prompt, agent_type, priori
                              "array_to_string(depends_on, ',') AS depends_on, attempts, max_attempts, created_at, "
                              "started_at, finished_at, exit_code, output, duration_ms, cost_usd, error"_s;
 const QString kAgentColumns = u"id::text AS id, name, type, profile, interactive, status, tmux_session, "
-                              "workdir, current_task_id::text AS current_task_id, created_at, last_heartbeat"_s;
+                              "workdir, current_task_id::text AS current_task_id, created_at, last_heartbeat, need, session_id"_s;
 
 bool Rows::next()
 {
@@ -79,6 +79,8 @@ Agent agentFromRow(const Rows &q)
     a.currentTaskId = q.value(u"current_task_id"_s).toString();
     a.createdAt = q.value(u"created_at"_s).toDateTime();
     a.lastHeartbeat = q.value(u"last_heartbeat"_s).toDateTime();
+    a.need = q.value(u"need"_s).toString();
+    a.sessionId = q.value(u"session_id"_s).toString();
     return a;
 }
 

@@ -527,8 +527,10 @@ void tst_Api::openApiDescribesExactlyWhatIsServed()
         for (const QString &m : p.value().toObject().keys())
             described << m.toUpper() + u' ' + p.key();
     described.sort();
-    // The contract (API.md), every route of it and nothing else.
+    // The contract (docs/api.md), every route of it and nothing else.
     QStringList contract{u"GET /api/v1/health"_s,
+                         u"POST /api/v1/agents/{id}/restart"_s,
+                         u"POST /api/v1/agents/{id}/hooks"_s,
                          u"GET /api/v1/agents"_s,
                          u"POST /api/v1/agents"_s,
                          u"GET /api/v1/agents/{id}"_s,

@@ -563,14 +563,14 @@ void tst_Engine::interactiveAgentWaitsForInput()
     QTRY_VERIFY_WITH_TIMEOUT(screen().contains(u"fake-agent ready"_s), 10000);
     // Typed literally: quotes and $(…) arrive as text.
     const QString text = u"please ask about 'it' $(touch %1) Grüße"_s.arg(m_fx->path(u"typed"_s));
-    QVERIFY_OK(wait(m_engine->input(spawned->id, text, true)));
+    QVERIFY_OK(wait(m_engine->input(spawned->id, InputRequest{text, true, {}, 0})));
     QTRY_VERIFY_WITH_TIMEOUT(screen().contains(u"working on: "_s + text), 10000);
     QVERIFY(!QFile::exists(m_fx->path(u"typed"_s)));
     // It asks a yes/no question: the agent waits for input.
     const Agent waiting = waitAgent(spawned->id, [](const Agent &a) { return a.status == Agent::Status::WaitingInput; },
                                     10000);
     QCOMPARE(waiting.status, Agent::Status::WaitingInput);
-    QVERIFY_OK(wait(m_engine->input(spawned->id, u"y"_s, true)));
+    QVERIFY_OK(wait(m_engine->input(spawned->id, InputRequest{u"y"_s, true, {}, 0})));
     const Agent answered = waitAgent(spawned->id, [](const Agent &a) { return a.status != Agent::Status::WaitingInput; },
                                      10000);
     QVERIFY(answered.status != Agent::Status::WaitingInput);

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "services/agents/interactiveagents.h"
+
+#include "services/agents/claudehooks.h"
+#include "services/agents/panewatcher.h"
+#include "services/agents/tmuxcontroller.h"
+#include "services/core/logging.h"
+#include "services/store/store.h"
+
+#include <QCryptographicHash>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+namespace {
+auto log()
+{
+    return Logging::get("orch");
+}
+
+// A Claude agent's state comes from its hooks; its pane only for what precedes them.
+bool hasHooks(const Agent &a)
+{
+    return !a.sessionId.isEmpty();
+}
+} // namespace
+
+InteractiveAgents::InteractiveAgents(Store *store, TmuxController *tmux, Publish publish, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_tmux(tmux)
+    , m_publish(std::move(publish))
+    , m_timer(new QTimer(this))
+{
+    // Twice a second: a question on the screen is seen well within the two seconds users notice.
+    m_timer->setInterval(500);
+    connect(m_timer, &QTimer::timeout, this, &InteractiveAgents::look);
+    m_timer->start();
+}
+
+InteractiveAgents::~InteractiveAgents()
+{
+    for (auto &list : m_waitingPrompts)
+        for (auto &p : list) {
+            p->addResult(false);
+            p->finish();
+        }
+}
+
+void InteractiveAgents::track(const QList<Agent> &agents)
+{
+    QSet<QString> live;
+    for (const Agent &a : agents) {
+        live.insert(a.id);
+        auto it = m_agents.find(a.id);
+        if (it == m_agents.end())
+            add(a);
+        else
+            it->agent = a; // its session id may have changed (/clear)
+    }
+    for (const QString &id : m_agents.keys())
+        if (!live.contains(id))
+            forget(id);
+}
+
+void InteractiveAgents::add(const Agent &agent)
+{
+    Watched w;
+    w.agent = agent;
+    w.status = agent.status;
+    w.need = agent.need;
+    m_agents.insert(agent.id, w);
+}
+
+void InteractiveAgents::forget(const QString &agentId)
+{
+    m_agents.remove(agentId);
+    for (auto &p : m_waitingPrompts.take(agentId)) {
+        p->addResult(false);
+        p->finish();
+    }
+}
+
+void InteractiveAgents::look()
+{
+    for (const Watched &w : std::as_const(m_agents)) {
+        const Agent a = w.agent;
+        m_tmux->capturePane(a.tmuxSession, 60).then(this, [this, a](Result<QString> screen) {
+            auto it = m_agents.find(a.id);
+            if (!screen || it == m_agents.end())
+                return;
+            const QByteArray digest = QCryptographicHash::hash(screen->toUtf8(), QCryptographicHash::Md5);
+            const bool changed = !it->digest.isEmpty() && it->digest != digest;
+            it->digest = digest;
+            const PaneWatcher::Reading r = PaneWatcher::read(*screen, changed);
+            if (hasHooks(a)) {
+                // Only the screens before the hooks, and only undone by the pane itself.
+                if (PaneWatcher::isKnownScreen(r.need)) {
+                    it->paneWaiting = true;
+                    apply(a.id, Agent::Status::WaitingInput, r.need);
+                } else if (it->paneWaiting) {
+                    it->paneWaiting = false;
+                    apply(a.id, Agent::Status::Busy, {});
+                }
+                return;
+            }
+            apply(a.id, r.status, r.need);
+        });
+    }
+}
+
+void InteractiveAgents::apply(const QString &agentId, Agent::Status status, const QString &need)
+{
+    auto it = m_agents.find(agentId);
+    if (it != m_agents.end()) {
+        if (it->status == status && it->need == need)
+            return;
+        it->status = status;
+        it->need = need;
+    }
+    m_store->run([agentId, status, need](Database &db) { return db.setAgentStatus(agentId, status, need); })
+        .then(this, [this](Result<Change> c) {
+            if (c)
+                m_publish(*c);
+        });
+}
+
+void InteractiveAgents::onHook(const QString &agentId, const QJsonObject &payload)
+{
+    const ClaudeHooks::Reading r = ClaudeHooks::read(payload);
+    log()->debug("hook {} from {}", payload.value(u"hook_event_name").toString(), agentId);
+    auto it = m_agents.find(agentId);
+    if (it != m_agents.end()) {
+        it->paneWaiting = false;
+        if (!r.sessionId.isEmpty() && r.sessionId != it->agent.sessionId) {
+            it->agent.sessionId = r.sessionId; // /clear starts a new conversation
+            m_store->run([agentId, id = r.sessionId](Database &db) { return db.setAgentSession(agentId, id); });
+        }
+        // The later, generic notification does not replace the permission request's own words.
+        if (r.status == Agent::Status::WaitingInput && it->status == Agent::Status::WaitingInput
+            && payload.value(u"hook_event_name").toString() == u"Notification"_s)
+            return;
+    }
+    if (r.promptSubmitted) {
+        for (auto &p : m_waitingPrompts.take(agentId)) {
+            p->addResult(true);
+            p->finish();
+        }
+    }
+    if (r.status)
+        apply(agentId, *r.status, r.need);
+}
+
+QFuture<std::optional<bool>> InteractiveAgents::promptAccepted(const Agent &agent, int ms)
+{
+    if (!hasHooks(agent))
+        return QtFuture::makeReadyValueFuture(std::optional<bool>());
+    auto promise = std::make_shared<QPromise<std::optional<bool>>>();
+    promise->start();
+    m_waitingPrompts[agent.id].append(promise);
+    QTimer::singleShot(ms, this, [this, id = agent.id, promise] {
+        auto &list = m_waitingPrompts[id];
+        if (!list.removeOne(promise))
+            return; // answered
+        if (list.isEmpty())
+            m_waitingPrompts.remove(id);
+        promise->addResult(false);
+        promise->finish();
+    });
+    return promise->future();
+}
+
+} // namespace Hive
