@@ -98,6 +98,10 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
                                                .arg(profile.name)));
         profile.interactive = *request.interactive;
     }
+    auto mode = Profiles::permissionModeFor(profile, request, m_options.dataDir);
+    if (!mode)
+        return failure(mode.error());
+    profile.permissionMode = *mode; // what sessionCommand() expands {permission_mode} to
     auto workdir = Workspaces(m_options.dataDir).prepare(request, name);
     if (!workdir)
         return failure(Error::invalid(workdir.error().message));
@@ -110,6 +114,7 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
     a.status = Agent::Status::Starting;
     a.tmuxSession = name;
     a.workdir = *workdir;
+    a.permissionMode = *mode;
     return a;
 }
 
