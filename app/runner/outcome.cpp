@@ -84,9 +84,12 @@ Outcome::Verdict Outcome::judge(const Exit &exit, const std::optional<AgentRepor
         else if (report->terminalReason == u"max_turns"_s || report->subtype == u"error_max_turns"_s)
             v.error = tr("stopped at the maximum number of turns (%1)").arg(detail);
         else {
-            const QString kind = !report->terminalReason.isEmpty() ? report->terminalReason : report->subtype;
-            v.error = detail.isEmpty() ? tr("the agent reported an error (%1)").arg(kind)
-                                       : tr("the agent reported an error (%1): %2").arg(kind, detail);
+            // "success" is no kind of error (the CLI keeps that subtype for some errors).
+            const QString kind = !report->terminalReason.isEmpty() ? report->terminalReason
+                                 : report->subtype != u"success"_s ? report->subtype
+                                                                   : QString();
+            const QString what = kind.isEmpty() ? tr("the agent reported an error") : tr("the agent reported an error (%1)").arg(kind);
+            v.error = detail.isEmpty() ? what : tr("%1: %2").arg(what, detail);
         }
         return v;
     }

@@ -227,16 +227,16 @@ QString tst_Claude::lastUserText(const QJsonObject &request)
     // As the stand-in reads it: the last text block of the last user message that is not a
     // <system-reminder> (Claude Code puts one in front of the prompt).
     const QJsonArray messages = request.value(u"body").toObject().value(u"messages").toArray();
-    for (auto it = messages.crbegin(); it != messages.crend(); ++it) {
-        const QJsonObject m = it->toObject();
+    for (qsizetype i = messages.size() - 1; i >= 0; --i) {
+        const QJsonObject m = messages.at(i).toObject();
         if (m.value(u"role").toString() != u"user"_s)
             continue;
         const QJsonValue content = m.value(u"content");
         if (content.isString())
             return content.toString();
         const QJsonArray blocks = content.toArray();
-        for (auto b = blocks.crbegin(); b != blocks.crend(); ++b) {
-            const QJsonObject block = b->toObject();
+        for (qsizetype b = blocks.size() - 1; b >= 0; --b) {
+            const QJsonObject block = blocks.at(b).toObject();
             const QString text = block.value(u"text").toString();
             if (block.value(u"type").toString() == u"text"_s && !text.startsWith(u"<system-reminder>"_s))
                 return text;

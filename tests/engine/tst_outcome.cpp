@@ -24,18 +24,18 @@ private Q_SLOTS:
 };
 
 namespace {
-const QByteArray kInit = R"({"type":"system","subtype":"init","cwd":"/ws","session_id":"2f672582-dbab-426f-8d07-223831026d49","permissionMode":"acceptEdits"})";
+const QByteArray kInit = R"J({"type":"system","subtype":"init","cwd":"/ws","session_id":"2f672582-dbab-426f-8d07-223831026d49","permissionMode":"acceptEdits"})J";
 
 QByteArray stream(const QByteArray &result)
 {
-    return kInit + "\n" + R"({"type":"assistant","message":{"content":[{"type":"text","text":"x"}]}})" + "\n" + result + "\n";
+    return kInit + "\n" + R"J({"type":"assistant","message":{"content":[{"type":"text","text":"x"}]}})J" + "\n" + result + "\n";
 }
 } // namespace
 
 void tst_Outcome::successfulWrite()
 {
     const QByteArray out = stream(
-        R"({"type":"result","subtype":"success","is_error":false,"num_turns":2,"result":"Done. Last tool result: File created successfully at: /ws/a.txt","session_id":"2f672582-dbab-426f-8d07-223831026d49","stop_reason":"end_turn","terminal_reason":"completed","total_cost_usd":0.0042212,"duration_ms":202,"api_error_status":null,"usage":{"input_tokens":22,"cache_creation_input_tokens":444,"cache_read_input_tokens":6666,"output_tokens":29,"output_tokens_details":{"thinking_tokens":0},"service_tier":"standard"},"modelUsage":{"claude-opus-5-5":{"inputTokens":22,"outputTokens":29,"costUSD":0.0042212}},"permission_denials":[]})");
+        R"J({"type":"result","subtype":"success","is_error":false,"num_turns":2,"result":"Done. Last tool result: File created successfully at: /ws/a.txt","session_id":"2f672582-dbab-426f-8d07-223831026d49","stop_reason":"end_turn","terminal_reason":"completed","total_cost_usd":0.0042212,"duration_ms":202,"api_error_status":null,"usage":{"input_tokens":22,"cache_creation_input_tokens":444,"cache_read_input_tokens":6666,"output_tokens":29,"output_tokens_details":{"thinking_tokens":0},"service_tier":"standard"},"modelUsage":{"claude-opus-5-5":{"inputTokens":22,"outputTokens":29,"costUSD":0.0042212}},"permission_denials":[]})J");
     const auto parsed = Outcome::parseStreamJson(out);
     QVERIFY(parsed);
     const AgentReport &r = parsed->report;
@@ -59,7 +59,7 @@ void tst_Outcome::deniedWrite()
 {
     // rc 0, subtype success, is_error false: and yet the file was not written.
     const QByteArray out = stream(
-        R"({"type":"result","subtype":"success","is_error":false,"num_turns":2,"result":"Done. Last tool result: Claude requested permissions to write to /ws/b.txt, but you haven't granted it yet.","session_id":"s","terminal_reason":"completed","total_cost_usd":0.004,"permission_denials":[{"tool_name":"Write","tool_use_id":"toolu_1","tool_input":{"file_path":"/ws/b.txt","content":"denied"}},{"tool_name":"Bash","tool_use_id":"toolu_2","tool_input":{"command":"rm -rf build"}}]})");
+        R"J({"type":"result","subtype":"success","is_error":false,"num_turns":2,"result":"Done. Last tool result: Claude requested permissions to write to /ws/b.txt, but you haven't granted it yet.","session_id":"s","terminal_reason":"completed","total_cost_usd":0.004,"permission_denials":[{"tool_name":"Write","tool_use_id":"toolu_1","tool_input":{"file_path":"/ws/b.txt","content":"denied"}},{"tool_name":"Bash","tool_use_id":"toolu_2","tool_input":{"command":"rm -rf build"}}]})J");
     const auto parsed = Outcome::parseStreamJson(out);
     QVERIFY(parsed);
     QCOMPARE(parsed->report.permissionDenials.size(), 2);
@@ -74,7 +74,7 @@ void tst_Outcome::deniedWrite()
 void tst_Outcome::apiError()
 {
     const QByteArray out = stream(
-        R"({"type":"result","subtype":"success","is_error":true,"terminal_reason":"api_error","api_error_status":429,"api_error_type":"rate_limit_error","num_turns":1,"total_cost_usd":0,"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0},"result":"API Error: Request rejected (429) · Number of request tokens has exceeded your per-minute rate limit"})");
+        R"J({"type":"result","subtype":"success","is_error":true,"terminal_reason":"api_error","api_error_status":429,"api_error_type":"rate_limit_error","num_turns":1,"total_cost_usd":0,"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0},"result":"API Error: Request rejected (429) · Number of request tokens has exceeded your per-minute rate limit"})J");
     const auto parsed = Outcome::parseStreamJson(out);
     QVERIFY(parsed);
     QCOMPARE(parsed->report.apiErrorStatus.value_or(0), 429);
@@ -90,7 +90,7 @@ void tst_Outcome::apiError()
 void tst_Outcome::maxTurns()
 {
     const QByteArray out = stream(
-        R"({"type":"result","subtype":"error_max_turns","is_error":true,"result":null,"num_turns":2,"terminal_reason":"max_turns","errors":["Reached maximum number of turns (1)"]})");
+        R"J({"type":"result","subtype":"error_max_turns","is_error":true,"result":null,"num_turns":2,"terminal_reason":"max_turns","errors":["Reached maximum number of turns (1)"]})J");
     const auto parsed = Outcome::parseStreamJson(out);
     QVERIFY(parsed);
     QVERIFY(parsed->report.answer.isEmpty());
@@ -111,7 +111,7 @@ void tst_Outcome::bareExitCodeSaysTheLastLine()
 void tst_Outcome::reportRoundTripsThroughJson()
 {
     const QByteArray out = stream(
-        R"({"type":"result","subtype":"success","is_error":false,"num_turns":3,"result":"ok","session_id":"s1","terminal_reason":"completed","usage":{"input_tokens":1,"cache_creation_input_tokens":2,"cache_read_input_tokens":3,"output_tokens":4},"modelUsage":{"m":{"outputTokens":4}},"permission_denials":[{"tool_name":"Read","tool_input":{"file_path":"/etc/hostname"}}]})");
+        R"J({"type":"result","subtype":"success","is_error":false,"num_turns":3,"result":"ok","session_id":"s1","terminal_reason":"completed","usage":{"input_tokens":1,"cache_creation_input_tokens":2,"cache_read_input_tokens":3,"output_tokens":4},"modelUsage":{"m":{"outputTokens":4}},"permission_denials":[{"tool_name":"Read","tool_input":{"file_path":"/etc/hostname"}}]})J");
     const AgentReport r = Outcome::parseStreamJson(out)->report;
     TaskResult result;
     result.report = r;
