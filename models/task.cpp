@@ -66,7 +66,9 @@ QString PermissionDenial::target(const QString &workdir) const
 
 QJsonObject AgentReport::toJson() const
 {
-    auto optionalInt = [](const auto &v) { return v ? QJsonValue(qint64(*v)) : QJsonValue(QJsonValue::Null); };
+    auto optionalInt = [](const auto &v) {
+        return v ? QJsonValue(qint64(*v)) : QJsonValue(QJsonValue::Null);
+    };
     QJsonValue usageJson(QJsonValue::Null);
     if (usage)
         usageJson = QJsonObject{{u"input_tokens"_s, usage->inputTokens},
@@ -102,7 +104,8 @@ AgentReport AgentReport::fromJson(const QJsonObject &o)
     r.model = o.value(u"model").toString();
     if (o.value(u"usage").isObject()) {
         const QJsonObject u = o.value(u"usage").toObject();
-        r.usage = Usage{u.value(u"input_tokens").toInteger(), u.value(u"output_tokens").toInteger(),
+        r.usage = Usage{u.value(u"input_tokens").toInteger(),
+                        u.value(u"output_tokens").toInteger(),
                         u.value(u"cache_creation_input_tokens").toInteger(),
                         u.value(u"cache_read_input_tokens").toInteger()};
     }
@@ -113,10 +116,14 @@ AgentReport AgentReport::fromJson(const QJsonObject &o)
         r.apiErrorStatus = o.value(u"api_error_status").toInt();
     r.apiErrorType = o.value(u"api_error_type").toString();
     for (const QJsonValue &e : o.value(u"errors").toArray())
-        r.errors << (e.isString() ? e.toString() : QString::fromUtf8(QJsonDocument(e.toObject()).toJson(QJsonDocument::Compact)));
+        r.errors << (e.isString()
+                         ? e.toString()
+                         : QString::fromUtf8(
+                               QJsonDocument(e.toObject()).toJson(QJsonDocument::Compact)));
     for (const QJsonValue &v : o.value(u"permission_denials").toArray()) {
         const QJsonObject d = v.toObject();
-        r.permissionDenials.append({d.value(u"tool_name").toString(), d.value(u"tool_input").toObject()});
+        r.permissionDenials.append(
+            {d.value(u"tool_name").toString(), d.value(u"tool_input").toObject()});
     }
     return r;
 }
@@ -132,7 +139,12 @@ AgentReport AgentReport::fromResultEvent(const QJsonObject &event)
         QString best = models.first();
         qint64 most = -1;
         for (const QString &m : models) {
-            const qint64 out = event.value(u"modelUsage").toObject().value(m).toObject().value(u"outputTokens").toInteger();
+            const qint64 out = event.value(u"modelUsage")
+                                   .toObject()
+                                   .value(m)
+                                   .toObject()
+                                   .value(u"outputTokens")
+                                   .toInteger();
             if (out > most) {
                 most = out;
                 best = m;

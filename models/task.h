@@ -49,7 +49,7 @@ struct AgentReport
     QString terminalReason;
     std::optional<int> apiErrorStatus; // HTTP status of the API error that ended the run (429 ...)
     QString apiErrorType;              // "rate_limit_error", "overloaded_error" ...
-    QStringList errors;                // "errors" of error results ("Reached maximum number of turns (1)")
+    QStringList errors; // "errors" of error results ("Reached maximum number of turns (1)")
     QList<PermissionDenial> permissionDenials;
 
     QJsonObject toJson() const;

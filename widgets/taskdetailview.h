@@ -19,8 +19,8 @@ class TaskModel;
 
 // Everything about one task: prompt, status, agent, attempts, times, duration, cost, error and the
 // output of its last attempt, and what the agent CLI reported (answer, session, model, turns,
-// tokens, the tool calls it was not permitted), kept current as the model changes. Cancel and retry are the board's
-// actions, shown as buttons here. GUI thread.
+// tokens, the tool calls it was not permitted), kept current as the model changes. Cancel and retry
+// are the board's actions, shown as buttons here. GUI thread.
 class TaskDetailView : public QWidget
 {
     Q_OBJECT

@@ -52,10 +52,10 @@ public:
     // <dataDir>/workspace), else "default" (never more than asking, in someone's own folder).
     // Empty for a profile without {permission_mode}. Refused: an unknown mode, a mode for a profile
     // that cannot take one, and bypassPermissions as root, which Claude Code itself refuses
-    // ("--dangerously-skip-permissions cannot be used with root/sudo privileges") unless IS_SANDBOX=1
-    // is in the profile's or the app's environment: every task would fail otherwise.
-    static Result<QString> permissionModeFor(const Profile &profile, const SpawnRequest &request,
-                                             const QString &dataDir);
+    // ("--dangerously-skip-permissions cannot be used with root/sudo privileges") unless
+    // IS_SANDBOX=1 is in the profile's or the app's environment: every task would fail otherwise.
+    static Result<QString>
+    permissionModeFor(const Profile &profile, const SpawnRequest &request, const QString &dataDir);
 };
 
 } // namespace Hive

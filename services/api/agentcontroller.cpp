@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/api/agentcontroller.h"
 
-#include "services/api/jsonbody.h"
 #include "services/agents/profiles.h"
+#include "services/api/jsonbody.h"
 #include "services/engine.h"
 
 #include <QJsonArray>
@@ -53,10 +53,14 @@ QFuture<QHttpServerResponse> AgentController::spawn(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = JsonBody::parse(
-        call.body,
-        {u"type"_s, u"name"_s, u"profile"_s, u"workdir"_s, u"repository"_s, u"interactive"_s,
-         u"permission_mode"_s});
+    const auto body = JsonBody::parse(call.body,
+                                      {u"type"_s,
+                                       u"name"_s,
+                                       u"profile"_s,
+                                       u"workdir"_s,
+                                       u"repository"_s,
+                                       u"interactive"_s,
+                                       u"permission_mode"_s});
     if (!body)
         return ready(ApiError::from(body.error()));
     SpawnRequest r;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "services/engine.h"
 #include "services/agents/profiles.h"
+#include "services/engine.h"
 #include "tests/fixture/hivefixture.h"
 
 #include <QDeadlineTimer>
@@ -54,7 +54,8 @@ private:
             qFatal("future did not finish");
         return f.result();
     }
-    Result<Agent> spawn(const QString &type, const QString &permissionMode = {}, const QString &profile = {});
+    Result<Agent>
+    spawn(const QString &type, const QString &permissionMode = {}, const QString &profile = {});
     Task runTask(const QString &prompt, const QString &type, int maxAttempts = 1);
     QList<QJsonObject> requests() const;
     static QString lastUserText(const QJsonObject &request);
@@ -113,8 +114,9 @@ void tst_Claude::writeClaudeProfile(const QString &name, const QHash<QString, QS
 void tst_Claude::initTestCase()
 {
     QFile pathFile(QStringLiteral(HIVE_CLAUDE_CLI_PATH_FILE));
-    QVERIFY2(pathFile.open(QIODevice::ReadOnly),
-             "no claude-cli-path: run through ctest (the claude_cli_install fixture installs the CLI)");
+    QVERIFY2(
+        pathFile.open(QIODevice::ReadOnly),
+        "no claude-cli-path: run through ctest (the claude_cli_install fixture installs the CLI)");
     m_claude = QString::fromUtf8(pathFile.readAll()).trimmed();
     QVERIFY2(QFileInfo(m_claude).isExecutable(), qPrintable(m_claude));
 
@@ -123,7 +125,8 @@ void tst_Claude::initTestCase()
 
     m_requestLog = m_fx->path(u"requests.jsonl"_s);
     m_standin.setProgram(u"python3"_s);
-    m_standin.setArguments({QStringLiteral(HIVE_STANDIN_API), u"--port"_s, u"0"_s, u"--log"_s, m_requestLog});
+    m_standin.setArguments(
+        {QStringLiteral(HIVE_STANDIN_API), u"--port"_s, u"0"_s, u"--log"_s, m_requestLog});
     m_standin.setProcessChannelMode(QProcess::SeparateChannels);
     m_standin.setStandardErrorFile(m_fx->path(u"standin.err"_s));
     m_standin.start();
@@ -162,11 +165,13 @@ void tst_Claude::cleanupTestCase()
     }
 }
 
-Result<Agent> tst_Claude::spawn(const QString &type, const QString &permissionMode, const QString &profile)
+Result<Agent>
+tst_Claude::spawn(const QString &type, const QString &permissionMode, const QString &profile)
 {
     SpawnRequest r;
     r.type = type;
-    r.profile = profile; // empty: the default worker profile, "claude" (ours overrides the built-in)
+    r.profile
+        = profile; // empty: the default worker profile, "claude" (ours overrides the built-in)
     r.permissionMode = permissionMode;
     auto a = wait(m_engine->spawn(r));
     if (!a)
@@ -238,7 +243,8 @@ QString tst_Claude::lastUserText(const QJsonObject &request)
         for (qsizetype b = blocks.size() - 1; b >= 0; --b) {
             const QJsonObject block = blocks.at(b).toObject();
             const QString text = block.value(u"text").toString();
-            if (block.value(u"type").toString() == u"text"_s && !text.startsWith(u"<system-reminder>"_s))
+            if (block.value(u"type").toString() == u"text"_s
+                && !text.startsWith(u"<system-reminder>"_s))
                 return text;
         }
     }
@@ -251,21 +257,33 @@ void tst_Claude::permissionModeRules()
     QVERIFY_OK(claude);
     QCOMPARE(claude->permissionMode, u"acceptEdits"_s);
     // The argv: the mode expanded, the prompt the one element after "--", whatever it looks like.
-    const QStringList argv = claude->expand({{u"prompt"_s, u"--help"_s}, {u"permission_mode"_s, u"plan"_s}});
-    QCOMPARE(argv.mid(1), (QStringList{u"-p"_s, u"--output-format"_s, u"stream-json"_s, u"--verbose"_s,
-                                       u"--permission-mode"_s, u"plan"_s, u"--"_s, u"--help"_s}));
+    const QStringList argv
+        = claude->expand({{u"prompt"_s, u"--help"_s}, {u"permission_mode"_s, u"plan"_s}});
+    QCOMPARE(argv.mid(1),
+             (QStringList{u"-p"_s,
+                          u"--output-format"_s,
+                          u"stream-json"_s,
+                          u"--verbose"_s,
+                          u"--permission-mode"_s,
+                          u"plan"_s,
+                          u"--"_s,
+                          u"--help"_s}));
     QCOMPARE(claude->expand({{u"prompt"_s, u"x"_s}}).at(6), u"acceptEdits"_s); // the default
 
     SpawnRequest own;
-    QCOMPARE(Profiles::permissionModeFor(*claude, own, m_fx->dir()).value_or(u"?"_s), u"acceptEdits"_s);
+    QCOMPARE(Profiles::permissionModeFor(*claude, own, m_fx->dir()).value_or(u"?"_s),
+             u"acceptEdits"_s);
     SpawnRequest restart; // a restarted agent keeps its folder under workspace/: still its own
     restart.workdir = m_fx->path(u"workspace/dev-1"_s);
-    QCOMPARE(Profiles::permissionModeFor(*claude, restart, m_fx->dir()).value_or(u"?"_s), u"acceptEdits"_s);
+    QCOMPARE(Profiles::permissionModeFor(*claude, restart, m_fx->dir()).value_or(u"?"_s),
+             u"acceptEdits"_s);
     SpawnRequest existing; // the user's folder: ask
     existing.workdir = QDir::tempPath();
-    QCOMPARE(Profiles::permissionModeFor(*claude, existing, m_fx->dir()).value_or(u"?"_s), u"default"_s);
+    QCOMPARE(Profiles::permissionModeFor(*claude, existing, m_fx->dir()).value_or(u"?"_s),
+             u"default"_s);
     existing.permissionMode = u"acceptEdits"_s; // unless asked for
-    QCOMPARE(Profiles::permissionModeFor(*claude, existing, m_fx->dir()).value_or(u"?"_s), u"acceptEdits"_s);
+    QCOMPARE(Profiles::permissionModeFor(*claude, existing, m_fx->dir()).value_or(u"?"_s),
+             u"acceptEdits"_s);
     SpawnRequest bogus;
     bogus.permissionMode = u"bogus"_s;
     auto refused = Profiles::permissionModeFor(*claude, bogus, m_fx->dir());
@@ -311,7 +329,8 @@ void tst_Claude::writeSucceedsWithAcceptEdits()
 
     QVERIFY(t.result && t.result->report);
     const AgentReport &r = *t.result->report;
-    QVERIFY2(r.answer.startsWith(u"Done. Last tool result: File created successfully"_s), qPrintable(r.answer));
+    QVERIFY2(r.answer.startsWith(u"Done. Last tool result: File created successfully"_s),
+             qPrintable(r.answer));
     QVERIFY(!QUuid::fromString(r.sessionId).isNull());
     QCOMPARE(r.numTurns.value_or(-1), 2);
     QVERIFY(!r.model.isEmpty());
@@ -331,7 +350,8 @@ void tst_Claude::writeSucceedsWithAcceptEdits()
     const QJsonObject result = t.toJson().value(u"result").toObject();
     QCOMPARE(result.value(u"session_id").toString(), r.sessionId);
     QCOMPARE(result.value(u"num_turns").toInt(), 2);
-    QCOMPARE(result.value(u"usage").toObject().value(u"cache_read_input_tokens").toInteger(), qint64(6666));
+    QCOMPARE(result.value(u"usage").toObject().value(u"cache_read_input_tokens").toInteger(),
+             qint64(6666));
     QCOMPARE(result.value(u"answer").toString(), r.answer);
     QCOMPARE(result.value(u"model").toString(), r.model);
     QCOMPARE(result.value(u"is_error").toBool(true), false);
@@ -341,7 +361,8 @@ void tst_Claude::writeSucceedsWithAcceptEdits()
     Database db;
     QVERIFY_OK(db.open(m_fx->databaseUrl(), u"probe"_s));
     QSqlQuery q(QSqlDatabase::database(u"probe"_s));
-    QVERIFY(q.exec(u"SELECT report->>'session_id' FROM task_runs WHERE task_id = '%1'"_s.arg(t.id)));
+    QVERIFY(
+        q.exec(u"SELECT report->>'session_id' FROM task_runs WHERE task_id = '%1'"_s.arg(t.id)));
     QVERIFY(q.next());
     QCOMPARE(q.value(0).toString(), r.sessionId);
 }
@@ -362,7 +383,8 @@ void tst_Claude::defaultModeNeedsPermission()
     QCOMPARE(t.result->report->permissionDenials.size(), 1);
     QCOMPARE(t.result->report->permissionDenials.first().tool, u"Write"_s);
     QCOMPARE(t.result->report->permissionDenials.first().target(agent->workdir), u"denied.txt"_s);
-    const QJsonArray denials = t.toJson().value(u"result").toObject().value(u"permission_denials").toArray();
+    const QJsonArray denials
+        = t.toJson().value(u"result").toObject().value(u"permission_denials").toArray();
     QCOMPARE(denials.size(), 1);
     QCOMPARE(denials.first().toObject().value(u"tool_name").toString(), u"Write"_s);
 }
@@ -392,7 +414,8 @@ void tst_Claude::promptsReachTheModelVerbatim()
     // The request of this very session carried the prompt as the last thing the user typed.
     bool seen = false;
     for (const QJsonObject &r : requests()) {
-        if (r.value(u"headers").toObject().value(u"x-claude-code-session-id").toString() != t.result->report->sessionId)
+        if (r.value(u"headers").toObject().value(u"x-claude-code-session-id").toString()
+            != t.result->report->sessionId)
             continue;
         QCOMPARE(lastUserText(r), prompt);
         seen = true;
@@ -405,7 +428,8 @@ void tst_Claude::apiErrorIsReportedAsSuch()
     QVERIFY_OK(spawn(u"ccerr"_s));
     const Task t = runTask(u"ERROR 429"_s, u"ccerr"_s);
     QCOMPARE(Task::statusName(t.status), u"failed"_s);
-    QVERIFY2(t.error.startsWith(u"Anthropic API error 429 (rate limited): API Error: Request rejected (429)"_s),
+    QVERIFY2(t.error.startsWith(
+                 u"Anthropic API error 429 (rate limited): API Error: Request rejected (429)"_s),
              qPrintable(t.error));
     QVERIFY(t.result && t.result->report);
     QCOMPARE(t.result->report->apiErrorStatus.value_or(0), 429);

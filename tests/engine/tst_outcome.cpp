@@ -24,11 +24,14 @@ private Q_SLOTS:
 };
 
 namespace {
-const QByteArray kInit = R"J({"type":"system","subtype":"init","cwd":"/ws","session_id":"2f672582-dbab-426f-8d07-223831026d49","permissionMode":"acceptEdits"})J";
+const QByteArray kInit
+    = R"J({"type":"system","subtype":"init","cwd":"/ws","session_id":"2f672582-dbab-426f-8d07-223831026d49","permissionMode":"acceptEdits"})J";
 
 QByteArray stream(const QByteArray &result)
 {
-    return kInit + "\n" + R"J({"type":"assistant","message":{"content":[{"type":"text","text":"x"}]}})J" + "\n" + result + "\n";
+    return kInit + "\n"
+           + R"J({"type":"assistant","message":{"content":[{"type":"text","text":"x"}]}})J" + "\n"
+           + result + "\n";
 }
 } // namespace
 
@@ -67,8 +70,10 @@ void tst_Outcome::deniedWrite()
     const auto v = Outcome::judge({0, false, false, u"/ws"_s, u"default"_s, out}, parsed->report);
     QVERIFY(!v.succeeded);
     QVERIFY(!v.retryable);
-    QVERIFY2(v.error.startsWith(u"needs permission: Write b.txt, Bash rm -rf build (the agent's permission mode is default"_s),
-             qPrintable(v.error));
+    QVERIFY2(
+        v.error.startsWith(
+            u"needs permission: Write b.txt, Bash rm -rf build (the agent's permission mode is default"_s),
+        qPrintable(v.error));
 }
 
 void tst_Outcome::apiError()
@@ -79,10 +84,13 @@ void tst_Outcome::apiError()
     QVERIFY(parsed);
     QCOMPARE(parsed->report.apiErrorStatus.value_or(0), 429);
     QCOMPARE(parsed->report.apiErrorType, u"rate_limit_error"_s);
-    const auto v = Outcome::judge({1, false, false, u"/ws"_s, u"acceptEdits"_s, out}, parsed->report);
+    const auto v
+        = Outcome::judge({1, false, false, u"/ws"_s, u"acceptEdits"_s, out}, parsed->report);
     QVERIFY(!v.succeeded);
     QVERIFY(v.retryable);
-    QCOMPARE(v.error, u"Anthropic API error 429 (rate limited): API Error: Request rejected (429) · Number of request tokens has exceeded your per-minute rate limit"_s);
+    QCOMPARE(
+        v.error,
+        u"Anthropic API error 429 (rate limited): API Error: Request rejected (429) · Number of request tokens has exceeded your per-minute rate limit"_s);
     QCOMPARE(Outcome::apiError(529), u"Anthropic API error 529 (overloaded)"_s);
     QCOMPARE(Outcome::apiError(500), u"Anthropic API error 500 (server error)"_s);
 }
@@ -96,15 +104,19 @@ void tst_Outcome::maxTurns()
     QVERIFY(parsed->report.answer.isEmpty());
     const auto v = Outcome::judge({1, false, false, {}, {}, out}, parsed->report);
     QVERIFY(!v.succeeded);
-    QCOMPARE(v.error, u"stopped at the maximum number of turns (Reached maximum number of turns (1))"_s);
+    QCOMPARE(v.error,
+             u"stopped at the maximum number of turns (Reached maximum number of turns (1))"_s);
 }
 
 void tst_Outcome::bareExitCodeSaysTheLastLine()
 {
-    const QByteArray out = "--dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons\n";
+    const QByteArray out = "--dangerously-skip-permissions cannot be used with root/sudo "
+                           "privileges for security reasons\n";
     QVERIFY(!Outcome::parseStreamJson(out));
     const auto v = Outcome::judge({1, false, false, {}, {}, out}, std::nullopt);
-    QCOMPARE(v.error, u"the command exited with code 1: --dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons"_s);
+    QCOMPARE(
+        v.error,
+        u"the command exited with code 1: --dangerously-skip-permissions cannot be used with root/sudo privileges for security reasons"_s);
     QCOMPARE(Outcome::judge({0, true, true, {}, {}, {}}, std::nullopt).error, u"cancelled"_s);
 }
 

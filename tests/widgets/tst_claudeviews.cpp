@@ -74,7 +74,8 @@ void tst_ClaudeViews::detailShowsDenials()
     TaskDetailView view(&model);
     view.setTaskId(t.id);
     QCOMPARE(view.errorText(), t.error);
-    QCOMPARE(view.findChild<QLabel *>(u"taskDenied"_s)->text(), u"Write /ws/hello.txt\nBash rm -rf build"_s);
+    QCOMPARE(view.findChild<QLabel *>(u"taskDenied"_s)->text(),
+             u"Write /ws/hello.txt\nBash rm -rf build"_s);
 }
 
 void tst_ClaudeViews::spawnDialogPermissionMode()
@@ -87,8 +88,9 @@ void tst_ClaudeViews::spawnDialogPermissionMode()
     auto *combo = d.findChild<QComboBox *>(u"permissionCombo"_s);
     QVERIFY(combo);
     QVERIFY(combo->isEnabled());
-    QVERIFY(combo->currentText().contains(u"acceptEdits"_s)); // the profile's default, in its own folder
-    QCOMPARE(d.request().permissionMode, QString());          // left to the engine
+    QVERIFY(combo->currentText().contains(
+        u"acceptEdits"_s));                          // the profile's default, in its own folder
+    QCOMPARE(d.request().permissionMode, QString()); // left to the engine
     // In an existing folder the default is to ask.
     for (QRadioButton *b : d.findChildren<QRadioButton *>())
         if (b->text().contains(u"existing"_s))
