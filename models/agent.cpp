@@ -52,6 +52,7 @@ QJsonObject Agent::toJson() const
         {u"status"_s, statusName(status)},
         {u"tmux_session"_s, tmuxSession},
         {u"workdir"_s, workdir},
+        {u"permission_mode"_s, Json::nullable(permissionMode)},
         {u"current_task_id"_s, Json::nullable(currentTaskId)},
         {u"created_at"_s, Json::time(createdAt)},
         {u"last_heartbeat"_s, Json::time(lastHeartbeat)},
@@ -71,6 +72,7 @@ Agent Agent::fromJson(const QJsonObject &o)
     a.status = statusFromName(o.value(u"status").toString()).value_or(Status::Lost);
     a.tmuxSession = o.value(u"tmux_session").toString();
     a.workdir = o.value(u"workdir").toString();
+    a.permissionMode = o.value(u"permission_mode").toString();
     a.currentTaskId = o.value(u"current_task_id").toString();
     a.createdAt = Json::parseTime(o.value(u"created_at"));
     a.lastHeartbeat = Json::parseTime(o.value(u"last_heartbeat"));

@@ -24,6 +24,9 @@ struct Agent
     Status status = Status::Starting;
     QString tmuxSession;
     QString workdir;
+    // What the agent CLI may do without asking (Claude Code's --permission-mode: default,
+    // acceptEdits, plan, bypassPermissions, ...); empty when its profile has no such setting.
+    QString permissionMode;
     QString currentTaskId;
     QDateTime createdAt;
     QDateTime lastHeartbeat;

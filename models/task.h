@@ -3,7 +3,9 @@
 #pragma once
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonObject>
+#include <QList>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -12,13 +14,60 @@
 
 namespace Hive {
 
+// A tool call the agent CLI refused because its permission mode did not allow it (Claude Code's
+// permission_denials): the tool and its input as the model asked for them.
+struct PermissionDenial
+{
+    QString tool;      // "Write", "Bash", "Read" ...
+    QJsonObject input; // {"file_path": ..., "content": ...}, {"command": ...}
+
+    // What it wanted to touch: the file, command, pattern or URL; file paths inside workdir are
+    // shown relative to it. Empty when the input names none of these.
+    QString target(const QString &workdir = {}) const;
+};
+
+// What the agent CLI itself said about its run, from Claude Code's stream-json "result" event (see
+// tests/claude/FINDINGS.md). Stored as it is serialised here (tasks.report, task_runs.report).
+struct AgentReport
+{
+    QString answer; // the final answer text ("result"); empty when it stopped without one
+    QString sessionId;
+    std::optional<int> numTurns;
+    QString model; // the key of modelUsage (the result event has no top-level model field)
+    struct Usage
+    {
+        qint64 inputTokens = 0;
+        qint64 outputTokens = 0;
+        qint64 cacheCreationTokens = 0;
+        qint64 cacheReadTokens = 0;
+    };
+    std::optional<Usage> usage;
+    // The CLI's own verdict. subtype stays "success" even for API errors; is_error and
+    // terminal_reason ("completed", "max_turns", "api_error" ...) say what happened.
+    bool isError = false;
+    QString subtype;
+    QString terminalReason;
+    std::optional<int> apiErrorStatus; // HTTP status of the API error that ended the run (429 ...)
+    QString apiErrorType;              // "rate_limit_error", "overloaded_error" ...
+    QStringList errors; // "errors" of error results ("Reached maximum number of turns (1)")
+    QList<PermissionDenial> permissionDenials;
+
+    QJsonObject toJson() const;
+    static AgentReport fromJson(const QJsonObject &o);
+    // From the stream-json result event itself.
+    static AgentReport fromResultEvent(const QJsonObject &event);
+    // "Write hello.txt, Bash rm -rf build": the refused calls, for an error message.
+    QString deniedSummary(const QString &workdir = {}) const;
+};
+
 // The outcome of a finished task (its last attempt).
 struct TaskResult
 {
     int exitCode = 0;
-    QString output;
+    QString output; // the raw output (for Claude Code: the stream-json lines), the log
     qint64 durationMs = 0;
     std::optional<double> costUsd;
+    std::optional<AgentReport> report; // absent when the command reported nothing
 
     QJsonObject toJson() const;
     static TaskResult fromJson(const QJsonObject &o);

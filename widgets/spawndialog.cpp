@@ -63,6 +63,7 @@ SpawnDialog::SpawnDialog(const QList<ProfileChoice> &profiles, QWidget *parent)
     , m_path(new QLineEdit(this))
     , m_browse(new QPushButton(tr("&Browse…"), this))
     , m_count(new QSpinBox(this))
+    , m_permission(new QComboBox(this))
     , m_namesPreview(new QLabel(this))
     , m_message(new QLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
@@ -120,6 +121,18 @@ SpawnDialog::SpawnDialog(const QList<ProfileChoice> &profiles, QWidget *parent)
     m_count->setToolTip(tr("More than one: they are named NAME-1, NAME-2, …"));
     connect(m_count, &QSpinBox::valueChanged, this, &SpawnDialog::validate);
 
+    m_permission->setObjectName(u"permissionCombo"_s);
+    // The first entry ("as the profile says") is filled in by updatePermissionChoice().
+    m_permission->addItem(QString(), QString());
+    m_permission->addItem(tr("Ask (default): a worker cannot ask, so a task that edits fails with \"needs permission\""),
+                          u"default"_s);
+    m_permission->addItem(tr("Auto-accept edits (acceptEdits): edits files in its folder without asking"), u"acceptEdits"_s);
+    m_permission->addItem(tr("Plan only (plan): reads and plans, changes nothing"), u"plan"_s);
+    m_permission->addItem(tr("Bypass all permission checks (bypassPermissions): only in a sandbox; refused as root"),
+                          u"bypassPermissions"_s);
+    m_permission->setToolTip(tr("What Claude Code may do without asking (its --permission-mode)."));
+    connect(m_permission, &QComboBox::currentIndexChanged, this, &SpawnDialog::validate);
+
     m_message->setObjectName(u"problemLabel"_s);
     m_message->setWordWrap(true);
     m_message->setMinimumHeight(m_message->fontMetrics().height() * 2 + 4);
@@ -149,6 +162,7 @@ SpawnDialog::SpawnDialog(const QList<ProfileChoice> &profiles, QWidget *parent)
     auto *countLabel = new QLabel(tr("&How many:"), this);
     countLabel->setBuddy(m_count);
     form->addRow(countLabel, countRow);
+    form->addRow(tr("P&ermissions:"), m_permission);
 
     auto *modeBox = new QGroupBox(tr("Kind"), this);
     auto *ml = new QVBoxLayout(modeBox);
@@ -216,6 +230,8 @@ void SpawnDialog::setRequest(const Request &r)
         b->setChecked(true);
     m_path->setText(r.path);
     m_count->setValue(r.count);
+    const int mode = m_permission->findData(r.permissionMode);
+    m_permission->setCurrentIndex(mode < 0 ? 0 : mode);
     validate();
 }
 
@@ -228,6 +244,7 @@ SpawnDialog::Request SpawnDialog::request() const
     r.workplace = static_cast<Workplace>(m_workplace->checkedId());
     r.path = r.workplace == Workplace::OwnFolder ? QString() : QDir::cleanPath(m_path->text().trimmed());
     r.interactive = m_interactive->isChecked();
+    r.permissionMode = m_permission->isEnabled() ? m_permission->currentData().toString() : QString();
     r.count = m_count->value();
     return r;
 }
@@ -248,6 +265,24 @@ void SpawnDialog::profileChanged()
     validate();
 }
 
+void SpawnDialog::updatePermissionChoice()
+{
+    const int i = m_profile->currentIndex();
+    const QString mode = i >= 0 && i < m_profiles.size() ? m_profiles.at(i).permissionMode : QString();
+    m_permission->setEnabled(!mode.isEmpty());
+    if (mode.isEmpty()) {
+        m_permission->setItemText(0, tr("None: this profile has no permission mode"));
+        return;
+    }
+    // The engine's rule (Profiles::permissionModeFor): the profile's default in a folder of the
+    // agent's own, never more than "ask" in an existing folder.
+    const bool own = m_workplace->checkedId() != int(Workplace::ExistingFolder);
+    const bool permissive = mode == u"acceptEdits"_s || mode == u"auto"_s || mode == u"bypassPermissions"_s;
+    const QString effective = own || !permissive ? mode : u"default"_s;
+    m_permission->setItemText(0, own ? tr("As the profile says: %1").arg(effective)
+                                     : tr("As the profile says: %1 (in an existing folder)").arg(effective));
+}
+
 void SpawnDialog::browse()
 {
     const QString dir = QFileDialog::getExistingDirectory(
@@ -262,6 +297,7 @@ void SpawnDialog::browse()
 
 void SpawnDialog::validate()
 {
+    updatePermissionChoice(); // before request(), which reads whether it is enabled
     const Request r = request();
     QString problem;
     const bool needsPath = r.workplace != Workplace::OwnFolder;

@@ -21,7 +21,9 @@ namespace Hive {
 // Asks what to spawn: agent type, profile (built-in and the user's), name (checked as typed with
 // tmux's session-name rule; OK stays disabled while it is wrong), where it works (a folder of its
 // own, an existing folder, or a git repository with a worktree per agent), worker or interactive,
-// and how many (n > 1: NAME-1 … NAME-n). Knows nothing of services: request() says what to do.
+// how many (n > 1: NAME-1 … NAME-n), and for profiles that have one (Claude Code) the permission
+// mode: ask, auto-accept edits, plan only, or bypass. Knows nothing of services: request() says
+// what to do.
 class SpawnDialog : public QDialog
 {
     Q_OBJECT
@@ -34,6 +36,8 @@ public:
         bool interactive = false;
         bool builtin = true;
         bool takesPrompt = true; // its command has {prompt}: it can run tasks as a worker
+        // Its default permission mode (Profile::permissionMode); empty: it takes none.
+        QString permissionMode;
     };
 
     enum class Workplace { OwnFolder, ExistingFolder, Repository };
@@ -46,6 +50,9 @@ public:
         Workplace workplace = Workplace::OwnFolder;
         QString path; // the folder or the repository
         bool interactive = false;
+        // Claude Code's --permission-mode for SpawnRequest::permissionMode; empty: the profile's
+        // default for where it works.
+        QString permissionMode;
         int count = 1;
 
         // The names to spawn: NAME-1 … NAME-n for n > 1; empty strings when the engine names them.
@@ -73,6 +80,7 @@ private:
     void validate();
     void profileChanged();
     void browse();
+    void updatePermissionChoice();
 
     QList<ProfileChoice> m_profiles;
     QSet<QString> m_taken;
@@ -90,6 +98,7 @@ private:
     QLineEdit *m_path;
     QPushButton *m_browse;
     QSpinBox *m_count;
+    QComboBox *m_permission;
     QLabel *m_namesPreview;
     QLabel *m_message;
     QDialogButtonBox *m_buttons;

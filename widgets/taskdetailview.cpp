@@ -58,11 +58,15 @@ TaskDetailView::TaskDetailView(const TaskModel *model, QWidget *parent)
     , m_attempts(valueLabel(m_body))
     , m_times(valueLabel(m_body))
     , m_cost(valueLabel(m_body))
+    , m_session(valueLabel(m_body))
+    , m_usage(valueLabel(m_body))
+    , m_denied(valueLabel(m_body))
     , m_deps(valueLabel(m_body))
     , m_error(valueLabel(m_body))
     , m_texts(new QTabWidget(m_body))
     , m_prompt(new QPlainTextEdit(m_texts))
     , m_output(new QPlainTextEdit(m_texts))
+    , m_answer(new QPlainTextEdit(m_texts))
     , m_cancel(new QToolButton(this))
     , m_retry(new QToolButton(this))
 {
@@ -82,10 +86,15 @@ TaskDetailView::TaskDetailView(const TaskModel *model, QWidget *parent)
     QPalette red = m_error->palette();
     red.setColor(QPalette::WindowText, StatusBadgeDelegate::color(Task::Status::Failed));
     m_error->setPalette(red);
+    m_error->setObjectName(u"taskError"_s);
+    m_denied->setPalette(red);
+    m_denied->setObjectName(u"taskDenied"_s);
+    m_session->setObjectName(u"taskSession"_s);
+    m_usage->setObjectName(u"taskUsage"_s);
     m_id_->setWordWrap(false);
 
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    for (QPlainTextEdit *e : {m_prompt, m_output}) {
+    for (QPlainTextEdit *e : {m_prompt, m_output, m_answer}) {
         e->setReadOnly(true);
         e->setFont(mono);
         e->setTabChangesFocus(true);
@@ -96,7 +105,11 @@ TaskDetailView::TaskDetailView(const TaskModel *model, QWidget *parent)
     m_output->setObjectName(u"taskOutput"_s);
     m_output->setPlaceholderText(tr("No output yet."));
     m_output->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_answer->setObjectName(u"taskAnswer"_s);
+    m_answer->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_answer->setPlaceholderText(tr("The agent gave no answer."));
     m_texts->setDocumentMode(true);
+    m_texts->addTab(m_answer, tr("Answer"));
     m_texts->addTab(m_output, tr("Output"));
     m_texts->addTab(m_prompt, tr("Prompt"));
 
@@ -121,6 +134,9 @@ TaskDetailView::TaskDetailView(const TaskModel *model, QWidget *parent)
     m_form->addRow(tr("Attempts:"), m_attempts);
     m_form->addRow(tr("Ran:"), m_times);
     m_form->addRow(tr("Cost:"), m_cost);
+    m_form->addRow(tr("Session:"), m_session);
+    m_form->addRow(tr("Usage:"), m_usage);
+    m_form->addRow(tr("Not permitted:"), m_denied);
     m_form->addRow(tr("Waits for:"), m_deps);
     m_form->addRow(tr("Error:"), m_error);
     auto *facts = new QWidget(m_body);
@@ -177,6 +193,16 @@ QString TaskDetailView::statusText() const
     return m_status->toolTip();
 }
 
+QString TaskDetailView::answerText() const
+{
+    return m_answer->toPlainText();
+}
+
+QString TaskDetailView::errorText() const
+{
+    return m_error->text();
+}
+
 void TaskDetailView::refresh()
 {
     const std::optional<Task> found = m_id.isEmpty() ? std::nullopt : m_model->task(m_id);
@@ -231,6 +257,48 @@ void TaskDetailView::refresh()
     m_form->setRowVisible(m_deps, !deps.isEmpty());
     m_error->setText(t.error);
     m_form->setRowVisible(m_error, !t.error.isEmpty());
+
+    // What the agent CLI reported (Claude Code's result event); rows hidden for other CLIs.
+    const std::optional<AgentReport> report = t.result ? t.result->report : std::nullopt;
+    QString session;
+    if (report && !report->sessionId.isEmpty())
+        session = report->model.isEmpty() ? report->sessionId : tr("%1 · %2").arg(report->model, report->sessionId);
+    m_session->setText(session);
+    m_session->setToolTip(report && !report->terminalReason.isEmpty() ? tr("Ended: %1").arg(report->terminalReason) : QString());
+    m_form->setRowVisible(m_session, !session.isEmpty());
+    QString usage;
+    if (report && (report->numTurns || report->usage)) {
+        const QLocale l;
+        QStringList parts;
+        if (report->numTurns)
+            parts << tr("%n turn(s)", nullptr, *report->numTurns);
+        if (report->usage)
+            parts << tr("%1 in, %2 out tokens").arg(l.toString(report->usage->inputTokens), l.toString(report->usage->outputTokens))
+                  << tr("cache %1 written, %2 read")
+                         .arg(l.toString(report->usage->cacheCreationTokens), l.toString(report->usage->cacheReadTokens));
+        usage = parts.join(u" · "_s);
+    }
+    m_usage->setText(usage);
+    m_form->setRowVisible(m_usage, !usage.isEmpty());
+    QStringList denied;
+    if (report) {
+        for (const PermissionDenial &d : report->permissionDenials) {
+            const QString target = d.target(); // absolute: the agent's folder is not known here
+            denied << (target.isEmpty() ? d.tool : tr("%1 %2").arg(d.tool, target));
+        }
+    }
+    denied.removeDuplicates();
+    m_denied->setText(denied.join(u'\n'));
+    m_form->setRowVisible(m_denied, !denied.isEmpty());
+    const QString answer = report ? report->answer : QString();
+    if (m_answer->toPlainText() != answer)
+        m_answer->setPlainText(answer);
+    // The answer first when there is one; else the output, which explains what happened.
+    const bool hasAnswer = !answer.isEmpty();
+    if (m_texts->isTabVisible(0) != hasAnswer) {
+        m_texts->setTabVisible(0, hasAnswer);
+        m_texts->setCurrentWidget(hasAnswer ? static_cast<QWidget *>(m_answer) : m_output);
+    }
     if (m_prompt->toPlainText() != t.prompt)
         m_prompt->setPlainText(t.prompt);
     const QString output = t.result ? t.result->output : QString();

@@ -18,8 +18,9 @@ namespace Hive {
 class TaskModel;
 
 // Everything about one task: prompt, status, agent, attempts, times, duration, cost, error and the
-// output of its last attempt, kept current as the model changes. Cancel and retry are the board's
-// actions, shown as buttons here. GUI thread.
+// output of its last attempt, and what the agent CLI reported (answer, session, model, turns,
+// tokens, the tool calls it was not permitted), kept current as the model changes. Cancel and retry
+// are the board's actions, shown as buttons here. GUI thread.
 class TaskDetailView : public QWidget
 {
     Q_OBJECT
@@ -33,6 +34,8 @@ public:
 
     QString outputText() const;
     QString statusText() const;
+    QString answerText() const;
+    QString errorText() const;
 
 private:
     void refresh();
@@ -50,11 +53,15 @@ private:
     QLabel *m_attempts;
     QLabel *m_times;
     QLabel *m_cost;
+    QLabel *m_session;
+    QLabel *m_usage;
+    QLabel *m_denied;
     QLabel *m_deps;
     QLabel *m_error;
     QTabWidget *m_texts;
     QPlainTextEdit *m_prompt;
     QPlainTextEdit *m_output;
+    QPlainTextEdit *m_answer;
     QToolButton *m_cancel;
     QToolButton *m_retry;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/runner/runner.h"
+#include "app/runner/outcome.h"
 
 #include "services/core/logging.h"
 
@@ -170,7 +171,8 @@ void Runner::runTask(const Task &task, const QueueEntry &entry)
     const QStringList argv = m_profile.expand({{u"prompt"_s, task.prompt},
                                                {u"workdir"_s, m_agent.workdir},
                                                {u"task_id"_s, task.id},
-                                               {u"agent_id"_s, m_agent.id}});
+                                               {u"agent_id"_s, m_agent.id},
+                                               {u"permission_mode"_s, m_agent.permissionMode}});
     say(tr("task %1 (attempt %2 of %3): %4")
             .arg(task.id)
             .arg(task.attempts)
@@ -219,7 +221,19 @@ QByteArray Runner::renderStreamJsonLine(const QByteArray &line)
             summary += tr(", %n turn(s)", nullptr, o.value(u"num_turns").toInt());
         out += (error ? "\x1b[31m" : "\x1b[32m") + summary.toUtf8() + "\x1b[0m\n";
     } else if (type == u"system"_s && o.value(u"subtype").toString() == u"init"_s) {
-        out += "\x1b[2m" + tr("session started").toUtf8() + "\x1b[0m\n";
+        out += "\x1b[2m" + tr("session started (permission mode %1)").arg(o.value(u"permissionMode").toString()).toUtf8()
+               + "\x1b[0m\n";
+    } else if (type == u"system"_s && o.value(u"subtype").toString() == u"permission_denied"_s) {
+        out += "\x1b[31m" + tr("✗ not permitted: %1").arg(o.value(u"message").toString()).toUtf8() + "\x1b[0m\n";
+    } else if (type == u"system"_s && o.value(u"subtype").toString() == u"api_retry"_s) {
+        out += "\x1b[33m"
+               + tr("%1, retry %2 of %3 in %4 s")
+                     .arg(Outcome::apiError(o.value(u"error_status").toInt()))
+                     .arg(o.value(u"attempt").toInt())
+                     .arg(o.value(u"max_retries").toInt())
+                     .arg(o.value(u"retry_delay_ms").toDouble() / 1000.0, 0, 'f', 1)
+                     .toUtf8()
+               + "\x1b[0m\n";
     }
     return out;
 }
@@ -262,33 +276,6 @@ QByteArray Runner::capturedOutput() const
            + m_output;
 }
 
-Runner::StreamResult Runner::parseStreamJson(const QByteArray &output)
-{
-    StreamResult out;
-    qsizetype end = output.size();
-    // The result line is the last JSON object of type "result"; look at the last lines only.
-    for (int n = 0; n < 50 && end > 0; ++n) {
-        const qsizetype start = output.lastIndexOf('\n', end - 1) + 1;
-        const QByteArray line = output.mid(start, end - start).trimmed();
-        end = start - 1;
-        if (!line.startsWith('{'))
-            continue;
-        const QJsonObject o = QJsonDocument::fromJson(line).object();
-        if (o.value(u"type").toString() != u"result"_s)
-            continue;
-        out.found = true;
-        out.isError = o.value(u"is_error").toBool();
-        for (const auto key : {u"total_cost_usd", u"cost_usd"}) {
-            if (o.value(key).isDouble()) {
-                out.costUsd = o.value(key).toDouble();
-                break;
-            }
-        }
-        break;
-    }
-    return out;
-}
-
 void Runner::onProcessError(QProcess::ProcessError error)
 {
     if (error != QProcess::FailedToStart || !m_task)
@@ -328,18 +315,20 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     result.exitCode = status == QProcess::CrashExit ? -1 : exitCode;
     result.output = QString::fromUtf8(capturedOutput());
     result.durationMs = duration;
-    const StreamResult stream = parseStreamJson(m_output);
-    result.costUsd = stream.costUsd;
-    bool succeeded = status == QProcess::NormalExit && exitCode == 0 && !stream.isError;
-    QString error;
-    if (status == QProcess::CrashExit)
-        error = m_cancelled ? tr("cancelled") : tr("the command crashed");
-    else if (exitCode != 0)
-        error = tr("the command exited with code %1").arg(exitCode);
-    else if (stream.isError)
-        error = tr("the agent reported an error");
-    say(succeeded ? tr("task %1 succeeded in %2 ms").arg(m_task->id).arg(duration)
-                  : tr("task %1: %2").arg(m_task->id, m_cancelled ? tr("cancelled") : error));
+    if (const auto stream = m_streamJson ? Outcome::parseStreamJson(m_output) : std::nullopt) {
+        result.report = stream->report;
+        result.costUsd = stream->costUsd;
+    }
+    Outcome::Exit exit;
+    exit.exitCode = exitCode;
+    exit.crashed = status == QProcess::CrashExit;
+    exit.cancelled = m_cancelled;
+    exit.workdir = m_agent.workdir;
+    exit.permissionMode = m_agent.permissionMode.isEmpty() ? m_profile.permissionMode : m_agent.permissionMode;
+    exit.output = m_output;
+    const Outcome::Verdict verdict = Outcome::judge(exit, result.report);
+    say(verdict.succeeded ? tr("task %1 succeeded in %2 ms").arg(m_task->id).arg(duration)
+                          : tr("task %1: %2").arg(m_task->id, verdict.error));
     if (m_stopping) {
         // Handing back: the task runs again elsewhere, without counting this attempt.
         const Task task = *m_task;
@@ -351,14 +340,14 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
                 });
         return;
     }
-    finishCurrent(result, succeeded, error);
+    finishCurrent(result, verdict.succeeded, verdict.error, verdict.retryable);
 }
 
-void Runner::finishCurrent(const TaskResult &result, bool succeeded, const QString &error)
+void Runner::finishCurrent(const TaskResult &result, bool succeeded, const QString &error, bool retryable)
 {
     const Task task = *m_task;
-    persist([t = task.id, id = m_agent.id, result, succeeded, error](Database &db) {
-        return db.finishTask(t, id, result, succeeded, error);
+    persist([t = task.id, id = m_agent.id, result, succeeded, error, retryable](Database &db) {
+        return db.finishTask(t, id, result, succeeded, error, retryable);
     },
             [this](const Change &) {
                 m_queue->ack(m_entry);

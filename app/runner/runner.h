@@ -46,14 +46,6 @@ public:
     Result<> start();
     void stop(const QString &why); // hand the running task back, then quit
 
-    // The cost and error flag of Claude Code's stream-json result line, if the output has one.
-    struct StreamResult
-    {
-        std::optional<double> costUsd;
-        bool isError = false;
-        bool found = false;
-    };
-    static StreamResult parseStreamJson(const QByteArray &output);
     // What the terminal shows of one stream-json line: the assistant's text and tool calls, not
     // the raw JSON (which is what is captured and stored).
     static QByteArray renderStreamJsonLine(const QByteArray &line);
@@ -75,7 +67,7 @@ private:
     void persist(std::function<Result<Change>(Database &)> change,
                  std::function<void(const Change &)> then = {});
     void say(const QString &line);
-    void finishCurrent(const TaskResult &result, bool succeeded, const QString &error);
+    void finishCurrent(const TaskResult &result, bool succeeded, const QString &error, bool retryable = true);
     QByteArray capturedOutput() const;
 
     Options m_options;

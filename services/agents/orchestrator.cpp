@@ -101,6 +101,10 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
                                                .arg(profile.name)));
         profile.interactive = *request.interactive;
     }
+    auto mode = Profiles::permissionModeFor(profile, request, m_options.dataDir);
+    if (!mode)
+        return failure(mode.error());
+    profile.permissionMode = *mode; // what sessionCommand() expands {permission_mode} to
     auto workdir = Workspaces(m_options.dataDir).prepare(request, name);
     if (!workdir)
         return failure(Error::invalid(workdir.error().message));
@@ -113,6 +117,7 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
     a.status = Agent::Status::Starting;
     a.tmuxSession = name;
     a.workdir = *workdir;
+    a.permissionMode = *mode;
     // An interactive Claude agent's conversation has an id of ours from the start (or the one it
     // resumes), so that it can be continued after its session is gone.
     if (a.interactive && ClaudeHooks::isClaude(profile.command))
@@ -322,6 +327,7 @@ QFuture<Result<Agent>> Orchestrator::restart(const QString &agentId)
             r.profile = a->profile;
             r.workdir = a->workdir;
             r.interactive = a->interactive;
+            r.permissionMode = a->permissionMode;
             r.resumeSession = a->sessionId; // the conversation goes on (--resume)
             if (!a->isAlive())
                 return spawn(r);

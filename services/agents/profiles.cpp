@@ -11,6 +11,10 @@
 #include <QMap>
 #include <QRegularExpression>
 
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
+
 using namespace Qt::StringLiterals;
 
 namespace Hive {
@@ -22,9 +26,11 @@ QStringList Profile::expand(const QHash<QString, QString> &values) const
         QString shell = qEnvironmentVariable("SHELL");
         all.insert(u"shell"_s, shell.isEmpty() ? u"/bin/sh"_s : shell);
     }
+    if (all.value(u"permission_mode"_s).isEmpty())
+        all.insert(u"permission_mode"_s, permissionMode);
     QStringList out;
     out.reserve(command.size());
-    static const QRegularExpression placeholder(u"\\{(prompt|workdir|task_id|agent_id|shell)\\}"_s);
+    static const QRegularExpression placeholder(u"\\{(prompt|workdir|task_id|agent_id|permission_mode|shell)\\}"_s);
     for (const QString &arg : command) {
         QString result;
         qsizetype last = 0;
@@ -39,6 +45,56 @@ QStringList Profile::expand(const QHash<QString, QString> &values) const
         out << result;
     }
     return out;
+}
+
+bool Profile::takesPermissionMode() const
+{
+    return std::any_of(command.cbegin(), command.cend(),
+                       [](const QString &a) { return a.contains(u"{permission_mode}"_s); });
+}
+
+QStringList Profiles::permissionModes()
+{
+    return {u"default"_s, u"acceptEdits"_s, u"plan"_s, u"bypassPermissions"_s, u"auto"_s, u"dontAsk"_s, u"manual"_s};
+}
+
+Result<QString> Profiles::permissionModeFor(const Profile &profile, const SpawnRequest &request, const QString &dataDir)
+{
+    if (!profile.takesPermissionMode()) {
+        if (!request.permissionMode.isEmpty())
+            return failure(Error::invalid(u"permission_mode: profile '%1' has no permission mode (its command has no {permission_mode})"_s
+                                              .arg(profile.name)));
+        return QString();
+    }
+    if (!request.permissionMode.isEmpty() && !permissionModes().contains(request.permissionMode))
+        return failure(Error::invalid(u"permission_mode: '%1' is not one of %2"_s.arg(
+            request.permissionMode, permissionModes().join(u", "_s))));
+    QString mode = request.permissionMode;
+    if (mode.isEmpty()) {
+        // Its own folder: a fresh one, a worktree, or (restart) the folder it had under workspace/.
+        const QString workspace = QDir(QDir(dataDir).filePath(u"workspace"_s)).absolutePath() + u'/';
+        const bool own = request.workdir.isEmpty()
+                         || QDir(request.workdir).absolutePath().startsWith(workspace);
+        // Elsewhere the user's files are at stake: ask (which a worker cannot: the task fails
+        // with "needs permission"), unless the profile is stricter still.
+        static const QStringList permissive{u"acceptEdits"_s, u"auto"_s, u"bypassPermissions"_s};
+        mode = own || !permissive.contains(profile.permissionMode) ? profile.permissionMode : u"default"_s;
+    }
+    if (mode == u"bypassPermissions"_s) {
+#ifdef Q_OS_UNIX
+        const bool root = geteuid() == 0;
+#else
+        const bool root = false;
+#endif
+        const QString sandbox = profile.env.contains(u"IS_SANDBOX"_s) ? profile.env.value(u"IS_SANDBOX"_s)
+                                                                    : qEnvironmentVariable("IS_SANDBOX");
+        if (root && sandbox != u"1"_s)
+            return failure(Error::invalid(
+                u"permission_mode: Claude Code refuses bypassPermissions when run as root (\"--dangerously-skip-permissions "
+                "cannot be used with root/sudo privileges\"), so every task would fail. Run Agent Hive as a normal user, "
+                "or choose acceptEdits; on a throwaway sandbox machine, IS_SANDBOX=1 in the profile's \"env\" allows it."_s));
+    }
+    return mode;
 }
 
 Result<Profile> Profiles::parse(const QByteArray &json, const QString &origin)
@@ -60,6 +116,14 @@ Result<Profile> Profiles::parse(const QByteArray &json, const QString &origin)
             return failure(u"%1: \"command\" must be a non-empty array of strings"_s.arg(origin));
         p.command << v.toString();
     }
+    const QJsonValue mode = o.value(u"permission_mode");
+    if (!mode.isUndefined() && !mode.isNull()) {
+        if (!permissionModes().contains(mode.toString()))
+            return failure(u"%1: \"permission_mode\" must be one of %2"_s.arg(origin, permissionModes().join(u", "_s)));
+        p.permissionMode = mode.toString();
+    }
+    if (p.takesPermissionMode() && p.permissionMode.isEmpty())
+        p.permissionMode = u"default"_s; // {permission_mode} must never expand to an empty argument
     const QJsonObject env = o.value(u"env").toObject();
     for (auto it = env.begin(); it != env.end(); ++it) {
         if (!it.value().isString())

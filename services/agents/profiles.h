@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
+#include "services/agents/spawnrequest.h"
 #include "services/core/result.h"
 
 #include <QHash>
@@ -22,10 +23,15 @@ struct Profile
     bool interactive = false;
     QHash<QString, QString> env;
     bool builtin = true;
+    // The default of {permission_mode} ("permission_mode" in the JSON) for an agent that works in
+    // a folder or worktree of its own; empty when the command has no {permission_mode}.
+    QString permissionMode;
 
-    // Placeholders {prompt}, {workdir}, {task_id}, {agent_id} (and {shell}) replaced element by
-    // element; never joined into a shell line.
+    // Placeholders {prompt}, {workdir}, {task_id}, {agent_id}, {permission_mode} (and {shell})
+    // replaced element by element; never joined into a shell line. {permission_mode} not given:
+    // the profile's default.
     QStringList expand(const QHash<QString, QString> &values) const;
+    bool takesPermissionMode() const;
 };
 
 class Profiles
@@ -38,6 +44,18 @@ public:
     {
         return interactive ? QStringLiteral("claude-interactive") : QStringLiteral("claude");
     }
+
+    // The values of Claude Code's --permission-mode (2.1: "manual" and "default" are the same).
+    static QStringList permissionModes();
+    // The permission mode an agent of this profile is spawned with: the one asked for, else the
+    // profile's default where the agent has a folder or worktree of its own (under
+    // <dataDir>/workspace), else "default" (never more than asking, in someone's own folder).
+    // Empty for a profile without {permission_mode}. Refused: an unknown mode, a mode for a profile
+    // that cannot take one, and bypassPermissions as root, which Claude Code itself refuses
+    // ("--dangerously-skip-permissions cannot be used with root/sudo privileges") unless
+    // IS_SANDBOX=1 is in the profile's or the app's environment: every task would fail otherwise.
+    static Result<QString>
+    permissionModeFor(const Profile &profile, const SpawnRequest &request, const QString &dataDir);
 };
 
 } // namespace Hive

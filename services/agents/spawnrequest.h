@@ -18,6 +18,9 @@ struct SpawnRequest
     QString workdir;    // an existing folder to work in
     QString repository; // a git repository: the agent gets a worktree on branch hive/<name>
     std::optional<bool> interactive; // empty: as the profile says
+    // Claude Code's --permission-mode (Profiles::permissionModes()); empty: the profile's default
+    // in a folder of the agent's own (acceptEdits for the claude worker), "default" elsewhere.
+    QString permissionMode;
     QString resumeSession;           // a conversation to continue (Claude Code's session id)
 };
 

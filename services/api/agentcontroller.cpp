@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/api/agentcontroller.h"
 
+#include "services/agents/profiles.h"
 #include "services/api/jsonbody.h"
 #include "services/engine.h"
 
@@ -57,9 +58,14 @@ QFuture<QHttpServerResponse> AgentController::spawn(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = JsonBody::parse(
-        call.body,
-        {u"type"_s, u"name"_s, u"profile"_s, u"workdir"_s, u"repository"_s, u"interactive"_s});
+    const auto body = JsonBody::parse(call.body,
+                                      {u"type"_s,
+                                       u"name"_s,
+                                       u"profile"_s,
+                                       u"workdir"_s,
+                                       u"repository"_s,
+                                       u"interactive"_s,
+                                       u"permission_mode"_s});
     if (!body)
         return ready(ApiError::from(body.error()));
     SpawnRequest r;
@@ -69,7 +75,8 @@ QFuture<QHttpServerResponse> AgentController::spawn(const Call &call)
     const auto workdir = body->string(u"workdir"_s);
     const auto repository = body->string(u"repository"_s);
     const auto interactive = body->boolean(u"interactive"_s);
-    for (const auto *field : {&type, &name, &profile, &workdir, &repository})
+    const auto permissionMode = body->string(u"permission_mode"_s);
+    for (const auto *field : {&type, &name, &profile, &workdir, &repository, &permissionMode})
         if (!*field)
             return ready(ApiError::from(field->error()));
     if (!interactive)
@@ -83,6 +90,12 @@ QFuture<QHttpServerResponse> AgentController::spawn(const Call &call)
     r.workdir = workdir->value_or(QString());
     r.repository = repository->value_or(QString());
     r.interactive = *interactive;
+    r.permissionMode = permissionMode->value_or(QString());
+    // An unknown mode is an unknown enum value (400); whether the profile takes a mode at all,
+    // and bypassPermissions as root, the engine decides (422).
+    if (!r.permissionMode.isEmpty() && !Profiles::permissionModes().contains(r.permissionMode))
+        return ready(ApiError::unknownValue(u"permission_mode: '%1' is not one of %2"_s.arg(
+            r.permissionMode, Profiles::permissionModes().join(u", "_s))));
     if (auto e = needsRedis())
         return ready(*e);
     return respond(m_engine->spawn(r), [](Result<Agent> agent) {

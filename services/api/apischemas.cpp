@@ -6,6 +6,7 @@
 
 #include "models/agent.h"
 #include "models/task.h"
+#include "services/agents/profiles.h"
 
 #include <QJsonArray>
 
@@ -103,6 +104,11 @@ QJsonObject components()
                      {u"status"_s, enumOf(Agent::statusNames())},
                      {u"tmux_session"_s, type(u"string"_s)},
                      {u"workdir"_s, type(u"string"_s)},
+                     {u"permission_mode"_s,
+                      QJsonObject{{u"type"_s, QJsonArray{u"string"_s, u"null"_s}},
+                                  {u"description"_s,
+                                   u"Claude Code's --permission-mode for this agent; null when "
+                                   "its profile has none"_s}}},
                      {u"current_task_id"_s, nullable(u"string"_s, u"uuid"_s)},
                      {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
                      {u"last_heartbeat"_s, nullable(u"string"_s, u"date-time"_s)},
@@ -116,15 +122,50 @@ QJsonObject components()
                      u"status"_s,
                      u"tmux_session"_s,
                      u"workdir"_s,
+                     u"permission_mode"_s,
                      u"current_task_id"_s,
                      u"created_at"_s,
                      u"last_heartbeat"_s}));
-    s.insert(u"TaskResult"_s,
-             object({{u"exit_code"_s, type(u"integer"_s)},
-                     {u"output"_s, type(u"string"_s)},
-                     {u"duration_ms"_s, type(u"integer"_s)},
-                     {u"cost_usd"_s, nullable(u"number"_s)}},
-                    {u"exit_code"_s, u"output"_s, u"duration_ms"_s, u"cost_usd"_s}));
+    // Beside the command's exit and output, what the agent CLI reported itself (Claude Code's
+    // stream-json result event); null/empty for CLIs that report nothing.
+    s.insert(
+        u"TaskResult"_s,
+        object(
+            {{u"exit_code"_s, type(u"integer"_s)},
+             {u"output"_s, type(u"string"_s, u"the raw output (stream-json lines): the log"_s)},
+             {u"duration_ms"_s, type(u"integer"_s)},
+             {u"cost_usd"_s, nullable(u"number"_s)},
+             {u"answer"_s, nullable(u"string"_s)},
+             {u"session_id"_s, nullable(u"string"_s)},
+             {u"num_turns"_s, nullable(u"integer"_s)},
+             {u"model"_s, nullable(u"string"_s)},
+             {u"usage"_s,
+              QJsonObject{
+                  {u"oneOf"_s,
+                   QJsonArray{object({{u"input_tokens"_s, type(u"integer"_s)},
+                                      {u"output_tokens"_s, type(u"integer"_s)},
+                                      {u"cache_creation_input_tokens"_s, type(u"integer"_s)},
+                                      {u"cache_read_input_tokens"_s, type(u"integer"_s)}},
+                                     {}),
+                              type(u"null"_s)}}}},
+             {u"is_error"_s, nullable(u"boolean"_s)},
+             {u"subtype"_s, nullable(u"string"_s)},
+             {u"terminal_reason"_s,
+              QJsonObject{{u"type"_s, QJsonArray{u"string"_s, u"null"_s}},
+                          {u"description"_s, u"completed, max_turns, api_error, ..."_s}}},
+             {u"api_error_status"_s, nullable(u"integer"_s)},
+             {u"api_error_type"_s, nullable(u"string"_s)},
+             {u"errors"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, type(u"string"_s)}}},
+             {u"permission_denials"_s,
+              QJsonObject{{u"type"_s, u"array"_s},
+                          {u"description"_s,
+                           u"tool calls the permission mode refused; the task then fails "
+                           "with \"needs permission: ...\""_s},
+                          {u"items"_s,
+                           object({{u"tool_name"_s, type(u"string"_s)},
+                                   {u"tool_input"_s, type(u"object"_s)}},
+                                  {u"tool_name"_s})}}}},
+            {u"exit_code"_s, u"output"_s, u"duration_ms"_s, u"cost_usd"_s}));
     s.insert(u"Task"_s,
              object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},
                      {u"title"_s, type(u"string"_s)},
@@ -191,7 +232,16 @@ QJsonObject components()
                       type(u"string"_s,
                            u"a git repository: the agent works in a worktree on "
                            "branch hive/<name>"_s)},
-                     {u"interactive"_s, type(u"boolean"_s, u"default: as the profile says"_s)}},
+                     {u"interactive"_s, type(u"boolean"_s, u"default: as the profile says"_s)},
+                     {u"permission_mode"_s,
+                      [] {
+                          QJsonObject o = enumOf(Profiles::permissionModes());
+                          o.insert(u"description"_s,
+                                   u"for profiles with {permission_mode} (claude): default, the "
+                                   "profile's (acceptEdits) in the agent's own folder or worktree, "
+                                   "else default; bypassPermissions is refused as root"_s);
+                          return o;
+                      }()}},
                     {u"type"_s},
                     true));
     s.insert(u"TaskRequest"_s,

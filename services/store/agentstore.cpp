@@ -17,9 +17,10 @@ Result<Change> Database::insertAgent(const Agent &a)
 {
     return transaction([&]() -> Result<Change> {
         auto agent = updateAgent(u"INSERT INTO agents (id, name, type, profile, interactive, status, "
-                                 "tmux_session, workdir, session_id) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                                 "tmux_session, workdir, permission_mode, session_id) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
                                  {a.id, a.name, a.type, a.profile, a.interactive,
-                                  Agent::statusName(a.status), a.tmuxSession, a.workdir, nullableText(a.sessionId)});
+                                  Agent::statusName(a.status), a.tmuxSession, a.workdir,
+                                  nullableText(a.permissionMode), nullableText(a.sessionId)});
         if (!agent) {
             Error e = agent.error();
             if (e.kind == Error::Kind::Conflict)

@@ -63,9 +63,11 @@ public:
     Result<Change> claimTask(const QString &taskId, const QString &agentId);
     Result<Change> startTask(const QString &taskId, const QString &agentId);
     // A finished attempt. Ignored (empty Change) when the task is no longer this agent's (it was
-    // cancelled, or handed to another agent meanwhile).
+    // cancelled, or handed to another agent meanwhile). A failure is retried while attempts are
+    // left, unless it is not retryable (another attempt would fail the same way: a permission the
+    // agent does not have).
     Result<Change> finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
-                                bool succeeded, const QString &error = {});
+                                bool succeeded, const QString &error = {}, bool retryable = true);
     // A task that could not even start (command not found): fails at once, no retry.
     Result<Change> failTaskToStart(const QString &taskId, const QString &agentId, const QString &error);
     // A runner that stops (SIGTERM) hands its task back: queued again, the attempt not counted.

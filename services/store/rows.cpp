@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/store/rows.h"
 
+#include <QJsonDocument>
 #include <QSqlQuery>
 
 using namespace Qt::StringLiterals;
@@ -10,9 +11,10 @@ namespace Hive {
 
 const QString kTaskColumns = u"id::text AS id, title, prompt, agent_type, priority, status, agent_id::text AS agent_id, "
                              "array_to_string(depends_on, ',') AS depends_on, attempts, max_attempts, created_at, "
-                             "started_at, finished_at, exit_code, output, duration_ms, cost_usd, error"_s;
+                             "started_at, finished_at, exit_code, output, duration_ms, cost_usd, report::text AS report, error"_s;
 const QString kAgentColumns = u"id::text AS id, name, type, profile, interactive, status, tmux_session, "
-                              "workdir, current_task_id::text AS current_task_id, created_at, last_heartbeat, need, session_id"_s;
+                              "workdir, permission_mode, current_task_id::text AS current_task_id, created_at, last_heartbeat, need, "
+                              "session_id"_s;
 
 bool Rows::next()
 {
@@ -32,6 +34,13 @@ bool Rows::isNull(const QString &column) const
 QVariant nullableText(const QString &s)
 {
     return s.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(s);
+}
+
+QVariant reportJson(const std::optional<AgentReport> &report)
+{
+    if (!report)
+        return QVariant(QMetaType::fromType<QString>());
+    return QString::fromUtf8(QJsonDocument(report->toJson()).toJson(QJsonDocument::Compact));
 }
 
 Task taskFromRow(const Rows &q)
@@ -59,6 +68,8 @@ Task taskFromRow(const Rows &q)
         r.durationMs = q.value(u"duration_ms"_s).toLongLong();
         if (!q.isNull(u"cost_usd"_s))
             r.costUsd = q.value(u"cost_usd"_s).toDouble();
+        if (!q.isNull(u"report"_s))
+            r.report = AgentReport::fromJson(QJsonDocument::fromJson(q.value(u"report"_s).toByteArray()).object());
         t.result = r;
     }
     t.error = q.value(u"error"_s).toString();
@@ -76,6 +87,7 @@ Agent agentFromRow(const Rows &q)
     a.status = Agent::statusFromName(q.value(u"status"_s).toString()).value_or(Agent::Status::Lost);
     a.tmuxSession = q.value(u"tmux_session"_s).toString();
     a.workdir = q.value(u"workdir"_s).toString();
+    a.permissionMode = q.value(u"permission_mode"_s).toString();
     a.currentTaskId = q.value(u"current_task_id"_s).toString();
     a.createdAt = q.value(u"created_at"_s).toDateTime();
     a.lastHeartbeat = q.value(u"last_heartbeat"_s).toDateTime();

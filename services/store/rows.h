@@ -8,6 +8,8 @@
 #include <QString>
 #include <QVariant>
 
+#include <optional>
+
 class QSqlQuery;
 
 namespace Hive {
@@ -31,5 +33,7 @@ Agent agentFromRow(const Rows &row);
 
 // NULL for an empty string (optional text columns).
 QVariant nullableText(const QString &s);
+// A task's report for a jsonb column (bound as text, cast with ?::jsonb); NULL when there is none.
+QVariant reportJson(const std::optional<AgentReport> &report);
 
 } // namespace Hive

@@ -18,11 +18,11 @@ Task::Status initial(const QList<Task::Status> &dependencies)
     return status;
 }
 
-Task::Status afterAttempt(const Task &task, bool succeeded)
+Task::Status afterAttempt(const Task &task, bool succeeded, bool retryable)
 {
     if (succeeded)
         return Task::Status::Succeeded;
-    return task.attempts < task.maxAttempts ? Task::Status::Queued : Task::Status::Failed;
+    return retryable && task.attempts < task.maxAttempts ? Task::Status::Queued : Task::Status::Failed;
 }
 
 AgentEnded afterAgentEnded(const Task &task, Agent::Status ended)

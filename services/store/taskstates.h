@@ -17,8 +17,9 @@ namespace Hive::TaskStates {
 // or was cancelled, blocked while one has not succeeded yet, else queued.
 Task::Status initial(const QList<Task::Status> &dependencies);
 
-// After an attempt ended: succeeded, queued again (attempts left) or failed.
-Task::Status afterAttempt(const Task &task, bool succeeded);
+// After an attempt ended: succeeded, queued again (attempts left, and retryable: not a failure
+// that another attempt would repeat, like a permission the agent lacks) or failed.
+Task::Status afterAttempt(const Task &task, bool succeeded, bool retryable = true);
 
 // The agent that held the task ended: killed (stopped) hands it back without counting the attempt;
 // lost counts it, and fails the task when no attempts are left.

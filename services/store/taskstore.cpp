@@ -121,7 +121,7 @@ Result<Change> Database::agentToIdle(const QString &agentId, const QString &task
 }
 
 Result<Change> Database::finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
-                                      bool succeeded, const QString &error)
+                                      bool succeeded, const QString &error, bool retryable)
 {
     return transaction([&]() -> Result<Change> {
         Change c;
@@ -139,20 +139,21 @@ Result<Change> Database::finishTask(const QString &taskId, const QString &agentI
         }
         const Task before = taskFromRow(*cur);
         const QVariant cost = result.costUsd ? QVariant(*result.costUsd) : QVariant(QMetaType::fromType<double>());
+        const QVariant report = reportJson(result.report);
         if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, exit_code, output, "
-                          "duration_ms, cost_usd, error) VALUES (?::uuid, ?, ?::uuid, ?, ?, ?, ?, ?, ?, ?)"_s,
+                          "duration_ms, cost_usd, report, error) VALUES (?::uuid, ?, ?::uuid, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)"_s,
                           {taskId, before.attempts, agentId, succeeded ? u"succeeded"_s : u"failed"_s,
-                           before.startedAt, result.exitCode, result.output, result.durationMs, cost,
+                           before.startedAt, result.exitCode, result.output, result.durationMs, cost, report,
                            nullableText(error)});
             !r)
             return failure(r.error());
-        const bool retry = TaskStates::afterAttempt(before, succeeded) == Task::Status::Queued;
+        const bool retry = TaskStates::afterAttempt(before, succeeded, retryable) == Task::Status::Queued;
         const QString status = succeeded ? u"succeeded"_s : retry ? u"queued"_s : u"failed"_s;
         auto task = updateTask(u"UPDATE tasks SET status = ?, exit_code = ?, output = ?, duration_ms = ?, cost_usd = ?, "
-                               "error = ?, finished_at = CASE WHEN ? THEN NULL ELSE now() END, "
+                               "report = ?::jsonb, error = ?, finished_at = CASE WHEN ? THEN NULL ELSE now() END, "
                                "agent_id = CASE WHEN ? THEN NULL ELSE agent_id END WHERE id = ?::uuid"_s,
-                               {status, result.exitCode, result.output, result.durationMs, cost, nullableText(error),
-                                retry, retry, taskId});
+                               {status, result.exitCode, result.output, result.durationMs, cost, report,
+                                nullableText(error), retry, retry, taskId});
         if (!task)
             return failure(task.error());
         if (auto r = recordInto(c, succeeded ? u"task.succeeded"_s : retry ? u"task.queued"_s : u"task.failed"_s, std::nullopt, *task); !r)
@@ -359,7 +360,7 @@ Result<Change> Database::retryTask(const QString &taskId)
         const bool blocked = pending->value(u"pending"_s).toInt() > 0;
         auto task = updateTask(u"UPDATE tasks SET status = ?, attempts = 0, agent_id = NULL, started_at = NULL, "
                                "finished_at = NULL, exit_code = NULL, output = NULL, duration_ms = NULL, "
-                               "cost_usd = NULL, error = NULL WHERE id = ?::uuid"_s,
+                               "cost_usd = NULL, report = NULL, error = NULL WHERE id = ?::uuid"_s,
                                {blocked ? u"blocked"_s : u"queued"_s, taskId});
         if (!task)
             return failure(task.error());

@@ -139,7 +139,7 @@ void tst_Database::taskRunsToSuccess()
     auto start = m_db.startTask(t.id, a.id);
     QVERIFY(start && start->task);
     QCOMPARE(start->task->status, Task::Status::Running);
-    TaskResult r{0, u"out"_s, 42, 0.25};
+    TaskResult r{0, u"out"_s, 42, 0.25, {}};
     auto fin = m_db.finishTask(t.id, a.id, r, true);
     QVERIFY_OK(fin);
     QCOMPARE(fin->task->status, Task::Status::Succeeded);
@@ -167,11 +167,11 @@ void tst_Database::claimIsExclusive()
     QVERIFY(first && first->task);
     QVERIFY(second && !second->task);
     // A result from an agent the task is not assigned to is ignored.
-    auto stale = m_db.finishTask(t.id, b.id, TaskResult{0, u"x"_s, 1, {}}, true);
+    auto stale = m_db.finishTask(t.id, b.id, TaskResult{0, u"x"_s, 1, {}, {}}, true);
     QVERIFY(stale);
     QVERIFY(!stale->task);
     QCOMPARE(m_db.task(t.id)->status, Task::Status::Assigned);
-    QVERIFY(m_db.finishTask(t.id, a.id, TaskResult{0, u"ok"_s, 1, {}}, true));
+    QVERIFY(m_db.finishTask(t.id, a.id, TaskResult{0, u"ok"_s, 1, {}, {}}, true));
     QVERIFY(m_db.endAgent(a.id, Agent::Status::Stopped, u"test"_s));
     QVERIFY(m_db.endAgent(b.id, Agent::Status::Stopped, u"test"_s));
 }
@@ -181,12 +181,12 @@ void tst_Database::failedAttemptRetriesThenFails()
     Agent a = makeAgent(u"f1"_s);
     Task t = makeTask(u"flaky"_s, 0, {}, 2);
     QVERIFY(m_db.claimTask(t.id, a.id)->task);
-    auto f1 = m_db.finishTask(t.id, a.id, TaskResult{1, u"e1"_s, 1, {}}, false);
+    auto f1 = m_db.finishTask(t.id, a.id, TaskResult{1, u"e1"_s, 1, {}, {}}, false);
     QVERIFY(f1);
     QCOMPARE(f1->task->status, Task::Status::Queued);
     QCOMPARE(f1->enqueue.size(), 1);
     QVERIFY(m_db.claimTask(t.id, a.id)->task);
-    auto f2 = m_db.finishTask(t.id, a.id, TaskResult{2, u"e2"_s, 1, {}}, false);
+    auto f2 = m_db.finishTask(t.id, a.id, TaskResult{2, u"e2"_s, 1, {}, {}}, false);
     QVERIFY(f2);
     QCOMPARE(f2->task->status, Task::Status::Failed);
     QCOMPARE(f2->task->attempts, 2);
@@ -204,11 +204,11 @@ void tst_Database::dependencies()
     QCOMPARE(after.status, Task::Status::Blocked);
     QCOMPARE(after.dependsOn.size(), 2);
     QVERIFY(m_db.claimTask(first.id, a.id)->task);
-    auto f = m_db.finishTask(first.id, a.id, TaskResult{0, {}, 1, {}}, true);
+    auto f = m_db.finishTask(first.id, a.id, TaskResult{0, {}, 1, {}, {}}, true);
     QVERIFY(f && f->enqueue.isEmpty());
     QCOMPARE(m_db.task(after.id)->status, Task::Status::Blocked);
     QVERIFY(m_db.claimTask(second.id, a.id)->task);
-    auto g = m_db.finishTask(second.id, a.id, TaskResult{0, {}, 1, {}}, true);
+    auto g = m_db.finishTask(second.id, a.id, TaskResult{0, {}, 1, {}, {}}, true);
     QVERIFY(g);
     QCOMPARE(g->enqueue.size(), 1);
     QCOMPARE(g->enqueue[0].id, after.id);
@@ -228,7 +228,7 @@ void tst_Database::dependencyFailureCascades()
     Task child = makeTask(u"child"_s, 0, {root.id});
     Task grandchild = makeTask(u"grandchild"_s, 0, {child.id});
     QVERIFY(m_db.claimTask(root.id, a.id)->task);
-    auto f = m_db.finishTask(root.id, a.id, TaskResult{3, {}, 1, {}}, false);
+    auto f = m_db.finishTask(root.id, a.id, TaskResult{3, {}, 1, {}, {}}, false);
     QVERIFY(f);
     const Task c = *m_db.task(child.id);
     QCOMPARE(c.status, Task::Status::Failed);
@@ -254,7 +254,7 @@ void tst_Database::cancelAndRetry()
     QCOMPARE(c->task->status, Task::Status::Cancelled);
     QCOMPARE(c->stopAgentId, a.id);
     // The runner's late result does not undo the cancel, and the agent is idle again.
-    auto late = m_db.finishTask(t.id, a.id, TaskResult{0, {}, 1, {}}, true);
+    auto late = m_db.finishTask(t.id, a.id, TaskResult{0, {}, 1, {}, {}}, true);
     QVERIFY(late);
     QCOMPARE(m_db.task(t.id)->status, Task::Status::Cancelled);
     QCOMPARE(m_db.agent(a.id)->status, Agent::Status::Idle);

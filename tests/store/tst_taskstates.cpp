@@ -47,6 +47,7 @@ void TestTaskStates::afterAttempt()
     t.attempts = 1;
     QCOMPARE(TaskStates::afterAttempt(t, true), S::Succeeded);
     QCOMPARE(TaskStates::afterAttempt(t, false), S::Queued);
+    QCOMPARE(TaskStates::afterAttempt(t, false, /*retryable=*/false), S::Failed); // e.g. a denied permission
     t.attempts = 3;
     QCOMPARE(TaskStates::afterAttempt(t, false), S::Failed);
     QCOMPARE(TaskStates::afterAttempt(t, true), S::Succeeded);

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "services/agents/profiles.h"
+#include "services/engine.h"
+#include "tests/fixture/hivefixture.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlQuery>
+#include <QTest>
+#include <QUuid>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
+
+using namespace Qt::StringLiterals;
+using namespace Hive;
+
+// Claude Code as a worker, for real: the pinned CLI (tests/claude/install.sh, the claude_cli
+// fixture; never skipped) run by hive-runner in a tmux session, through the Engine, with the
+// built-in "claude" profile's argv (only the program made absolute and the environment pointed at
+// tests/claude/standin-api.py, started here on a free port). Checks that prompts reach the model
+// verbatim, that permission modes do what they say, and that the result event becomes the task's
+// answer, session, turns, tokens and cost, or its error.
+class tst_Claude : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void permissionModeRules();
+    void writeSucceedsWithAcceptEdits();
+    void defaultModeNeedsPermission();
+    void promptsReachTheModelVerbatim_data();
+    void promptsReachTheModelVerbatim();
+    void apiErrorIsReportedAsSuch();
+    void bypassPermissionsAsRoot();
+
+private:
+    template<typename T>
+    T wait(QFuture<T> f, int ms = 30000)
+    {
+        QDeadlineTimer d(ms);
+        while (!f.isFinished() && !d.hasExpired())
+            QTest::qWait(5);
+        if (!f.isFinished())
+            qFatal("future did not finish");
+        return f.result();
+    }
+    Result<Agent>
+    spawn(const QString &type, const QString &permissionMode = {}, const QString &profile = {});
+    Task runTask(const QString &prompt, const QString &type, int maxAttempts = 1);
+    QList<QJsonObject> requests() const;
+    static QString lastUserText(const QJsonObject &request);
+    void writeClaudeProfile(const QString &name, const QHash<QString, QString> &extraEnv);
+
+    std::unique_ptr<Test::HiveFixture> m_fx;
+    std::unique_ptr<Engine> m_engine;
+    QProcess m_standin;
+    QString m_claude;
+    QString m_requestLog;
+    int m_port = 0;
+};
+
+void tst_Claude::writeClaudeProfile(const QString &name, const QHash<QString, QString> &extraEnv)
+{
+    // The built-in profile as shipped, so that its argv is what is tested.
+    auto builtin = Profiles::load(u"claude"_s, QString());
+    QVERIFY_OK(builtin);
+    QStringList command = builtin->command;
+    QCOMPARE(command.first(), u"claude"_s);
+    command[0] = m_claude;
+    const QString url = u"http://127.0.0.1:%1"_s.arg(m_port);
+    QJsonObject env{
+        {u"ANTHROPIC_BASE_URL"_s, url},
+        {u"ANTHROPIC_API_KEY"_s, u"sk-ant-api03-standin-not-a-real-key-0000000000000000000000"_s},
+        {u"CLAUDE_CONFIG_DIR"_s, m_fx->path(u"claude-config"_s)},
+        {u"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"_s, u"1"_s},
+        {u"DISABLE_AUTOUPDATER"_s, u"1"_s},
+        {u"DISABLE_TELEMETRY"_s, u"1"_s},
+        {u"DISABLE_ERROR_REPORTING"_s, u"1"_s},
+        {u"DISABLE_BUG_COMMAND"_s, u"1"_s},
+        {u"CLAUDE_CODE_DISABLE_FEEDBACK_SURVEY"_s, u"1"_s},
+        {u"CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL"_s, u"1"_s},
+        // Anything but the API goes to the stand-in too, which logs and refuses it.
+        {u"HTTPS_PROXY"_s, url},
+        {u"HTTP_PROXY"_s, url},
+        {u"NO_PROXY"_s, u"127.0.0.1,localhost"_s},
+        // API errors end the run at once instead of after ~180 s of the CLI's own retries.
+        {u"CLAUDE_CODE_MAX_RETRIES"_s, u"0"_s},
+    };
+    for (auto it = extraEnv.begin(); it != extraEnv.end(); ++it)
+        env.insert(it.key(), it.value());
+    QDir().mkpath(m_fx->path(u"profiles"_s));
+    QDir().mkpath(m_fx->path(u"claude-config"_s));
+    QFile f(m_fx->path(u"profiles/%1.json"_s.arg(name)));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QJsonDocument(QJsonObject{{u"name"_s, name},
+                                      {u"description"_s, u"the built-in claude profile, offline"_s},
+                                      {u"command"_s, QJsonArray::fromStringList(command)},
+                                      {u"permission_mode"_s, builtin->permissionMode},
+                                      {u"interactive"_s, false},
+                                      {u"env"_s, env}})
+                .toJson());
+}
+
+void tst_Claude::initTestCase()
+{
+    QFile pathFile(QStringLiteral(HIVE_CLAUDE_CLI_PATH_FILE));
+    QVERIFY2(
+        pathFile.open(QIODevice::ReadOnly),
+        "no claude-cli-path: run through ctest (the claude_cli_install fixture installs the CLI)");
+    m_claude = QString::fromUtf8(pathFile.readAll()).trimmed();
+    QVERIFY2(QFileInfo(m_claude).isExecutable(), qPrintable(m_claude));
+
+    m_fx = std::make_unique<Test::HiveFixture>();
+    QVERIFY_OK(m_fx->start());
+
+    m_requestLog = m_fx->path(u"requests.jsonl"_s);
+    m_standin.setProgram(u"python3"_s);
+    m_standin.setArguments(
+        {QStringLiteral(HIVE_STANDIN_API), u"--port"_s, u"0"_s, u"--log"_s, m_requestLog});
+    m_standin.setProcessChannelMode(QProcess::SeparateChannels);
+    m_standin.setStandardErrorFile(m_fx->path(u"standin.err"_s));
+    m_standin.start();
+    QVERIFY2(m_standin.waitForStarted(5000), qPrintable(m_standin.errorString()));
+    // Its first line on stdout is the port it bound.
+    QDeadlineTimer d(10000);
+    while (!m_standin.canReadLine() && !d.hasExpired())
+        m_standin.waitForReadyRead(100);
+    m_port = m_standin.readLine().trimmed().toInt();
+    QVERIFY2(m_port > 0, "the stand-in API did not say its port");
+
+    writeClaudeProfile(u"claude"_s, {});
+    writeClaudeProfile(u"claude-sandbox"_s, {{u"IS_SANDBOX"_s, u"1"_s}});
+
+    Engine::Options o;
+    o.dataDir = m_fx->dir();
+    o.tmuxSocket = m_fx->tmuxSocket();
+    o.databaseUrl = m_fx->databaseUrl();
+    o.redisUrl = m_fx->redisUrl();
+    o.runnerPath = Test::HiveFixture::binDir() + u"/hive-runner"_s;
+    o.reconcileMs = 300;
+    o.heartbeatGraceMs = 4000;
+    m_engine = std::make_unique<Engine>(o);
+    QVERIFY_OK(wait(m_engine->start()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
+}
+
+void tst_Claude::cleanupTestCase()
+{
+    m_engine.reset();
+    m_fx.reset();
+    if (m_standin.state() != QProcess::NotRunning) {
+        m_standin.terminate();
+        if (!m_standin.waitForFinished(3000))
+            m_standin.kill();
+    }
+}
+
+Result<Agent>
+tst_Claude::spawn(const QString &type, const QString &permissionMode, const QString &profile)
+{
+    SpawnRequest r;
+    r.type = type;
+    r.profile
+        = profile; // empty: the default worker profile, "claude" (ours overrides the built-in)
+    r.permissionMode = permissionMode;
+    auto a = wait(m_engine->spawn(r));
+    if (!a)
+        return a;
+    QDeadlineTimer d(30000);
+    while (!d.hasExpired()) {
+        auto now = wait(m_engine->agent(a->id));
+        if (now && now->status == Agent::Status::Idle)
+            return now;
+        QTest::qWait(50);
+    }
+    return failure(u"agent %1 did not become idle"_s.arg(a->name));
+}
+
+Task tst_Claude::runTask(const QString &prompt, const QString &type, int maxAttempts)
+{
+    Task t;
+    t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    t.prompt = prompt;
+    t.agentType = type;
+    t.maxAttempts = maxAttempts;
+    auto created = wait(m_engine->createTask(t));
+    if (!created) {
+        qWarning() << created.error().message;
+        return t;
+    }
+    QDeadlineTimer d(60000);
+    Task last = *created;
+    while (!d.hasExpired()) {
+        auto now = wait(m_engine->task(t.id));
+        if (now) {
+            last = *now;
+            if (last.isFinished())
+                return last;
+        }
+        QTest::qWait(50);
+    }
+    qWarning() << "task" << prompt << "stayed" << Task::statusName(last.status);
+    return last;
+}
+
+QList<QJsonObject> tst_Claude::requests() const
+{
+    QList<QJsonObject> out;
+    QFile f(m_requestLog);
+    if (!f.open(QIODevice::ReadOnly))
+        return out;
+    while (!f.atEnd()) {
+        const QJsonObject o = QJsonDocument::fromJson(f.readLine()).object();
+        if (o.value(u"method").toString() == u"POST"_s)
+            out << o;
+    }
+    return out;
+}
+
+QString tst_Claude::lastUserText(const QJsonObject &request)
+{
+    // As the stand-in reads it: the last text block of the last user message that is not a
+    // <system-reminder> (Claude Code puts one in front of the prompt).
+    const QJsonArray messages = request.value(u"body").toObject().value(u"messages").toArray();
+    for (qsizetype i = messages.size() - 1; i >= 0; --i) {
+        const QJsonObject m = messages.at(i).toObject();
+        if (m.value(u"role").toString() != u"user"_s)
+            continue;
+        const QJsonValue content = m.value(u"content");
+        if (content.isString())
+            return content.toString();
+        const QJsonArray blocks = content.toArray();
+        for (qsizetype b = blocks.size() - 1; b >= 0; --b) {
+            const QJsonObject block = blocks.at(b).toObject();
+            const QString text = block.value(u"text").toString();
+            if (block.value(u"type").toString() == u"text"_s
+                && !text.startsWith(u"<system-reminder>"_s))
+                return text;
+        }
+    }
+    return {};
+}
+
+void tst_Claude::permissionModeRules()
+{
+    auto claude = Profiles::load(u"claude"_s, m_fx->dir());
+    QVERIFY_OK(claude);
+    QCOMPARE(claude->permissionMode, u"acceptEdits"_s);
+    // The argv: the mode expanded, the prompt the one element after "--", whatever it looks like.
+    const QStringList argv
+        = claude->expand({{u"prompt"_s, u"--help"_s}, {u"permission_mode"_s, u"plan"_s}});
+    QCOMPARE(argv.mid(1),
+             (QStringList{u"-p"_s,
+                          u"--output-format"_s,
+                          u"stream-json"_s,
+                          u"--verbose"_s,
+                          u"--permission-mode"_s,
+                          u"plan"_s,
+                          u"--"_s,
+                          u"--help"_s}));
+    QCOMPARE(claude->expand({{u"prompt"_s, u"x"_s}}).at(6), u"acceptEdits"_s); // the default
+
+    SpawnRequest own;
+    QCOMPARE(Profiles::permissionModeFor(*claude, own, m_fx->dir()).value_or(u"?"_s),
+             u"acceptEdits"_s);
+    SpawnRequest restart; // a restarted agent keeps its folder under workspace/: still its own
+    restart.workdir = m_fx->path(u"workspace/dev-1"_s);
+    QCOMPARE(Profiles::permissionModeFor(*claude, restart, m_fx->dir()).value_or(u"?"_s),
+             u"acceptEdits"_s);
+    SpawnRequest existing; // the user's folder: ask
+    existing.workdir = QDir::tempPath();
+    QCOMPARE(Profiles::permissionModeFor(*claude, existing, m_fx->dir()).value_or(u"?"_s),
+             u"default"_s);
+    existing.permissionMode = u"acceptEdits"_s; // unless asked for
+    QCOMPARE(Profiles::permissionModeFor(*claude, existing, m_fx->dir()).value_or(u"?"_s),
+             u"acceptEdits"_s);
+    SpawnRequest bogus;
+    bogus.permissionMode = u"bogus"_s;
+    auto refused = Profiles::permissionModeFor(*claude, bogus, m_fx->dir());
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().kind, Error::Kind::Invalid);
+    QVERIFY(refused.error().message.contains(u"acceptEdits"_s));
+
+    // A profile without {permission_mode} takes none, and says so when one is asked for.
+    auto aider = Profiles::load(u"aider"_s, QString());
+    QVERIFY_OK(aider);
+    QVERIFY(!aider->takesPermissionMode());
+    QCOMPARE(Profiles::permissionModeFor(*aider, own, m_fx->dir()).value_or(u"?"_s), QString());
+    SpawnRequest withMode;
+    withMode.permissionMode = u"plan"_s;
+    QVERIFY(!Profiles::permissionModeFor(*aider, withMode, m_fx->dir()));
+    // Every built-in worker profile passes the prompt as one element after "--" or as --flag=…
+    for (const QString &name : {u"aider"_s, u"codex"_s, u"gemini"_s, u"claude"_s}) {
+        auto p = Profiles::load(name, QString());
+        QVERIFY_OK(p);
+        const QStringList a = p->expand({{u"prompt"_s, u"-x --help"_s}});
+        const qsizetype at = a.indexOf(u"-x --help"_s);
+        const bool afterDashes = at > 0 && a.at(at - 1) == u"--"_s && at == a.size() - 1;
+        const bool inFlag = std::any_of(a.cbegin(), a.cend(), [](const QString &e) {
+            return e.startsWith(u"--"_s) && e.endsWith(u"=-x --help"_s);
+        });
+        QVERIFY2(afterDashes || inFlag, qPrintable(name + u": "_s + a.join(u' ')));
+    }
+}
+
+void tst_Claude::writeSucceedsWithAcceptEdits()
+{
+    auto agent = spawn(u"cc"_s);
+    QVERIFY_OK(agent);
+    QCOMPARE(agent->permissionMode, u"acceptEdits"_s); // a worker in its own folder
+    QCOMPARE(agent->toJson().value(u"permission_mode").toString(), u"acceptEdits"_s);
+
+    const Task t = runTask(u"WRITE hello.txt hi"_s, u"cc"_s);
+    QCOMPARE(Task::statusName(t.status), u"succeeded"_s);
+    QVERIFY(t.error.isEmpty());
+    QFile hello(QDir(agent->workdir).filePath(u"hello.txt"_s));
+    QVERIFY2(hello.open(QIODevice::ReadOnly), qPrintable(hello.fileName()));
+    QCOMPARE(hello.readAll(), QByteArray("hi"));
+
+    QVERIFY(t.result && t.result->report);
+    const AgentReport &r = *t.result->report;
+    QVERIFY2(r.answer.startsWith(u"Done. Last tool result: File created successfully"_s),
+             qPrintable(r.answer));
+    QVERIFY(!QUuid::fromString(r.sessionId).isNull());
+    QCOMPARE(r.numTurns.value_or(-1), 2);
+    QVERIFY(!r.model.isEmpty());
+    QVERIFY(r.usage);
+    QCOMPARE(r.usage->inputTokens, qint64(22)); // the stand-in's 11 per request, two requests
+    QCOMPARE(r.usage->cacheCreationTokens, qint64(444));
+    QCOMPARE(r.usage->cacheReadTokens, qint64(6666));
+    QVERIFY(r.usage->outputTokens > 0);
+    QVERIFY(!r.isError);
+    QCOMPARE(r.terminalReason, u"completed"_s);
+    QVERIFY(r.permissionDenials.isEmpty());
+    QVERIFY(t.result->costUsd && *t.result->costUsd > 0);
+    QCOMPARE(t.result->exitCode, 0);
+    QVERIFY(t.result->output.contains(u"\"type\":\"result\""_s)); // the raw stream stays the log
+
+    // As the API shows it (it serialises Task::toJson).
+    const QJsonObject result = t.toJson().value(u"result").toObject();
+    QCOMPARE(result.value(u"session_id").toString(), r.sessionId);
+    QCOMPARE(result.value(u"num_turns").toInt(), 2);
+    QCOMPARE(result.value(u"usage").toObject().value(u"cache_read_input_tokens").toInteger(),
+             qint64(6666));
+    QCOMPARE(result.value(u"answer").toString(), r.answer);
+    QCOMPARE(result.value(u"model").toString(), r.model);
+    QCOMPARE(result.value(u"is_error").toBool(true), false);
+    QVERIFY(result.value(u"permission_denials").toArray().isEmpty());
+
+    // Stored on the attempt too.
+    Database db;
+    QVERIFY_OK(db.open(m_fx->databaseUrl(), u"probe"_s));
+    QSqlQuery q(QSqlDatabase::database(u"probe"_s));
+    QVERIFY(
+        q.exec(u"SELECT report->>'session_id' FROM task_runs WHERE task_id = '%1'"_s.arg(t.id)));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toString(), r.sessionId);
+}
+
+void tst_Claude::defaultModeNeedsPermission()
+{
+    auto agent = spawn(u"ccask"_s, u"default"_s);
+    QVERIFY_OK(agent);
+    QCOMPARE(agent->permissionMode, u"default"_s);
+
+    const Task t = runTask(u"WRITE denied.txt no"_s, u"ccask"_s, /*maxAttempts=*/3);
+    QCOMPARE(Task::statusName(t.status), u"failed"_s);
+    QCOMPARE(t.attempts, 1); // denied again on another attempt: not retried
+    QVERIFY2(t.error.startsWith(u"needs permission: Write denied.txt"_s), qPrintable(t.error));
+    QVERIFY2(t.error.contains(u"default"_s), qPrintable(t.error));
+    QVERIFY(!QFile::exists(QDir(agent->workdir).filePath(u"denied.txt"_s)));
+    QVERIFY(t.result && t.result->report);
+    QCOMPARE(t.result->report->permissionDenials.size(), 1);
+    QCOMPARE(t.result->report->permissionDenials.first().tool, u"Write"_s);
+    QCOMPARE(t.result->report->permissionDenials.first().target(agent->workdir), u"denied.txt"_s);
+    const QJsonArray denials
+        = t.toJson().value(u"result").toObject().value(u"permission_denials").toArray();
+    QCOMPARE(denials.size(), 1);
+    QCOMPARE(denials.first().toObject().value(u"tool_name").toString(), u"Write"_s);
+}
+
+void tst_Claude::promptsReachTheModelVerbatim_data()
+{
+    QTest::addColumn<QString>("prompt");
+    QTest::newRow("dash") << u"- fix the bug"_s;
+    QTest::newRow("--help") << u"--help"_s;
+    QTest::newRow("-p") << u"-p"_s;
+    QTest::newRow("--") << u"--"_s;
+    QTest::newRow("quotes and $(id)") << uR"(it's "quoted" $(id) `id` ; rm -rf x)"_s;
+}
+
+void tst_Claude::promptsReachTheModelVerbatim()
+{
+    QFETCH(QString, prompt);
+    static bool spawned = false;
+    if (!spawned) {
+        QVERIFY_OK(spawn(u"ccprompt"_s));
+        spawned = true;
+    }
+    const Task t = runTask(prompt, u"ccprompt"_s);
+    QCOMPARE(Task::statusName(t.status), u"succeeded"_s);
+    QVERIFY(t.result && t.result->report);
+    QCOMPARE(t.result->report->answer, u"Stand-in reply to: "_s + prompt);
+    // The request of this very session carried the prompt as the last thing the user typed.
+    bool seen = false;
+    for (const QJsonObject &r : requests()) {
+        if (r.value(u"headers").toObject().value(u"x-claude-code-session-id").toString()
+            != t.result->report->sessionId)
+            continue;
+        QCOMPARE(lastUserText(r), prompt);
+        seen = true;
+    }
+    QVERIFY2(seen, "no request of the task's session in the stand-in's log");
+}
+
+void tst_Claude::apiErrorIsReportedAsSuch()
+{
+    QVERIFY_OK(spawn(u"ccerr"_s));
+    const Task t = runTask(u"ERROR 429"_s, u"ccerr"_s);
+    QCOMPARE(Task::statusName(t.status), u"failed"_s);
+    QVERIFY2(t.error.startsWith(
+                 u"Anthropic API error 429 (rate limited): API Error: Request rejected (429)"_s),
+             qPrintable(t.error));
+    QVERIFY(t.result && t.result->report);
+    QCOMPARE(t.result->report->apiErrorStatus.value_or(0), 429);
+    QCOMPARE(t.result->report->terminalReason, u"api_error"_s);
+    QVERIFY(t.result->report->isError);
+    QCOMPARE(t.toJson().value(u"result").toObject().value(u"api_error_status").toInt(), 429);
+}
+
+void tst_Claude::bypassPermissionsAsRoot()
+{
+#ifdef Q_OS_UNIX
+    const bool root = geteuid() == 0;
+#else
+    const bool root = false;
+#endif
+    const QString name = u"ccbypass"_s;
+    SpawnRequest r;
+    r.type = u"ccbypass"_s;
+    r.name = name;
+    r.permissionMode = u"bypassPermissions"_s;
+    auto refused = wait(m_engine->spawn(r));
+    if (root) {
+        // Refused up front, with the reason, instead of an agent whose every task fails.
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind, Error::Kind::Invalid);
+        QVERIFY2(refused.error().message.contains(u"root"_s), qPrintable(refused.error().message));
+        QVERIFY(refused.error().message.contains(u"IS_SANDBOX=1"_s));
+        auto agents = wait(m_engine->agents());
+        QVERIFY_OK(agents);
+        for (const Agent &a : *agents)
+            QVERIFY(a.name != name || !a.isAlive());
+    } else {
+        QVERIFY_OK(refused);
+        QCOMPARE(refused->permissionMode, u"bypassPermissions"_s);
+        QVERIFY_OK(wait(m_engine->kill(refused->id)));
+    }
+    // Where the profile says the machine is a sandbox (IS_SANDBOX=1), bypass works, as root too.
+    auto sandboxed = spawn(u"ccsandbox"_s, u"bypassPermissions"_s, u"claude-sandbox"_s);
+    QVERIFY_OK(sandboxed);
+    QCOMPARE(sandboxed->permissionMode, u"bypassPermissions"_s);
+    const Task t = runTask(u"WRITE bypass.txt yes"_s, u"ccsandbox"_s);
+    QCOMPARE(Task::statusName(t.status), u"succeeded"_s);
+    QVERIFY(QFile::exists(QDir(sandboxed->workdir).filePath(u"bypass.txt"_s)));
+}
+
+QTEST_GUILESS_MAIN(tst_Claude)
+#include "tst_claude.moc"
