@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/application.h"
+#include "app/settings.h"
 #include "services/core/config.h"
 #include "services/core/logging.h"
 #include "services/core/signalwatcher.h"
@@ -38,7 +39,13 @@ QStringList arguments(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-    auto config = Hive::Config::parse(arguments(argc, argv));
+    // Named first: the saved settings, and the default data directory, are found by these names.
+    QCoreApplication::setApplicationName(u"agenthive"_s);
+    QCoreApplication::setOrganizationName(u"agenthive"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(HIVE_VERSION));
+
+    // What the Settings dialog saved applies now, under the flags and the environment.
+    auto config = Hive::Config::parse(Hive::Settings().arguments(arguments(argc, argv)));
     if (!config) {
         fprintf(stderr, "agenthive: %s\nTry 'agenthive --help'.\n", qPrintable(config.error().message));
         return 2;
@@ -59,9 +66,6 @@ int main(int argc, char *argv[])
     }
     std::unique_ptr<QCoreApplication> app = headless ? std::make_unique<QCoreApplication>(argc, argv)
                                                      : std::make_unique<QApplication>(argc, argv);
-    QCoreApplication::setApplicationName(u"agenthive"_s);
-    QCoreApplication::setOrganizationName(u"agenthive"_s);
-    QCoreApplication::setApplicationVersion(QStringLiteral(HIVE_VERSION));
 
     Hive::Logging::setup(QDir(config->dataDir).filePath(u"logs"_s), u"agenthive.log"_s, config->logLevel);
 

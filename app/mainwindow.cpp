@@ -2,12 +2,14 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/mainwindow.h"
 
+#include "app/agentactions.h"
+#include "app/externalterminal.h"
+#include "app/sessioncontroller.h"
+#include "app/settings.h"
 #include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
 #include "widgets/agentpanel.h"
 #include "services/api/apiserver.h"
-#include "services/engine.h"
-#include "app/externalterminal.h"
 #include "widgets/healthindicator.h"
 #include "widgets/icons.h"
 #include "widgets/newtaskdialog.h"
@@ -32,7 +34,6 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
@@ -68,24 +69,23 @@ struct Startup
 MainWindow::MainWindow(Application *app, QWidget *parent)
     : QMainWindow(parent)
     , m_app(app)
-    , m_agents(new AgentModel(this))
-    , m_tasks(new TaskModel(this))
+    , m_settings(std::make_unique<Settings>())
+    , m_sessions(new SessionController(this))
+    , m_actions(new AgentActions(m_sessions, this))
+    , m_agents(m_sessions->agentModel())
+    , m_tasks(m_sessions->taskModel())
     , m_agentPanel(new AgentPanel(m_agents, this))
     , m_terminals(new TerminalArea(this))
     , m_board(new TaskBoard(m_tasks, this))
     , m_agentDock(new QDockWidget(tr("Agents"), this))
     , m_taskDock(new QDockWidget(tr("Tasks"), this))
     , m_tray(new TrayIcon(m_agents, this))
-    , m_notifier(new Notifier(m_agents, m_tasks, this))
 {
     setObjectName(u"mainWindow"_s);
     setWindowTitle(tr("Agent Hive"));
     setWindowIcon(Icons::get(u"agenthive"_s));
     // Quitting is explicit (the window may live on in the tray while dialogs come and go).
     QApplication::setQuitOnLastWindowClosed(false);
-
-    m_agents->setTaskModel(m_tasks);
-    m_tasks->setAgentModel(m_agents);
 
     // What the app runs with now is the default of what the settings show.
     SettingsDialog::Values running;
@@ -96,10 +96,8 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     running.defaultProfile = Profiles::defaultName(false);
     running.terminalFont = TerminalPane::defaultFont();
     running.colorScheme = TerminalPane::defaultColorScheme();
-    QSettings settings;
-    m_settings = SettingsDialog::Values::load(settings, running);
-    const QStringList dismissed = settings.value(u"agents/dismissed"_s).toStringList();
-    m_dismissed = QSet<QString>(dismissed.begin(), dismissed.end());
+    m_values = m_settings->values(running);
+    m_sessions->setDismissed(m_settings->dismissedAgents());
 
     setCentralWidget(m_terminals);
     m_agentDock->setObjectName(u"agentDock"_s);
@@ -119,24 +117,23 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     buildActions();
     buildMenus();
     buildStatusBar();
+    connectSessions();
 
     connect(m_agentPanel, &AgentPanel::spawnRequested, this, &MainWindow::showSpawnDialog);
-    connect(m_agentPanel, &AgentPanel::killRequested, this, &MainWindow::killAgents);
-    connect(m_agentPanel, &AgentPanel::restartRequested, this, &MainWindow::restartAgents);
+    connect(m_agentPanel, &AgentPanel::killRequested, m_actions, &AgentActions::kill);
+    connect(m_agentPanel, &AgentPanel::restartRequested, m_actions, &AgentActions::restart);
     connect(m_agentPanel, &AgentPanel::openTerminalRequested, this, &MainWindow::openTerminals);
     connect(m_agentPanel, &AgentPanel::attachExternalRequested, this, &MainWindow::attachExternal);
     connect(m_board, &TaskBoard::newTaskRequested, this, &MainWindow::showNewTaskDialog);
-    connect(m_board, &TaskBoard::cancelRequested, this, &MainWindow::cancelTasks);
-    connect(m_board, &TaskBoard::retryRequested, this, &MainWindow::retryTasks);
+    connect(m_board, &TaskBoard::cancelRequested, m_actions, &AgentActions::cancel);
+    connect(m_board, &TaskBoard::retryRequested, m_actions, &AgentActions::retry);
     connect(m_terminals, &TerminalArea::terminalFontChanged, this, [this](const QFont &f) {
-        m_settings.terminalFont = f;
-        QSettings s;
-        s.setValue(u"settings/terminalFont"_s, f.toString());
+        m_values.terminalFont = f;
+        m_settings->setTerminalFont(f);
     });
     connect(m_terminals, &TerminalArea::colorSchemeChanged, this, [this](const QString &scheme) {
-        m_settings.colorScheme = scheme;
-        QSettings s;
-        s.setValue(u"settings/colorScheme"_s, scheme);
+        m_values.colorScheme = scheme;
+        m_settings->setColorScheme(scheme);
     });
     // Selecting a terminal selects its agent, so that the agent actions apply to what one watches.
     connect(m_terminals, &TerminalArea::currentAgentChanged, this, [this](const QString &id) {
@@ -147,7 +144,6 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     connect(m_tasks, &TaskModel::countsChanged, this, &MainWindow::updateSummary);
     connect(m_agents, &AgentModel::agentStatusChanged, this,
             [this](const Agent &a, Agent::Status) { m_terminals->updateAgent(a); });
-    connect(m_notifier, &Notifier::notify, this, &MainWindow::onNotify);
 
     connect(m_tray, &TrayIcon::showHideRequested, this, &MainWindow::toggleVisible);
     connect(m_tray, &TrayIcon::spawnRequested, this, [this] {
@@ -182,7 +178,10 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     });
     m_tray->setVisible(TrayIcon::isAvailable());
 
-    connect(app, &Application::engineStarted, this, &MainWindow::onEngineStarted);
+    connect(app, &Application::engineStarted, this, [this] {
+        statusBar()->showMessage(tr("Loading agents and tasks…"), 5000);
+        m_sessions->start(m_app->engine());
+    });
     connect(app, &Application::healthChanged, this, &MainWindow::onHealth);
     connect(app, &Application::apiStarted, this, &MainWindow::onApiStarted);
 
@@ -213,6 +212,11 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
 MainWindow::~MainWindow()
 {
     saveLayout();
+}
+
+bool MainWindow::isLoaded() const
+{
+    return m_sessions->isLoaded();
 }
 
 void MainWindow::buildActions()
@@ -404,180 +408,77 @@ void MainWindow::buildStatusBar()
 
 void MainWindow::restoreLayout()
 {
-    QSettings s;
-    if (!restoreGeometry(s.value(u"mainwindow/geometry"_s).toByteArray()))
+    if (!restoreGeometry(m_settings->windowGeometry()))
         resize(1440, 900);
-    if (!restoreState(s.value(u"mainwindow/state"_s).toByteArray())) {
+    if (!restoreState(m_settings->windowState())) {
         // First start: room for the agent table's columns and the task board.
         QTimer::singleShot(0, this, [this] {
             resizeDocks({m_agentDock}, {640}, Qt::Horizontal);
             resizeDocks({m_taskDock}, {330}, Qt::Vertical);
         });
     }
-    m_agentPanel->restoreSettings(s);
-    m_board->restoreSettings(s);
-    m_terminals->setGrid(s.value(u"terminals/grid"_s, false).toBool());
+    m_agentPanel->restoreViewState(m_settings->agentPanel());
+    m_board->restoreViewState(m_settings->taskBoard());
+    m_terminals->setGrid(m_settings->terminalGrid());
 }
 
 void MainWindow::saveLayout()
 {
-    QSettings s;
-    s.setValue(u"mainwindow/geometry"_s, saveGeometry());
-    s.setValue(u"mainwindow/state"_s, saveState());
-    s.setValue(u"terminals/grid"_s, m_terminals->isGrid());
-    m_agentPanel->saveSettings(s);
-    m_board->saveSettings(s);
+    m_settings->setWindowLayout(saveGeometry(), saveState());
+    m_settings->setTerminalGrid(m_terminals->isGrid());
+    m_settings->setAgentPanel(m_agentPanel->viewState());
+    m_settings->setTaskBoard(m_board->viewState());
 }
 
 void MainWindow::applySettings()
 {
-    m_terminals->setTerminalFont(m_settings.terminalFont);
-    m_terminals->setColorScheme(m_settings.colorScheme);
-    m_notifier->setEnabled(m_settings.notifications);
+    m_terminals->setTerminalFont(m_values.terminalFont);
+    m_terminals->setColorScheme(m_values.colorScheme);
+    m_sessions->setNotificationsEnabled(m_values.notifications);
 }
 
-// ---- the engine --------------------------------------------------------------------------------
+// ---- the models and the actions -----------------------------------------------------------------
 
-void MainWindow::onEngineStarted()
+void MainWindow::connectSessions()
 {
-    m_engine = m_app->engine();
-    connect(m_engine, &Engine::eventReceived, this, &MainWindow::onEvent);
-    // Events published while Redis was away are lost to us: load everything again.
-    connect(m_engine, &Engine::redisConnectionChanged, this, [this](bool up) {
-        if (up && m_loaded)
-            reload();
-    });
-    statusBar()->showMessage(tr("Loading agents and tasks…"), 5000);
-    reload();
-    // A few dozen agents are cheap to ask for: an event that never came (Redis away for a moment)
-    // does not leave an agent showing a stale state.
-    m_reconcile = new QTimer(this);
-    m_reconcile->setInterval(10000);
-    connect(m_reconcile, &QTimer::timeout, this, &MainWindow::reconcileAgents);
-    m_reconcile->start();
-}
-
-void MainWindow::reconcileAgents()
-{
-    if (!m_engine || !m_loaded || m_loading)
-        return;
-    const quint64 asked = m_eventCount;
-    m_engine->agents().then(this, [this, asked](Result<QList<Agent>> agents) {
-        if (!agents || m_loading)
-            return;
-        for (const Agent &a : *agents) {
-            if (m_lastEvent.value(a.id) > asked)
-                continue; // an event told us something newer meanwhile
-            const std::optional<Agent> shown = m_agents->agent(a.id);
-            if (shown) {
-                if (shown->status != a.status || shown->currentTaskId != a.currentTaskId) {
-                    if (a.status == Agent::Status::Stopped)
-                        m_terminals->closeAgent(a.id);
-                    m_agents->upsert(a);
-                }
-            } else if (a.isAlive()) {
-                m_agents->upsert(a);
-            }
-        }
-    });
-}
-
-void MainWindow::reload()
-{
-    if (!m_engine || m_loading)
-        return;
-    m_loading = true;
-    m_buffered.clear();
-    TaskFilter filter;
-    filter.limit = 10000; // the most recent ones; older tasks stay in PostgreSQL
-    auto tasks = m_engine->tasks(filter);
-    m_engine->agents().then(this, [this, tasks](Result<QList<Agent>> agents) mutable {
-        tasks.then(this, [this, agents](Result<QList<Task>> t) {
-            if (!agents || !t) {
-                m_loading = false;
-                showError(tr("Cannot Load Agents and Tasks"), !agents ? agents.error().message : t.error().message);
-                return;
-            }
-            finishLoad(*agents, *t);
-        });
-    });
-}
-
-void MainWindow::finishLoad(const QList<Agent> &agents, const QList<Task> &tasks)
-{
-    QList<Agent> shown;
-    QSet<QString> agentIds;
-    for (const Agent &a : agents) {
-        agentIds.insert(a.id);
-        if (!(a.status == Agent::Status::Lost && m_dismissed.contains(a.id)))
-            shown << a;
-    }
-    QSet<QString> taskIds;
-    for (const Task &t : tasks)
-        taskIds.insert(t.id);
-    m_agents->setAgents(shown);
-    m_tasks->setTasks(tasks);
-    m_loading = false;
-
-    // Events that came while the load ran: new objects are applied; objects the load already had
-    // may be older or newer than the event, so they are asked for once more.
-    const QList<Event> buffered = std::exchange(m_buffered, {});
-    QSet<QString> refetchAgents;
-    QSet<QString> refetchTasks;
-    for (const Event &e : buffered) {
-        if (e.agent && agentIds.contains(e.agent->id))
-            refetchAgents.insert(e.agent->id);
-        else if (e.task && taskIds.contains(e.task->id))
-            refetchTasks.insert(e.task->id);
+    connect(m_sessions, &SessionController::errorOccurred, this, &MainWindow::showError);
+    connect(m_sessions, &SessionController::notified, this, &MainWindow::onNotify);
+    connect(m_sessions, &SessionController::dismissedChanged, this,
+            [this](const QStringList &ids) { m_settings->setDismissedAgents(ids); });
+    connect(m_sessions, &SessionController::agentEnded, this, [this](const Agent &a) {
+        // A restarting agent's terminal stays, to follow its next session.
+        if (m_actions->isRestarting(a.name))
+            m_terminals->updateAgent(a);
         else
-            onEvent(e);
-    }
-    for (const QString &id : std::as_const(refetchAgents)) {
-        const quint64 asked = m_eventCount;
-        m_engine->agent(id).then(this, [this, id, asked](Result<Agent> a) {
-            if (a && m_lastEvent.value(id) <= asked)
-                m_agents->upsert(*a);
-        });
-    }
-    for (const QString &id : std::as_const(refetchTasks)) {
-        const quint64 asked = m_eventCount;
-        m_engine->task(id).then(this, [this, id, asked](Result<Task> t) {
-            if (t && m_lastEvent.value(id) <= asked)
-                m_tasks->upsert(*t);
-        });
-    }
-
-    for (TerminalPane *p : m_terminals->panes())
-        if (auto a = m_agents->agent(p->agentId()))
-            m_terminals->updateAgent(*a);
-    m_agentPanel->setReady(true);
-    m_board->setReady(true);
-    if (!m_loaded) {
-        m_loaded = true;
+            m_terminals->closeAgent(a.id);
+    });
+    connect(m_sessions, &SessionController::loadFinished, this, [this] {
+        for (TerminalPane *p : m_terminals->panes())
+            if (auto a = m_agents->agent(p->agentId()))
+                m_terminals->updateAgent(*a);
+        m_agentPanel->setReady(true);
+        m_board->setReady(true);
+    });
+    connect(m_sessions, &SessionController::loaded, this, [this] {
         statusBar()->showMessage(tr("Ready"), 3000);
         Q_EMIT loaded();
-    }
-}
+    });
 
-void MainWindow::onEvent(const Event &event)
-{
-    if (m_loading) {
-        m_buffered << event;
-        return;
-    }
-    ++m_eventCount;
-    if (event.agent) {
-        m_lastEvent.insert(event.agent->id, m_eventCount);
-        const bool killed = event.type == u"agent.killed"_s || event.agent->status == Agent::Status::Stopped;
-        if (killed && !m_restarting.contains(event.agent->name))
-            m_terminals->closeAgent(event.agent->id);
-        else if (killed)
-            m_terminals->updateAgent(*event.agent);
-        m_agents->applyEvent(event);
-    } else if (event.task) {
-        m_lastEvent.insert(event.task->id, m_eventCount);
-        m_tasks->applyEvent(event);
-    }
+    connect(m_actions, &AgentActions::errorOccurred, this, &MainWindow::showError);
+    connect(m_actions, &AgentActions::finished, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 4000); });
+    connect(m_actions, &AgentActions::spawned, this, [this](const Agent &a, bool openTerminal) {
+        if (openTerminal && a.isAlive())
+            m_terminals->open(a, !a.interactive, a.interactive);
+    });
+    connect(m_actions, &AgentActions::killed, this,
+            [this](const Agent &a) { m_terminals->closeAgent(a.id); });
+    connect(m_actions, &AgentActions::restarted, this, [this](const QString &oldId, const Agent &a) {
+        m_terminals->retarget(oldId, a); // an open terminal follows the new session
+        m_agentPanel->selectAgent(a.id);
+    });
+    connect(m_actions, &AgentActions::queued, this,
+            [this](const Task &t) { m_board->selectTask(t.id); });
 }
 
 void MainWindow::onHealth(const Application::Health &h)
@@ -637,7 +538,7 @@ QStringList MainWindow::knownTypes() const
 
 void MainWindow::showSpawnDialog()
 {
-    if (!m_engine)
+    if (!m_sessions->engine())
         return;
     if (auto *open = findChild<SpawnDialog *>(); open && open->isVisible()) {
         open->raise();
@@ -652,117 +553,20 @@ void MainWindow::showSpawnDialog()
         if (a.isAlive())
             taken.insert(a.name);
     dialog->setTakenNames(taken);
-    dialog->setDefaultProfile(m_settings.defaultProfile);
+    dialog->setDefaultProfile(m_values.defaultProfile);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { spawn(dialog->request()); });
     dialog->open();
 }
 
 void MainWindow::spawn(const SpawnDialog::Request &request)
 {
-    if (!m_engine)
-        return;
-    const QStringList names = request.names();
+    const int count = int(request.names().size());
     // A few new agents are shown at once (several in the grid); a crowd is left to the list.
-    const bool show = names.size() <= 4;
-    if (show && names.size() > 1)
+    const bool show = count <= 4;
+    if (show && count > 1)
         m_terminals->setGrid(true);
-    statusBar()->showMessage(tr("Spawning %n agent(s)…", nullptr, int(names.size())), 5000);
-    for (const QString &name : names) {
-        SpawnRequest r;
-        r.type = request.type;
-        r.name = name;
-        r.profile = request.profile;
-        if (request.workplace == SpawnDialog::Workplace::ExistingFolder)
-            r.workdir = request.path;
-        else if (request.workplace == SpawnDialog::Workplace::Repository)
-            r.repository = request.path;
-        r.interactive = request.interactive;
-        m_engine->spawn(r).then(this, [this, show, name](Result<Agent> a) {
-            if (!a) {
-                showError(tr("Cannot Spawn %1").arg(name.isEmpty() ? tr("the Agent") : name), a.error().message);
-                return;
-            }
-            if (m_agents->rowOf(a->id) < 0) // without Redis no event tells us
-                m_agents->upsert(*a);
-            if (show) {
-                const Agent current = m_agents->agent(a->id).value_or(*a);
-                if (current.isAlive())
-                    m_terminals->open(current, !current.interactive, current.interactive);
-            }
-            statusBar()->showMessage(tr("Spawned %1").arg(a->name), 4000);
-        });
-    }
-}
-
-void MainWindow::killAgents(const QList<Agent> &agents)
-{
-    if (!m_engine)
-        return;
-    for (const Agent &agent : agents) {
-        m_engine->kill(agent.id).then(this, [this, agent](Result<> r) {
-            if (!r) {
-                showError(tr("Cannot Kill %1").arg(agent.name), r.error().message);
-                return;
-            }
-            m_terminals->closeAgent(agent.id);
-            if (!agent.isAlive()) {
-                // A lost agent has no event to take it off the list; keep it off next time too.
-                m_agents->remove(agent.id);
-                m_dismissed.insert(agent.id);
-                QSettings s;
-                s.setValue(u"agents/dismissed"_s, QStringList(m_dismissed.begin(), m_dismissed.end()));
-            }
-            statusBar()->showMessage(tr("Killed %1").arg(agent.name), 4000);
-        });
-    }
-}
-
-void MainWindow::restartAgents(const QList<Agent> &agents)
-{
-    if (!m_engine)
-        return;
-    for (const Agent &agent : agents) {
-        Restart restart;
-        restart.oldId = agent.id;
-        if (TerminalPane *p = m_terminals->pane(agent.id)) {
-            restart.hadTerminal = true;
-            restart.readOnly = p->isReadOnly();
-        }
-        m_restarting.insert(agent.name, restart);
-        m_engine->kill(agent.id).then(this, [this, agent](Result<> killed) {
-            if (!killed) {
-                m_restarting.remove(agent.name);
-                showError(tr("Cannot Restart %1").arg(agent.name), killed.error().message);
-                return;
-            }
-            if (!agent.isAlive())
-                m_agents->remove(agent.id);
-            SpawnRequest r;
-            r.type = agent.type;
-            r.name = agent.name;
-            r.profile = agent.profile;
-            r.workdir = agent.workdir; // its folder or worktree, as it was
-            r.interactive = agent.interactive;
-            m_engine->spawn(r).then(this, [this, agent](Result<Agent> a) {
-                const Restart restart = m_restarting.take(agent.name);
-                if (!a) {
-                    m_terminals->closeAgent(restart.oldId);
-                    showError(tr("Cannot Restart %1").arg(agent.name), a.error().message);
-                    return;
-                }
-                if (m_agents->rowOf(a->id) < 0)
-                    m_agents->upsert(*a);
-                const Agent current = m_agents->agent(a->id).value_or(*a);
-                if (restart.hadTerminal) {
-                    m_terminals->retarget(restart.oldId, current);
-                    if (TerminalPane *p = m_terminals->pane(current.id))
-                        p->setReadOnly(restart.readOnly);
-                }
-                m_agentPanel->selectAgent(current.id);
-                statusBar()->showMessage(tr("Restarted %1").arg(agent.name), 4000);
-            });
-        });
-    }
+    statusBar()->showMessage(tr("Spawning %n agent(s)…", nullptr, count), 5000);
+    m_actions->spawn(request, show);
 }
 
 void MainWindow::openTerminals(const QList<Agent> &agents)
@@ -781,7 +585,7 @@ void MainWindow::attachExternal(const Agent &agent)
 {
     const QString session = agent.tmuxSession.isEmpty() ? agent.name : agent.tmuxSession;
     if (auto r = ExternalTerminal::open(m_tmuxBinary, m_app->config().tmuxSocket, session,
-                                        m_settings.externalTerminal);
+                                        m_values.externalTerminal);
         !r)
         showError(tr("Cannot Open a Terminal"), r.error().message);
     else
@@ -790,7 +594,7 @@ void MainWindow::attachExternal(const Agent &agent)
 
 void MainWindow::showNewTaskDialog()
 {
-    if (!m_engine)
+    if (!m_sessions->engine())
         return;
     if (auto *open = findChild<NewTaskDialog *>(); open && open->isVisible()) {
         open->raise();
@@ -802,36 +606,9 @@ void MainWindow::showNewTaskDialog()
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         Task t = dialog->task();
         t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        m_engine->createTask(t).then(this, [this](Result<Task> created) {
-            if (!created) {
-                showError(tr("Cannot Queue the Task"), created.error().message);
-                return;
-            }
-            if (m_tasks->rowOf(created->id) < 0)
-                m_tasks->upsert(*created);
-            m_board->selectTask(created->id);
-            statusBar()->showMessage(tr("Queued %1").arg(TaskModel::displayTitle(*created)), 4000);
-        });
+        m_actions->queue(t);
     });
     dialog->open();
-}
-
-void MainWindow::cancelTasks(const QStringList &ids)
-{
-    for (const QString &id : ids)
-        m_engine->cancelTask(id).then(this, [this](Result<Task> t) {
-            if (!t)
-                showError(tr("Cannot Cancel the Task"), t.error().message);
-        });
-}
-
-void MainWindow::retryTasks(const QStringList &ids)
-{
-    for (const QString &id : ids)
-        m_engine->retryTask(id).then(this, [this](Result<Task> t) {
-            if (!t)
-                showError(tr("Cannot Retry the Task"), t.error().message);
-        });
 }
 
 void MainWindow::showSettings()
@@ -845,7 +622,7 @@ void MainWindow::showSettings()
         profiles << p.name;
     QStringList schemes = QTermWidget::availableColorSchemes();
     schemes.sort(Qt::CaseInsensitive);
-    auto *dialog = new SettingsDialog(m_settings, profiles, schemes, this);
+    auto *dialog = new SettingsDialog(m_values, profiles, schemes, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setApiUrl(m_app->apiUrl());
     const QString dataDir = m_app->config().dataDir;
@@ -869,12 +646,11 @@ void MainWindow::showSettings()
             });
     });
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        const SettingsDialog::Values before = m_settings;
-        m_settings = dialog->values();
-        QSettings s;
-        m_settings.save(s);
+        const SettingsDialog::Values before = m_values;
+        m_values = dialog->values();
+        m_settings->setValues(m_values, before);
         applySettings();
-        if (m_settings.needsRestart(before))
+        if (m_values.needsRestart(before))
             statusBar()->showMessage(tr("Saved. The service settings take effect when Agent Hive starts next time."),
                                      8000);
     });
@@ -978,14 +754,13 @@ void MainWindow::changeEvent(QEvent *event)
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveLayout();
-    if (!m_quitting && m_settings.closeToTray && m_tray->isVisible()) {
+    if (!m_quitting && m_values.closeToTray && m_tray->isVisible()) {
         // The agents run on without a window; the tray brings it back.
         hide();
         m_tray->setWindowShown(false);
         event->ignore();
-        QSettings s;
-        if (!s.value(u"tray/closeNoticeShown"_s, false).toBool()) {
-            s.setValue(u"tray/closeNoticeShown"_s, true);
+        if (!m_settings->closeNoticeShown()) {
+            m_settings->setCloseNoticeShown(true);
             m_tray->showMessage(tr("Agent Hive is still running"),
                                 tr("It keeps running in the tray with your agents. Quit from the tray menu or "
                                    "with %1.")

@@ -3,37 +3,37 @@
 #pragma once
 
 #include "app/application.h"
-#include "models/event.h"
 #include "widgets/notifier.h"
 #include "widgets/settingsdialog.h"
 #include "widgets/spawndialog.h"
 
-#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
-#include <QSet>
+
+#include <memory>
 
 class QDockWidget;
 class QLabel;
 class QMessageBox;
-class QTimer;
 class QToolBar;
 
 namespace Hive {
 
+class AgentActions;
 class AgentModel;
 class AgentPanel;
-class Engine;
 class HealthIndicator;
+class SessionController;
+class Settings;
 class TaskBoard;
 class TaskModel;
 class TerminalArea;
 class TrayIcon;
 
 // The main window: the agent list (left), the terminals (centre), the task board (bottom), the
-// services' health in the status bar, and the tray icon. It feeds the models from the engine's
-// events and carries out what the widgets request through the engine's futures, so that the GUI
-// thread never waits. Part of the composition root (app/).
+// services' health in the status bar, and the tray icon, with their menus, actions and dialogs.
+// The models are kept in step with the engine by a SessionController and the widgets' requests
+// carried out by AgentActions; the window wires them to its views. Part of the composition root.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -42,6 +42,7 @@ public:
     explicit MainWindow(Application *app, QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    SessionController *sessions() const { return m_sessions; }
     AgentModel *agentModel() const { return m_agents; }
     TaskModel *taskModel() const { return m_tasks; }
     AgentPanel *agentPanel() const { return m_agentPanel; }
@@ -49,7 +50,7 @@ public:
     TaskBoard *taskBoard() const { return m_board; }
     TrayIcon *tray() const { return m_tray; }
     QToolBar *toolBar() const { return m_toolBar; }
-    bool isLoaded() const { return m_loaded; }
+    bool isLoaded() const;
 
     void showSpawnDialog();
     void showNewTaskDialog();
@@ -71,24 +72,16 @@ private:
     void restoreLayout();
     void saveLayout();
     void applySettings();
+    void connectSessions();
 
-    void onEngineStarted();
-    void onEvent(const Event &event);
-    void reload();
-    void reconcileAgents();
-    void finishLoad(const QList<Agent> &agents, const QList<Task> &tasks);
     void onHealth(const Application::Health &health);
     void onApiStarted(const QString &url);
     void onNotify(Notifier::Kind kind, const QString &title, const QString &message, const QString &id);
     void updateSummary();
 
     void spawn(const SpawnDialog::Request &request);
-    void killAgents(const QList<Agent> &agents);
-    void restartAgents(const QList<Agent> &agents);
     void openTerminals(const QList<Agent> &agents);
     void attachExternal(const Agent &agent);
-    void cancelTasks(const QStringList &ids);
-    void retryTasks(const QStringList &ids);
     void showError(const QString &title, const QString &message);
     void toggleVisible();
     void showAndRaise();
@@ -97,7 +90,9 @@ private:
     QStringList knownTypes() const;
 
     Application *m_app;
-    Engine *m_engine = nullptr;
+    std::unique_ptr<Settings> m_settings;
+    SessionController *m_sessions;
+    AgentActions *m_actions;
     AgentModel *m_agents;
     TaskModel *m_tasks;
     AgentPanel *m_agentPanel;
@@ -107,7 +102,6 @@ private:
     QDockWidget *m_taskDock;
     QToolBar *m_toolBar = nullptr;
     TrayIcon *m_tray;
-    Notifier *m_notifier;
     HealthIndicator *m_pgHealth = nullptr;
     HealthIndicator *m_redisHealth = nullptr;
     HealthIndicator *m_tmuxHealth = nullptr;
@@ -117,25 +111,11 @@ private:
     QPointer<QMessageBox> m_errorBox;
     QAction *m_settingsAction = nullptr;
     QAction *m_quitAction = nullptr;
-    QTimer *m_reconcile = nullptr;
 
-    SettingsDialog::Values m_settings;
+    SettingsDialog::Values m_values;
     QList<SpawnDialog::ProfileChoice> m_profiles;
     QString m_tmuxBinary;
-    bool m_loading = false;
-    bool m_loaded = false;
     bool m_quitting = false;
-    QList<Event> m_buffered;
-    quint64 m_eventCount = 0;
-    QHash<QString, quint64> m_lastEvent; // agent or task id → m_eventCount when its last event came
-    QSet<QString> m_dismissed;           // lost agents the user took off the list
-    struct Restart
-    {
-        QString oldId;
-        bool hadTerminal = false;
-        bool readOnly = true;
-    };
-    QHash<QString, Restart> m_restarting; // agent name → what to restore after the respawn
     struct LastNotice
     {
         Notifier::Kind kind = Notifier::Kind::AllDone;

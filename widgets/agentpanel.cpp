@@ -18,7 +18,6 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSettings>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -359,19 +358,17 @@ void AgentPanel::confirmRestart()
     box->open();
 }
 
-void AgentPanel::saveSettings(QSettings &settings) const
+AgentPanel::ViewState AgentPanel::viewState() const
 {
-    settings.setValue(u"agents/header"_s, m_view->header()->saveState());
-    settings.setValue(u"agents/status"_s, m_statusFilter->currentIndex());
+    return {m_view->header()->saveState(), m_statusFilter->currentIndex()};
 }
 
-void AgentPanel::restoreSettings(const QSettings &settings)
+void AgentPanel::restoreViewState(const ViewState &state)
 {
-    if (settings.contains(u"agents/header"_s))
-        m_view->header()->restoreState(settings.value(u"agents/header"_s).toByteArray());
-    const int s = settings.value(u"agents/status"_s, 0).toInt();
-    if (s >= 0 && s < m_statusFilter->count())
-        m_statusFilter->setCurrentIndex(s);
+    if (!state.header.isEmpty())
+        m_view->header()->restoreState(state.header);
+    if (state.statusFilter >= 0 && state.statusFilter < m_statusFilter->count())
+        m_statusFilter->setCurrentIndex(state.statusFilter);
 }
 
 } // namespace Hive

@@ -11,7 +11,6 @@ class QAction;
 class QComboBox;
 class QLineEdit;
 class QMenu;
-class QSettings;
 class QTimer;
 
 namespace Hive {
@@ -54,8 +53,14 @@ public:
     AgentFilterProxy *proxy() const { return m_proxy; }
     QLineEdit *filterEdit() const { return m_filter; }
 
-    void saveSettings(QSettings &settings) const;
-    void restoreSettings(const QSettings &settings);
+    // What the app keeps of the list between runs (column widths and order, the status filter).
+    struct ViewState
+    {
+        QByteArray header;
+        int statusFilter = 0;
+    };
+    ViewState viewState() const;
+    void restoreViewState(const ViewState &state);
 
     // The question asked before killing these agents (also used for restart).
     static QString killQuestion(const QList<Agent> &agents);

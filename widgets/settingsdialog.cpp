@@ -21,7 +21,6 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QRegularExpression>
-#include <QSettings>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QToolButton>
@@ -56,39 +55,6 @@ QLabel *noteLabel(const QString &text, QWidget *parent)
 }
 
 } // namespace
-
-SettingsDialog::Values SettingsDialog::Values::load(const QSettings &s, const Values &d)
-{
-    Values v;
-    v.databaseUrl = s.value(u"settings/databaseUrl"_s, d.databaseUrl).toString();
-    v.redisUrl = s.value(u"settings/redisUrl"_s, d.redisUrl).toString();
-    v.apiPort = s.value(u"settings/apiPort"_s, d.apiPort).toInt();
-    v.tmuxSocket = s.value(u"settings/tmuxSocket"_s, d.tmuxSocket).toString();
-    v.defaultProfile = s.value(u"settings/defaultProfile"_s, d.defaultProfile).toString();
-    QFont font = d.terminalFont;
-    if (s.contains(u"settings/terminalFont"_s))
-        font.fromString(s.value(u"settings/terminalFont"_s).toString());
-    v.terminalFont = font;
-    v.colorScheme = s.value(u"settings/colorScheme"_s, d.colorScheme).toString();
-    v.externalTerminal = s.value(u"settings/externalTerminal"_s, d.externalTerminal).toString();
-    v.closeToTray = s.value(u"settings/closeToTray"_s, d.closeToTray).toBool();
-    v.notifications = s.value(u"settings/notifications"_s, d.notifications).toBool();
-    return v;
-}
-
-void SettingsDialog::Values::save(QSettings &s) const
-{
-    s.setValue(u"settings/databaseUrl"_s, databaseUrl);
-    s.setValue(u"settings/redisUrl"_s, redisUrl);
-    s.setValue(u"settings/apiPort"_s, apiPort);
-    s.setValue(u"settings/tmuxSocket"_s, tmuxSocket);
-    s.setValue(u"settings/defaultProfile"_s, defaultProfile);
-    s.setValue(u"settings/terminalFont"_s, terminalFont.toString());
-    s.setValue(u"settings/colorScheme"_s, colorScheme);
-    s.setValue(u"settings/externalTerminal"_s, externalTerminal);
-    s.setValue(u"settings/closeToTray"_s, closeToTray);
-    s.setValue(u"settings/notifications"_s, notifications);
-}
 
 bool SettingsDialog::Values::needsRestart(const Values &running) const
 {

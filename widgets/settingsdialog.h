@@ -12,7 +12,6 @@ class QFontComboBox;
 class QLabel;
 class QLineEdit;
 class QRadioButton;
-class QSettings;
 class QSpinBox;
 class QToolButton;
 
@@ -20,8 +19,8 @@ namespace Hive {
 
 // The user's settings: PostgreSQL and Redis (embedded or a URL), API port and token (shown,
 // copied, regenerated through a request the app carries out), tmux socket, default profile,
-// terminal font and colours, the external terminal, tray behaviour. Stored in QSettings; the ones
-// read at start-up say that they take effect at the next start.
+// terminal font and colours, the external terminal, tray behaviour. The app stores them (app/settings);
+// the ones read at start-up say that they take effect at the next start.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
@@ -40,9 +39,6 @@ public:
         bool closeToTray = true;
         bool notifications = true;
 
-        // Stored values over the given defaults (what the app runs with now).
-        static Values load(const QSettings &settings, const Values &defaults);
-        void save(QSettings &settings) const;
         // Values read only at start-up differ.
         bool needsRestart(const Values &running) const;
         bool operator==(const Values &) const = default;

@@ -16,7 +16,6 @@
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QMenu>
-#include <QSettings>
 #include <QSplitter>
 #include <QTabBar>
 #include <QTimer>
@@ -312,22 +311,19 @@ bool TaskBoard::eventFilter(QObject *watched, QEvent *event)
     return QWidget::eventFilter(watched, event);
 }
 
-void TaskBoard::saveSettings(QSettings &settings) const
+TaskBoard::ViewState TaskBoard::viewState() const
 {
-    settings.setValue(u"tasks/header"_s, m_view->header()->saveState());
-    settings.setValue(u"tasks/splitter"_s, m_splitter->saveState());
-    settings.setValue(u"tasks/tab"_s, m_tabs->currentIndex());
+    return {m_view->header()->saveState(), m_splitter->saveState(), m_tabs->currentIndex()};
 }
 
-void TaskBoard::restoreSettings(const QSettings &settings)
+void TaskBoard::restoreViewState(const ViewState &state)
 {
-    if (settings.contains(u"tasks/header"_s))
-        m_view->header()->restoreState(settings.value(u"tasks/header"_s).toByteArray());
-    if (settings.contains(u"tasks/splitter"_s))
-        m_splitter->restoreState(settings.value(u"tasks/splitter"_s).toByteArray());
-    const int tab = settings.value(u"tasks/tab"_s, 0).toInt();
-    if (tab >= 0 && tab < m_tabs->count())
-        m_tabs->setCurrentIndex(tab);
+    if (!state.header.isEmpty())
+        m_view->header()->restoreState(state.header);
+    if (!state.splitter.isEmpty())
+        m_splitter->restoreState(state.splitter);
+    if (state.tab >= 0 && state.tab < m_tabs->count())
+        m_tabs->setCurrentIndex(state.tab);
 }
 
 } // namespace Hive

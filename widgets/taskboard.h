@@ -9,7 +9,6 @@
 class QAction;
 class QComboBox;
 class QLineEdit;
-class QSettings;
 class QSplitter;
 class QTabBar;
 class QTimer;
@@ -52,8 +51,15 @@ public:
     QTabBar *tabBar() const { return m_tabs; }
     QLineEdit *filterEdit() const { return m_filter; }
 
-    void saveSettings(QSettings &settings) const;
-    void restoreSettings(const QSettings &settings);
+    // What the app keeps of the board between runs (columns, the detail's share, the tab).
+    struct ViewState
+    {
+        QByteArray header;
+        QByteArray splitter;
+        int tab = 0;
+    };
+    ViewState viewState() const;
+    void restoreViewState(const ViewState &state);
 
     static QSet<Task::Status> statusesOf(Tab tab);
 

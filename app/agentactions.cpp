@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "app/agentactions.h"
+
+#include "app/sessioncontroller.h"
+#include "models/agentmodel.h"
+#include "models/taskmodel.h"
+#include "services/engine.h"
+
+namespace Hive {
+
+AgentActions::AgentActions(SessionController *sessions, QObject *parent)
+    : QObject(parent)
+    , m_sessions(sessions)
+{}
+
+void AgentActions::spawn(const SpawnDialog::Request &request, bool openTerminals)
+{
+    Engine *engine = m_sessions->engine();
+    if (!engine)
+        return;
+    for (const QString &name : request.names()) {
+        SpawnRequest r;
+        r.type = request.type;
+        r.name = name;
+        r.profile = request.profile;
+        if (request.workplace == SpawnDialog::Workplace::ExistingFolder)
+            r.workdir = request.path;
+        else if (request.workplace == SpawnDialog::Workplace::Repository)
+            r.repository = request.path;
+        r.interactive = request.interactive;
+        engine->spawn(r).then(this, [this, openTerminals, name](Result<Agent> a) {
+            if (!a) {
+                Q_EMIT errorOccurred(tr("Cannot Spawn %1").arg(name.isEmpty() ? tr("the Agent") : name),
+                                     a.error().message);
+                return;
+            }
+            Q_EMIT spawned(m_sessions->adopt(*a), openTerminals);
+            Q_EMIT finished(tr("Spawned %1").arg(a->name));
+        });
+    }
+}
+
+void AgentActions::kill(const QList<Agent> &agents)
+{
+    Engine *engine = m_sessions->engine();
+    if (!engine)
+        return;
+    for (const Agent &agent : agents) {
+        engine->kill(agent.id).then(this, [this, agent](Result<> r) {
+            if (!r) {
+                Q_EMIT errorOccurred(tr("Cannot Kill %1").arg(agent.name), r.error().message);
+                return;
+            }
+            if (!agent.isAlive())
+                m_sessions->dismiss(agent.id);
+            Q_EMIT killed(agent);
+            Q_EMIT finished(tr("Killed %1").arg(agent.name));
+        });
+    }
+}
+
+void AgentActions::restart(const QList<Agent> &agents)
+{
+    Engine *engine = m_sessions->engine();
+    if (!engine)
+        return;
+    for (const Agent &agent : agents) {
+        m_restarting.insert(agent.name, agent.id);
+        engine->kill(agent.id).then(this, [this, agent](Result<> killed) {
+            if (!killed) {
+                m_restarting.remove(agent.name);
+                Q_EMIT errorOccurred(tr("Cannot Restart %1").arg(agent.name), killed.error().message);
+                return;
+            }
+            if (!agent.isAlive())
+                m_sessions->agentModel()->remove(agent.id);
+            respawn(agent);
+        });
+    }
+}
+
+void AgentActions::respawn(const Agent &agent)
+{
+    SpawnRequest r;
+    r.type = agent.type;
+    r.name = agent.name;
+    r.profile = agent.profile;
+    r.workdir = agent.workdir; // its folder or worktree, as it was
+    r.interactive = agent.interactive;
+    m_sessions->engine()->spawn(r).then(this, [this, agent](Result<Agent> a) {
+        const QString oldId = m_restarting.take(agent.name);
+        if (!a) {
+            Q_EMIT killed(agent); // and not back: its terminal closes
+            Q_EMIT errorOccurred(tr("Cannot Restart %1").arg(agent.name), a.error().message);
+            return;
+        }
+        Q_EMIT restarted(oldId, m_sessions->adopt(*a));
+        Q_EMIT finished(tr("Restarted %1").arg(agent.name));
+    });
+}
+
+void AgentActions::queue(const Task &task)
+{
+    Engine *engine = m_sessions->engine();
+    if (!engine)
+        return;
+    engine->createTask(task).then(this, [this](Result<Task> created) {
+        if (!created) {
+            Q_EMIT errorOccurred(tr("Cannot Queue the Task"), created.error().message);
+            return;
+        }
+        m_sessions->adopt(*created);
+        Q_EMIT queued(*created);
+        Q_EMIT finished(tr("Queued %1").arg(TaskModel::displayTitle(*created)));
+    });
+}
+
+void AgentActions::cancel(const QStringList &taskIds)
+{
+    Engine *engine = m_sessions->engine();
+    if (!engine)
+        return;
+    for (const QString &id : taskIds)
+        engine->cancelTask(id).then(this, [this](Result<Task> t) {
+            if (!t)
+                Q_EMIT errorOccurred(tr("Cannot Cancel the Task"), t.error().message);
+        });
+}
+
+void AgentActions::retry(const QStringList &taskIds)
+{
+    Engine *engine = m_sessions->engine();
+    if (!engine)
+        return;
+    for (const QString &id : taskIds)
+        engine->retryTask(id).then(this, [this](Result<Task> t) {
+            if (!t)
+                Q_EMIT errorOccurred(tr("Cannot Retry the Task"), t.error().message);
+        });
+}
+
+} // namespace Hive

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "app/sessioncontroller.h"
+
+#include "models/agentmodel.h"
+#include "models/taskmodel.h"
+#include "services/engine.h"
+
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace Hive {
+
+SessionController::SessionController(QObject *parent)
+    : QObject(parent)
+    , m_agents(new AgentModel(this))
+    , m_tasks(new TaskModel(this))
+    , m_notifier(new Notifier(m_agents, m_tasks, this))
+    , m_reconcile(new QTimer(this))
+{
+    m_agents->setTaskModel(m_tasks);
+    m_tasks->setAgentModel(m_agents);
+    connect(m_notifier, &Notifier::notify, this, &SessionController::notified);
+    // A few dozen agents are cheap to ask for: an event that never came (Redis away for a moment)
+    // does not leave an agent showing a stale state.
+    m_reconcile->setInterval(10000);
+    connect(m_reconcile, &QTimer::timeout, this, &SessionController::reconcileAgents);
+}
+
+SessionController::~SessionController() = default;
+
+void SessionController::setReconcileInterval(int ms)
+{
+    m_reconcile->setInterval(ms);
+}
+
+void SessionController::setNotificationsEnabled(bool enabled)
+{
+    m_notifier->setEnabled(enabled);
+}
+
+void SessionController::start(Engine *engine)
+{
+    if (m_engine)
+        return;
+    m_engine = engine;
+    connect(m_engine, &Engine::eventReceived, this, &SessionController::onEvent);
+    // Events published while Redis was away are lost to us: load everything again.
+    connect(m_engine, &Engine::redisConnectionChanged, this, [this](bool up) {
+        if (up && m_loaded)
+            reload();
+    });
+    reload();
+    m_reconcile->start();
+}
+
+void SessionController::setDismissed(const QStringList &agentIds)
+{
+    m_dismissed = QSet<QString>(agentIds.begin(), agentIds.end());
+}
+
+void SessionController::dismiss(const QString &agentId)
+{
+    // A lost agent has no event to take it off the list; keep it off next time too.
+    m_agents->remove(agentId);
+    if (m_dismissed.contains(agentId))
+        return;
+    m_dismissed.insert(agentId);
+    Q_EMIT dismissedChanged(dismissed());
+}
+
+Agent SessionController::adopt(const Agent &agent)
+{
+    if (m_agents->rowOf(agent.id) < 0)
+        m_agents->upsert(agent);
+    return m_agents->agent(agent.id).value_or(agent);
+}
+
+void SessionController::adopt(const Task &task)
+{
+    if (m_tasks->rowOf(task.id) < 0)
+        m_tasks->upsert(task);
+}
+
+void SessionController::reload()
+{
+    if (!m_engine || m_loading)
+        return;
+    m_loading = true;
+    m_buffered.clear();
+    TaskFilter filter;
+    filter.limit = 10000; // the most recent ones; older tasks stay in PostgreSQL
+    auto tasks = m_engine->tasks(filter);
+    m_engine->agents().then(this, [this, tasks](Result<QList<Agent>> agents) mutable {
+        tasks.then(this, [this, agents](Result<QList<Task>> t) {
+            if (!agents || !t) {
+                m_loading = false;
+                Q_EMIT errorOccurred(tr("Cannot Load Agents and Tasks"),
+                                     !agents ? agents.error().message : t.error().message);
+                return;
+            }
+            finishLoad(*agents, *t);
+        });
+    });
+}
+
+void SessionController::finishLoad(const QList<Agent> &agents, const QList<Task> &tasks)
+{
+    QList<Agent> shown;
+    QSet<QString> agentIds;
+    for (const Agent &a : agents) {
+        agentIds.insert(a.id);
+        if (!(a.status == Agent::Status::Lost && m_dismissed.contains(a.id)))
+            shown << a;
+    }
+    QSet<QString> taskIds;
+    for (const Task &t : tasks)
+        taskIds.insert(t.id);
+    m_agents->setAgents(shown);
+    m_tasks->setTasks(tasks);
+    m_loading = false;
+
+    // Events that came while the load ran: new objects are applied; objects the load already had
+    // may be older or newer than the event, so they are asked for once more.
+    const QList<Event> buffered = std::exchange(m_buffered, {});
+    QSet<QString> refetchAgents;
+    QSet<QString> refetchTasks;
+    for (const Event &e : buffered) {
+        if (e.agent && agentIds.contains(e.agent->id))
+            refetchAgents.insert(e.agent->id);
+        else if (e.task && taskIds.contains(e.task->id))
+            refetchTasks.insert(e.task->id);
+        else
+            onEvent(e);
+    }
+    for (const QString &id : std::as_const(refetchAgents))
+        refetchAgent(id);
+    for (const QString &id : std::as_const(refetchTasks))
+        refetchTask(id);
+
+    Q_EMIT loadFinished();
+    if (!m_loaded) {
+        m_loaded = true;
+        Q_EMIT loaded();
+    }
+}
+
+// The answer counts unless an event about the same object came after the question.
+void SessionController::refetchAgent(const QString &id)
+{
+    const quint64 asked = m_eventCount;
+    m_engine->agent(id).then(this, [this, id, asked](Result<Agent> a) {
+        if (!a || m_lastEvent.value(id) > asked)
+            return;
+        if (a->status == Agent::Status::Stopped && m_agents->rowOf(id) >= 0)
+            Q_EMIT agentEnded(*a);
+        m_agents->upsert(*a);
+    });
+}
+
+void SessionController::refetchTask(const QString &id)
+{
+    const quint64 asked = m_eventCount;
+    m_engine->task(id).then(this, [this, id, asked](Result<Task> t) {
+        if (t && m_lastEvent.value(id) <= asked)
+            m_tasks->upsert(*t);
+    });
+}
+
+void SessionController::reconcileAgents()
+{
+    if (!m_engine || !m_loaded || m_loading)
+        return;
+    const quint64 asked = m_eventCount;
+    m_engine->agents().then(this, [this, asked](Result<QList<Agent>> agents) {
+        if (!agents || m_loading)
+            return;
+        for (const Agent &a : *agents) {
+            if (m_lastEvent.value(a.id) > asked)
+                continue; // an event told us something newer meanwhile
+            const std::optional<Agent> shown = m_agents->agent(a.id);
+            if (shown) {
+                if (shown->status != a.status || shown->currentTaskId != a.currentTaskId) {
+                    if (a.status == Agent::Status::Stopped)
+                        Q_EMIT agentEnded(a);
+                    m_agents->upsert(a);
+                }
+            } else if (a.isAlive()) {
+                m_agents->upsert(a);
+            }
+        }
+    });
+}
+
+void SessionController::onEvent(const Event &event)
+{
+    if (m_loading) {
+        m_buffered << event;
+        return;
+    }
+    ++m_eventCount;
+    if (event.agent) {
+        m_lastEvent.insert(event.agent->id, m_eventCount);
+        if (event.type == u"agent.killed"_s || event.agent->status == Agent::Status::Stopped) {
+            Agent ended = *event.agent;
+            ended.status = Agent::Status::Stopped;
+            Q_EMIT agentEnded(ended);
+        }
+        m_agents->applyEvent(event);
+    } else if (event.task) {
+        m_lastEvent.insert(event.task->id, m_eventCount);
+        m_tasks->applyEvent(event);
+    }
+}
+
+} // namespace Hive

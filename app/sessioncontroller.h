@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#pragma once
+
+#include "models/agent.h"
+#include "models/event.h"
+#include "models/task.h"
+#include "widgets/notifier.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+
+class QTimer;
+
+namespace Hive {
+
+class AgentModel;
+class Engine;
+class TaskModel;
+
+// Keeps the agent and task models in step with the engine, as Konsole's SessionController keeps
+// its views in step with the sessions, apart from any window: a full load (events that arrive
+// meanwhile are held back, then applied or answered by asking again), events applied in the order
+// they came with a per-id counter so that a late answer never overwrites a newer event, a reconcile
+// of the agents every few seconds, and a full reload when Redis comes back (its pub/sub loses what
+// was published while it was away). Owns the models; GUI thread, never waits on the engine.
+class SessionController : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit SessionController(QObject *parent = nullptr);
+    ~SessionController() override;
+
+    AgentModel *agentModel() const { return m_agents; }
+    TaskModel *taskModel() const { return m_tasks; }
+    Engine *engine() const { return m_engine; }
+
+    // Connects to the engine's events, loads everything and starts the reconcile timer.
+    void start(Engine *engine);
+    void reload();
+    bool isLoading() const { return m_loading; }
+    bool isLoaded() const { return m_loaded; }
+    // 10 s by default; tests make it short.
+    void setReconcileInterval(int ms);
+
+    // Lost agents the user took off the list stay off it across loads and restarts.
+    void setDismissed(const QStringList &agentIds);
+    QStringList dismissed() const { return QStringList(m_dismissed.begin(), m_dismissed.end()); }
+    void dismiss(const QString &agentId);
+
+    // What an action's answer says, for when no event tells it (Redis away): shown unless a row
+    // for it is there already (an event came first and is at least as new).
+    Agent adopt(const Agent &agent);
+    void adopt(const Task &task);
+
+    void setNotificationsEnabled(bool enabled);
+
+Q_SIGNALS:
+    // The first full load is in the models.
+    void loaded();
+    // Every full load (the first and each reload): views that keep their own copy refresh it.
+    void loadFinished();
+    // The agent stopped (killed, or found stopped): its terminal has nothing more to show.
+    void agentEnded(const Hive::Agent &agent);
+    void dismissedChanged(const QStringList &agentIds);
+    void errorOccurred(const QString &title, const QString &message);
+    // Worth telling the user: an agent waits for input, a task failed, the queue drained.
+    void notified(Hive::Notifier::Kind kind, const QString &title, const QString &message,
+                  const QString &id);
+
+private:
+    void onEvent(const Event &event);
+    void finishLoad(const QList<Agent> &agents, const QList<Task> &tasks);
+    void refetchAgent(const QString &id);
+    void refetchTask(const QString &id);
+    void reconcileAgents();
+
+    AgentModel *m_agents;
+    TaskModel *m_tasks;
+    Notifier *m_notifier;
+    Engine *m_engine = nullptr;
+    QTimer *m_reconcile;
+    bool m_loading = false;
+    bool m_loaded = false;
+    QList<Event> m_buffered;
+    quint64 m_eventCount = 0;
+    QHash<QString, quint64> m_lastEvent; // agent or task id → m_eventCount when its last event came
+    QSet<QString> m_dismissed;
+};
+
+} // namespace Hive
