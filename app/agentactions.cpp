@@ -5,7 +5,13 @@
 #include "app/sessioncontroller.h"
 #include "models/agentmodel.h"
 #include "models/taskmodel.h"
+#include "services/agents/profiles.h"
+#include "services/agents/tmuxcontroller.h"
 #include "services/engine.h"
+
+#include <QtConcurrent>
+
+using namespace Qt::StringLiterals;
 
 namespace Hive {
 
@@ -13,6 +19,47 @@ AgentActions::AgentActions(SessionController *sessions, QObject *parent)
     : QObject(parent)
     , m_sessions(sessions)
 {}
+
+void AgentActions::findProfiles(const QString &dataDir)
+{
+    struct Found
+    {
+        QList<SpawnDialog::ProfileChoice> profiles;
+        QString tmuxBinary;
+    };
+    QtConcurrent::run([dataDir] {
+        Found found;
+        for (const Profile &p : Profiles::all(dataDir))
+            found.profiles << SpawnDialog::ProfileChoice{p.name, p.description, p.interactive,
+                                                         p.builtin,
+                                                         p.command.join(u' ').contains(u"{prompt}"_s)};
+        found.tmuxBinary = TmuxController::tmuxBinary();
+        return found;
+    }).then(this, [this](const Found &found) {
+        m_profiles = found.profiles;
+        m_tmuxBinary = found.tmuxBinary;
+        Q_EMIT profilesFound();
+    });
+}
+
+QStringList AgentActions::profileNames() const
+{
+    QStringList names;
+    for (const SpawnDialog::ProfileChoice &p : m_profiles)
+        names << p.name;
+    return names;
+}
+
+SpawnDialog::Request AgentActions::quickRequest(const QString &profile) const
+{
+    SpawnDialog::Request r;
+    r.type = u"dev"_s;
+    r.profile = profile;
+    for (const SpawnDialog::ProfileChoice &p : m_profiles)
+        if (p.name == profile)
+            r.interactive = p.interactive;
+    return r;
+}
 
 void AgentActions::spawn(const SpawnDialog::Request &request, bool openTerminals)
 {

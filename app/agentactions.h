@@ -25,6 +25,15 @@ class AgentActions : public QObject
 public:
     explicit AgentActions(SessionController *sessions, QObject *parent = nullptr);
 
+    // The profiles (small files in the data directory) and the tmux binary, looked up off the GUI
+    // thread: profilesFound() when they are known.
+    void findProfiles(const QString &dataDir);
+    const QList<SpawnDialog::ProfileChoice> &profiles() const { return m_profiles; }
+    QStringList profileNames() const;
+    QString tmuxBinary() const { return m_tmuxBinary; }
+    // One agent of this profile, of type dev (the tray's quick spawn).
+    SpawnDialog::Request quickRequest(const QString &profile) const;
+
     // One agent per name of the request; openTerminals goes with each spawned().
     void spawn(const SpawnDialog::Request &request, bool openTerminals);
     void kill(const QList<Agent> &agents);
@@ -37,6 +46,7 @@ public:
     void retry(const QStringList &taskIds);
 
 Q_SIGNALS:
+    void profilesFound();
     void spawned(const Hive::Agent &agent, bool openTerminal);
     void killed(const Hive::Agent &agent);
     // The agent that was oldId runs again as agent (same name, new id).
@@ -50,6 +60,8 @@ private:
     void respawn(const Agent &agent);
 
     SessionController *m_sessions;
+    QList<SpawnDialog::ProfileChoice> m_profiles;
+    QString m_tmuxBinary;
     QHash<QString, QString> m_restarting; // agent name → the id it had before the restart
 };
 

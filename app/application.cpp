@@ -110,6 +110,18 @@ void Application::startApi()
     });
 }
 
+QFuture<Result<QString>> Application::apiToken() const
+{
+    if (m_api && !m_api->token().isEmpty())
+        return QtFuture::makeReadyValueFuture(Result<QString>(m_api->token()));
+    return QtConcurrent::run([dir = m_config.dataDir] { return ApiServer::loadOrCreateToken(dir); });
+}
+
+QFuture<Result<QString>> Application::regenerateApiToken() const
+{
+    return QtConcurrent::run([dir = m_config.dataDir] { return ApiServer::regenerateToken(dir); });
+}
+
 // The GUI speaks the system's language: our catalog (compiled in, ":/i18n") and Qt's own.
 void Application::installTranslations()
 {

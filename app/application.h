@@ -42,6 +42,10 @@ public:
     Engine *engine() const { return m_engine.get(); }
     ApiServer *api() const { return m_api.get(); }
     QString apiUrl() const { return m_apiUrl; }
+    // The API's bearer token (read or made off the GUI thread while the API is not up yet), and a
+    // new one in its place.
+    QFuture<Result<QString>> apiToken() const;
+    QFuture<Result<QString>> regenerateApiToken() const;
     const Config &config() const { return m_config; }
     Health health() const { return m_health; }
     MainWindow *window() const { return m_window; }

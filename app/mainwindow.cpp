@@ -6,20 +6,18 @@
 #include "app/externalterminal.h"
 #include "app/sessioncontroller.h"
 #include "app/settings.h"
+#include "app/shortcutsdialog.h"
+#include "app/statusfields.h"
 #include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
+#include "models/taskfilterproxy.h"
+#include "models/taskmodel.h"
 #include "widgets/agentpanel.h"
-#include "services/api/apiserver.h"
-#include "widgets/healthindicator.h"
 #include "widgets/icons.h"
 #include "widgets/newtaskdialog.h"
 #include "widgets/placeholdertreeview.h"
-#include "services/agents/profiles.h"
 #include "widgets/taskboard.h"
-#include "models/taskfilterproxy.h"
-#include "models/taskmodel.h"
 #include "widgets/terminalarea.h"
-#include "services/agents/tmuxcontroller.h"
 #include "widgets/trayicon.h"
 
 #include <qtermwidget.h>
@@ -27,44 +25,17 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDialog>
-#include <QDialogButtonBox>
 #include <QDockWidget>
-#include <QHeaderView>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
-#include <QTreeWidget>
-#include <QUrl>
 #include <QUuid>
-#include <QVBoxLayout>
-#include <QtConcurrent>
 
 using namespace Qt::StringLiterals;
 
 namespace Hive {
-
-namespace {
-
-// A URL as shown to the user: without its password.
-QString safeUrl(const QString &url)
-{
-    QUrl u(url);
-    if (!u.password().isEmpty())
-        u.setPassword(u"***"_s);
-    return u.toDisplayString();
-}
-
-struct Startup
-{
-    QList<SpawnDialog::ProfileChoice> profiles;
-    QString tmuxBinary;
-};
-
-} // namespace
 
 MainWindow::MainWindow(Application *app, QWidget *parent)
     : QMainWindow(parent)
@@ -87,16 +58,7 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     // Quitting is explicit (the window may live on in the tray while dialogs come and go).
     QApplication::setQuitOnLastWindowClosed(false);
 
-    // What the app runs with now is the default of what the settings show.
-    SettingsDialog::Values running;
-    running.databaseUrl = app->config().databaseUrl;
-    running.redisUrl = app->config().redisUrl;
-    running.apiPort = app->config().apiPort;
-    running.tmuxSocket = app->config().tmuxSocket;
-    running.defaultProfile = Profiles::defaultName(false);
-    running.terminalFont = TerminalPane::defaultFont();
-    running.colorScheme = TerminalPane::defaultColorScheme();
-    m_values = m_settings->values(running);
+    m_values = m_settings->values(app->config());
     m_sessions->setDismissed(m_settings->dismissedAgents());
 
     setCentralWidget(m_terminals);
@@ -116,7 +78,7 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
 
     buildActions();
     buildMenus();
-    buildStatusBar();
+    new StatusFields(statusBar(), app, m_agents, m_tasks);
     connectSessions();
 
     connect(m_agentPanel, &AgentPanel::spawnRequested, this, &MainWindow::showSpawnDialog);
@@ -140,8 +102,7 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
         if (!id.isEmpty() && id != m_agentPanel->currentAgentId())
             m_agentPanel->selectAgent(id);
     });
-    connect(m_agents, &AgentModel::countsChanged, this, &MainWindow::updateSummary);
-    connect(m_tasks, &TaskModel::countsChanged, this, &MainWindow::updateSummary);
+    connect(m_agents, &AgentModel::countsChanged, this, &MainWindow::updateTitle);
     connect(m_agents, &AgentModel::agentStatusChanged, this,
             [this](const Agent &a, Agent::Status) { m_terminals->updateAgent(a); });
 
@@ -150,15 +111,8 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
         showAndRaise();
         showSpawnDialog();
     });
-    connect(m_tray, &TrayIcon::quickSpawnRequested, this, [this](const QString &profile) {
-        SpawnDialog::Request r;
-        r.type = u"dev"_s;
-        r.profile = profile;
-        for (const SpawnDialog::ProfileChoice &p : std::as_const(m_profiles))
-            if (p.name == profile)
-                r.interactive = p.interactive;
-        spawn(r);
-    });
+    connect(m_tray, &TrayIcon::quickSpawnRequested, this,
+            [this](const QString &profile) { spawn(m_actions->quickRequest(profile)); });
     connect(m_tray, &TrayIcon::settingsRequested, this, [this] {
         showAndRaise();
         showSettings();
@@ -182,31 +136,16 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
         statusBar()->showMessage(tr("Loading agents and tasks…"), 5000);
         m_sessions->start(m_app->engine());
     });
-    connect(app, &Application::healthChanged, this, &MainWindow::onHealth);
-    connect(app, &Application::apiStarted, this, &MainWindow::onApiStarted);
 
     applySettings();
     restoreLayout();
     statusBar()->showMessage(tr("Starting PostgreSQL, Redis and tmux…"));
 
-    // Profiles (small files) and the tmux binary are looked up off the GUI thread.
-    const QString dataDir = app->config().dataDir;
-    QtConcurrent::run([dataDir] {
-        Startup s;
-        for (const Profile &p : Profiles::all(dataDir))
-            s.profiles << SpawnDialog::ProfileChoice{p.name, p.description, p.interactive, p.builtin,
-                                                     p.command.join(u' ').contains(u"{prompt}"_s)};
-        s.tmuxBinary = TmuxController::tmuxBinary();
-        return s;
-    }).then(this, [this](const Startup &s) {
-        m_profiles = s.profiles;
-        m_tmuxBinary = s.tmuxBinary;
-        m_terminals->setTmux(m_tmuxBinary, m_app->config().tmuxSocket);
-        QStringList names;
-        for (const SpawnDialog::ProfileChoice &p : std::as_const(m_profiles))
-            names << p.name;
-        m_tray->setQuickSpawnProfiles(names);
+    connect(m_actions, &AgentActions::profilesFound, this, [this] {
+        m_terminals->setTmux(m_actions->tmuxBinary(), m_app->config().tmuxSocket);
+        m_tray->setQuickSpawnProfiles(m_actions->profileNames());
     });
+    m_actions->findProfiles(app->config().dataDir);
 }
 
 MainWindow::~MainWindow()
@@ -344,21 +283,15 @@ void MainWindow::buildMenus()
             m_board->view()->setCurrentIndex(m_board->proxy()->index(0, 0));
     });
     view->addSeparator();
-    QAction *showAgents = m_agentDock->toggleViewAction();
-    showAgents->setText(tr("Show A&gent List"));
-    showAgents->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_1));
-    view->addAction(showAgents);
-    addAction(showAgents);
-    QAction *showTasks = m_taskDock->toggleViewAction();
-    showTasks->setText(tr("Show Task &Board"));
-    showTasks->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_3));
-    view->addAction(showTasks);
-    addAction(showTasks);
-    QAction *showToolbar = m_toolBar->toggleViewAction();
-    showToolbar->setText(tr("Show T&oolbar"));
-    showToolbar->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
-    view->addAction(showToolbar);
-    addAction(showToolbar);
+    auto toggle = [this, view](QAction *a, const QString &text, Qt::Key key) {
+        a->setText(text);
+        a->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | key));
+        view->addAction(a);
+        addAction(a);
+    };
+    toggle(m_agentDock->toggleViewAction(), tr("Show A&gent List"), Qt::Key_1);
+    toggle(m_taskDock->toggleViewAction(), tr("Show Task &Board"), Qt::Key_3);
+    toggle(m_toolBar->toggleViewAction(), tr("Show T&oolbar"), Qt::Key_B);
     view->addSeparator();
     QAction *full = view->addAction(tr("&Full Screen"));
     full->setCheckable(true);
@@ -379,31 +312,6 @@ void MainWindow::buildMenus()
     QAction *aboutQt = help->addAction(tr("About &Qt"));
     aboutQt->setMenuRole(QAction::AboutQtRole);
     connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
-}
-
-void MainWindow::buildStatusBar()
-{
-    m_summary = new QLabel(this);
-    m_summary->setObjectName(u"summary"_s);
-    statusBar()->addWidget(m_summary, 1);
-    // A passing message takes the summary's place instead of being drawn over it.
-    connect(statusBar(), &QStatusBar::messageChanged, this,
-            [this](const QString &message) { m_summary->setVisible(message.isEmpty()); });
-    m_pgHealth = new HealthIndicator(tr("PostgreSQL"), this);
-    m_pgHealth->setObjectName(u"postgresHealth"_s);
-    m_redisHealth = new HealthIndicator(tr("Redis"), this);
-    m_redisHealth->setObjectName(u"redisHealth"_s);
-    m_tmuxHealth = new HealthIndicator(tr("tmux"), this);
-    m_tmuxHealth->setObjectName(u"tmuxHealth"_s);
-    m_apiHealth = new HealthIndicator(tr("API"), this);
-    m_apiHealth->setObjectName(u"apiHealth"_s);
-    m_apiUrl = new QLabel(this);
-    m_apiUrl->setObjectName(u"apiUrl"_s);
-    m_apiUrl->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_apiUrl->setToolTip(tr("The REST and WebSocket API; the token is in Settings → API."));
-    for (QWidget *w : std::initializer_list<QWidget *>{m_pgHealth, m_redisHealth, m_tmuxHealth, m_apiHealth, m_apiUrl})
-        statusBar()->addPermanentWidget(w);
-    updateSummary();
 }
 
 void MainWindow::restoreLayout()
@@ -481,60 +389,24 @@ void MainWindow::connectSessions()
             [this](const Task &t) { m_board->selectTask(t.id); });
 }
 
-void MainWindow::onHealth(const Application::Health &h)
+void MainWindow::updateTitle()
 {
-    using S = HealthIndicator::State;
-    const Config &c = m_app->config();
-    m_pgHealth->setState(h.postgres ? S::Ok : S::Down,
-                         c.managedPostgres() ? tr("embedded, in the data directory") : safeUrl(c.databaseUrl));
-    m_redisHealth->setState(h.redis ? S::Ok : S::Down,
-                            c.managedRedis() ? tr("embedded, in the data directory") : safeUrl(c.redisUrl));
-    m_tmuxHealth->setState(h.tmux ? S::Ok : S::Down, tr("socket %1").arg(c.tmuxSocket));
-}
-
-void MainWindow::onApiStarted(const QString &url)
-{
-    m_apiHealth->setState(HealthIndicator::State::Ok, url);
-    m_apiUrl->setText(url);
-}
-
-void MainWindow::updateSummary()
-{
-    const int queued = m_tasks->count(Task::Status::Queued) + m_tasks->count(Task::Status::Blocked);
-    const int running = m_tasks->count(Task::Status::Running) + m_tasks->count(Task::Status::Assigned);
-    m_summary->setText(tr("%1 · %2 queued · %3 running")
-                           .arg(TrayIcon::summary(m_agents))
-                           .arg(queued)
-                           .arg(running));
     const int waiting = m_agents->count(Agent::Status::WaitingInput);
-    setWindowTitle(waiting > 0 ? tr("Agent Hive (%n waiting for input)", nullptr, waiting) : tr("Agent Hive"));
+    setWindowTitle(waiting > 0 ? tr("Agent Hive (%n waiting for input)", nullptr, waiting)
+                               : tr("Agent Hive"));
 }
 
 void MainWindow::onNotify(Notifier::Kind kind, const QString &title, const QString &message, const QString &id)
 {
     m_lastNotice = {kind, id};
     // In front of the user the status bar is enough; elsewhere the desktop says it.
-    if (isVisible() && isActiveWindow()) {
+    if ((isVisible() && isActiveWindow()) || !m_tray->isVisible())
         statusBar()->showMessage(tr("%1 — %2").arg(title, message), 8000);
-        return;
-    }
-    if (m_tray->isVisible())
-        m_tray->showMessage(title, message, kind == Notifier::Kind::TaskFailed);
     else
-        statusBar()->showMessage(tr("%1 — %2").arg(title, message), 8000);
+        m_tray->showMessage(title, message, kind == Notifier::Kind::TaskFailed);
 }
 
 // ---- what the widgets ask for -------------------------------------------------------------------
-
-QStringList MainWindow::knownTypes() const
-{
-    QStringList types = m_agents->types();
-    for (const QString &t : m_tasks->types())
-        if (!types.contains(t))
-            types << t;
-    types.sort();
-    return types;
-}
 
 void MainWindow::showSpawnDialog()
 {
@@ -545,14 +417,10 @@ void MainWindow::showSpawnDialog()
         open->activateWindow();
         return;
     }
-    auto *dialog = new SpawnDialog(m_profiles, this);
+    auto *dialog = new SpawnDialog(m_actions->profiles(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setKnownTypes(knownTypes());
-    QSet<QString> taken;
-    for (const Agent &a : m_agents->agents())
-        if (a.isAlive())
-            taken.insert(a.name);
-    dialog->setTakenNames(taken);
+    dialog->setKnownTypes(m_sessions->knownTypes());
+    dialog->setTakenNames(m_sessions->takenNames());
     dialog->setDefaultProfile(m_values.defaultProfile);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { spawn(dialog->request()); });
     dialog->open();
@@ -584,7 +452,7 @@ void MainWindow::openTerminals(const QList<Agent> &agents)
 void MainWindow::attachExternal(const Agent &agent)
 {
     const QString session = agent.tmuxSession.isEmpty() ? agent.name : agent.tmuxSession;
-    if (auto r = ExternalTerminal::open(m_tmuxBinary, m_app->config().tmuxSocket, session,
+    if (auto r = ExternalTerminal::open(m_actions->tmuxBinary(), m_app->config().tmuxSocket, session,
                                         m_values.externalTerminal);
         !r)
         showError(tr("Cannot Open a Terminal"), r.error().message);
@@ -601,7 +469,7 @@ void MainWindow::showNewTaskDialog()
         open->activateWindow();
         return;
     }
-    auto *dialog = new NewTaskDialog(m_tasks, knownTypes(), this);
+    auto *dialog = new NewTaskDialog(m_tasks, m_sessions->knownTypes(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         Task t = dialog->task();
@@ -617,34 +485,20 @@ void MainWindow::showSettings()
         open->raise();
         return;
     }
-    QStringList profiles;
-    for (const SpawnDialog::ProfileChoice &p : std::as_const(m_profiles))
-        profiles << p.name;
     QStringList schemes = QTermWidget::availableColorSchemes();
     schemes.sort(Qt::CaseInsensitive);
-    auto *dialog = new SettingsDialog(m_values, profiles, schemes, this);
+    auto *dialog = new SettingsDialog(m_values, m_actions->profileNames(), schemes, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setApiUrl(m_app->apiUrl());
-    const QString dataDir = m_app->config().dataDir;
-    if (ApiServer *api = m_app->api(); api && !api->token().isEmpty())
-        dialog->setToken(api->token());
-    else
-        QtConcurrent::run([dataDir] { return ApiServer::loadOrCreateToken(dataDir); })
-            .then(dialog, [dialog](Result<QString> token) {
-                if (token)
-                    dialog->setToken(*token);
-                else
-                    dialog->setTokenError(token.error().message);
-            });
-    connect(dialog, &SettingsDialog::regenerateTokenRequested, this, [dialog, dataDir] {
-        QtConcurrent::run([dataDir] { return ApiServer::regenerateToken(dataDir); })
-            .then(dialog, [dialog](Result<QString> token) {
-                if (token)
-                    dialog->setToken(*token);
-                else
-                    dialog->setTokenError(token.error().message);
-            });
-    });
+    auto showToken = [dialog](const Result<QString> &token) {
+        if (token)
+            dialog->setToken(*token);
+        else
+            dialog->setTokenError(token.error().message);
+    };
+    m_app->apiToken().then(dialog, showToken);
+    connect(dialog, &SettingsDialog::regenerateTokenRequested, this,
+            [this, dialog, showToken] { m_app->regenerateApiToken().then(dialog, showToken); });
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const SettingsDialog::Values before = m_values;
         m_values = dialog->values();
@@ -674,36 +528,9 @@ void MainWindow::showError(const QString &title, const QString &message)
 
 void MainWindow::showShortcuts()
 {
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Keyboard Shortcuts"));
-    auto *list = new QTreeWidget(&dialog);
-    list->setHeaderLabels({tr("Action"), tr("Shortcut")});
-    list->setRootIsDecorated(false);
-    list->setAlternatingRowColors(true);
-    for (QMenu *menu : menuBar()->findChildren<QMenu *>(Qt::FindDirectChildrenOnly)) {
-        for (QAction *a : menu->actions()) {
-            if (a->isSeparator() || a->menu() || a->shortcuts().isEmpty())
-                continue;
-            QStringList keys;
-            for (const QKeySequence &k : a->shortcuts())
-                keys << k.toString(QKeySequence::NativeText);
-            list->addTopLevelItem(new QTreeWidgetItem({QString(a->text()).remove(u'&'), keys.join(u", "_s)}));
-        }
-    }
-    list->addTopLevelItem(new QTreeWidgetItem({tr("Open the selected agent's terminal"), tr("Enter")}));
-    list->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    auto *layout = new QVBoxLayout(&dialog);
-    layout->addWidget(new QLabel(tr("While a terminal has the keyboard, Ctrl+letter and Alt+letter go to the "
-                                    "agent; the shortcuts with Ctrl+Shift, Alt+digit and the function keys stay "
-                                    "the app's."),
-                                 &dialog));
-    qobject_cast<QLabel *>(layout->itemAt(0)->widget())->setWordWrap(true);
-    layout->addWidget(list, 1);
-    layout->addWidget(buttons);
-    dialog.resize(560, 620);
-    dialog.exec();
+    auto *dialog = new ShortcutsDialog(menuBar(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::showAbout()

@@ -13,7 +13,6 @@
 #include <memory>
 
 class QDockWidget;
-class QLabel;
 class QMessageBox;
 class QToolBar;
 
@@ -22,7 +21,6 @@ namespace Hive {
 class AgentActions;
 class AgentModel;
 class AgentPanel;
-class HealthIndicator;
 class SessionController;
 class Settings;
 class TaskBoard;
@@ -68,16 +66,13 @@ protected:
 private:
     void buildActions();
     void buildMenus();
-    void buildStatusBar();
     void restoreLayout();
     void saveLayout();
     void applySettings();
     void connectSessions();
 
-    void onHealth(const Application::Health &health);
-    void onApiStarted(const QString &url);
     void onNotify(Notifier::Kind kind, const QString &title, const QString &message, const QString &id);
-    void updateSummary();
+    void updateTitle();
 
     void spawn(const SpawnDialog::Request &request);
     void openTerminals(const QList<Agent> &agents);
@@ -87,7 +82,6 @@ private:
     void showAndRaise();
     void showShortcuts();
     void showAbout();
-    QStringList knownTypes() const;
 
     Application *m_app;
     std::unique_ptr<Settings> m_settings;
@@ -102,19 +96,11 @@ private:
     QDockWidget *m_taskDock;
     QToolBar *m_toolBar = nullptr;
     TrayIcon *m_tray;
-    HealthIndicator *m_pgHealth = nullptr;
-    HealthIndicator *m_redisHealth = nullptr;
-    HealthIndicator *m_tmuxHealth = nullptr;
-    HealthIndicator *m_apiHealth = nullptr;
-    QLabel *m_apiUrl = nullptr;
-    QLabel *m_summary = nullptr;
     QPointer<QMessageBox> m_errorBox;
     QAction *m_settingsAction = nullptr;
     QAction *m_quitAction = nullptr;
 
     SettingsDialog::Values m_values;
-    QList<SpawnDialog::ProfileChoice> m_profiles;
-    QString m_tmuxBinary;
     bool m_quitting = false;
     struct LastNotice
     {

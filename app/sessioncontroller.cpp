@@ -40,6 +40,25 @@ void SessionController::setNotificationsEnabled(bool enabled)
     m_notifier->setEnabled(enabled);
 }
 
+QStringList SessionController::knownTypes() const
+{
+    QStringList types = m_agents->types();
+    for (const QString &t : m_tasks->types())
+        if (!types.contains(t))
+            types << t;
+    types.sort();
+    return types;
+}
+
+QSet<QString> SessionController::takenNames() const
+{
+    QSet<QString> taken;
+    for (const Agent &a : m_agents->agents())
+        if (a.isAlive())
+            taken.insert(a.name);
+    return taken;
+}
+
 void SessionController::start(Engine *engine)
 {
     if (m_engine)

@@ -58,6 +58,11 @@ public:
 
     void setNotificationsEnabled(bool enabled);
 
+    // The agent types the agents and tasks use, sorted (the dialogs offer them).
+    QStringList knownTypes() const;
+    // Names of the agents alive now: a new agent cannot take them.
+    QSet<QString> takenNames() const;
+
 Q_SIGNALS:
     // The first full load is in the models.
     void loaded();

@@ -2,6 +2,10 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/settings.h"
 
+#include "services/agents/profiles.h"
+#include "services/core/config.h"
+#include "widgets/terminalpane.h"
+
 #include <QSettings>
 
 using namespace Qt::StringLiterals;
@@ -57,8 +61,16 @@ QStringList Settings::arguments(const QStringList &args, const QProcessEnvironme
     return QStringList{args.first()} + saved + args.mid(1);
 }
 
-SettingsDialog::Values Settings::values(const SettingsDialog::Values &d) const
+SettingsDialog::Values Settings::values(const Config &running) const
 {
+    SettingsDialog::Values d;
+    d.databaseUrl = running.databaseUrl;
+    d.redisUrl = running.redisUrl;
+    d.apiPort = running.apiPort;
+    d.tmuxSocket = running.tmuxSocket;
+    d.defaultProfile = Profiles::defaultName(false);
+    d.terminalFont = TerminalPane::defaultFont();
+    d.colorScheme = TerminalPane::defaultColorScheme();
     const QSettings &s = *m_store;
     SettingsDialog::Values v;
     v.databaseUrl = s.value(u"settings/databaseUrl"_s, d.databaseUrl).toString();

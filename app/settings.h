@@ -16,6 +16,8 @@ class QSettings;
 
 namespace Hive {
 
+struct Config;
+
 // Everything the app keeps between runs, typed: the window's layout, the Settings dialog's values,
 // the service settings read by the next start, lost agents taken off the list, notices already
 // shown. The only place that opens QSettings (the application's file, named by main() before the
@@ -37,8 +39,8 @@ public:
     QStringList arguments(const QStringList &args,
                           const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment()) const;
 
-    // The dialog's values: stored ones over the given defaults (what the app runs with now).
-    SettingsDialog::Values values(const SettingsDialog::Values &defaults) const;
+    // The dialog's values: stored ones over what the app runs with now.
+    SettingsDialog::Values values(const Config &running) const;
     // The service settings are stored only where they differ from what the dialog showed (shown):
     // a flag given for one run does not become permanent because the font was changed.
     void setValues(const SettingsDialog::Values &values, const SettingsDialog::Values &shown);
