@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// SPDX-FileCopyrightText: Agent Hive contributors
+#include "app/agentactions.h"
+#include "app/sessioncontroller.h"
+#include "models/agentmodel.h"
+#include "models/taskmodel.h"
+#include "services/engine.h"
+#include "tests/fixture/hivefixture.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+using namespace Hive;
+
+// SessionController and AgentActions without a window, against the real engine (PostgreSQL,
+// Redis, tmux, hive-runner running the fake agent CLI): the models show what the engine did,
+// also when events come while the first load is on its way, when Redis was away, and when no
+// event came at all.
+class tst_SessionController : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void init();
+    void cleanup();
+    void loadShowsWhatIsThere();
+    void eventsDuringTheLoadAreNotLost();
+    void eventsRacingTheLoad();
+    void followsSpawnQueueKill();
+    void reloadsWhenRedisComesBack();
+    void reconcileFindsWhatNoEventSaid();
+    void actionsSpawnRestartKill();
+    void actionErrorsAreReported();
+
+private:
+    template<typename T>
+    T wait(QFuture<T> f, int ms = 30000)
+    {
+        QDeadlineTimer d(ms);
+        while (!f.isFinished() && !d.hasExpired())
+            QTest::qWait(5);
+        if (!f.isFinished())
+            qFatal("future did not finish");
+        return f.result();
+    }
+    void writeProfile(const QString &name, const QStringList &command);
+    Agent spawnWorker(const QString &type, const QString &name = {});
+    Task createTask(const QString &prompt, const QString &type);
+    bool waitLoaded();
+    // The agent or task as the engine has it now.
+    Agent engineAgent(const QString &id) { return *wait(m_engine->agent(id)); }
+    Task engineTask(const QString &id) { return *wait(m_engine->task(id)); }
+
+    std::unique_ptr<Test::HiveFixture> m_fx;
+    std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<SessionController> m_sessions;
+    QList<Event> m_events; // everything the engine published, in order
+};
+
+void tst_SessionController::writeProfile(const QString &name, const QStringList &command)
+{
+    QDir().mkpath(m_fx->path(u"profiles"_s));
+    QFile f(m_fx->path(u"profiles/%1.json"_s.arg(name)));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QJsonDocument(QJsonObject{{u"name"_s, name},
+                                      {u"command"_s, QJsonArray::fromStringList(command)},
+                                      {u"interactive"_s, false}})
+                .toJson());
+}
+
+void tst_SessionController::initTestCase()
+{
+    m_fx = std::make_unique<Test::HiveFixture>();
+    QVERIFY_OK(m_fx->start());
+    writeProfile(u"fake"_s, {Test::HiveFixture::fakeAgent(), u"{prompt}"_s});
+    Engine::Options o;
+    o.dataDir = m_fx->dir();
+    o.tmuxSocket = m_fx->tmuxSocket();
+    o.databaseUrl = m_fx->databaseUrl();
+    o.redisUrl = m_fx->redisUrl();
+    o.runnerPath = Test::HiveFixture::binDir() + u"/hive-runner"_s;
+    o.reconcileMs = 300;
+    o.heartbeatGraceMs = 4000;
+    m_engine = std::make_unique<Engine>(o);
+    connect(m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });
+    QVERIFY_OK(wait(m_engine->start()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
+}
+
+void tst_SessionController::cleanupTestCase()
+{
+    m_sessions.reset();
+    m_engine.reset();
+    m_fx.reset();
+}
+
+void tst_SessionController::init()
+{
+    m_sessions = std::make_unique<SessionController>();
+}
+
+void tst_SessionController::cleanup()
+{
+    m_sessions.reset();
+}
+
+bool tst_SessionController::waitLoaded()
+{
+    QSignalSpy loaded(m_sessions.get(), &SessionController::loaded);
+    if (m_sessions->isLoaded())
+        return true;
+    return loaded.wait(30000) && m_sessions->isLoaded();
+}
+
+Agent tst_SessionController::spawnWorker(const QString &type, const QString &name)
+{
+    SpawnRequest r;
+    r.type = type;
+    r.name = name;
+    r.profile = u"fake"_s;
+    auto a = wait(m_engine->spawn(r));
+    if (!a) {
+        qWarning() << a.error().message;
+        return {};
+    }
+    QDeadlineTimer d(30000);
+    while (!d.hasExpired() && engineAgent(a->id).status != Agent::Status::Idle)
+        QTest::qWait(50);
+    return engineAgent(a->id);
+}
+
+Task tst_SessionController::createTask(const QString &prompt, const QString &type)
+{
+    Task t;
+    t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    t.prompt = prompt;
+    t.title = prompt.left(30);
+    t.agentType = type;
+    t.maxAttempts = 1;
+    auto r = wait(m_engine->createTask(t));
+    if (!r)
+        qWarning() << r.error().message;
+    return r ? *r : t;
+}
+
+void tst_SessionController::loadShowsWhatIsThere()
+{
+    const Agent a = spawnWorker(u"load"_s);
+    QCOMPARE(a.status, Agent::Status::Idle);
+    const Task t = createTask(u"nobody serves this"_s, u"load-none"_s);
+
+    QSignalSpy finished(m_sessions.get(), &SessionController::loadFinished);
+    m_sessions->start(m_engine.get());
+    QVERIFY(m_sessions->isLoading());
+    QVERIFY(waitLoaded());
+    QCOMPARE(finished.size(), 1);
+    AgentModel *agents = m_sessions->agentModel();
+    TaskModel *tasks = m_sessions->taskModel();
+    QVERIFY(agents->agent(a.id));
+    QCOMPARE(agents->agent(a.id)->status, Agent::Status::Idle);
+    QCOMPARE(agents->agent(a.id)->name, a.name);
+    QVERIFY(tasks->task(t.id));
+    QCOMPARE(tasks->task(t.id)->status, Task::Status::Queued);
+    QVERIFY(m_sessions->knownTypes().contains(u"load"_s));
+    QVERIFY(m_sessions->knownTypes().contains(u"load-none"_s));
+    QVERIFY(m_sessions->takenNames().contains(a.name));
+}
+
+// Events that the engine delivers while the load's answers are on their way: about objects the
+// load has, they may be older than the load (here they are: replayed from earlier), so the
+// objects are asked for again; about objects the load does not have, they are applied.
+void tst_SessionController::eventsDuringTheLoadAreNotLost()
+{
+    const qsizetype before = m_events.size();
+    const Agent a = spawnWorker(u"during"_s);
+    const Task done = createTask(u"quick lines=1"_s, u"during"_s);
+    QDeadlineTimer d(30000);
+    while (!d.hasExpired() && engineTask(done.id).status != Task::Status::Succeeded)
+        QTest::qWait(50);
+    QCOMPARE(engineTask(done.id).status, Task::Status::Succeeded);
+    QTRY_COMPARE_WITH_TIMEOUT(engineAgent(a.id).status, Agent::Status::Idle, 10000);
+    const Task cancelled = createTask(u"nobody serves this"_s, u"during-none"_s);
+    QVERIFY_OK(wait(m_engine->cancelTask(cancelled.id)));
+    // The events all came (to this test); their older ones say busy, running, queued.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (qsizetype i = before; i < m_events.size(); ++i)
+                if (m_events.at(i).task && m_events.at(i).task->id == cancelled.id
+                    && m_events.at(i).task->status == Task::Status::Cancelled)
+                    return true;
+            return false;
+        }(),
+        10000);
+    std::optional<Event> agentBusy, taskRunning, taskQueued;
+    for (qsizetype i = before; i < m_events.size(); ++i) {
+        const Event &e = m_events.at(i);
+        if (e.agent && e.agent->id == a.id && e.agent->status == Agent::Status::Busy && !agentBusy)
+            agentBusy = e;
+        if (e.task && e.task->id == done.id && e.task->status == Task::Status::Running && !taskRunning)
+            taskRunning = e;
+        if (e.task && e.task->id == cancelled.id && e.task->status == Task::Status::Queued && !taskQueued)
+            taskQueued = e;
+    }
+    QVERIFY(agentBusy);
+    QVERIFY(taskRunning);
+    QVERIFY(taskQueued);
+    // A task the engine announces that the load cannot have had.
+    Task later;
+    later.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    later.title = u"announced during the load"_s;
+    later.prompt = later.title;
+    later.agentType = u"during-none"_s;
+    later.status = Task::Status::Queued;
+
+    m_sessions->start(m_engine.get());
+    QVERIFY(m_sessions->isLoading());
+    // Delivered now, before the load's answers can be: the GUI thread has not run since start().
+    Q_EMIT m_engine->eventReceived(*agentBusy);
+    Q_EMIT m_engine->eventReceived(*taskRunning);
+    Q_EMIT m_engine->eventReceived(*taskQueued);
+    Q_EMIT m_engine->eventReceived(Event::forTask(u"task.created"_s, later));
+    QVERIFY(waitLoaded());
+
+    AgentModel *agents = m_sessions->agentModel();
+    TaskModel *tasks = m_sessions->taskModel();
+    QVERIFY(tasks->task(later.id));
+    QCOMPARE(tasks->task(later.id)->status, Task::Status::Queued);
+    // The others end as the engine has them, not as the old events said.
+    QTRY_COMPARE_WITH_TIMEOUT(agents->agent(a.id)->status, Agent::Status::Idle, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(tasks->task(done.id)->status, Task::Status::Succeeded, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(tasks->task(cancelled.id)->status, Task::Status::Cancelled, 10000);
+    // And they stay so (the answers to the second questions are in).
+    QTest::qWait(500);
+    QCOMPARE(agents->agent(a.id)->status, Agent::Status::Idle);
+    QCOMPARE(tasks->task(done.id)->status, Task::Status::Succeeded);
+    QCOMPARE(tasks->task(cancelled.id)->status, Task::Status::Cancelled);
+}
+
+// Real work started together with the load: whatever the order in which answers and events come,
+// the models end where the engine is.
+void tst_SessionController::eventsRacingTheLoad()
+{
+    const Agent a = spawnWorker(u"race"_s);
+    m_sessions->start(m_engine.get());
+    QList<QFuture<Result<Task>>> created;
+    for (int i = 0; i < 5; ++i) {
+        Task t;
+        t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        t.prompt = u"race %1 lines=1"_s.arg(i);
+        t.agentType = u"race"_s;
+        created << m_engine->createTask(t);
+    }
+    QVERIFY(waitLoaded());
+    QStringList ids;
+    for (const auto &f : created) {
+        const Result<Task> t = wait(f);
+        QVERIFY_OK(t);
+        ids << t->id;
+    }
+    TaskModel *tasks = m_sessions->taskModel();
+    for (const QString &id : std::as_const(ids))
+        QTRY_VERIFY_WITH_TIMEOUT(tasks->task(id) && tasks->task(id)->status == Task::Status::Succeeded,
+                                 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sessions->agentModel()->agent(a.id)->status, Agent::Status::Idle,
+                              10000);
+}
+
+void tst_SessionController::followsSpawnQueueKill()
+{
+    m_sessions->start(m_engine.get());
+    QVERIFY(waitLoaded());
+    AgentModel *agents = m_sessions->agentModel();
+    TaskModel *tasks = m_sessions->taskModel();
+    QSignalSpy ended(m_sessions.get(), &SessionController::agentEnded);
+
+    SpawnRequest r;
+    r.type = u"follow"_s;
+    r.name = u"follower"_s;
+    r.profile = u"fake"_s;
+    const Result<Agent> a = wait(m_engine->spawn(r));
+    QVERIFY_OK(a);
+    QTRY_VERIFY_WITH_TIMEOUT(agents->agent(a->id), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(agents->agent(a->id)->status, Agent::Status::Idle, 30000);
+    QCOMPARE(agents->agent(a->id)->name, u"follower"_s);
+
+    const Task t = createTask(u"follow me sleep=1"_s, u"follow"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(t.id), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(tasks->task(t.id)->status, Task::Status::Running, 20000);
+    QCOMPARE(tasks->task(t.id)->agentId, a->id);
+    QTRY_COMPARE_WITH_TIMEOUT(agents->agent(a->id)->status, Agent::Status::Busy, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(tasks->task(t.id)->status, Task::Status::Succeeded, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(agents->agent(a->id)->status, Agent::Status::Idle, 10000);
+
+    QVERIFY_OK(wait(m_engine->kill(a->id)));
+    QTRY_COMPARE_WITH_TIMEOUT(agents->rowOf(a->id), -1, 10000);
+    QVERIFY(!ended.isEmpty());
+    QCOMPARE(ended.last().at(0).value<Agent>().id, a->id);
+}
+
+// Events published while Redis is away never come: the reconnect loads everything again.
+void tst_SessionController::reloadsWhenRedisComesBack()
+{
+    m_sessions->start(m_engine.get());
+    QVERIFY(waitLoaded());
+    QSignalSpy finished(m_sessions.get(), &SessionController::loadFinished);
+    QVERIFY_OK(m_fx->redis().stop());
+    QTRY_VERIFY_WITH_TIMEOUT(!m_engine->redisConnected(), 10000);
+    const Task unseen = createTask(u"made while redis was down"_s, u"redis-none"_s);
+    QTest::qWait(300);
+    QVERIFY(!m_sessions->taskModel()->task(unseen.id));
+    QVERIFY_OK(m_fx->redis().start());
+    QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 10000);
+    QVERIFY(m_sessions->taskModel()->task(unseen.id));
+    QCOMPARE(m_sessions->taskModel()->task(unseen.id)->status, Task::Status::Queued);
+}
+
+// An agent no event told of (here the events are cut off) shows up by the periodic reconcile.
+void tst_SessionController::reconcileFindsWhatNoEventSaid()
+{
+    m_sessions->setReconcileInterval(300);
+    m_sessions->start(m_engine.get());
+    QVERIFY(waitLoaded());
+    disconnect(m_engine.get(), &Engine::eventReceived, m_sessions.get(), nullptr);
+    const Agent a = spawnWorker(u"quiet"_s);
+    QCOMPARE(a.status, Agent::Status::Idle);
+    QTRY_VERIFY_WITH_TIMEOUT(m_sessions->agentModel()->agent(a.id), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sessions->agentModel()->agent(a.id)->status, Agent::Status::Idle,
+                              5000);
+}
+
+void tst_SessionController::actionsSpawnRestartKill()
+{
+    m_sessions->start(m_engine.get());
+    QVERIFY(waitLoaded());
+    AgentActions actions(m_sessions.get());
+    QSignalSpy spawned(&actions, &AgentActions::spawned);
+    QSignalSpy restarted(&actions, &AgentActions::restarted);
+    QSignalSpy killed(&actions, &AgentActions::killed);
+    QSignalSpy errors(&actions, &AgentActions::errorOccurred);
+    AgentModel *agents = m_sessions->agentModel();
+
+    SpawnDialog::Request request;
+    request.type = u"act"_s;
+    request.name = u"actor"_s;
+    request.profile = u"fake"_s;
+    request.count = 2;
+    actions.spawn(request, true);
+    QTRY_COMPARE_WITH_TIMEOUT(spawned.size(), 2, 30000);
+    QVERIFY2(errors.isEmpty(), errors.isEmpty() ? "" : qPrintable(errors.first().at(1).toString()));
+    QVERIFY(spawned.first().at(1).toBool());
+    QStringList names;
+    for (const auto &s : spawned) {
+        const Agent a = s.at(0).value<Agent>();
+        QVERIFY(agents->agent(a.id)); // in the model at once, event or not
+        names << a.name;
+    }
+    names.sort();
+    QCOMPARE(names, (QStringList{u"actor-1"_s, u"actor-2"_s}));
+
+    const Agent before = spawned.first().at(0).value<Agent>();
+    QTRY_COMPARE_WITH_TIMEOUT(agents->agent(before.id)->status, Agent::Status::Idle, 30000);
+    const Agent current = *agents->agent(before.id);
+    actions.restart({current});
+    QVERIFY(actions.isRestarting(current.name));
+    QTRY_COMPARE_WITH_TIMEOUT(restarted.size(), 1, 30000);
+    QVERIFY(!actions.isRestarting(current.name));
+    QCOMPARE(restarted.first().at(0).toString(), current.id);
+    const Agent after = restarted.first().at(1).value<Agent>();
+    QVERIFY(after.id != current.id);
+    QCOMPARE(after.name, current.name);
+    QCOMPARE(after.workdir, current.workdir);
+    QTRY_COMPARE_WITH_TIMEOUT(agents->rowOf(current.id), -1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(agents->agent(after.id)->status, Agent::Status::Idle, 30000);
+    QVERIFY(killed.isEmpty());
+
+    actions.kill({*agents->agent(after.id)});
+    QTRY_COMPARE_WITH_TIMEOUT(killed.size(), 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(agents->rowOf(after.id), -1, 10000);
+    QVERIFY(errors.isEmpty());
+}
+
+void tst_SessionController::actionErrorsAreReported()
+{
+    m_sessions->start(m_engine.get());
+    QVERIFY(waitLoaded());
+    AgentActions actions(m_sessions.get());
+    QSignalSpy errors(&actions, &AgentActions::errorOccurred);
+    QSignalSpy queued(&actions, &AgentActions::queued);
+    actions.cancel({QUuid::createUuid().toString(QUuid::WithoutBraces)});
+    QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, 10000);
+    QCOMPARE(errors.first().at(0).toString(), u"Cannot Cancel the Task"_s);
+
+    SpawnDialog::Request bad;
+    bad.type = u"act"_s;
+    bad.name = u"bad name"_s;
+    bad.profile = u"fake"_s;
+    actions.spawn(bad, false);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 2, 10000);
+    QCOMPARE(errors.at(1).at(0).toString(), u"Cannot Spawn bad name"_s);
+
+    Task t;
+    t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    t.prompt = u"queued by the actions"_s;
+    t.agentType = u"act-none"_s;
+    actions.queue(t);
+    QTRY_COMPARE_WITH_TIMEOUT(queued.size(), 1, 10000);
+    QVERIFY(m_sessions->taskModel()->task(t.id)); // in the model at once, event or not
+    actions.retry({t.id}); // queued, not failed: the engine refuses
+    QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 3, 10000);
+    QCOMPARE(errors.at(2).at(0).toString(), u"Cannot Retry the Task"_s);
+}
+
+QTEST_GUILESS_MAIN(tst_SessionController)
+#include "tst_sessioncontroller.moc"
