@@ -36,6 +36,8 @@ private Q_SLOTS:
     void loadShowsWhatIsThere();
     void eventsDuringTheLoadAreNotLost();
     void eventsRacingTheLoad();
+    void laterEventWinsOverRefetch();
+    void adoptKeepsWhatEventsSaid();
     void followsSpawnQueueKill();
     void reloadsWhenRedisComesBack();
     void reconcileFindsWhatNoEventSaid();
@@ -275,6 +277,53 @@ void tst_SessionController::eventsRacingTheLoad()
                               10000);
 }
 
+// The load had the agent and an event about it came meanwhile, so it is asked for again; an event
+// that comes before that answer is newer than the answer, which is then left out.
+void tst_SessionController::laterEventWinsOverRefetch()
+{
+    const Agent a = spawnWorker(u"later"_s);
+    QCOMPARE(a.status, Agent::Status::Idle);
+    Agent stale = a;
+    stale.status = Agent::Status::Starting;
+    Agent newer = a;
+    newer.status = Agent::Status::WaitingInput; // not what the engine has: only the event says it
+    // Right after the load, before the engine can answer the second question.
+    connect(m_sessions.get(), &SessionController::loadFinished, this, [&] {
+        Q_EMIT m_engine->eventReceived(Event::forAgent(u"agent.status"_s, newer));
+    });
+    m_sessions->start(m_engine.get());
+    Q_EMIT m_engine->eventReceived(Event::forAgent(u"agent.status"_s, stale));
+    QVERIFY(waitLoaded());
+    QCOMPARE(m_sessions->agentModel()->agent(a.id)->status, Agent::Status::WaitingInput);
+    QTest::qWait(1000); // the answer to the second question came and went
+    QCOMPARE(m_sessions->agentModel()->agent(a.id)->status, Agent::Status::WaitingInput);
+}
+
+// What an action's answer says goes into the model when no event said it, never over an event.
+void tst_SessionController::adoptKeepsWhatEventsSaid()
+{
+    Agent a;
+    a.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    a.name = u"adopted"_s;
+    a.type = u"dev"_s;
+    a.status = Agent::Status::Starting;
+    QCOMPARE(m_sessions->adopt(a).status, Agent::Status::Starting);
+    QVERIFY(m_sessions->agentModel()->agent(a.id));
+    Agent older = a;
+    older.status = Agent::Status::Lost;
+    m_sessions->agentModel()->upsert([&] {
+        Agent busy = a;
+        busy.status = Agent::Status::Busy;
+        return busy;
+    }());
+    QCOMPARE(m_sessions->adopt(older).status, Agent::Status::Busy);
+    Task t;
+    t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    t.prompt = u"adopted"_s;
+    m_sessions->adopt(t);
+    QVERIFY(m_sessions->taskModel()->task(t.id));
+}
+
 void tst_SessionController::followsSpawnQueueKill()
 {
     m_sessions->start(m_engine.get());
@@ -320,8 +369,8 @@ void tst_SessionController::reloadsWhenRedisComesBack()
     QVERIFY(!m_sessions->taskModel()->task(unseen.id));
     QVERIFY_OK(m_fx->redis().start());
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 15000);
-    QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty(), 10000);
-    QVERIFY(m_sessions->taskModel()->task(unseen.id));
+    QTRY_VERIFY_WITH_TIMEOUT(m_sessions->taskModel()->task(unseen.id), 10000);
+    QVERIFY(!finished.isEmpty());
     QCOMPARE(m_sessions->taskModel()->task(unseen.id)->status, Task::Status::Queued);
 }
 
