@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "tests/fixture/hivefixture.h"
+#include "app/settings.h"
+#include "services/core/config.h"
 #include "services/core/process.h"
+#include "tests/fixture/hivefixture.h"
 
 #include <QDir>
 #include <QEventLoop>
@@ -15,6 +17,8 @@
 #include <QTemporaryDir>
 #include <QDeadlineTimer>
 #include <QJsonArray>
+#include <QStandardPaths>
+#include <QTcpServer>
 #include <QTest>
 
 #include <csignal>
@@ -23,26 +27,47 @@ using namespace Qt::StringLiterals;
 using namespace Hive;
 
 // The agenthive and hive-runner executables as a user runs them: flags, exit codes, the managed
-// PostgreSQL and Redis brought up and stopped again, one app per data directory.
+// PostgreSQL and Redis brought up and stopped again, one app per data directory, the settings
+// saved in the Settings dialog applied at the next start. Every app started here reads its
+// settings from a temporary folder (XDG_CONFIG_HOME, HOME), never the user's.
 class tst_Cli : public QObject
 {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase();
     void badFlagsExitWithTwo_data();
     void badFlagsExitWithTwo();
     void versionAndHelp();
     void headlessRunStartsAndStopsServices();
     void killedAppIsRestartedAndAdoptsItsAgents();
+    void savedSettingsApplyAtTheNextStart();
 
 private:
     static QString bin(const QString &name) { return Test::HiveFixture::binDir() + u'/' + name; }
+    // The environment of an app started here: settings (and anything else under HOME) in home.
+    static QProcessEnvironment isolated(const QString &home)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, home);
+        env.insert(u"XDG_CONFIG_HOME"_s, home + u"/.config"_s);
+        return env;
+    }
+    QProcessEnvironment isolated() const { return isolated(m_home.path()); }
+
+    QTemporaryDir m_home;
     static qint64 pidFromFile(const QString &path)
     {
         QFile f(path);
         return f.open(QIODevice::ReadOnly) ? f.readLine().trimmed().toLongLong() : 0;
     }
 };
+
+void tst_Cli::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_home.isValid());
+}
 
 void tst_Cli::badFlagsExitWithTwo_data()
 {
@@ -58,6 +83,7 @@ void tst_Cli::badFlagsExitWithTwo()
     QFETCH(QStringList, args);
     QFETCH(QString, mentions);
     QProcess p;
+    p.setProcessEnvironment(isolated());
     p.start(bin(u"agenthive"_s), args);
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 2);
@@ -68,6 +94,7 @@ void tst_Cli::badFlagsExitWithTwo()
 void tst_Cli::versionAndHelp()
 {
     QProcess p;
+    p.setProcessEnvironment(isolated());
     p.start(bin(u"agenthive"_s), {u"--version"_s});
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
@@ -93,7 +120,7 @@ void tst_Cli::headlessRunStartsAndStopsServices()
     Test::HiveFixture fx(0); // only its temporary directory and tmux socket
     QVERIFY(fx.start());
     const QString dataDir = fx.path(u"data"_s);
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env = isolated();
     env.insert(u"HIVE_DATA_DIR"_s, dataDir); // the environment variable, not the flag
     env.remove(u"DISPLAY"_s);
     env.remove(u"WAYLAND_DISPLAY"_s);
@@ -183,6 +210,7 @@ void tst_Cli::killedAppIsRestartedAndAdoptsItsAgents()
     const QStringList args{u"--headless"_s, u"--data-dir"_s, dataDir, u"--api-port"_s, u"0"_s,
                            u"--tmux-socket"_s, fx.tmuxSocket()};
     auto startApp = [&](QProcess &app) {
+        app.setProcessEnvironment(isolated());
         app.setProcessChannelMode(QProcess::MergedChannels);
         app.start(bin(u"agenthive"_s), args);
         if (!app.waitForStarted(10000))
@@ -238,6 +266,88 @@ void tst_Cli::killedAppIsRestartedAndAdoptsItsAgents()
     second.terminate();
     QVERIFY(second.waitForFinished(30000));
     QCOMPARE(second.exitCode(), 0);
+}
+
+// What the Settings dialog saved (tmux socket, API port) is what the next start runs with, unless
+// a flag says otherwise.
+void tst_Cli::savedSettingsApplyAtTheNextStart()
+{
+    Test::HiveFixture fx(0);
+    QVERIFY_OK(fx.start());
+    const QString home = fx.path(u"home"_s);
+    const QString dataDir = fx.path(u"data"_s);
+    QDir().mkpath(dataDir + u"/profiles"_s);
+    {
+        QFile f(dataDir + u"/profiles/fake.json"_s);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(QJsonObject{{u"name"_s, u"fake"_s},
+                                          {u"command"_s, QJsonArray{Test::HiveFixture::fakeAgent(), u"{prompt}"_s}}})
+                    .toJson());
+    }
+    quint16 savedPort = 0;
+    {
+        QTcpServer probe; // a port nobody uses now
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        savedPort = probe.serverPort();
+    }
+    {
+        // The file QSettings() of the app reads under this XDG_CONFIG_HOME, written as the dialog does.
+        Settings saved(home + u"/.config/agenthive/agenthive.conf"_s);
+        const SettingsDialog::Values shown;
+        SettingsDialog::Values v = shown;
+        v.tmuxSocket = fx.tmuxSocket();
+        v.apiPort = savedPort;
+        saved.setValues(v, shown);
+    }
+    auto startApp = [&](QProcess &app, const QStringList &flags) {
+        app.setProcessEnvironment(isolated(home));
+        app.setProcessChannelMode(QProcess::MergedChannels);
+        app.start(bin(u"agenthive"_s), QStringList{u"--headless"_s, u"--data-dir"_s, dataDir} + flags);
+        QByteArray log;
+        QDeadlineTimer deadline(60000);
+        while (!log.contains("is ready") && !deadline.hasExpired() && app.state() != QProcess::NotRunning) {
+            app.waitForReadyRead(200);
+            log += app.readAll();
+        }
+        if (!log.contains("is ready"))
+            qWarning().noquote() << "agenthive did not come up:" << log.right(3000);
+        return log.contains("is ready");
+    };
+    auto sessions = [](const QString &socket) {
+        QProcess tmux;
+        tmux.start(u"tmux"_s, {u"-L"_s, socket, u"list-sessions"_s, u"-F"_s, u"#{session_name}"_s});
+        tmux.waitForFinished(10000);
+        return QString::fromUtf8(tmux.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+    };
+    auto spawn = [&](const QString &name) {
+        Http http;
+        http.base = u"http://127.0.0.1:%1/api/v1"_s.arg(QString::fromUtf8(readFile(dataDir + u"/api-port"_s)));
+        http.token = readFile(dataDir + u"/api-token"_s);
+        return http.call("POST", u"/agents"_s, {{u"type"_s, u"dev"_s}, {u"profile"_s, u"fake"_s}, {u"name"_s, name}})
+            .first;
+    };
+
+    QProcess first;
+    QVERIFY(startApp(first, {}));
+    QCOMPARE(readFile(dataDir + u"/api-port"_s), QByteArray::number(savedPort));
+    QCOMPARE(spawn(u"saved"_s), 201);
+    QTRY_VERIFY_WITH_TIMEOUT(sessions(fx.tmuxSocket()).contains(u"saved"_s), 10000);
+    first.terminate();
+    QVERIFY(first.waitForFinished(30000));
+    QCOMPARE(first.exitCode(), 0);
+
+    // Flags win over what was saved.
+    const QString flagSocket = fx.tmuxSocket() + u"-flag"_s;
+    QProcess second;
+    QVERIFY(startApp(second, {u"--api-port"_s, u"0"_s, u"--tmux-socket=%1"_s.arg(flagSocket)}));
+    QVERIFY(readFile(dataDir + u"/api-port"_s) != QByteArray::number(savedPort));
+    QCOMPARE(spawn(u"flagged"_s), 201);
+    QTRY_VERIFY_WITH_TIMEOUT(sessions(flagSocket).contains(u"flagged"_s), 10000);
+    QVERIFY(!sessions(fx.tmuxSocket()).contains(u"flagged"_s));
+    second.terminate();
+    QVERIFY(second.waitForFinished(30000));
+    QCOMPARE(second.exitCode(), 0);
+    Test::killTmuxServer(flagSocket);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
