@@ -76,6 +76,8 @@ private:
     template<typename T>
     T *waitForDialog(int ms = 5000);
     QStringList tmux(const QStringList &args);
+    QString paneText(const QString &target);
+    QString runnerLineProblem(TerminalPane *pane, const QString &name);
     std::optional<Agent> agentNamed(const QString &name);
 
     std::unique_ptr<Test::HiveFixture> m_fx;
@@ -137,10 +139,37 @@ QStringList tst_Gui::tmux(const QStringList &args)
     return QString::fromUtf8(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
 }
 
+// The pane's text as tmux has it, from the start of its history (-S -) with wrapped lines joined
+// (-J): a line reads the same whatever the pane's width and however long the checkout's path in
+// it is, also when its first rows scrolled into the history as the window shrank to the pane.
+QString tst_Gui::paneText(const QString &target)
+{
+    return tmux({u"capture-pane"_s, u"-p"_s, u"-J"_s, u"-S"_s, u"-"_s, u"-t"_s, target}).join(u'\n');
+}
+
 // The terminal's text with its line breaks taken out: a narrow pane wraps long lines.
 static QString flat(QString text)
 {
     return text.remove(u'\n');
+}
+
+// hive-runner's first line ("… in <workdir>: waiting for tasks") is in the agent's session, and
+// the terminal attached to it shows what tmux shows now (its last row with text). Not the line
+// itself on the terminal: how much of it is left on the screen depends on the checkout's path.
+// Empty when all is well, else what was seen.
+QString tst_Gui::runnerLineProblem(TerminalPane *pane, const QString &name)
+{
+    const QString target = u"="_s + name + u":"_s;
+    const QString joined = paneText(target);
+    if (!joined.contains(u"workspace/%1: waiting for tasks"_s.arg(name)))
+        return u"the session has no runner line:\n"_s + joined;
+    QString last;
+    const QStringList rows = tmux({u"capture-pane"_s, u"-p"_s, u"-t"_s, target});
+    for (auto row = rows.crbegin(); row != rows.crend() && last.isEmpty(); ++row)
+        last = row->trimmed();
+    if (last.isEmpty() || !flat(pane->screenText()).contains(last))
+        return u"tmux shows \"%1\", the terminal:\n%2"_s.arg(last, pane->screenText());
+    return {};
 }
 
 std::optional<Agent> tst_Gui::agentNamed(const QString &name)
@@ -250,12 +279,7 @@ void tst_Gui::terminalsShowTheAgents()
         QVERIFY(pane->isVisible());
         QVERIFY(pane->isReadOnly()); // workers are watched
         // hive-runner's first words in the session, through the attached client.
-        // (Shrinking the 200-column window to the pane may have scrolled the line's start away.)
-        QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"workspace/%1: waiting for tasks"_s.arg(n)), 20000);
-        QTRY_VERIFY_WITH_TIMEOUT(tmux({u"capture-pane"_s, u"-p"_s, u"-t"_s, u"="_s + n + u":"_s})
-                                     .join(u'\n')
-                                     .contains(u"waiting for tasks"_s),
-                                 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(runnerLineProblem(pane, n), QString(), 20000);
         QCOMPARE(tmux({u"list-clients"_s, u"-t"_s, u"="_s + n, u"-F"_s, u"#{client_readonly}"_s}), QStringList{u"1"_s});
         // The agent's window takes the pane's size: the watcher sees all of it.
         QTRY_COMPARE_WITH_TIMEOUT(tmux({u"list-windows"_s, u"-t"_s, u"="_s + n, u"-F"_s, u"#{window_width}"_s}),
@@ -337,10 +361,8 @@ void tst_Gui::interactiveAgentWaitsForInput()
     display->setFocus();
     QTest::keyClicks(display, u"please ask me"_s);
     QTest::keyClick(display, Qt::Key_Return);
-    QTRY_VERIFY_WITH_TIMEOUT(tmux({u"capture-pane"_s, u"-p"_s, u"-t"_s, u"=chat:"_s})
-                                 .join(u'\n')
-                                 .contains(u"Do you want to proceed? (y/n)"_s),
-                             10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(paneText(u"=chat:"_s).contains(u"Do you want to proceed? (y/n)"_s),
+                              qPrintable(paneText(u"=chat:"_s)), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"working on: please ask me"_s), 10000);
     // The orchestrator sees the question: the list, the badge and the title say so.
     QTRY_COMPARE_WITH_TIMEOUT(agentNamed(u"chat"_s)->status, Agent::Status::WaitingInput, 20000);
@@ -357,8 +379,8 @@ void tst_Gui::answeringTheAgent()
     display->setFocus();
     QTest::keyClicks(display, u"y"_s);
     QTest::keyClick(display, Qt::Key_Return);
-    QTRY_VERIFY_WITH_TIMEOUT(tmux({u"capture-pane"_s, u"-p"_s, u"-t"_s, u"=chat:"_s}).join(u'\n').contains(u"answer: y"_s),
-                             10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(paneText(u"=chat:"_s).contains(u"answer: y"_s),
+                              qPrintable(paneText(u"=chat:"_s)), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(agentNamed(u"chat"_s)->status != Agent::Status::WaitingInput, 20000);
 }
 
@@ -491,7 +513,7 @@ void tst_Gui::restartsAnAgent()
     QVERIFY(pane);
     QCOMPARE(pane->agentId(), agentNamed(name)->id);
     QTRY_VERIFY_WITH_TIMEOUT(pane->isAttached(), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"workspace/%1: waiting for tasks"_s.arg(name)), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(runnerLineProblem(pane, name), QString(), 20000);
     // The long task was handed back and runs again (on the new agent: it is the only worker).
     QTRY_VERIFY_WITH_TIMEOUT(tasks->task(m_longTaskId)->agentId == agentNamed(name)->id, 30000);
     shot(u"agent-restarted"_s);
