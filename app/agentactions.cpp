@@ -30,9 +30,12 @@ void AgentActions::findProfiles(const QString &dataDir)
     QtConcurrent::run([dataDir] {
         Found found;
         for (const Profile &p : Profiles::all(dataDir))
-            found.profiles << SpawnDialog::ProfileChoice{p.name, p.description, p.interactive,
-                                                         p.builtin,
-                                                         p.command.join(u' ').contains(u"{prompt}"_s)};
+            found.profiles << SpawnDialog::ProfileChoice{
+                p.name,
+                p.description,
+                p.interactive,
+                p.builtin,
+                p.command.join(u' ').contains(u"{prompt}"_s)};
         found.tmuxBinary = TmuxController::tmuxBinary();
         return found;
     }).then(this, [this](const Found &found) {
@@ -78,8 +81,9 @@ void AgentActions::spawn(const SpawnDialog::Request &request, bool openTerminals
         r.interactive = request.interactive;
         engine->spawn(r).then(this, [this, openTerminals, name](Result<Agent> a) {
             if (!a) {
-                Q_EMIT errorOccurred(tr("Cannot Spawn %1").arg(name.isEmpty() ? tr("the Agent") : name),
-                                     a.error().message);
+                Q_EMIT errorOccurred(
+                    tr("Cannot Spawn %1").arg(name.isEmpty() ? tr("the Agent") : name),
+                    a.error().message);
                 return;
             }
             Q_EMIT spawned(m_sessions->adopt(*a), openTerminals);
@@ -117,7 +121,8 @@ void AgentActions::restart(const QList<Agent> &agents)
         engine->kill(agent.id).then(this, [this, agent](Result<> killed) {
             if (!killed) {
                 m_restarting.remove(agent.name);
-                Q_EMIT errorOccurred(tr("Cannot Restart %1").arg(agent.name), killed.error().message);
+                Q_EMIT errorOccurred(tr("Cannot Restart %1").arg(agent.name),
+                                     killed.error().message);
                 return;
             }
             if (!agent.isAlive())

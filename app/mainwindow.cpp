@@ -8,9 +8,7 @@
 #include "app/settings.h"
 #include "app/shortcutsdialog.h"
 #include "app/statusfields.h"
-#include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
-#include "models/taskfilterproxy.h"
 #include "models/taskmodel.h"
 #include "widgets/agentpanel.h"
 #include "widgets/icons.h"
@@ -153,11 +151,6 @@ MainWindow::~MainWindow()
     saveLayout();
 }
 
-bool MainWindow::isLoaded() const
-{
-    return m_sessions->isLoaded();
-}
-
 void MainWindow::buildActions()
 {
     m_settingsAction = new QAction(Icons::get(u"settings"_s), tr("&Settings…"), this);
@@ -264,24 +257,22 @@ void MainWindow::buildMenus()
         connect(a, &QAction::triggered, this, slot);
         addAction(a);
     };
-    focus(tr("Go to &Agents"), QKeySequence(Qt::ALT | Qt::Key_1), [this] {
-        m_agentDock->show();
-        m_agentDock->raise();
-        m_agentPanel->view()->setFocus(Qt::ShortcutFocusReason);
-        if (!m_agentPanel->view()->currentIndex().isValid() && m_agentPanel->proxy()->rowCount() > 0)
-            m_agentPanel->view()->setCurrentIndex(m_agentPanel->proxy()->index(0, 0));
-    });
+    // A dock's list takes the keyboard, on its current row or else on its first.
+    auto toList = [](QDockWidget *dock, QAbstractItemView *list) {
+        dock->show();
+        dock->raise();
+        list->setFocus(Qt::ShortcutFocusReason);
+        if (!list->currentIndex().isValid() && list->model()->rowCount() > 0)
+            list->setCurrentIndex(list->model()->index(0, 0));
+    };
+    focus(tr("Go to &Agents"), QKeySequence(Qt::ALT | Qt::Key_1),
+          [this, toList] { toList(m_agentDock, m_agentPanel->view()); });
     focus(tr("Go to &Terminal"), QKeySequence(Qt::ALT | Qt::Key_2), [this] {
         if (TerminalPane *p = m_terminals->currentPane())
             p->setFocus(Qt::ShortcutFocusReason);
     });
-    focus(tr("Go to Ta&sks"), QKeySequence(Qt::ALT | Qt::Key_3), [this] {
-        m_taskDock->show();
-        m_taskDock->raise();
-        m_board->view()->setFocus(Qt::ShortcutFocusReason);
-        if (!m_board->view()->currentIndex().isValid() && m_board->proxy()->rowCount() > 0)
-            m_board->view()->setCurrentIndex(m_board->proxy()->index(0, 0));
-    });
+    focus(tr("Go to Ta&sks"), QKeySequence(Qt::ALT | Qt::Key_3),
+          [this, toList] { toList(m_taskDock, m_board->view()); });
     view->addSeparator();
     auto toggle = [this, view](QAction *a, const QString &text, Qt::Key key) {
         a->setText(text);

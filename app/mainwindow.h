@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/application.h"
+#include "app/sessioncontroller.h"
 #include "widgets/notifier.h"
 #include "widgets/settingsdialog.h"
 #include "widgets/spawndialog.h"
@@ -21,7 +22,6 @@ namespace Hive {
 class AgentActions;
 class AgentModel;
 class AgentPanel;
-class SessionController;
 class Settings;
 class TaskBoard;
 class TaskModel;
@@ -48,7 +48,7 @@ public:
     TaskBoard *taskBoard() const { return m_board; }
     TrayIcon *tray() const { return m_tray; }
     QToolBar *toolBar() const { return m_toolBar; }
-    bool isLoaded() const;
+    bool isLoaded() const { return m_sessions->isLoaded(); }
 
     void showSpawnDialog();
     void showNewTaskDialog();

@@ -73,7 +73,9 @@ Q_SIGNALS:
     void dismissedChanged(const QStringList &agentIds);
     void errorOccurred(const QString &title, const QString &message);
     // Worth telling the user: an agent waits for input, a task failed, the queue drained.
-    void notified(Hive::Notifier::Kind kind, const QString &title, const QString &message,
+    void notified(Hive::Notifier::Kind kind,
+                  const QString &title,
+                  const QString &message,
                   const QString &id);
 
 private:

@@ -37,7 +37,8 @@ public:
     // socket) put before the user's own flags, for Config::parse: a flag on the command line, or
     // its environment variable, wins over a saved setting. args[0] is the program.
     QStringList arguments(const QStringList &args,
-                          const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment()) const;
+                          const QProcessEnvironment &env
+                          = QProcessEnvironment::systemEnvironment()) const;
 
     // The dialog's values: stored ones over what the app runs with now.
     SettingsDialog::Values values(const Config &running) const;

@@ -28,7 +28,9 @@ QString safeUrl(const QString &url)
 
 } // namespace
 
-StatusFields::StatusFields(QStatusBar *bar, Application *app, const AgentModel *agents,
+StatusFields::StatusFields(QStatusBar *bar,
+                           Application *app,
+                           const AgentModel *agents,
                            const TaskModel *tasks)
     : QObject(bar)
     , m_app(app)
@@ -44,8 +46,9 @@ StatusFields::StatusFields(QStatusBar *bar, Application *app, const AgentModel *
     m_summary->setObjectName(u"summary"_s);
     bar->addWidget(m_summary, 1);
     // A passing message takes the summary's place instead of being drawn over it.
-    connect(bar, &QStatusBar::messageChanged, this,
-            [this](const QString &message) { m_summary->setVisible(message.isEmpty()); });
+    connect(bar, &QStatusBar::messageChanged, this, [this](const QString &message) {
+        m_summary->setVisible(message.isEmpty());
+    });
     m_pgHealth->setObjectName(u"postgresHealth"_s);
     m_redisHealth->setObjectName(u"redisHealth"_s);
     m_tmuxHealth->setObjectName(u"tmuxHealth"_s);
@@ -53,8 +56,8 @@ StatusFields::StatusFields(QStatusBar *bar, Application *app, const AgentModel *
     m_apiUrl->setObjectName(u"apiUrl"_s);
     m_apiUrl->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_apiUrl->setToolTip(tr("The REST and WebSocket API; the token is in Settings → API."));
-    for (QWidget *w : std::initializer_list<QWidget *>{m_pgHealth, m_redisHealth, m_tmuxHealth,
-                                                       m_apiHealth, m_apiUrl})
+    for (QWidget *w : std::initializer_list<QWidget *>{
+             m_pgHealth, m_redisHealth, m_tmuxHealth, m_apiHealth, m_apiUrl})
         bar->addPermanentWidget(w);
 
     connect(agents, &AgentModel::countsChanged, this, &StatusFields::updateSummary);
@@ -67,8 +70,8 @@ StatusFields::StatusFields(QStatusBar *bar, Application *app, const AgentModel *
 void StatusFields::updateSummary()
 {
     const int queued = m_tasks->count(Task::Status::Queued) + m_tasks->count(Task::Status::Blocked);
-    const int running = m_tasks->count(Task::Status::Running)
-                        + m_tasks->count(Task::Status::Assigned);
+    const int running
+        = m_tasks->count(Task::Status::Running) + m_tasks->count(Task::Status::Assigned);
     m_summary->setText(tr("%1 · %2 queued · %3 running")
                            .arg(TrayIcon::summary(m_agents))
                            .arg(queued)

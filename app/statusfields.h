@@ -23,7 +23,10 @@ class StatusFields : public QObject
     Q_OBJECT
 
 public:
-    StatusFields(QStatusBar *bar, Application *app, const AgentModel *agents, const TaskModel *tasks);
+    StatusFields(QStatusBar *bar,
+                 Application *app,
+                 const AgentModel *agents,
+                 const TaskModel *tasks);
 
 private:
     void updateSummary();

@@ -19,8 +19,8 @@ namespace Hive {
 
 // The user's settings: PostgreSQL and Redis (embedded or a URL), API port and token (shown,
 // copied, regenerated through a request the app carries out), tmux socket, default profile,
-// terminal font and colours, the external terminal, tray behaviour. The app stores them (app/settings);
-// the ones read at start-up say that they take effect at the next start.
+// terminal font and colours, the external terminal, tray behaviour. The app stores them
+// (app/settings); the ones read at start-up say that they take effect at the next start.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT

@@ -94,7 +94,8 @@ void tst_SessionController::initTestCase()
     o.reconcileMs = 300;
     o.heartbeatGraceMs = 4000;
     m_engine = std::make_unique<Engine>(o);
-    connect(m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });
+    connect(
+        m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });
     QVERIFY_OK(wait(m_engine->start()));
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
 }
@@ -208,9 +209,11 @@ void tst_SessionController::eventsDuringTheLoadAreNotLost()
         const Event &e = m_events.at(i);
         if (e.agent && e.agent->id == a.id && e.agent->status == Agent::Status::Busy && !agentBusy)
             agentBusy = e;
-        if (e.task && e.task->id == done.id && e.task->status == Task::Status::Running && !taskRunning)
+        if (e.task && e.task->id == done.id && e.task->status == Task::Status::Running
+            && !taskRunning)
             taskRunning = e;
-        if (e.task && e.task->id == cancelled.id && e.task->status == Task::Status::Queued && !taskQueued)
+        if (e.task && e.task->id == cancelled.id && e.task->status == Task::Status::Queued
+            && !taskQueued)
             taskQueued = e;
     }
     QVERIFY(agentBusy);
@@ -271,10 +274,10 @@ void tst_SessionController::eventsRacingTheLoad()
     }
     TaskModel *tasks = m_sessions->taskModel();
     for (const QString &id : std::as_const(ids))
-        QTRY_VERIFY_WITH_TIMEOUT(tasks->task(id) && tasks->task(id)->status == Task::Status::Succeeded,
-                                 60000);
-    QTRY_COMPARE_WITH_TIMEOUT(m_sessions->agentModel()->agent(a.id)->status, Agent::Status::Idle,
-                              10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tasks->task(id) && tasks->task(id)->status == Task::Status::Succeeded, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_sessions->agentModel()->agent(a.id)->status, Agent::Status::Idle, 10000);
 }
 
 // The load had the agent and an event about it came meanwhile, so it is asked for again; an event
@@ -384,8 +387,8 @@ void tst_SessionController::reconcileFindsWhatNoEventSaid()
     const Agent a = spawnWorker(u"quiet"_s);
     QCOMPARE(a.status, Agent::Status::Idle);
     QTRY_VERIFY_WITH_TIMEOUT(m_sessions->agentModel()->agent(a.id), 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(m_sessions->agentModel()->agent(a.id)->status, Agent::Status::Idle,
-                              5000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_sessions->agentModel()->agent(a.id)->status, Agent::Status::Idle, 5000);
 }
 
 void tst_SessionController::actionsSpawnRestartKill()
@@ -465,7 +468,7 @@ void tst_SessionController::actionErrorsAreReported()
     actions.queue(t);
     QTRY_COMPARE_WITH_TIMEOUT(queued.size(), 1, 10000);
     QVERIFY(m_sessions->taskModel()->task(t.id)); // in the model at once, event or not
-    actions.retry({t.id}); // queued, not failed: the engine refuses
+    actions.retry({t.id});                        // queued, not failed: the engine refuses
     QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 3, 10000);
     QCOMPARE(errors.at(2).at(0).toString(), u"Cannot Retry the Task"_s);
 }

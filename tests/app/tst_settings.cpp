@@ -27,7 +27,10 @@ private Q_SLOTS:
     void unchangedServicesAreNotStored();
 
 private:
-    static QStringList argv(const QStringList &flags) { return QStringList{u"agenthive"_s} + flags; }
+    static QStringList argv(const QStringList &flags)
+    {
+        return QStringList{u"agenthive"_s} + flags;
+    }
 };
 
 void tst_Settings::initTestCase()
@@ -91,8 +94,9 @@ void tst_Settings::savedServicesApplyUnderFlags_data()
     QTest::newRow("saved") << QStringList{} << QStringList{} << 8123 << u"saved-socket"_s << saved;
     QTest::newRow("flag wins") << QStringList{u"--api-port"_s, u"9000"_s, u"--tmux-socket=mine"_s}
                                << QStringList{} << 9000 << u"mine"_s << saved;
-    QTest::newRow("env wins") << QStringList{} << QStringList{u"HIVE_REDIS_URL"_s, u"redis://h:1/0"_s}
-                              << 8123 << u"saved-socket"_s << u"redis://h:1/0"_s;
+    QTest::newRow("env wins") << QStringList{}
+                              << QStringList{u"HIVE_REDIS_URL"_s, u"redis://h:1/0"_s} << 8123
+                              << u"saved-socket"_s << u"redis://h:1/0"_s;
 }
 
 void tst_Settings::savedServicesApplyUnderFlags()
