@@ -2,6 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>Hive::AgentActions</name>
+    <message>
+        <source>Cannot Spawn %1</source>
+        <translation>%1 kann nicht gestartet werden</translation>
+    </message>
+    <message>
+        <source>the Agent</source>
+        <translation>der Agent</translation>
+    </message>
+    <message>
+        <source>Spawned %1</source>
+        <translation>%1 gestartet</translation>
+    </message>
+    <message>
+        <source>Cannot Kill %1</source>
+        <translation>%1 kann nicht beendet werden</translation>
+    </message>
+    <message>
+        <source>Killed %1</source>
+        <translation>%1 beendet</translation>
+    </message>
+    <message>
+        <source>Cannot Restart %1</source>
+        <translation>%1 kann nicht neu gestartet werden</translation>
+    </message>
+    <message>
+        <source>Restarted %1</source>
+        <translation>%1 neu gestartet</translation>
+    </message>
+    <message>
+        <source>Cannot Queue the Task</source>
+        <translation>Die Aufgabe kann nicht eingereiht werden</translation>
+    </message>
+    <message>
+        <source>Queued %1</source>
+        <translation>%1 eingereiht</translation>
+    </message>
+    <message>
+        <source>Cannot Cancel the Task</source>
+        <translation>Die Aufgabe kann nicht abgebrochen werden</translation>
+    </message>
+    <message>
+        <source>Cannot Retry the Task</source>
+        <translation>Die Aufgabe kann nicht wiederholt werden</translation>
+    </message>
+</context>
+<context>
     <name>Hive::AgentModel</name>
     <message>
         <source>Starting</source>
@@ -293,10 +340,6 @@ Starten Sie einen mit %1.</translation>
         <translation>Agent Hive</translation>
     </message>
     <message>
-        <source>Agent Hive Cannot Start</source>
-        <translation>Agent Hive kann nicht starten</translation>
-    </message>
-    <message>
         <source>Starting PostgreSQL, Redis and tmux…</source>
         <translation>PostgreSQL, Redis und tmux werden gestartet …</translation>
     </message>
@@ -381,48 +424,12 @@ Starten Sie einen mit %1.</translation>
         <translation>Über &amp;Qt</translation>
     </message>
     <message>
-        <source>PostgreSQL</source>
-        <translation>PostgreSQL</translation>
-    </message>
-    <message>
-        <source>Redis</source>
-        <translation>Redis</translation>
-    </message>
-    <message>
-        <source>tmux</source>
-        <translation>tmux</translation>
-    </message>
-    <message>
-        <source>API</source>
-        <translation>API</translation>
-    </message>
-    <message>
-        <source>The REST and WebSocket API; the token is in Settings → API.</source>
-        <translation>Die REST- und WebSocket-API; das Token steht unter Einstellungen → API.</translation>
-    </message>
-    <message>
         <source>Loading agents and tasks…</source>
         <translation>Agenten und Aufgaben werden geladen …</translation>
     </message>
     <message>
-        <source>Cannot Load Agents and Tasks</source>
-        <translation>Agenten und Aufgaben können nicht geladen werden</translation>
-    </message>
-    <message>
         <source>Ready</source>
         <translation>Bereit</translation>
-    </message>
-    <message>
-        <source>embedded, in the data directory</source>
-        <translation>eingebettet, im Datenverzeichnis</translation>
-    </message>
-    <message>
-        <source>socket %1</source>
-        <translation>Socket %1</translation>
-    </message>
-    <message>
-        <source>%1 · %2 queued · %3 running</source>
-        <translation>%1 · %2 wartend · %3 laufend</translation>
     </message>
     <message numerus="yes">
         <source>Agent Hive (%n waiting for input)</source>
@@ -443,34 +450,6 @@ Starten Sie einen mit %1.</translation>
         </translation>
     </message>
     <message>
-        <source>Cannot Spawn %1</source>
-        <translation>%1 kann nicht gestartet werden</translation>
-    </message>
-    <message>
-        <source>the Agent</source>
-        <translation>der Agent</translation>
-    </message>
-    <message>
-        <source>Spawned %1</source>
-        <translation>%1 gestartet</translation>
-    </message>
-    <message>
-        <source>Cannot Kill %1</source>
-        <translation>%1 kann nicht beendet werden</translation>
-    </message>
-    <message>
-        <source>Killed %1</source>
-        <translation>%1 beendet</translation>
-    </message>
-    <message>
-        <source>Cannot Restart %1</source>
-        <translation>%1 kann nicht neu gestartet werden</translation>
-    </message>
-    <message>
-        <source>Restarted %1</source>
-        <translation>%1 neu gestartet</translation>
-    </message>
-    <message>
         <source>Cannot Open a Terminal</source>
         <translation>Kein Terminal zu öffnen</translation>
     </message>
@@ -479,52 +458,12 @@ Starten Sie einen mit %1.</translation>
         <translation>%1 in einem externen Terminal geöffnet</translation>
     </message>
     <message>
-        <source>Cannot Queue the Task</source>
-        <translation>Die Aufgabe kann nicht eingereiht werden</translation>
-    </message>
-    <message>
-        <source>Queued %1</source>
-        <translation>%1 eingereiht</translation>
-    </message>
-    <message>
-        <source>Cannot Cancel the Task</source>
-        <translation>Die Aufgabe kann nicht abgebrochen werden</translation>
-    </message>
-    <message>
-        <source>Cannot Retry the Task</source>
-        <translation>Die Aufgabe kann nicht wiederholt werden</translation>
-    </message>
-    <message>
         <source>Saved. The service settings take effect when Agent Hive starts next time.</source>
         <translation>Gespeichert. Die Dienst-Einstellungen gelten ab dem nächsten Start von Agent Hive.</translation>
     </message>
     <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
-    </message>
-    <message>
-        <source>Keyboard Shortcuts</source>
-        <translation>Tastenkürzel</translation>
-    </message>
-    <message>
-        <source>Action</source>
-        <translation>Aktion</translation>
-    </message>
-    <message>
-        <source>Shortcut</source>
-        <translation>Kürzel</translation>
-    </message>
-    <message>
-        <source>Open the selected agent&apos;s terminal</source>
-        <translation>Terminal des gewählten Agenten öffnen</translation>
-    </message>
-    <message>
-        <source>Enter</source>
-        <translation>Eingabetaste</translation>
-    </message>
-    <message>
-        <source>While a terminal has the keyboard, Ctrl+letter and Alt+letter go to the agent; the shortcuts with Ctrl+Shift, Alt+digit and the function keys stay the app&apos;s.</source>
-        <translation>Solange ein Terminal die Tastatur hat, gehen Strg+Buchstabe und Alt+Buchstabe an den Agenten; die Kürzel mit Strg+Umschalt, Alt+Ziffer und die Funktionstasten bleiben bei der Anwendung.</translation>
     </message>
     <message>
         <source>About Agent Hive</source>
@@ -653,6 +592,13 @@ Starten Sie einen mit %1.</translation>
             <numerusform>%n Aufgabe beendet; nichts wartet oder läuft.</numerusform>
             <numerusform>%n Aufgaben beendet; nichts wartet oder läuft.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>Hive::SessionController</name>
+    <message>
+        <source>Cannot Load Agents and Tasks</source>
+        <translation>Agenten und Aufgaben können nicht geladen werden</translation>
     </message>
 </context>
 <context>
@@ -815,6 +761,33 @@ Starten Sie einen mit %1.</translation>
     </message>
 </context>
 <context>
+    <name>Hive::ShortcutsDialog</name>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>Tastenkürzel</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Shortcut</source>
+        <translation>Kürzel</translation>
+    </message>
+    <message>
+        <source>Open the selected agent&apos;s terminal</source>
+        <translation>Terminal des gewählten Agenten öffnen</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>Eingabetaste</translation>
+    </message>
+    <message>
+        <source>While a terminal has the keyboard, Ctrl+letter and Alt+letter go to the agent; the shortcuts with Ctrl+Shift, Alt+digit and the function keys stay the app&apos;s.</source>
+        <translation>Solange ein Terminal die Tastatur hat, gehen Strg+Buchstabe und Alt+Buchstabe an den Agenten; die Kürzel mit Strg+Umschalt, Alt+Ziffer und die Funktionstasten bleiben bei der Anwendung.</translation>
+    </message>
+</context>
+<context>
     <name>Hive::SpawnDialog</name>
     <message>
         <source>&amp;Worker: takes tasks of its type from the queue</source>
@@ -959,6 +932,41 @@ Starten Sie einen mit %1.</translation>
     <message>
         <source>An agent named %1 is already running.</source>
         <translation>Ein Agent namens %1 läuft bereits.</translation>
+    </message>
+</context>
+<context>
+    <name>Hive::StatusFields</name>
+    <message>
+        <source>PostgreSQL</source>
+        <translation>PostgreSQL</translation>
+    </message>
+    <message>
+        <source>Redis</source>
+        <translation>Redis</translation>
+    </message>
+    <message>
+        <source>tmux</source>
+        <translation>tmux</translation>
+    </message>
+    <message>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
+        <source>The REST and WebSocket API; the token is in Settings → API.</source>
+        <translation>Die REST- und WebSocket-API; das Token steht unter Einstellungen → API.</translation>
+    </message>
+    <message>
+        <source>%1 · %2 queued · %3 running</source>
+        <translation>%1 · %2 wartend · %3 laufend</translation>
+    </message>
+    <message>
+        <source>embedded, in the data directory</source>
+        <translation>eingebettet, im Datenverzeichnis</translation>
+    </message>
+    <message>
+        <source>socket %1</source>
+        <translation>Socket %1</translation>
     </message>
 </context>
 <context>
