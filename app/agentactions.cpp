@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/agentactions.h"
 
+#include "app/externalterminal.h"
 #include "app/sessioncontroller.h"
 #include "models/agentmodel.h"
 #include "models/taskmodel.h"
@@ -130,6 +131,17 @@ void AgentActions::restart(const QList<Agent> &agents)
             respawn(agent);
         });
     }
+}
+
+void AgentActions::attachExternal(const Agent &agent,
+                                  const QString &tmuxSocket,
+                                  const QString &command)
+{
+    const QString session = agent.tmuxSession.isEmpty() ? agent.name : agent.tmuxSession;
+    if (auto r = ExternalTerminal::open(m_tmuxBinary, tmuxSocket, session, command); !r)
+        Q_EMIT errorOccurred(tr("Cannot Open a Terminal"), r.error().message);
+    else
+        Q_EMIT finished(tr("Opened %1 in an external terminal").arg(agent.name));
 }
 
 void AgentActions::respawn(const Agent &agent)

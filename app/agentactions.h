@@ -38,6 +38,8 @@ public:
     void spawn(const SpawnDialog::Request &request, bool openTerminals);
     void kill(const QList<Agent> &agents);
     void restart(const QList<Agent> &agents);
+    // The agent's tmux session in the user's own terminal emulator (command: the settings' one).
+    void attachExternal(const Agent &agent, const QString &tmuxSocket, const QString &command);
     // A restart of this agent is under way: its stop is not the end of its terminal.
     bool isRestarting(const QString &agentName) const { return m_restarting.contains(agentName); }
 

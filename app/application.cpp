@@ -2,18 +2,18 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/application.h"
 
+#include "app/mainwindow.h"
 #include "services/api/apiserver.h"
+#include "services/core/logging.h"
 #include "services/engine.h"
 #include "services/infra/infrastructure.h"
-#include "services/core/logging.h"
-#include "app/mainwindow.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QLibraryInfo>
 #include <QLocale>
-#include <QTranslator>
 #include <QTimer>
+#include <QTranslator>
 #include <QtConcurrent>
 
 using namespace Qt::StringLiterals;
@@ -21,7 +21,10 @@ using namespace Qt::StringLiterals;
 namespace Hive {
 
 namespace {
-auto log() { return Logging::get("app"); }
+auto log()
+{
+    return Logging::get("app");
+}
 } // namespace
 
 Application::Application(const Config &config, bool headless, QObject *parent)
@@ -53,7 +56,9 @@ void Application::start()
     m_infra = std::make_unique<Infrastructure>(m_config);
     log()->info("data directory: {}", m_config.dataDir);
     // Starting PostgreSQL (initdb the first time) takes seconds: never on the GUI thread.
-    QtConcurrent::run([infra = m_infra.get()] { return infra->start(); }).then(this, [this](Result<> r) {
+    QtConcurrent::run([infra = m_infra.get()] {
+        return infra->start();
+    }).then(this, [this](Result<> r) {
         if (!r) {
             Q_EMIT failed(r.error().message);
             return;
@@ -69,8 +74,9 @@ void Application::startEngine()
     o.tmuxSocket = m_config.tmuxSocket;
     o.databaseUrl = m_infra->databaseUrl();
     o.redisUrl = m_infra->redisUrl();
-    o.runnerPath = m_runnerPath.isEmpty() ? QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s)
-                                          : m_runnerPath;
+    o.runnerPath = m_runnerPath.isEmpty()
+                       ? QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s)
+                       : m_runnerPath;
     m_engine = std::make_unique<Engine>(o);
     m_engine->start().then(this, [this](Result<QStringList> migrated) {
         if (!migrated) {
@@ -102,7 +108,9 @@ void Application::startApi()
             return;
         }
         m_apiUrl = *url;
-        log()->info("API listening on {} and {} (bearer token in {})", *url, m_api->socketPath(),
+        log()->info("API listening on {} and {} (bearer token in {})",
+                    *url,
+                    m_api->socketPath(),
                     m_api->tokenFile());
         Q_EMIT apiStarted(*url);
         log()->info("Agent Hive {} is ready{}", HIVE_VERSION, m_headless ? " (headless)" : "");
@@ -114,7 +122,8 @@ QFuture<Result<QString>> Application::apiToken() const
 {
     if (m_api && !m_api->token().isEmpty())
         return QtFuture::makeReadyValueFuture(Result<QString>(m_api->token()));
-    return QtConcurrent::run([dir = m_config.dataDir] { return ApiServer::loadOrCreateToken(dir); });
+    return QtConcurrent::run(
+        [dir = m_config.dataDir] { return ApiServer::loadOrCreateToken(dir); });
 }
 
 QFuture<Result<QString>> Application::regenerateApiToken() const
@@ -133,7 +142,8 @@ void Application::installTranslations()
         delete qt;
     auto *own = new QTranslator(QCoreApplication::instance());
     // English (plural forms) when the system's language has no catalog.
-    if (own->load(locale, u"agenthive"_s, u"_"_s, u":/i18n"_s) || own->load(u":/i18n/agenthive_en.qm"_s))
+    if (own->load(locale, u"agenthive"_s, u"_"_s, u":/i18n"_s)
+        || own->load(u":/i18n/agenthive_en.qm"_s))
         QCoreApplication::installTranslator(own);
     else
         delete own;
@@ -145,7 +155,9 @@ void Application::checkHealth()
         return;
     m_healthBusy = true;
     // Managed instances that died are started again (off the GUI thread), then everything is asked.
-    QtConcurrent::run([infra = m_infra.get()] { return infra->supervise(); }).then(this, [this](Result<> sup) {
+    QtConcurrent::run([infra = m_infra.get()] {
+        return infra->supervise();
+    }).then(this, [this](Result<> sup) {
         if (!sup)
             log()->error("{}", sup.error());
         m_engine->health().then(this, [this](const Health &h) {
@@ -153,8 +165,10 @@ void Application::checkHealth()
             if (h == m_health)
                 return;
             m_health = h;
-            log()->info("health: PostgreSQL {}, Redis {}, tmux {}", h.postgres ? "ok" : "unreachable",
-                        h.redis ? "ok" : "unreachable", h.tmux ? "ok" : "unavailable");
+            log()->info("health: PostgreSQL {}, Redis {}, tmux {}",
+                        h.postgres ? "ok" : "unreachable",
+                        h.redis ? "ok" : "unreachable",
+                        h.tmux ? "ok" : "unavailable");
             Q_EMIT healthChanged(h);
         });
     });

@@ -3,9 +3,9 @@
 #pragma once
 
 #include "services/core/config.h"
+#include "services/core/result.h"
 #include "services/engine.h"
 #include "services/infra/datadirlock.h"
-#include "services/core/result.h"
 
 #include <QObject>
 

@@ -30,21 +30,24 @@ QStringList runFlag(const QString &program)
 
 } // namespace
 
-ExternalTerminal::Launch ExternalTerminal::plan(const QString &tmuxBinary, const QString &socket,
-                                                const QString &session, const QString &preferred)
+ExternalTerminal::Launch ExternalTerminal::plan(const QString &tmuxBinary,
+                                                const QString &socket,
+                                                const QString &session,
+                                                const QString &preferred)
 {
     const QString tmux = tmuxBinary.isEmpty() ? u"tmux"_s : tmuxBinary;
     const QStringList attach{tmux, u"-L"_s, socket, u"attach-session"_s, u"-t"_s, u"="_s + session};
 #ifdef Q_OS_MACOS
     if (preferred.isEmpty()) {
-        // Terminal.app runs a command only through AppleScript's "do script". The socket and session
-        // names are restricted to [A-Za-z0-9_.-], so quoting them is safe.
+        // Terminal.app runs a command only through AppleScript's "do script". The socket and
+        // session names are restricted to [A-Za-z0-9_.-], so quoting them is safe.
         QStringList quoted;
         for (const QString &a : attach)
             quoted << u"'"_s + QString(a).replace(u"'"_s, u"'\\''"_s) + u"'"_s;
         const QString script = u"tell application \"Terminal\" to do script \"%1\""_s.arg(
             quoted.join(u' ').replace(u"\\"_s, u"\\\\"_s).replace(u"\""_s, u"\\\""_s));
-        return {u"osascript"_s, {u"-e"_s, script, u"-e"_s, u"tell application \"Terminal\" to activate"_s}};
+        return {u"osascript"_s,
+                {u"-e"_s, script, u"-e"_s, u"tell application \"Terminal\" to activate"_s}};
     }
 #endif
     if (!preferred.trimmed().isEmpty()) {
@@ -60,8 +63,9 @@ ExternalTerminal::Launch ExternalTerminal::plan(const QString &tmuxBinary, const
     const QString env = qEnvironmentVariable("TERMINAL");
     if (!env.isEmpty())
         candidates << env;
-    candidates << u"x-terminal-emulator"_s << u"gnome-terminal"_s << u"konsole"_s << u"xfce4-terminal"_s
-               << u"kitty"_s << u"alacritty"_s << u"wezterm"_s << u"foot"_s << u"xterm"_s;
+    candidates << u"x-terminal-emulator"_s << u"gnome-terminal"_s << u"konsole"_s
+               << u"xfce4-terminal"_s << u"kitty"_s << u"alacritty"_s << u"wezterm"_s << u"foot"_s
+               << u"xterm"_s;
     for (const QString &c : std::as_const(candidates)) {
         const QString path = QStandardPaths::findExecutable(c);
         if (!path.isEmpty())
@@ -70,12 +74,15 @@ ExternalTerminal::Launch ExternalTerminal::plan(const QString &tmuxBinary, const
     return {};
 }
 
-Result<> ExternalTerminal::open(const QString &tmuxBinary, const QString &socket, const QString &session,
+Result<> ExternalTerminal::open(const QString &tmuxBinary,
+                                const QString &socket,
+                                const QString &session,
                                 const QString &preferred)
 {
     const Launch l = plan(tmuxBinary, socket, session, preferred);
     if (l.program.isEmpty())
-        return failure(tr("No terminal emulator was found. Set one in Settings → Terminal → External terminal."));
+        return failure(tr(
+            "No terminal emulator was found. Set one in Settings → Terminal → External terminal."));
     QProcess p;
     p.setProgram(l.program);
     p.setArguments(l.arguments);

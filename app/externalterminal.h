@@ -26,9 +26,13 @@ public:
     };
 
     // What would be run (empty program: no terminal emulator found).
-    static Launch plan(const QString &tmuxBinary, const QString &socket, const QString &session,
+    static Launch plan(const QString &tmuxBinary,
+                       const QString &socket,
+                       const QString &session,
                        const QString &preferred = {});
-    static Result<> open(const QString &tmuxBinary, const QString &socket, const QString &session,
+    static Result<> open(const QString &tmuxBinary,
+                         const QString &socket,
+                         const QString &session,
                          const QString &preferred = {});
 };
 

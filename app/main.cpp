@@ -20,7 +20,8 @@ namespace {
 bool hasDisplay()
 {
 #if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
-    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+    return !qEnvironmentVariableIsEmpty("DISPLAY")
+           || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
            || qEnvironmentVariable("QT_QPA_PLATFORM") == u"offscreen"_s;
 #else
     return true;
@@ -47,11 +48,13 @@ int main(int argc, char *argv[])
     // What the Settings dialog saved applies now, under the flags and the environment.
     auto config = Hive::Config::parse(Hive::Settings().arguments(arguments(argc, argv)));
     if (!config) {
-        fprintf(stderr, "agenthive: %s\nTry 'agenthive --help'.\n", qPrintable(config.error().message));
+        fprintf(
+            stderr, "agenthive: %s\nTry 'agenthive --help'.\n", qPrintable(config.error().message));
         return 2;
     }
     if (config->action == Hive::Config::Action::ShowHelp) {
-        fputs(qPrintable(config->helpText.replace(QString::fromLocal8Bit(argv[0]), u"agenthive"_s)), stdout);
+        fputs(qPrintable(config->helpText.replace(QString::fromLocal8Bit(argv[0]), u"agenthive"_s)),
+              stdout);
         return 0;
     }
     if (config->action == Hive::Config::Action::ShowVersion) {
@@ -61,13 +64,17 @@ int main(int argc, char *argv[])
 
     bool headless = config->headless;
     if (!headless && !hasDisplay()) {
-        fprintf(stderr, "agenthive: no display (DISPLAY and WAYLAND_DISPLAY are unset); running headless\n");
+        fprintf(
+            stderr,
+            "agenthive: no display (DISPLAY and WAYLAND_DISPLAY are unset); running headless\n");
         headless = true;
     }
-    std::unique_ptr<QCoreApplication> app = headless ? std::make_unique<QCoreApplication>(argc, argv)
-                                                     : std::make_unique<QApplication>(argc, argv);
+    std::unique_ptr<QCoreApplication> app = headless
+                                                ? std::make_unique<QCoreApplication>(argc, argv)
+                                                : std::make_unique<QApplication>(argc, argv);
 
-    Hive::Logging::setup(QDir(config->dataDir).filePath(u"logs"_s), u"agenthive.log"_s, config->logLevel);
+    Hive::Logging::setup(
+        QDir(config->dataDir).filePath(u"logs"_s), u"agenthive.log"_s, config->logLevel);
 
     Hive::Application hive(*config, headless);
     if (auto locked = hive.lockDataDir(); !locked) {

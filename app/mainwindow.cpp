@@ -3,11 +3,11 @@
 #include "app/mainwindow.h"
 
 #include "app/agentactions.h"
-#include "app/externalterminal.h"
 #include "app/sessioncontroller.h"
 #include "app/settings.h"
 #include "app/shortcutsdialog.h"
 #include "app/statusfields.h"
+#include "app/terminalsync.h"
 #include "models/agentmodel.h"
 #include "models/taskmodel.h"
 #include "widgets/agentpanel.h"
@@ -77,13 +77,16 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     buildActions();
     buildMenus();
     new StatusFields(statusBar(), app, m_agents, m_tasks);
+    auto *terminalSync = new TerminalSync(m_terminals, m_sessions, m_actions);
     connectSessions();
 
     connect(m_agentPanel, &AgentPanel::spawnRequested, this, &MainWindow::showSpawnDialog);
     connect(m_agentPanel, &AgentPanel::killRequested, m_actions, &AgentActions::kill);
     connect(m_agentPanel, &AgentPanel::restartRequested, m_actions, &AgentActions::restart);
-    connect(m_agentPanel, &AgentPanel::openTerminalRequested, this, &MainWindow::openTerminals);
-    connect(m_agentPanel, &AgentPanel::attachExternalRequested, this, &MainWindow::attachExternal);
+    connect(m_agentPanel, &AgentPanel::openTerminalRequested, terminalSync, &TerminalSync::open);
+    connect(m_agentPanel, &AgentPanel::attachExternalRequested, this, [this](const Agent &a) {
+        m_actions->attachExternal(a, m_app->config().tmuxSocket, m_values.externalTerminal);
+    });
     connect(m_board, &TaskBoard::newTaskRequested, this, &MainWindow::showNewTaskDialog);
     connect(m_board, &TaskBoard::cancelRequested, m_actions, &AgentActions::cancel);
     connect(m_board, &TaskBoard::retryRequested, m_actions, &AgentActions::retry);
@@ -101,16 +104,15 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
             m_agentPanel->selectAgent(id);
     });
     connect(m_agents, &AgentModel::countsChanged, this, &MainWindow::updateTitle);
-    connect(m_agents, &AgentModel::agentStatusChanged, this,
-            [this](const Agent &a, Agent::Status) { m_terminals->updateAgent(a); });
 
     connect(m_tray, &TrayIcon::showHideRequested, this, &MainWindow::toggleVisible);
     connect(m_tray, &TrayIcon::spawnRequested, this, [this] {
         showAndRaise();
         showSpawnDialog();
     });
-    connect(m_tray, &TrayIcon::quickSpawnRequested, this,
-            [this](const QString &profile) { spawn(m_actions->quickRequest(profile)); });
+    connect(m_tray, &TrayIcon::quickSpawnRequested, this, [this](const QString &profile) {
+        spawn(m_actions->quickRequest(profile));
+    });
     connect(m_tray, &TrayIcon::settingsRequested, this, [this] {
         showAndRaise();
         showSettings();
@@ -165,8 +167,11 @@ void MainWindow::buildActions()
     connect(m_quitAction, &QAction::triggered, this, &MainWindow::quit);
 
     // Text beside the icons of the main actions; the others show their icon only.
-    for (QAction *a : {m_agentPanel->restartAction(), m_agentPanel->attachExternalAction(),
-                       m_terminals->gridAction(), m_board->retryAction(), m_board->cancelAction(),
+    for (QAction *a : {m_agentPanel->restartAction(),
+                       m_agentPanel->attachExternalAction(),
+                       m_terminals->gridAction(),
+                       m_board->retryAction(),
+                       m_board->cancelAction(),
                        m_settingsAction})
         a->setPriority(QAction::LowPriority);
 
@@ -265,14 +270,16 @@ void MainWindow::buildMenus()
         if (!list->currentIndex().isValid() && list->model()->rowCount() > 0)
             list->setCurrentIndex(list->model()->index(0, 0));
     };
-    focus(tr("Go to &Agents"), QKeySequence(Qt::ALT | Qt::Key_1),
-          [this, toList] { toList(m_agentDock, m_agentPanel->view()); });
+    focus(tr("Go to &Agents"), QKeySequence(Qt::ALT | Qt::Key_1), [this, toList] {
+        toList(m_agentDock, m_agentPanel->view());
+    });
     focus(tr("Go to &Terminal"), QKeySequence(Qt::ALT | Qt::Key_2), [this] {
         if (TerminalPane *p = m_terminals->currentPane())
             p->setFocus(Qt::ShortcutFocusReason);
     });
-    focus(tr("Go to Ta&sks"), QKeySequence(Qt::ALT | Qt::Key_3),
-          [this, toList] { toList(m_taskDock, m_board->view()); });
+    focus(tr("Go to Ta&sks"), QKeySequence(Qt::ALT | Qt::Key_3), [this, toList] {
+        toList(m_taskDock, m_board->view());
+    });
     view->addSeparator();
     auto toggle = [this, view](QAction *a, const QString &text, Qt::Key key) {
         a->setText(text);
@@ -288,7 +295,8 @@ void MainWindow::buildMenus()
     full->setCheckable(true);
     full->setShortcut(QKeySequence(Qt::Key_F11));
     connect(full, &QAction::toggled, this, [this](bool on) {
-        setWindowState(on ? windowState() | Qt::WindowFullScreen : windowState() & ~Qt::WindowFullScreen);
+        setWindowState(on ? windowState() | Qt::WindowFullScreen
+                          : windowState() & ~Qt::WindowFullScreen);
     });
     addAction(full);
 
@@ -342,19 +350,10 @@ void MainWindow::connectSessions()
 {
     connect(m_sessions, &SessionController::errorOccurred, this, &MainWindow::showError);
     connect(m_sessions, &SessionController::notified, this, &MainWindow::onNotify);
-    connect(m_sessions, &SessionController::dismissedChanged, this,
-            [this](const QStringList &ids) { m_settings->setDismissedAgents(ids); });
-    connect(m_sessions, &SessionController::agentEnded, this, [this](const Agent &a) {
-        // A restarting agent's terminal stays, to follow its next session.
-        if (m_actions->isRestarting(a.name))
-            m_terminals->updateAgent(a);
-        else
-            m_terminals->closeAgent(a.id);
+    connect(m_sessions, &SessionController::dismissedChanged, this, [this](const QStringList &ids) {
+        m_settings->setDismissedAgents(ids);
     });
     connect(m_sessions, &SessionController::loadFinished, this, [this] {
-        for (TerminalPane *p : m_terminals->panes())
-            if (auto a = m_agents->agent(p->agentId()))
-                m_terminals->updateAgent(*a);
         m_agentPanel->setReady(true);
         m_board->setReady(true);
     });
@@ -364,20 +363,15 @@ void MainWindow::connectSessions()
     });
 
     connect(m_actions, &AgentActions::errorOccurred, this, &MainWindow::showError);
-    connect(m_actions, &AgentActions::finished, this,
-            [this](const QString &message) { statusBar()->showMessage(message, 4000); });
-    connect(m_actions, &AgentActions::spawned, this, [this](const Agent &a, bool openTerminal) {
-        if (openTerminal && a.isAlive())
-            m_terminals->open(a, !a.interactive, a.interactive);
+    connect(m_actions, &AgentActions::finished, this, [this](const QString &message) {
+        statusBar()->showMessage(message, 4000);
     });
-    connect(m_actions, &AgentActions::killed, this,
-            [this](const Agent &a) { m_terminals->closeAgent(a.id); });
-    connect(m_actions, &AgentActions::restarted, this, [this](const QString &oldId, const Agent &a) {
-        m_terminals->retarget(oldId, a); // an open terminal follows the new session
+    connect(m_actions, &AgentActions::restarted, this, [this](const QString &, const Agent &a) {
         m_agentPanel->selectAgent(a.id);
     });
-    connect(m_actions, &AgentActions::queued, this,
-            [this](const Task &t) { m_board->selectTask(t.id); });
+    connect(m_actions, &AgentActions::queued, this, [this](const Task &t) {
+        m_board->selectTask(t.id);
+    });
 }
 
 void MainWindow::updateTitle()
@@ -387,7 +381,10 @@ void MainWindow::updateTitle()
                                : tr("Agent Hive"));
 }
 
-void MainWindow::onNotify(Notifier::Kind kind, const QString &title, const QString &message, const QString &id)
+void MainWindow::onNotify(Notifier::Kind kind,
+                          const QString &title,
+                          const QString &message,
+                          const QString &id)
 {
     m_lastNotice = {kind, id};
     // In front of the user the status bar is enough; elsewhere the desktop says it.
@@ -428,29 +425,6 @@ void MainWindow::spawn(const SpawnDialog::Request &request)
     m_actions->spawn(request, show);
 }
 
-void MainWindow::openTerminals(const QList<Agent> &agents)
-{
-    if (agents.size() > 1)
-        m_terminals->setGrid(true);
-    for (int i = 0; i < agents.size(); ++i) {
-        const Agent &a = agents.at(i);
-        // Interactive agents are there to be typed to; workers to be watched.
-        const bool readOnly = m_terminals->pane(a.id) ? m_terminals->pane(a.id)->isReadOnly() : !a.interactive;
-        m_terminals->open(a, readOnly, i == agents.size() - 1);
-    }
-}
-
-void MainWindow::attachExternal(const Agent &agent)
-{
-    const QString session = agent.tmuxSession.isEmpty() ? agent.name : agent.tmuxSession;
-    if (auto r = ExternalTerminal::open(m_actions->tmuxBinary(), m_app->config().tmuxSocket, session,
-                                        m_values.externalTerminal);
-        !r)
-        showError(tr("Cannot Open a Terminal"), r.error().message);
-    else
-        statusBar()->showMessage(tr("Opened %1 in an external terminal").arg(agent.name), 4000);
-}
-
 void MainWindow::showNewTaskDialog()
 {
     if (!m_sessions->engine())
@@ -488,16 +462,18 @@ void MainWindow::showSettings()
             dialog->setTokenError(token.error().message);
     };
     m_app->apiToken().then(dialog, showToken);
-    connect(dialog, &SettingsDialog::regenerateTokenRequested, this,
-            [this, dialog, showToken] { m_app->regenerateApiToken().then(dialog, showToken); });
+    connect(dialog, &SettingsDialog::regenerateTokenRequested, this, [this, dialog, showToken] {
+        m_app->regenerateApiToken().then(dialog, showToken);
+    });
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         const SettingsDialog::Values before = m_values;
         m_values = dialog->values();
         m_settings->setValues(m_values, before);
         applySettings();
         if (m_values.needsRestart(before))
-            statusBar()->showMessage(tr("Saved. The service settings take effect when Agent Hive starts next time."),
-                                     8000);
+            statusBar()->showMessage(
+                tr("Saved. The service settings take effect when Agent Hive starts next time."),
+                8000);
     });
     dialog->open();
 }
@@ -507,7 +483,8 @@ void MainWindow::showError(const QString &title, const QString &message)
     statusBar()->showMessage(tr("%1: %2").arg(title, message), 10000);
     // One box at a time: a burst of failures (spawning ten agents) adds lines to it.
     if (m_errorBox && m_errorBox->isVisible()) {
-        m_errorBox->setInformativeText(m_errorBox->informativeText() + u"\n\n"_s + title + u": "_s + message);
+        m_errorBox->setInformativeText(m_errorBox->informativeText() + u"\n\n"_s + title + u": "_s
+                                       + message);
         return;
     }
     m_errorBox = new QMessageBox(QMessageBox::Warning, title, title, QMessageBox::Ok, this);
@@ -526,11 +503,14 @@ void MainWindow::showShortcuts()
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About Agent Hive"),
-                       tr("<h3>Agent Hive %1</h3><p>A native control center for fleets of CLI coding agents in "
-                          "tmux.</p><p>Data directory: %2<br>tmux socket: %3</p>")
-                           .arg(QStringLiteral(HIVE_VERSION), m_app->config().dataDir.toHtmlEscaped(),
-                                m_app->config().tmuxSocket.toHtmlEscaped()));
+    QMessageBox::about(
+        this,
+        tr("About Agent Hive"),
+        tr("<h3>Agent Hive %1</h3><p>A native control center for fleets of CLI coding agents in "
+           "tmux.</p><p>Data directory: %2<br>tmux socket: %3</p>")
+            .arg(QStringLiteral(HIVE_VERSION),
+                 m_app->config().dataDir.toHtmlEscaped(),
+                 m_app->config().tmuxSocket.toHtmlEscaped()));
 }
 
 // ---- window and tray ----------------------------------------------------------------------------
@@ -579,10 +559,11 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         if (!m_settings->closeNoticeShown()) {
             m_settings->setCloseNoticeShown(true);
-            m_tray->showMessage(tr("Agent Hive is still running"),
-                                tr("It keeps running in the tray with your agents. Quit from the tray menu or "
-                                   "with %1.")
-                                    .arg(QKeySequence(QKeySequence::Quit).toString(QKeySequence::NativeText)));
+            m_tray->showMessage(
+                tr("Agent Hive is still running"),
+                tr("It keeps running in the tray with your agents. Quit from the tray menu or "
+                   "with %1.")
+                    .arg(QKeySequence(QKeySequence::Quit).toString(QKeySequence::NativeText)));
         }
         return;
     }

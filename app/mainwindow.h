@@ -71,12 +71,11 @@ private:
     void applySettings();
     void connectSessions();
 
-    void onNotify(Notifier::Kind kind, const QString &title, const QString &message, const QString &id);
+    void
+    onNotify(Notifier::Kind kind, const QString &title, const QString &message, const QString &id);
     void updateTitle();
 
     void spawn(const SpawnDialog::Request &request);
-    void openTerminals(const QList<Agent> &agents);
-    void attachExternal(const Agent &agent);
     void showError(const QString &title, const QString &message);
     void toggleVisible();
     void showAndRaise();

@@ -5,21 +5,21 @@
 #include "services/core/process.h"
 #include "tests/fixture/hivefixture.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QEventLoop>
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QTimer>
-#include <QFile>
 #include <QProcess>
-#include <QTemporaryDir>
-#include <QDeadlineTimer>
-#include <QJsonArray>
 #include <QStandardPaths>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <csignal>
 
@@ -103,8 +103,13 @@ void tst_Cli::versionAndHelp()
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
     const QByteArray help = p.readAllStandardOutput();
-    for (const char *flag : {"--headless", "--data-dir", "--api-host", "--api-port", "--database-url",
-                             "--redis-url", "--tmux-socket"})
+    for (const char *flag : {"--headless",
+                             "--data-dir",
+                             "--api-host",
+                             "--api-port",
+                             "--database-url",
+                             "--redis-url",
+                             "--tmux-socket"})
         QVERIFY2(help.contains(flag), flag);
     p.start(bin(u"hive-runner"_s), {u"--version"_s});
     QVERIFY(p.waitForFinished(10000));
@@ -166,14 +171,16 @@ struct Http
     QByteArray token;
     QNetworkAccessManager nam;
 
-    std::pair<int, QJsonObject> call(const QByteArray &method, const QString &path, const QJsonObject &body = {})
+    std::pair<int, QJsonObject>
+    call(const QByteArray &method, const QString &path, const QJsonObject &body = {})
     {
         QNetworkRequest req(QUrl(base + path));
         req.setRawHeader("Authorization", "Bearer " + token);
         req.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
-        QNetworkReply *reply = nam.sendCustomRequest(req, method,
-                                                     body.isEmpty() ? QByteArray()
-                                                                    : QJsonDocument(body).toJson(QJsonDocument::Compact));
+        QNetworkReply *reply = nam.sendCustomRequest(
+            req,
+            method,
+            body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact));
         QEventLoop loop;
         QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
         QTimer::singleShot(20000, &loop, &QEventLoop::quit);
@@ -203,12 +210,19 @@ void tst_Cli::killedAppIsRestartedAndAdoptsItsAgents()
     {
         QFile f(dataDir + u"/profiles/fake.json"_s);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QJsonDocument(QJsonObject{{u"name"_s, u"fake"_s},
-                                          {u"command"_s, QJsonArray{Test::HiveFixture::fakeAgent(), u"{prompt}"_s}}})
-                    .toJson());
+        f.write(
+            QJsonDocument(QJsonObject{{u"name"_s, u"fake"_s},
+                                      {u"command"_s,
+                                       QJsonArray{Test::HiveFixture::fakeAgent(), u"{prompt}"_s}}})
+                .toJson());
     }
-    const QStringList args{u"--headless"_s, u"--data-dir"_s, dataDir, u"--api-port"_s, u"0"_s,
-                           u"--tmux-socket"_s, fx.tmuxSocket()};
+    const QStringList args{u"--headless"_s,
+                           u"--data-dir"_s,
+                           dataDir,
+                           u"--api-port"_s,
+                           u"0"_s,
+                           u"--tmux-socket"_s,
+                           fx.tmuxSocket()};
     auto startApp = [&](QProcess &app) {
         app.setProcessEnvironment(isolated());
         app.setProcessChannelMode(QProcess::MergedChannels);
@@ -217,7 +231,8 @@ void tst_Cli::killedAppIsRestartedAndAdoptsItsAgents()
             return false;
         QByteArray log;
         QDeadlineTimer deadline(60000);
-        while (!log.contains("is ready") && !deadline.hasExpired() && app.state() == QProcess::Running) {
+        while (!log.contains("is ready") && !deadline.hasExpired()
+               && app.state() == QProcess::Running) {
             app.waitForReadyRead(200);
             log += app.readAll();
         }
@@ -228,36 +243,47 @@ void tst_Cli::killedAppIsRestartedAndAdoptsItsAgents()
     QProcess first;
     QVERIFY(startApp(first));
     Http http;
-    http.base = u"http://127.0.0.1:%1/api/v1"_s.arg(QString::fromUtf8(readFile(dataDir + u"/api-port"_s)));
+    http.base = u"http://127.0.0.1:%1/api/v1"_s.arg(
+        QString::fromUtf8(readFile(dataDir + u"/api-port"_s)));
     http.token = readFile(dataDir + u"/api-token"_s);
     QVERIFY(!http.token.isEmpty());
 
-    auto [st, agent] = http.call("POST", u"/agents"_s, {{u"type"_s, u"dev"_s}, {u"profile"_s, u"fake"_s}});
+    auto [st, agent]
+        = http.call("POST", u"/agents"_s, {{u"type"_s, u"dev"_s}, {u"profile"_s, u"fake"_s}});
     QCOMPARE(st, 201);
     const QString agentId = agent.value(u"id").toString();
-    QTRY_COMPARE_WITH_TIMEOUT(http.call("GET", u"/agents/"_s + agentId).second.value(u"status").toString(),
-                              u"idle"_s, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        http.call("GET", u"/agents/"_s + agentId).second.value(u"status").toString(),
+        u"idle"_s,
+        15000);
     const QString runs = fx.path(u"runs"_s);
-    auto [st1, busy] = http.call("POST", u"/tasks"_s, {{u"prompt"_s, u"sleep=4 touch=%1"_s.arg(runs)}});
+    auto [st1, busy]
+        = http.call("POST", u"/tasks"_s, {{u"prompt"_s, u"sleep=4 touch=%1"_s.arg(runs)}});
     QCOMPARE(st1, 201);
     auto [st2, later] = http.call("POST", u"/tasks"_s, {{u"prompt"_s, u"after the restart"_s}});
     QCOMPARE(st2, 201);
     const QString busyId = busy.value(u"id").toString();
-    QTRY_COMPARE_WITH_TIMEOUT(http.call("GET", u"/tasks/"_s + busyId).second.value(u"status").toString(),
-                              u"running"_s, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        http.call("GET", u"/tasks/"_s + busyId).second.value(u"status").toString(),
+        u"running"_s,
+        15000);
 
     QVERIFY(::kill(static_cast<pid_t>(first.processId()), SIGKILL) == 0);
     QVERIFY(first.waitForFinished(10000));
 
     QProcess second;
     QVERIFY(startApp(second));
-    http.base = u"http://127.0.0.1:%1/api/v1"_s.arg(QString::fromUtf8(readFile(dataDir + u"/api-port"_s)));
-    QTRY_COMPARE_WITH_TIMEOUT(http.call("GET", u"/tasks/"_s + busyId).second.value(u"status").toString(),
-                              u"succeeded"_s, 30000);
+    http.base = u"http://127.0.0.1:%1/api/v1"_s.arg(
+        QString::fromUtf8(readFile(dataDir + u"/api-port"_s)));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        http.call("GET", u"/tasks/"_s + busyId).second.value(u"status").toString(),
+        u"succeeded"_s,
+        30000);
     QTRY_COMPARE_WITH_TIMEOUT(http.call("GET", u"/tasks/"_s + later.value(u"id").toString())
                                   .second.value(u"status")
                                   .toString(),
-                              u"succeeded"_s, 30000);
+                              u"succeeded"_s,
+                              30000);
     const QJsonObject adopted = http.call("GET", u"/agents/"_s + agentId).second;
     QCOMPARE(adopted.value(u"status").toString(), u"idle"_s);
     QCOMPARE(http.call("GET", u"/tasks/"_s + busyId).second.value(u"attempts").toInt(), 1);
@@ -280,9 +306,11 @@ void tst_Cli::savedSettingsApplyAtTheNextStart()
     {
         QFile f(dataDir + u"/profiles/fake.json"_s);
         QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(QJsonDocument(QJsonObject{{u"name"_s, u"fake"_s},
-                                          {u"command"_s, QJsonArray{Test::HiveFixture::fakeAgent(), u"{prompt}"_s}}})
-                    .toJson());
+        f.write(
+            QJsonDocument(QJsonObject{{u"name"_s, u"fake"_s},
+                                      {u"command"_s,
+                                       QJsonArray{Test::HiveFixture::fakeAgent(), u"{prompt}"_s}}})
+                .toJson());
     }
     quint16 savedPort = 0;
     {
@@ -291,7 +319,8 @@ void tst_Cli::savedSettingsApplyAtTheNextStart()
         savedPort = probe.serverPort();
     }
     {
-        // The file QSettings() of the app reads under this XDG_CONFIG_HOME, written as the dialog does.
+        // The file QSettings() of the app reads under this XDG_CONFIG_HOME, written as the dialog
+        // does.
         Settings saved(home + u"/.config/agenthive/agenthive.conf"_s);
         const SettingsDialog::Values shown;
         SettingsDialog::Values v = shown;
@@ -302,10 +331,12 @@ void tst_Cli::savedSettingsApplyAtTheNextStart()
     auto startApp = [&](QProcess &app, const QStringList &flags) {
         app.setProcessEnvironment(isolated(home));
         app.setProcessChannelMode(QProcess::MergedChannels);
-        app.start(bin(u"agenthive"_s), QStringList{u"--headless"_s, u"--data-dir"_s, dataDir} + flags);
+        app.start(bin(u"agenthive"_s),
+                  QStringList{u"--headless"_s, u"--data-dir"_s, dataDir} + flags);
         QByteArray log;
         QDeadlineTimer deadline(60000);
-        while (!log.contains("is ready") && !deadline.hasExpired() && app.state() != QProcess::NotRunning) {
+        while (!log.contains("is ready") && !deadline.hasExpired()
+               && app.state() != QProcess::NotRunning) {
             app.waitForReadyRead(200);
             log += app.readAll();
         }
@@ -321,9 +352,13 @@ void tst_Cli::savedSettingsApplyAtTheNextStart()
     };
     auto spawn = [&](const QString &name) {
         Http http;
-        http.base = u"http://127.0.0.1:%1/api/v1"_s.arg(QString::fromUtf8(readFile(dataDir + u"/api-port"_s)));
+        http.base = u"http://127.0.0.1:%1/api/v1"_s.arg(
+            QString::fromUtf8(readFile(dataDir + u"/api-port"_s)));
         http.token = readFile(dataDir + u"/api-token"_s);
-        return http.call("POST", u"/agents"_s, {{u"type"_s, u"dev"_s}, {u"profile"_s, u"fake"_s}, {u"name"_s, name}})
+        return http
+            .call("POST",
+                  u"/agents"_s,
+                  {{u"type"_s, u"dev"_s}, {u"profile"_s, u"fake"_s}, {u"name"_s, name}})
             .first;
     };
 

@@ -1,24 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
+#include "app/application.h"
+#include "app/mainwindow.h"
 #include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
-#include "widgets/agentpanel.h"
+#include "models/taskfilterproxy.h"
+#include "models/taskmodel.h"
 #include "services/api/apiserver.h"
-#include "app/application.h"
 #include "services/core/config.h"
 #include "services/engine.h"
 #include "tests/fixture/hivefixture.h"
-#include "app/mainwindow.h"
+#include "tests/gui/xvfb.h"
+#include "widgets/agentpanel.h"
 #include "widgets/newtaskdialog.h"
 #include "widgets/placeholdertreeview.h"
 #include "widgets/settingsdialog.h"
 #include "widgets/spawndialog.h"
 #include "widgets/taskboard.h"
 #include "widgets/taskdetailview.h"
-#include "models/taskfilterproxy.h"
-#include "models/taskmodel.h"
 #include "widgets/terminalarea.h"
-#include "tests/gui/xvfb.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -28,6 +28,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -35,9 +36,8 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSpinBox>
-#include <QTabWidget>
-#include <QLabel>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
@@ -93,7 +93,8 @@ void tst_Gui::shot(const QString &name)
 {
     QTest::qWait(300); // let the last paint land
     const QPixmap pm = QGuiApplication::primaryScreen()->grabWindow(0);
-    const QString file = QDir(m_shots).filePath(u"%1-%2.png"_s.arg(++m_shot, 2, 10, QChar(u'0')).arg(name));
+    const QString file
+        = QDir(m_shots).filePath(u"%1-%2.png"_s.arg(++m_shot, 2, 10, QChar(u'0')).arg(name));
     QVERIFY2(pm.save(file), qPrintable(file));
     qInfo("screenshot %s", qPrintable(file));
 }
@@ -144,7 +145,8 @@ QStringList tst_Gui::tmux(const QStringList &args)
 // it is, also when its first rows scrolled into the history as the window shrank to the pane.
 QString tst_Gui::paneText(const QString &target)
 {
-    return tmux({u"capture-pane"_s, u"-p"_s, u"-J"_s, u"-S"_s, u"-"_s, u"-t"_s, target}).join(u'\n');
+    return tmux({u"capture-pane"_s, u"-p"_s, u"-J"_s, u"-S"_s, u"-"_s, u"-t"_s, target})
+        .join(u'\n');
 }
 
 // The terminal's text with its line breaks taken out: a narrow pane wraps long lines.
@@ -221,7 +223,8 @@ void tst_Gui::startsAndLoads()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->isLoaded(), 60000);
     QTRY_VERIFY_WITH_TIMEOUT(m_window->agentPanel()->spawnAction()->isEnabled(), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(!m_app->apiUrl().isEmpty(), 20000);
-    QTRY_VERIFY_WITH_TIMEOUT(m_app->health().postgres && m_app->health().redis && m_app->health().tmux, 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_app->health().postgres && m_app->health().redis && m_app->health().tmux, 20000);
     shot(u"started"_s);
 }
 
@@ -280,10 +283,13 @@ void tst_Gui::terminalsShowTheAgents()
         QVERIFY(pane->isReadOnly()); // workers are watched
         // hive-runner's first words in the session, through the attached client.
         QTRY_COMPARE_WITH_TIMEOUT(runnerLineProblem(pane, n), QString(), 20000);
-        QCOMPARE(tmux({u"list-clients"_s, u"-t"_s, u"="_s + n, u"-F"_s, u"#{client_readonly}"_s}), QStringList{u"1"_s});
+        QCOMPARE(tmux({u"list-clients"_s, u"-t"_s, u"="_s + n, u"-F"_s, u"#{client_readonly}"_s}),
+                 QStringList{u"1"_s});
         // The agent's window takes the pane's size: the watcher sees all of it.
-        QTRY_COMPARE_WITH_TIMEOUT(tmux({u"list-windows"_s, u"-t"_s, u"="_s + n, u"-F"_s, u"#{window_width}"_s}),
-                                  QStringList{QString::number(pane->terminal()->screenColumnsCount())}, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            tmux({u"list-windows"_s, u"-t"_s, u"="_s + n, u"-F"_s, u"#{window_width}"_s}),
+            QStringList{QString::number(pane->terminal()->screenColumnsCount())},
+            10000);
     }
     shot(u"two-agents-watched"_s);
 }
@@ -316,20 +322,24 @@ void tst_Gui::queuesATaskThatSucceeds()
     QTRY_COMPARE_WITH_TIMEOUT(tasks->task(m_taskId)->status, Task::Status::Succeeded, 60000);
     const Task done = *tasks->task(m_taskId);
     QVERIFY(done.result);
-    QVERIFY2(done.result->output.contains(u"PROMPT:hello from the board"_s), qPrintable(done.result->output));
+    QVERIFY2(done.result->output.contains(u"PROMPT:hello from the board"_s),
+             qPrintable(done.result->output));
 
     // The board shows it in the Succeeded tab, with its output in the detail.
     m_window->taskBoard()->setCurrentTab(TaskBoard::Tab::Succeeded);
     QCOMPARE(m_window->taskBoard()->proxy()->rowCount(), 1);
     m_window->taskBoard()->selectTask(m_taskId);
-    QTRY_VERIFY(m_window->taskBoard()->detail()->outputText().contains(u"PROMPT:hello from the board"_s));
-    QCOMPARE(m_window->taskBoard()->detail()->statusText(), TaskModel::statusLabel(Task::Status::Succeeded));
+    QTRY_VERIFY(
+        m_window->taskBoard()->detail()->outputText().contains(u"PROMPT:hello from the board"_s));
+    QCOMPARE(m_window->taskBoard()->detail()->statusText(),
+             TaskModel::statusLabel(Task::Status::Succeeded));
 
     // The agent that ran it printed the prompt's output in its terminal.
     const QString ranBy = m_window->agentModel()->nameOf(done.agentId);
     TerminalPane *pane = m_window->terminals()->paneByName(ranBy);
     QVERIFY2(pane, qPrintable(ranBy));
-    QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"PROMPT:hello from the board"_s), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"PROMPT:hello from the board"_s),
+                             10000);
     QTRY_VERIFY_WITH_TIMEOUT(agentNamed(ranBy)->status == Agent::Status::Idle, 20000);
     shot(u"task-succeeded"_s);
 }
@@ -345,7 +355,8 @@ void tst_Gui::interactiveAgentWaitsForInput()
     QCOMPARE(profile->currentData().toString(), u"fake-chat"_s);
     QVERIFY(dialog->request().interactive);
     QTest::keyClicks(dialog->findChild<QLineEdit *>(u"nameEdit"_s), u"chat"_s);
-    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok), Qt::LeftButton);
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(agentNamed(u"chat"_s).has_value(), 30000);
     QVERIFY(agentNamed(u"chat"_s)->interactive);
 
@@ -354,20 +365,25 @@ void tst_Gui::interactiveAgentWaitsForInput()
     QTRY_VERIFY_WITH_TIMEOUT((pane = m_window->terminals()->paneByName(u"chat"_s)), 10000);
     QVERIFY(!pane->isReadOnly());
     QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"fake-agent ready"_s), 20000);
-    QTRY_COMPARE_WITH_TIMEOUT(tmux({u"list-clients"_s, u"-t"_s, u"=chat"_s, u"-F"_s, u"#{client_readonly}"_s}),
-                              QStringList{u"0"_s}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        tmux({u"list-clients"_s, u"-t"_s, u"=chat"_s, u"-F"_s, u"#{client_readonly}"_s}),
+        QStringList{u"0"_s},
+        10000);
     QWidget *display = pane->terminal()->focusProxy();
     QVERIFY(display);
     display->setFocus();
     QTest::keyClicks(display, u"please ask me"_s);
     QTest::keyClick(display, Qt::Key_Return);
     QTRY_VERIFY2_WITH_TIMEOUT(paneText(u"=chat:"_s).contains(u"Do you want to proceed? (y/n)"_s),
-                              qPrintable(paneText(u"=chat:"_s)), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"working on: please ask me"_s), 10000);
+                              qPrintable(paneText(u"=chat:"_s)),
+                              10000);
+    QTRY_VERIFY_WITH_TIMEOUT(flat(pane->screenText()).contains(u"working on: please ask me"_s),
+                             10000);
     // The orchestrator sees the question: the list, the badge and the title say so.
     QTRY_COMPARE_WITH_TIMEOUT(agentNamed(u"chat"_s)->status, Agent::Status::WaitingInput, 20000);
     QCOMPARE(m_window->agentModel()->count(Agent::Status::WaitingInput), 1);
-    QVERIFY2(m_window->windowTitle().contains(u"waiting for input"_s), qPrintable(m_window->windowTitle()));
+    QVERIFY2(m_window->windowTitle().contains(u"waiting for input"_s),
+             qPrintable(m_window->windowTitle()));
     shot(u"interactive-waiting-for-input"_s);
 }
 
@@ -379,8 +395,8 @@ void tst_Gui::answeringTheAgent()
     display->setFocus();
     QTest::keyClicks(display, u"y"_s);
     QTest::keyClick(display, Qt::Key_Return);
-    QTRY_VERIFY2_WITH_TIMEOUT(paneText(u"=chat:"_s).contains(u"answer: y"_s),
-                              qPrintable(paneText(u"=chat:"_s)), 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        paneText(u"=chat:"_s).contains(u"answer: y"_s), qPrintable(paneText(u"=chat:"_s)), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(agentNamed(u"chat"_s)->status != Agent::Status::WaitingInput, 20000);
 }
 
@@ -389,8 +405,12 @@ void tst_Gui::answeringTheAgent()
 void tst_Gui::overview()
 {
     Engine *engine = m_app->engine();
-    auto make = [](const QString &title, const QString &prompt, const QString &type, int priority,
-                   const QStringList &deps = {}, int attempts = 3) {
+    auto make = [](const QString &title,
+                   const QString &prompt,
+                   const QString &type,
+                   int priority,
+                   const QStringList &deps = {},
+                   int attempts = 3) {
         Task t;
         t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         t.title = title;
@@ -401,28 +421,31 @@ void tst_Gui::overview()
         t.maxAttempts = attempts;
         return t;
     };
-    const Task failing = make(u"Migrate the billing schema"_s, u"migrate billing exit=3"_s, u"dev"_s, 5, {}, 1);
-    const Task longOne = make(u"Refactor the session store"_s, u"refactor sessions sleep=60 lines=4"_s, u"dev"_s, 1);
+    const Task failing
+        = make(u"Migrate the billing schema"_s, u"migrate billing exit=3"_s, u"dev"_s, 5, {}, 1);
+    const Task longOne = make(
+        u"Refactor the session store"_s, u"refactor sessions sleep=60 lines=4"_s, u"dev"_s, 1);
     m_longTaskId = longOne.id;
     const Task blocked = make(u"Write release notes"_s, u"notes"_s, u"dev"_s, 0, {longOne.id});
     const Task review = make(u"Review the API changes"_s, u"review api"_s, u"review"_s, 2);
     for (const Task &t : {failing, longOne, blocked, review})
         engine->createTask(t);
     TaskModel *tasks = m_window->taskModel();
-    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(failing.id) && tasks->task(failing.id)->status == Task::Status::Failed,
-                             30000);
-    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(longOne.id) && tasks->task(longOne.id)->status == Task::Status::Running,
-                             30000);
-    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(blocked.id) && tasks->task(blocked.id)->status == Task::Status::Blocked,
-                             10000);
-    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(review.id) && tasks->task(review.id)->status == Task::Status::Queued,
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        tasks->task(failing.id) && tasks->task(failing.id)->status == Task::Status::Failed, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        tasks->task(longOne.id) && tasks->task(longOne.id)->status == Task::Status::Running, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        tasks->task(blocked.id) && tasks->task(blocked.id)->status == Task::Status::Blocked, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        tasks->task(review.id) && tasks->task(review.id)->status == Task::Status::Queued, 10000);
     QCOMPARE(tasks->count(Task::Status::Failed), 1);
     const QString busy = m_window->agentModel()->nameOf(tasks->task(longOne.id)->agentId);
     QTRY_VERIFY_WITH_TIMEOUT(agentNamed(busy)->status == Agent::Status::Busy, 10000);
     m_window->taskBoard()->setCurrentTab(TaskBoard::Tab::All);
     m_window->taskBoard()->selectTask(failing.id);
-    QTRY_VERIFY(m_window->taskBoard()->detail()->statusText() == TaskModel::statusLabel(Task::Status::Failed));
+    QTRY_VERIFY(m_window->taskBoard()->detail()->statusText()
+                == TaskModel::statusLabel(Task::Status::Failed));
     m_window->agentPanel()->selectAgent(agentNamed(busy)->id);
     QTest::qWait(1200); // an uptime tick and the terminals' last lines
     shot(u"overview"_s);
@@ -453,7 +476,8 @@ void tst_Gui::killsAnAgent()
     view->setFocus();
     QTest::keyClick(view, Qt::Key_Delete);
     QMessageBox *box = nullptr;
-    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(u"killConfirmation"_s)) && box->isVisible());
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(u"killConfirmation"_s))
+                && box->isVisible());
     QVERIFY(box->text().contains(victimName));
     QVERIFY2(box->informativeText().contains(u"Its running task goes back to the queue"_s),
              qPrintable(box->informativeText()));
@@ -468,7 +492,8 @@ void tst_Gui::killsAnAgent()
     QTRY_COMPARE_WITH_TIMEOUT(m_window->agentModel()->rowOf(victim->id), -1, 20000);
     QCOMPARE(m_window->agentModel()->rowCount(), 2);
     QTRY_VERIFY_WITH_TIMEOUT(!m_window->terminals()->paneByName(victimName), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(!tmux({u"list-sessions"_s, u"-F"_s, u"#{session_name}"_s}).contains(victimName), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !tmux({u"list-sessions"_s, u"-F"_s, u"#{session_name}"_s}).contains(victimName), 10000);
     QVERIFY(tmux({u"list-sessions"_s, u"-F"_s, u"#{session_name}"_s}).contains(survivorName));
     // Its task was handed back and the other worker took it.
     QTRY_VERIFY_WITH_TIMEOUT(tasks->task(m_longTaskId)->agentId == agentNamed(survivorName)->id
@@ -521,8 +546,9 @@ void tst_Gui::restartsAnAgent()
 
 void tst_Gui::settingsShowTheToken()
 {
-    QTest::mouseClick(m_window->toolBar()->widgetForAction(m_window->findChild<QAction *>(u"settings"_s)),
-                      Qt::LeftButton);
+    QTest::mouseClick(
+        m_window->toolBar()->widgetForAction(m_window->findChild<QAction *>(u"settings"_s)),
+        Qt::LeftButton);
     auto *dialog = waitForDialog<SettingsDialog>();
     QVERIFY(dialog);
     QVERIFY(QTest::qWaitForWindowExposed(dialog));

@@ -52,8 +52,16 @@ bool Xvfb::start(int width, int height)
 #ifdef Q_OS_LINUX
         ::prctl(PR_SET_PDEATHSIG, SIGTERM); // a crashed test takes its X server along
 #endif
-        const char *argv[] = {"Xvfb", "-displayfd", fd.constData(), "-screen", "0", screen.constData(),
-                              "-nolisten", "tcp", "-noreset", nullptr};
+        const char *argv[] = {"Xvfb",
+                              "-displayfd",
+                              fd.constData(),
+                              "-screen",
+                              "0",
+                              screen.constData(),
+                              "-nolisten",
+                              "tcp",
+                              "-noreset",
+                              nullptr};
         ::execvp("Xvfb", const_cast<char *const *>(argv));
         ::_exit(127);
     }
