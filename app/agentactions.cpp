@@ -117,18 +117,26 @@ void AgentActions::restart(const QList<Agent> &agents)
     Engine *engine = m_sessions->engine();
     if (!engine)
         return;
+    // The engine's restart, as the API's: the same name, folder and profile, and an interactive
+    // agent's conversation resumed.
     for (const Agent &agent : agents) {
         m_restarting.insert(agent.name, agent.id);
-        engine->kill(agent.id).then(this, [this, agent](Result<> killed) {
-            if (!killed) {
-                m_restarting.remove(agent.name);
-                Q_EMIT errorOccurred(tr("Cannot Restart %1").arg(agent.name),
-                                     killed.error().message);
+        engine->restart(agent.id).then(this, [this, engine, agent](Result<Agent> a) {
+            const QString oldId = m_restarting.take(agent.name);
+            if (!a) {
+                Q_EMIT errorOccurred(tr("Cannot Restart %1").arg(agent.name), a.error().message);
+                // Stopped and not back (the spawn failed): its terminal has nothing to show.
+                engine->agent(agent.id).then(this, [this](Result<Agent> now) {
+                    if (now && !now->isAlive())
+                        Q_EMIT killed(*now);
+                });
                 return;
             }
+            // A lost agent is spawned again beside its old record: that one leaves the list.
             if (!agent.isAlive())
-                m_sessions->agentModel()->remove(agent.id);
-            respawn(agent);
+                m_sessions->dismiss(agent.id);
+            Q_EMIT restarted(oldId, m_sessions->adopt(*a));
+            Q_EMIT finished(tr("Restarted %1").arg(agent.name));
         });
     }
 }
@@ -142,26 +150,6 @@ void AgentActions::attachExternal(const Agent &agent,
         Q_EMIT errorOccurred(tr("Cannot Open a Terminal"), r.error().message);
     else
         Q_EMIT finished(tr("Opened %1 in an external terminal").arg(agent.name));
-}
-
-void AgentActions::respawn(const Agent &agent)
-{
-    SpawnRequest r;
-    r.type = agent.type;
-    r.name = agent.name;
-    r.profile = agent.profile;
-    r.workdir = agent.workdir; // its folder or worktree, as it was
-    r.interactive = agent.interactive;
-    m_sessions->engine()->spawn(r).then(this, [this, agent](Result<Agent> a) {
-        const QString oldId = m_restarting.take(agent.name);
-        if (!a) {
-            Q_EMIT killed(agent); // and not back: its terminal closes
-            Q_EMIT errorOccurred(tr("Cannot Restart %1").arg(agent.name), a.error().message);
-            return;
-        }
-        Q_EMIT restarted(oldId, m_sessions->adopt(*a));
-        Q_EMIT finished(tr("Restarted %1").arg(agent.name));
-    });
 }
 
 void AgentActions::queue(const Task &task)

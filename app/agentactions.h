@@ -14,10 +14,10 @@ namespace Hive {
 class SessionController;
 
 // What the user asks of agents and tasks, carried out through the engine's futures: spawn, kill,
-// restart (kill, then spawn again under the same name in the same folder, so that its terminal can
-// follow the new session), queue, cancel, retry. Answers that no event may bring (Redis away) go
-// into the models; failures are reported by errorOccurred() for the window to show. No widgets;
-// GUI thread, never waits.
+// restart (the engine kills and spawns it again under the same name in the same folder; its
+// terminal follows the new session), queue, cancel, retry. Answers that no event may bring (Redis
+// away) go into the models; failures are reported by errorOccurred() for the window to show. No
+// widgets; GUI thread, never waits.
 class AgentActions : public QObject
 {
     Q_OBJECT
@@ -59,8 +59,6 @@ Q_SIGNALS:
     void errorOccurred(const QString &title, const QString &message);
 
 private:
-    void respawn(const Agent &agent);
-
     SessionController *m_sessions;
     QList<SpawnDialog::ProfileChoice> m_profiles;
     QString m_tmuxBinary;
