@@ -47,6 +47,14 @@
         <source>Cannot Retry the Task</source>
         <translation>Die Aufgabe kann nicht wiederholt werden</translation>
     </message>
+    <message>
+        <source>Cannot Open a Terminal</source>
+        <translation>Kein Terminal zu öffnen</translation>
+    </message>
+    <message>
+        <source>Opened %1 in an external terminal</source>
+        <translation>%1 in einem externen Terminal geöffnet</translation>
+    </message>
 </context>
 <context>
     <name>Hive::AgentModel</name>
@@ -448,14 +456,6 @@ Starten Sie einen mit %1.</translation>
             <numerusform>%n Agent wird gestartet …</numerusform>
             <numerusform>%n Agenten werden gestartet …</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Cannot Open a Terminal</source>
-        <translation>Kein Terminal zu öffnen</translation>
-    </message>
-    <message>
-        <source>Opened %1 in an external terminal</source>
-        <translation>%1 in einem externen Terminal geöffnet</translation>
     </message>
     <message>
         <source>Saved. The service settings take effect when Agent Hive starts next time.</source>
