@@ -36,7 +36,8 @@ void AgentActions::findProfiles(const QString &dataDir)
                 p.description,
                 p.interactive,
                 p.builtin,
-                p.command.join(u' ').contains(u"{prompt}"_s)};
+                p.command.join(u' ').contains(u"{prompt}"_s),
+                p.permissionMode};
         found.tmuxBinary = TmuxController::tmuxBinary();
         return found;
     }).then(this, [this](const Found &found) {
@@ -80,6 +81,7 @@ void AgentActions::spawn(const SpawnDialog::Request &request, bool openTerminals
         else if (request.workplace == SpawnDialog::Workplace::Repository)
             r.repository = request.path;
         r.interactive = request.interactive;
+        r.permissionMode = request.permissionMode;
         engine->spawn(r).then(this, [this, openTerminals, name](Result<Agent> a) {
             if (!a) {
                 Q_EMIT errorOccurred(
