@@ -88,10 +88,10 @@ void InteractiveAgents::look()
 {
     for (const Watched &w : std::as_const(m_agents)) {
         const Agent a = w.agent;
-        m_tmux->capturePane(a.tmuxSession, 60).then(this, [this, a](Result<QString> screen) {
+        m_tmux->capturePane(a.tmuxSession, 60).then(this, [this, a, hooks = w.hooks](Result<QString> screen) {
             auto it = m_agents.find(a.id);
-            if (!screen || it == m_agents.end())
-                return;
+            if (!screen || it == m_agents.end() || it->hooks != hooks)
+                return; // a hook came meanwhile: it knows better than this older screen
             const QByteArray digest = QCryptographicHash::hash(screen->toUtf8(), QCryptographicHash::Md5);
             const bool changed = !it->digest.isEmpty() && it->digest != digest;
             it->digest = digest;
@@ -102,8 +102,9 @@ void InteractiveAgents::look()
                     it->paneWaiting = true;
                     apply(a.id, Agent::Status::WaitingInput, r.need);
                 } else if (it->paneWaiting) {
+                    // Answered: Claude Code is at its prompt (its hooks say more from now on).
                     it->paneWaiting = false;
-                    apply(a.id, Agent::Status::Busy, {});
+                    apply(a.id, Agent::Status::Idle, {});
                 }
                 return;
             }
@@ -134,6 +135,7 @@ void InteractiveAgents::onHook(const QString &agentId, const QJsonObject &payloa
     log()->debug("hook {} from {}", payload.value(u"hook_event_name").toString(), agentId);
     auto it = m_agents.find(agentId);
     if (it != m_agents.end()) {
+        ++it->hooks;
         it->paneWaiting = false;
         if (!r.sessionId.isEmpty() && r.sessionId != it->agent.sessionId) {
             it->agent.sessionId = r.sessionId; // /clear starts a new conversation

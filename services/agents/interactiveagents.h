@@ -57,6 +57,7 @@ private:
         Agent agent;
         QByteArray digest;       // of the last screen
         bool paneWaiting = false; // the pane (not a hook) said "waiting": the pane may end it
+        quint64 hooks = 0;        // hooks received: a screen captured before the last one is stale
         Agent::Status status = Agent::Status::Idle;
         QString need;
     };

@@ -27,6 +27,9 @@ namespace Hive {
 namespace {
 auto log() { return Logging::get("orch"); }
 
+constexpr int kEnterDelayMs = 150;
+constexpr int kKeyDelayMs = 400; // Claude Code's menus missed an Enter 100 ms after a Down, took it 500 ms after
+
 
 } // namespace
 
@@ -207,6 +210,12 @@ QFuture<Result<Agent>> Orchestrator::sessionStarted(const Agent &agent, const Re
     log()->info("spawned {} ({}, {})", agent.name, agent.profile, agent.interactive ? "interactive" : "worker");
     if (!agent.interactive)
         return readyFuture(Result<Agent>(agent)); // its runner reports idle once it is ready
+    if (!agent.sessionId.isEmpty()) {
+        // Claude Code says itself when it is ready (its SessionStart hook), or the pane shows what
+        // it asks first: until then it is starting.
+        m_interactive->add(agent);
+        return readyFuture(Result<Agent>(agent));
+    }
     Agent idle = agent;
     idle.status = Agent::Status::Idle;
     m_interactive->add(idle);
@@ -279,19 +288,25 @@ QFuture<Result<InputAck>> Orchestrator::input(const QString &agentId, const Inpu
             if (!a)
                 return readyFuture(Result<InputAck>(failure(a.error())));
             // Listen for the acknowledgement before typing, so that a fast one is not missed.
-            auto accepted = request.enter || !request.keys.isEmpty()
+            // Only a prompt (text, then Enter) is acknowledged; keys answer menus, which have no hook.
+            auto accepted = request.enter && !request.text.isEmpty()
                                 ? m_interactive->promptAccepted(*a, request.ackTimeoutMs)
                                 : QtFuture::makeReadyValueFuture(std::optional<bool>());
-            QFuture<Result<>> typed = request.text.isEmpty() && !request.enter
-                                          ? QtFuture::makeReadyValueFuture(Result<>())
-                                          : m_tmux->sendText(a->tmuxSession, request.text, request.enter);
-            return then(this, typed, [this, a = *a, request, accepted](Result<> r) {
+            // Enter comes a moment after the text: CLIs that read their terminal in raw mode (Claude
+            // Code's Ink) take text and an Enter that arrive together for a paste, and the Enter
+            // becomes a newline in the prompt instead of sending it.
+            QStringList keys = request.keys;
+            if (request.enter)
+                keys.prepend(u"Enter"_s);
+            QFuture<Result<>> typed = request.text.isEmpty() ? QtFuture::makeReadyValueFuture(Result<>())
+                                                              : m_tmux->sendText(a->tmuxSession, request.text, false);
+            return then(this, typed, [this, a = *a, keys, accepted, pause = !request.text.isEmpty()](Result<> r) {
                 if (!r)
                     return readyFuture(Result<InputAck>(failure(Error::conflict(r.error().message))));
-                QFuture<Result<>> keys = request.keys.isEmpty()
-                                             ? QtFuture::makeReadyValueFuture(Result<>())
-                                             : m_tmux->sendKeys(a.tmuxSession, request.keys);
-                return then(this, keys, [accepted](Result<> k) {
+                auto pressed = keys.isEmpty() ? QtFuture::makeReadyValueFuture(Result<>())
+                                              : then(this, delay(this, pause ? kEnterDelayMs : 0),
+                                                     [this, a, keys] { return pressKeys(a.tmuxSession, keys); });
+                return then(this, pressed, [accepted](Result<> k) {
                     if (!k)
                         return readyFuture(Result<InputAck>(failure(Error::conflict(k.error().message))));
                     auto ack = accepted; // the capture is const
@@ -299,6 +314,21 @@ QFuture<Result<InputAck>> Orchestrator::input(const QString &agentId, const Inpu
                 });
             });
         });
+    });
+}
+
+// One key at a time, a moment apart, as a person types: keys that arrive together (Down, then
+// Enter) are read as one escape sequence or a paste by CLIs in raw mode, and a menu ignores them.
+QFuture<Result<>> Orchestrator::pressKeys(const QString &session, QStringList keys)
+{
+    if (keys.isEmpty())
+        return QtFuture::makeReadyValueFuture(Result<>());
+    const QString key = keys.takeFirst();
+    log()->debug("pressing {} in {}", key, session);
+    return then(this, m_tmux->sendKeys(session, {key}), [this, session, keys](Result<> r) {
+        if (!r || keys.isEmpty())
+            return QtFuture::makeReadyValueFuture(r);
+        return then(this, delay(this, kKeyDelayMs), [this, session, keys] { return pressKeys(session, keys); });
     });
 }
 

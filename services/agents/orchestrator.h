@@ -77,6 +77,7 @@ private:
                                         const Result<Change> &inserted);
     QFuture<Result<Agent>> sessionStarted(const Agent &agent, const Result<> &made);
     QFuture<Result<Agent>> liveAgent(const QString &agentId); // an error unless it is alive
+    QFuture<Result<>> pressKeys(const QString &session, QStringList keys);
 
     Options m_options;
     Store *m_store;

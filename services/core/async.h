@@ -6,6 +6,7 @@
 #include <QMetaObject>
 #include <QObject>
 #include <QPromise>
+#include <QTimer>
 
 #include <memory>
 #include <type_traits>
@@ -54,6 +55,15 @@ template<typename T, typename F>
 auto then(QObject *context, QFuture<T> future, F &&f)
 {
     return future.then(context, std::forward<F>(f)).unwrap();
+}
+
+// A future that finishes after ms milliseconds, in the thread of context.
+inline QFuture<void> delay(QObject *context, int ms)
+{
+    auto promise = std::make_shared<QPromise<void>>();
+    promise->start();
+    QTimer::singleShot(ms, context, [promise] { promise->finish(); });
+    return promise->future();
 }
 
 // A future that is already finished with value.

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/agents/profiles.h"
 #include "services/engine.h"
+#include "tests/fixture/claudestandin.h"
 #include "tests/fixture/hivefixture.h"
 
 #include <QDeadlineTimer>
@@ -57,16 +58,11 @@ private:
     Result<Agent>
     spawn(const QString &type, const QString &permissionMode = {}, const QString &profile = {});
     Task runTask(const QString &prompt, const QString &type, int maxAttempts = 1);
-    QList<QJsonObject> requests() const;
-    static QString lastUserText(const QJsonObject &request);
     void writeClaudeProfile(const QString &name, const QHash<QString, QString> &extraEnv);
 
     std::unique_ptr<Test::HiveFixture> m_fx;
     std::unique_ptr<Engine> m_engine;
-    QProcess m_standin;
-    QString m_claude;
-    QString m_requestLog;
-    int m_port = 0;
+    Test::ClaudeStandIn m_standin;
 };
 
 void tst_Claude::writeClaudeProfile(const QString &name, const QHash<QString, QString> &extraEnv)
@@ -74,69 +70,17 @@ void tst_Claude::writeClaudeProfile(const QString &name, const QHash<QString, QS
     // The built-in profile as shipped, so that its argv is what is tested.
     auto builtin = Profiles::load(u"claude"_s, QString());
     QVERIFY_OK(builtin);
-    QStringList command = builtin->command;
-    QCOMPARE(command.first(), u"claude"_s);
-    command[0] = m_claude;
-    const QString url = u"http://127.0.0.1:%1"_s.arg(m_port);
-    QJsonObject env{
-        {u"ANTHROPIC_BASE_URL"_s, url},
-        {u"ANTHROPIC_API_KEY"_s, u"sk-ant-api03-standin-not-a-real-key-0000000000000000000000"_s},
-        {u"CLAUDE_CONFIG_DIR"_s, m_fx->path(u"claude-config"_s)},
-        {u"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"_s, u"1"_s},
-        {u"DISABLE_AUTOUPDATER"_s, u"1"_s},
-        {u"DISABLE_TELEMETRY"_s, u"1"_s},
-        {u"DISABLE_ERROR_REPORTING"_s, u"1"_s},
-        {u"DISABLE_BUG_COMMAND"_s, u"1"_s},
-        {u"CLAUDE_CODE_DISABLE_FEEDBACK_SURVEY"_s, u"1"_s},
-        {u"CLAUDE_CODE_DISABLE_OFFICIAL_MARKETPLACE_AUTOINSTALL"_s, u"1"_s},
-        // Anything but the API goes to the stand-in too, which logs and refuses it.
-        {u"HTTPS_PROXY"_s, url},
-        {u"HTTP_PROXY"_s, url},
-        {u"NO_PROXY"_s, u"127.0.0.1,localhost"_s},
-        // API errors end the run at once instead of after ~180 s of the CLI's own retries.
-        {u"CLAUDE_CODE_MAX_RETRIES"_s, u"0"_s},
-    };
-    for (auto it = extraEnv.begin(); it != extraEnv.end(); ++it)
-        env.insert(it.key(), it.value());
-    QDir().mkpath(m_fx->path(u"profiles"_s));
-    QDir().mkpath(m_fx->path(u"claude-config"_s));
-    QFile f(m_fx->path(u"profiles/%1.json"_s.arg(name)));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QJsonDocument(QJsonObject{{u"name"_s, name},
-                                      {u"description"_s, u"the built-in claude profile, offline"_s},
-                                      {u"command"_s, QJsonArray::fromStringList(command)},
-                                      {u"permission_mode"_s, builtin->permissionMode},
-                                      {u"interactive"_s, false},
-                                      {u"env"_s, env}})
-                .toJson());
+    QCOMPARE(builtin->command.first(), u"claude"_s);
+    QVERIFY_OK(Test::ClaudeStandIn::writeProfile(m_fx->dir(), name, builtin->command, false,
+                                                 builtin->permissionMode, m_standin.env(extraEnv),
+                                                 m_standin.claude()));
 }
 
 void tst_Claude::initTestCase()
 {
-    QFile pathFile(QStringLiteral(HIVE_CLAUDE_CLI_PATH_FILE));
-    QVERIFY2(
-        pathFile.open(QIODevice::ReadOnly),
-        "no claude-cli-path: run through ctest (the claude_cli_install fixture installs the CLI)");
-    m_claude = QString::fromUtf8(pathFile.readAll()).trimmed();
-    QVERIFY2(QFileInfo(m_claude).isExecutable(), qPrintable(m_claude));
-
     m_fx = std::make_unique<Test::HiveFixture>();
     QVERIFY_OK(m_fx->start());
-
-    m_requestLog = m_fx->path(u"requests.jsonl"_s);
-    m_standin.setProgram(u"python3"_s);
-    m_standin.setArguments(
-        {QStringLiteral(HIVE_STANDIN_API), u"--port"_s, u"0"_s, u"--log"_s, m_requestLog});
-    m_standin.setProcessChannelMode(QProcess::SeparateChannels);
-    m_standin.setStandardErrorFile(m_fx->path(u"standin.err"_s));
-    m_standin.start();
-    QVERIFY2(m_standin.waitForStarted(5000), qPrintable(m_standin.errorString()));
-    // Its first line on stdout is the port it bound.
-    QDeadlineTimer d(10000);
-    while (!m_standin.canReadLine() && !d.hasExpired())
-        m_standin.waitForReadyRead(100);
-    m_port = m_standin.readLine().trimmed().toInt();
-    QVERIFY2(m_port > 0, "the stand-in API did not say its port");
+    QVERIFY_OK(m_standin.start(m_fx->dir()));
 
     writeClaudeProfile(u"claude"_s, {});
     writeClaudeProfile(u"claude-sandbox"_s, {{u"IS_SANDBOX"_s, u"1"_s}});
@@ -157,12 +101,8 @@ void tst_Claude::initTestCase()
 void tst_Claude::cleanupTestCase()
 {
     m_engine.reset();
+    m_standin.stop();
     m_fx.reset();
-    if (m_standin.state() != QProcess::NotRunning) {
-        m_standin.terminate();
-        if (!m_standin.waitForFinished(3000))
-            m_standin.kill();
-    }
 }
 
 Result<Agent>
@@ -213,43 +153,6 @@ Task tst_Claude::runTask(const QString &prompt, const QString &type, int maxAtte
     return last;
 }
 
-QList<QJsonObject> tst_Claude::requests() const
-{
-    QList<QJsonObject> out;
-    QFile f(m_requestLog);
-    if (!f.open(QIODevice::ReadOnly))
-        return out;
-    while (!f.atEnd()) {
-        const QJsonObject o = QJsonDocument::fromJson(f.readLine()).object();
-        if (o.value(u"method").toString() == u"POST"_s)
-            out << o;
-    }
-    return out;
-}
-
-QString tst_Claude::lastUserText(const QJsonObject &request)
-{
-    // As the stand-in reads it: the last text block of the last user message that is not a
-    // <system-reminder> (Claude Code puts one in front of the prompt).
-    const QJsonArray messages = request.value(u"body").toObject().value(u"messages").toArray();
-    for (qsizetype i = messages.size() - 1; i >= 0; --i) {
-        const QJsonObject m = messages.at(i).toObject();
-        if (m.value(u"role").toString() != u"user"_s)
-            continue;
-        const QJsonValue content = m.value(u"content");
-        if (content.isString())
-            return content.toString();
-        const QJsonArray blocks = content.toArray();
-        for (qsizetype b = blocks.size() - 1; b >= 0; --b) {
-            const QJsonObject block = blocks.at(b).toObject();
-            const QString text = block.value(u"text").toString();
-            if (block.value(u"type").toString() == u"text"_s
-                && !text.startsWith(u"<system-reminder>"_s))
-                return text;
-        }
-    }
-    return {};
-}
 
 void tst_Claude::permissionModeRules()
 {
@@ -413,11 +316,11 @@ void tst_Claude::promptsReachTheModelVerbatim()
     QCOMPARE(t.result->report->answer, u"Stand-in reply to: "_s + prompt);
     // The request of this very session carried the prompt as the last thing the user typed.
     bool seen = false;
-    for (const QJsonObject &r : requests()) {
+    for (const QJsonObject &r : m_standin.requests()) {
         if (r.value(u"headers").toObject().value(u"x-claude-code-session-id").toString()
             != t.result->report->sessionId)
             continue;
-        QCOMPARE(lastUserText(r), prompt);
+        QCOMPARE(Test::ClaudeStandIn::lastUserText(r), prompt);
         seen = true;
     }
     QVERIFY2(seen, "no request of the task's session in the stand-in's log");
