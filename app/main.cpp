@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/application.h"
 #include "app/settings.h"
+#include "services/core/platform.h"
 #include "services/core/config.h"
 #include "services/core/logging.h"
 #include "services/core/signalwatcher.h"
@@ -17,16 +18,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-bool hasDisplay()
-{
-#if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
-    return !qEnvironmentVariableIsEmpty("DISPLAY")
-           || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
-           || qEnvironmentVariable("QT_QPA_PLATFORM") == u"offscreen"_s;
-#else
-    return true;
-#endif
-}
 
 QStringList arguments(int argc, char *argv[])
 {
@@ -63,7 +54,7 @@ int main(int argc, char *argv[])
     }
 
     bool headless = config->headless;
-    if (!headless && !hasDisplay()) {
+    if (!headless && !Hive::Platform::hasDisplay()) {
         fprintf(
             stderr,
             "agenthive: no display (DISPLAY and WAYLAND_DISPLAY are unset); running headless\n");
