@@ -2,9 +2,9 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/application.h"
 #include "app/settings.h"
-#include "services/core/platform.h"
 #include "services/core/config.h"
 #include "services/core/logging.h"
+#include "services/core/platform.h"
 #include "services/core/signalwatcher.h"
 
 #include <QApplication>
@@ -17,7 +17,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
 
 QStringList arguments(int argc, char *argv[])
 {

@@ -63,9 +63,11 @@ bool AgentFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &source
         return false;
     if (m_text.isEmpty())
         return true;
-    return a.name.contains(m_text, Qt::CaseInsensitive) || a.type.contains(m_text, Qt::CaseInsensitive)
+    return a.name.contains(m_text, Qt::CaseInsensitive)
+           || a.type.contains(m_text, Qt::CaseInsensitive)
            || a.profile.contains(m_text, Qt::CaseInsensitive)
-           || a.workdir.contains(m_text, Qt::CaseInsensitive) || a.id.startsWith(m_text, Qt::CaseInsensitive);
+           || a.workdir.contains(m_text, Qt::CaseInsensitive)
+           || a.id.startsWith(m_text, Qt::CaseInsensitive);
 }
 
 } // namespace Hive

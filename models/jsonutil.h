@@ -18,7 +18,8 @@ inline QJsonValue nullable(const QString &s)
 // ISO 8601 UTC with milliseconds, or null.
 inline QJsonValue time(const QDateTime &t)
 {
-    return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue(QJsonValue::Null);
+    return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs))
+                       : QJsonValue(QJsonValue::Null);
 }
 
 inline QDateTime parseTime(const QJsonValue &v)

@@ -72,7 +72,8 @@ bool TaskFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceP
         return false;
     if (m_text.isEmpty())
         return true;
-    return t.title.contains(m_text, Qt::CaseInsensitive) || t.prompt.contains(m_text, Qt::CaseInsensitive)
+    return t.title.contains(m_text, Qt::CaseInsensitive)
+           || t.prompt.contains(m_text, Qt::CaseInsensitive)
            || t.id.startsWith(m_text, Qt::CaseInsensitive);
 }
 
@@ -82,11 +83,15 @@ bool TaskFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right
         return QSortFilterProxyModel::lessThan(left, right);
     const Task &a = m_tasks->at(left.row());
     const Task &b = m_tasks->at(right.row());
-    auto cost = [](const Task &t) { return t.result && t.result->costUsd ? *t.result->costUsd : -1.0; };
+    auto cost = [](const Task &t) {
+        return t.result && t.result->costUsd ? *t.result->costUsd : -1.0;
+    };
     switch (left.column()) {
     case TaskModel::TitleColumn:
         if (a.title.isEmpty() || b.title.isEmpty())
-            return TaskModel::displayTitle(a).compare(TaskModel::displayTitle(b), Qt::CaseInsensitive) < 0;
+            return TaskModel::displayTitle(a).compare(TaskModel::displayTitle(b),
+                                                      Qt::CaseInsensitive)
+                   < 0;
         return a.title.compare(b.title, Qt::CaseInsensitive) < 0;
     case TaskModel::StatusColumn:
         return int(a.status) < int(b.status);

@@ -71,7 +71,8 @@ qint64 TaskModel::durationMs(const Task &task)
         return task.result->durationMs;
     if (!task.startedAt.isValid())
         return -1;
-    const QDateTime end = task.finishedAt.isValid() ? task.finishedAt : QDateTime::currentDateTimeUtc();
+    const QDateTime end
+        = task.finishedAt.isValid() ? task.finishedAt : QDateTime::currentDateTimeUtc();
     return task.startedAt.msecsTo(end);
 }
 
@@ -285,8 +286,8 @@ std::optional<Task> TaskModel::task(const QString &id) const
 
 int TaskModel::unfinishedCount() const
 {
-    return count(Task::Status::Blocked) + count(Task::Status::Queued) + count(Task::Status::Assigned)
-           + count(Task::Status::Running);
+    return count(Task::Status::Blocked) + count(Task::Status::Queued)
+           + count(Task::Status::Assigned) + count(Task::Status::Running);
 }
 
 QStringList TaskModel::types() const
@@ -307,7 +308,8 @@ void TaskModel::refreshRunning()
     for (int row = 0; row < m_tasks.size(); ++row) {
         const Task::Status s = m_tasks.at(row).status;
         if (s == Task::Status::Running || s == Task::Status::Assigned)
-            Q_EMIT dataChanged(index(row, DurationColumn), index(row, DurationColumn),
+            Q_EMIT dataChanged(index(row, DurationColumn),
+                               index(row, DurationColumn),
                                {Qt::DisplayRole, SortRole});
     }
 }

@@ -51,7 +51,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant
+    headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void setTasks(const QList<Task> &tasks); // a full load: resets the model
     bool upsert(const Task &task);           // inserts or updates exactly one row
@@ -68,7 +69,7 @@ public:
     QStringList types() const;
 
     void setAgentModel(const AgentModel *agents); // agent names for the Agent column
-    void refreshRunning();                          // the Duration of running tasks, every second
+    void refreshRunning();                        // the Duration of running tasks, every second
 
     static QString statusLabel(Task::Status status);
     static QString displayTitle(const Task &task); // the title, or the prompt's first line

@@ -69,7 +69,8 @@ bool isKeyName(const QString &key)
 
 QString keyNameRule()
 {
-    return u"Up, Down, Left, Right, Enter, Escape, Tab, BTab, Space, BSpace, Home, End, PageUp, PageDown, "
+    return u"Up, Down, Left, Right, Enter, Escape, Tab, BTab, Space, BSpace, Home, End, PageUp, "
+           u"PageDown, "
            "a letter or digit, or C-<letter>"_s;
 }
 

@@ -23,14 +23,24 @@ Engine::Engine(const Options &options, QObject *parent)
     connect(&m_queueThread, &QThread::finished, m_queue, &QObject::deleteLater);
     connect(m_queue, &Queue::eventReceived, this, &Engine::eventReceived);
     // Set in the queue's thread, read from any thread (the GUI's, the API's).
-    connect(m_queue, &Queue::connected, this, [this] {
-        m_redisConnected = true;
-        Q_EMIT redisConnectionChanged(true);
-    }, Qt::DirectConnection);
-    connect(m_queue, &Queue::disconnected, this, [this] {
-        m_redisConnected = false;
-        Q_EMIT redisConnectionChanged(false);
-    }, Qt::DirectConnection);
+    connect(
+        m_queue,
+        &Queue::connected,
+        this,
+        [this] {
+            m_redisConnected = true;
+            Q_EMIT redisConnectionChanged(true);
+        },
+        Qt::DirectConnection);
+    connect(
+        m_queue,
+        &Queue::disconnected,
+        this,
+        [this] {
+            m_redisConnected = false;
+            Q_EMIT redisConnectionChanged(false);
+        },
+        Qt::DirectConnection);
     Orchestrator::Options o;
     o.dataDir = options.dataDir;
     o.tmuxSocket = options.tmuxSocket;
@@ -58,7 +68,8 @@ QFuture<Result<QStringList>> Engine::start()
             return migrated;
         m_queueThread.start();
         m_orchestratorThread.start();
-        QMetaObject::invokeMethod(m_queue, [q = m_queue] { q->open(Queue::Events); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_queue, [q = m_queue] { q->open(Queue::Events); }, Qt::QueuedConnection);
         QMetaObject::invokeMethod(m_orchestrator, &Orchestrator::start, Qt::QueuedConnection);
         m_started = true;
         return migrated;
@@ -68,12 +79,14 @@ QFuture<Result<QStringList>> Engine::start()
 void Engine::stop()
 {
     if (m_orchestratorThread.isRunning()) {
-        QMetaObject::invokeMethod(m_orchestrator, &Orchestrator::stop, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_orchestrator, &Orchestrator::stop, Qt::BlockingQueuedConnection);
         m_orchestratorThread.quit();
         m_orchestratorThread.wait();
     }
     if (m_queueThread.isRunning()) {
-        QMetaObject::invokeMethod(m_queue, [q = m_queue] { q->close(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_queue, [q = m_queue] { q->close(); }, Qt::BlockingQueuedConnection);
         m_queueThread.quit();
         m_queueThread.wait();
     }
@@ -170,11 +183,13 @@ QFuture<Result<Agent>> Engine::restart(const QString &agentId)
 
 QFuture<Engine::Health> Engine::health()
 {
-    return postgresReachable().then(this, [this](bool pg) {
-        return m_orchestrator->tmuxAvailable().then(this, [this, pg](bool tmux) {
-            return Health{pg, redisConnected(), tmux};
-        });
-    }).unwrap();
+    return postgresReachable()
+        .then(this,
+              [this](bool pg) {
+                  return m_orchestrator->tmuxAvailable().then(
+                      this, [this, pg](bool tmux) { return Health{pg, redisConnected(), tmux}; });
+              })
+        .unwrap();
 }
 
 QFuture<bool> Engine::postgresReachable()

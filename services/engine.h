@@ -33,8 +33,8 @@ public:
         QString tmuxSocket = QStringLiteral("agenthive");
         QString databaseUrl;
         QString redisUrl;
-        QString runnerPath;          // hive-runner
-        int reconcileMs = 2000;      // how often tmux and heartbeats are compared with PostgreSQL
+        QString runnerPath;           // hive-runner
+        int reconcileMs = 2000;       // how often tmux and heartbeats are compared with PostgreSQL
         int heartbeatGraceMs = 15000; // a worker without a heartbeat for this long is lost
     };
 
@@ -51,7 +51,7 @@ public:
     ~Engine() override;
 
     QFuture<Result<QStringList>> start(); // connects, migrates, starts queue and orchestrator
-    void stop();                            // ordered, blocking
+    void stop();                          // ordered, blocking
 
     const Options &options() const { return m_options; }
 

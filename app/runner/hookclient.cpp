@@ -30,7 +30,8 @@ bool sendAll(int fd, const QByteArray &data)
         pollfd p{fd, POLLOUT, 0};
         if (::poll(&p, 1, kTimeoutMs) <= 0)
             return false;
-        const ssize_t n = ::send(fd, data.constData() + sent, size_t(data.size() - sent), MSG_NOSIGNAL);
+        const ssize_t n
+            = ::send(fd, data.constData() + sent, size_t(data.size() - sent), MSG_NOSIGNAL);
         if (n <= 0)
             return false;
         sent += n;
@@ -59,9 +60,10 @@ QByteArray readStatus(int fd)
 
 QByteArray request(const QString &agentId, const QByteArray &payload)
 {
-    return "POST /api/v1/agents/" + agentId.toLatin1() + "/hooks HTTP/1.1\r\nHost: localhost\r\n"
-           "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(payload.size())
-           + "\r\nConnection: close\r\n\r\n" + payload;
+    return "POST /api/v1/agents/" + agentId.toLatin1()
+           + "/hooks HTTP/1.1\r\nHost: localhost\r\n"
+             "Content-Type: application/json\r\nContent-Length: "
+           + QByteArray::number(payload.size()) + "\r\nConnection: close\r\n\r\n" + payload;
 }
 
 int run(int argc, char *argv[])
@@ -94,11 +96,13 @@ int run(int argc, char *argv[])
     if (fd < 0)
         return 0;
     QByteArray status;
-    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0 && sendAll(fd, request(agent, payload)))
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0
+        && sendAll(fd, request(agent, payload)))
         status = readStatus(fd);
     ::close(fd);
     if (!status.contains(" 202 "))
-        std::fprintf(stderr, "hive-runner hook: the app did not take it (%s)\n",
+        std::fprintf(stderr,
+                     "hive-runner hook: the app did not take it (%s)\n",
                      status.isEmpty() ? "no answer" : status.constData());
     return 0;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "services/core/logging.h"
 #include "app/runner/hookclient.h"
 #include "app/runner/runner.h"
+#include "services/core/logging.h"
 #include "services/core/signalwatcher.h"
 
 #include <QCommandLineParser>
@@ -30,11 +30,22 @@ int main(int argc, char *argv[])
         "main", "Runs the tasks of one Agent Hive worker agent, inside its tmux session."));
     p.addHelpOption();
     p.addVersionOption();
-    const QCommandLineOption agent(u"agent"_s, QCoreApplication::translate("main", "The agent's id."), u"id"_s);
-    const QCommandLineOption dataDir(u"data-dir"_s, QCoreApplication::translate("main", "The data directory."), u"dir"_s);
-    const QCommandLineOption dbUrl(u"database-url"_s, QCoreApplication::translate("main", "PostgreSQL URL (env HIVE_DATABASE_URL)."), u"url"_s);
-    const QCommandLineOption redisUrl(u"redis-url"_s, QCoreApplication::translate("main", "Redis URL (env HIVE_REDIS_URL)."), u"url"_s);
-    const QCommandLineOption cap(u"output-cap"_s, QCoreApplication::translate("main", "Bytes of output kept per task (default 4 MiB)."), u"bytes"_s);
+    const QCommandLineOption agent(
+        u"agent"_s, QCoreApplication::translate("main", "The agent's id."), u"id"_s);
+    const QCommandLineOption dataDir(
+        u"data-dir"_s, QCoreApplication::translate("main", "The data directory."), u"dir"_s);
+    const QCommandLineOption dbUrl(
+        u"database-url"_s,
+        QCoreApplication::translate("main", "PostgreSQL URL (env HIVE_DATABASE_URL)."),
+        u"url"_s);
+    const QCommandLineOption redisUrl(
+        u"redis-url"_s,
+        QCoreApplication::translate("main", "Redis URL (env HIVE_REDIS_URL)."),
+        u"url"_s);
+    const QCommandLineOption cap(
+        u"output-cap"_s,
+        QCoreApplication::translate("main", "Bytes of output kept per task (default 4 MiB)."),
+        u"bytes"_s);
     p.addOptions({agent, dataDir, dbUrl, redisUrl, cap});
     if (!p.parse(app.arguments())) {
         fprintf(stderr, "hive-runner: %s\n", qPrintable(p.errorText()));
@@ -57,26 +68,32 @@ int main(int argc, char *argv[])
         bool ok = false;
         o.outputCap = p.value(cap).toLongLong(&ok);
         if (!ok || o.outputCap < 1024) {
-            fprintf(stderr, "hive-runner: --output-cap: '%s' is not a number of bytes (at least 1024)\n",
+            fprintf(stderr,
+                    "hive-runner: --output-cap: '%s' is not a number of bytes (at least 1024)\n",
                     qPrintable(p.value(cap)));
             return 2;
         }
     }
-    for (const auto &[name, value] : {std::pair{"--agent", o.agentId}, std::pair{"--data-dir", o.dataDir},
-                                      std::pair{"--database-url", o.databaseUrl}, std::pair{"--redis-url", o.redisUrl}}) {
+    for (const auto &[name, value] : {std::pair{"--agent", o.agentId},
+                                      std::pair{"--data-dir", o.dataDir},
+                                      std::pair{"--database-url", o.databaseUrl},
+                                      std::pair{"--redis-url", o.redisUrl}}) {
         if (value.isEmpty()) {
             fprintf(stderr, "hive-runner: %s is required\n", name);
             return 2;
         }
     }
-    Hive::Logging::setup(QDir(o.dataDir).filePath(u"logs"_s), u"runner-%1.log"_s.arg(o.agentId), u"info"_s,
+    Hive::Logging::setup(QDir(o.dataDir).filePath(u"logs"_s),
+                         u"runner-%1.log"_s.arg(o.agentId),
+                         u"info"_s,
                          /*console=*/false);
 
     Hive::Runner runner(o);
     QObject::connect(&runner, &Hive::Runner::finished, &app, &QCoreApplication::exit);
     Hive::SignalWatcher watcher;
-    QObject::connect(&watcher, &Hive::SignalWatcher::signalled, &runner,
-                     [&runner](int sig) { runner.stop(u"signal %1"_s.arg(sig)); });
+    QObject::connect(&watcher, &Hive::SignalWatcher::signalled, &runner, [&runner](int sig) {
+        runner.stop(u"signal %1"_s.arg(sig));
+    });
     if (auto r = runner.start(); !r) {
         fprintf(stderr, "hive-runner: %s\n", qPrintable(r.error().message));
         Hive::Logging::get("runner")->error("{}", r.error());

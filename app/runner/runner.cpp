@@ -19,7 +19,10 @@ using namespace Qt::StringLiterals;
 namespace Hive {
 
 namespace {
-auto log() { return Logging::get("runner"); }
+auto log()
+{
+    return Logging::get("runner");
+}
 } // namespace
 
 Runner::Runner(const Options &options, QObject *parent)
@@ -74,7 +77,9 @@ Result<> Runner::start()
         // be published (Redis not connected yet) and clients kept showing "starting".
         if (m_agent.status == Agent::Status::Starting) {
             m_agent.status = Agent::Status::Idle;
-            persist([id = m_agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); });
+            persist([id = m_agent.id](Database &db) {
+                return db.setAgentStatus(id, Agent::Status::Idle);
+            });
         }
         heartbeat();
         if (!m_task)
@@ -101,7 +106,8 @@ void Runner::heartbeat()
     (void)m_db.touchHeartbeat(m_agent.id);
 }
 
-void Runner::persist(std::function<Result<Change>(Database &)> change, std::function<void(const Change &)> then)
+void Runner::persist(std::function<Result<Change>(Database &)> change,
+                     std::function<void(const Change &)> then)
 {
     auto r = change(m_db);
     if (!r) {
@@ -126,17 +132,19 @@ void Runner::fetch()
     if (m_stopping || m_task || m_fetching)
         return;
     m_fetching = true;
-    m_queue->fetchNext(m_agent.type, m_agent.id, m_options.fetchBlockMs, [this](std::optional<QueueEntry> entry) {
-        m_fetching = false;
-        if (m_stopping)
-            return;
-        if (!entry) {
-            // Timed out, or Redis is away: ask again (at once after a timeout, a little later after an error).
-            QTimer::singleShot(m_queue->isConnected() ? 0 : 500, this, &Runner::fetch);
-            return;
-        }
-        onEntry(*entry);
-    });
+    m_queue->fetchNext(
+        m_agent.type, m_agent.id, m_options.fetchBlockMs, [this](std::optional<QueueEntry> entry) {
+            m_fetching = false;
+            if (m_stopping)
+                return;
+            if (!entry) {
+                // Timed out, or Redis is away: ask again (at once after a timeout, a little later
+                // after an error).
+                QTimer::singleShot(m_queue->isConnected() ? 0 : 500, this, &Runner::fetch);
+                return;
+            }
+            onEntry(*entry);
+        });
 }
 
 void Runner::onEntry(const QueueEntry &entry)
@@ -151,7 +159,9 @@ void Runner::onEntry(const QueueEntry &entry)
                     return;
                 }
                 if (m_stopping) {
-                    persist([t = c.task->id, id = m_agent.id](Database &db) { return db.releaseTask(t, id); });
+                    persist([t = c.task->id, id = m_agent.id](Database &db) {
+                        return db.releaseTask(t, id);
+                    });
                     m_queue->ack(entry);
                     return;
                 }
@@ -178,8 +188,8 @@ void Runner::runTask(const Task &task, const QueueEntry &entry)
             .arg(task.attempts)
             .arg(task.maxAttempts)
             .arg(task.title.isEmpty() ? task.prompt.left(80) : task.title));
-    m_streamJson = std::any_of(argv.cbegin(), argv.cend(),
-                               [](const QString &a) { return a.contains(u"stream-json"_s); });
+    m_streamJson = std::any_of(
+        argv.cbegin(), argv.cend(), [](const QString &a) { return a.contains(u"stream-json"_s); });
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setWorkingDirectory(m_agent.workdir);
@@ -221,10 +231,14 @@ QByteArray Runner::renderStreamJsonLine(const QByteArray &line)
             summary += tr(", %n turn(s)", nullptr, o.value(u"num_turns").toInt());
         out += (error ? "\x1b[31m" : "\x1b[32m") + summary.toUtf8() + "\x1b[0m\n";
     } else if (type == u"system"_s && o.value(u"subtype").toString() == u"init"_s) {
-        out += "\x1b[2m" + tr("session started (permission mode %1)").arg(o.value(u"permissionMode").toString()).toUtf8()
+        out += "\x1b[2m"
+               + tr("session started (permission mode %1)")
+                     .arg(o.value(u"permissionMode").toString())
+                     .toUtf8()
                + "\x1b[0m\n";
     } else if (type == u"system"_s && o.value(u"subtype").toString() == u"permission_denied"_s) {
-        out += "\x1b[31m" + tr("✗ not permitted: %1").arg(o.value(u"message").toString()).toUtf8() + "\x1b[0m\n";
+        out += "\x1b[31m" + tr("✗ not permitted: %1").arg(o.value(u"message").toString()).toUtf8()
+               + "\x1b[0m\n";
     } else if (type == u"system"_s && o.value(u"subtype").toString() == u"api_retry"_s) {
         out += "\x1b[33m"
                + tr("%1, retry %2 of %3 in %4 s")
@@ -286,7 +300,8 @@ void Runner::onProcessError(QProcess::ProcessError error)
     m_process->deleteLater();
     m_process = nullptr;
     const Task task = *m_task;
-    persist([t = task.id, id = m_agent.id, why](Database &db) { return db.failTaskToStart(t, id, why); },
+    persist([t = task.id, id = m_agent.id, why](
+                Database &db) { return db.failTaskToStart(t, id, why); },
             [this](const Change &) {
                 m_queue->ack(m_entry);
                 m_task.reset();
@@ -301,7 +316,8 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
 {
     onOutput();
     if (!m_pendingLine.isEmpty()) {
-        const QByteArray shown = m_streamJson ? renderStreamJsonLine(m_pendingLine.trimmed()) : m_pendingLine;
+        const QByteArray shown
+            = m_streamJson ? renderStreamJsonLine(m_pendingLine.trimmed()) : m_pendingLine;
         fwrite(shown.constData(), 1, shown.size(), stdout);
         fflush(stdout);
         m_pendingLine.clear();
@@ -324,7 +340,8 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     exit.crashed = status == QProcess::CrashExit;
     exit.cancelled = m_cancelled;
     exit.workdir = m_agent.workdir;
-    exit.permissionMode = m_agent.permissionMode.isEmpty() ? m_profile.permissionMode : m_agent.permissionMode;
+    exit.permissionMode
+        = m_agent.permissionMode.isEmpty() ? m_profile.permissionMode : m_agent.permissionMode;
     exit.output = m_output;
     const Outcome::Verdict verdict = Outcome::judge(exit, result.report);
     say(verdict.succeeded ? tr("task %1 succeeded in %2 ms").arg(m_task->id).arg(duration)
@@ -343,12 +360,14 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     finishCurrent(result, verdict.succeeded, verdict.error, verdict.retryable);
 }
 
-void Runner::finishCurrent(const TaskResult &result, bool succeeded, const QString &error, bool retryable)
+void Runner::finishCurrent(const TaskResult &result,
+                           bool succeeded,
+                           const QString &error,
+                           bool retryable)
 {
     const Task task = *m_task;
-    persist([t = task.id, id = m_agent.id, result, succeeded, error, retryable](Database &db) {
-        return db.finishTask(t, id, result, succeeded, error, retryable);
-    },
+    persist([t = task.id, id = m_agent.id, result, succeeded, error, retryable](
+                Database &db) { return db.finishTask(t, id, result, succeeded, error, retryable); },
             [this](const Change &) {
                 m_queue->ack(m_entry);
                 m_task.reset();
@@ -359,7 +378,8 @@ void Runner::finishCurrent(const TaskResult &result, bool succeeded, const QStri
 void Runner::onControl(const QByteArray &payload)
 {
     const QList<QByteArray> parts = payload.split(' ');
-    if (parts.size() == 2 && parts[0] == "cancel" && m_task && m_task->id == QString::fromUtf8(parts[1]) && m_process) {
+    if (parts.size() == 2 && parts[0] == "cancel" && m_task
+        && m_task->id == QString::fromUtf8(parts[1]) && m_process) {
         say(tr("task %1 was cancelled; stopping its command").arg(m_task->id));
         m_cancelled = true;
         m_process->terminate();

@@ -2,9 +2,9 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "services/store/database.h"
 #include "services/agents/profiles.h"
 #include "services/queue/queue.h"
+#include "services/store/database.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -67,7 +67,10 @@ private:
     void persist(std::function<Result<Change>(Database &)> change,
                  std::function<void(const Change &)> then = {});
     void say(const QString &line);
-    void finishCurrent(const TaskResult &result, bool succeeded, const QString &error, bool retryable = true);
+    void finishCurrent(const TaskResult &result,
+                       bool succeeded,
+                       const QString &error,
+                       bool retryable = true);
     QByteArray capturedOutput() const;
 
     Options m_options;

@@ -50,22 +50,37 @@ bool ClaudeHooks::isClaude(const QStringList &command)
 
 QStringList ClaudeHooks::events()
 {
-    return {u"SessionStart"_s, u"UserPromptSubmit"_s, u"PreToolUse"_s,   u"PostToolUse"_s,
-            u"PermissionRequest"_s, u"Notification"_s, u"Stop"_s, u"StopFailure"_s};
+    return {u"SessionStart"_s,
+            u"UserPromptSubmit"_s,
+            u"PreToolUse"_s,
+            u"PostToolUse"_s,
+            u"PermissionRequest"_s,
+            u"Notification"_s,
+            u"Stop"_s,
+            u"StopFailure"_s};
 }
 
-Result<QStringList> ClaudeHooks::prepare(const QString &dataDir, const QString &runnerPath,
-                                         const QString &agentId, const QString &sessionId, bool resume)
+Result<QStringList> ClaudeHooks::prepare(const QString &dataDir,
+                                         const QString &runnerPath,
+                                         const QString &agentId,
+                                         const QString &sessionId,
+                                         bool resume)
 {
     const QString dir = QDir(dataDir).filePath(u"agents/"_s + agentId);
     if (!QDir().mkpath(dir))
         return failure(Error::internal(u"cannot create %1"_s.arg(dir)));
-    const QString command = QStringList{shellQuoted(runnerPath), u"hook"_s, u"--agent"_s, shellQuoted(agentId),
-                                        u"--data-dir"_s, shellQuoted(dataDir)}
+    const QString command = QStringList{shellQuoted(runnerPath),
+                                        u"hook"_s,
+                                        u"--agent"_s,
+                                        shellQuoted(agentId),
+                                        u"--data-dir"_s,
+                                        shellQuoted(dataDir)}
                                 .join(u' ');
     QJsonObject hooks;
     for (const QString &event : events()) {
-        QJsonObject entry{{u"hooks"_s, QJsonArray{QJsonObject{{u"type"_s, u"command"_s}, {u"command"_s, command}}}}};
+        QJsonObject entry{
+            {u"hooks"_s,
+             QJsonArray{QJsonObject{{u"type"_s, u"command"_s}, {u"command"_s, command}}}}};
         if (isToolEvent(event))
             entry.insert(u"matcher"_s, u"*"_s);
         hooks.insert(event, QJsonArray{entry});
@@ -75,7 +90,8 @@ Result<QStringList> ClaudeHooks::prepare(const QString &dataDir, const QString &
     if (!out.open(QIODevice::WriteOnly)
         || out.write(QJsonDocument(QJsonObject{{u"hooks"_s, hooks}}).toJson()) < 0 || !out.commit())
         return failure(Error::internal(u"cannot write %1: %2"_s.arg(file, out.errorString())));
-    return QStringList{u"--settings"_s, file, resume ? u"--resume"_s : u"--session-id"_s, sessionId};
+    return QStringList{
+        u"--settings"_s, file, resume ? u"--resume"_s : u"--session-id"_s, sessionId};
 }
 
 ClaudeHooks::Reading ClaudeHooks::read(const QJsonObject &payload)

@@ -28,8 +28,11 @@ public:
 
     // Writes the settings file for agentId and returns the arguments to put after the program:
     // --settings FILE, then --resume SESSION (a conversation to continue) or --session-id SESSION.
-    static Result<QStringList> prepare(const QString &dataDir, const QString &runnerPath,
-                                       const QString &agentId, const QString &sessionId, bool resume);
+    static Result<QStringList> prepare(const QString &dataDir,
+                                       const QString &runnerPath,
+                                       const QString &agentId,
+                                       const QString &sessionId,
+                                       bool resume);
 
     // What one hook payload says.
     struct Reading

@@ -28,7 +28,10 @@ bool hasHooks(const Agent &a)
 }
 } // namespace
 
-InteractiveAgents::InteractiveAgents(Store *store, TmuxController *tmux, Publish publish, QObject *parent)
+InteractiveAgents::InteractiveAgents(Store *store,
+                                     TmuxController *tmux,
+                                     Publish publish,
+                                     QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_tmux(tmux)
@@ -88,28 +91,30 @@ void InteractiveAgents::look()
 {
     for (const Watched &w : std::as_const(m_agents)) {
         const Agent a = w.agent;
-        m_tmux->capturePane(a.tmuxSession, 60).then(this, [this, a, hooks = w.hooks](Result<QString> screen) {
-            auto it = m_agents.find(a.id);
-            if (!screen || it == m_agents.end() || it->hooks != hooks)
-                return; // a hook came meanwhile: it knows better than this older screen
-            const QByteArray digest = QCryptographicHash::hash(screen->toUtf8(), QCryptographicHash::Md5);
-            const bool changed = !it->digest.isEmpty() && it->digest != digest;
-            it->digest = digest;
-            const PaneWatcher::Reading r = PaneWatcher::read(*screen, changed);
-            if (hasHooks(a)) {
-                // Only the screens before the hooks, and only undone by the pane itself.
-                if (PaneWatcher::isKnownScreen(r.need)) {
-                    it->paneWaiting = true;
-                    apply(a.id, Agent::Status::WaitingInput, r.need);
-                } else if (it->paneWaiting) {
-                    // Answered: Claude Code is at its prompt (its hooks say more from now on).
-                    it->paneWaiting = false;
-                    apply(a.id, Agent::Status::Idle, {});
+        m_tmux->capturePane(a.tmuxSession, 60)
+            .then(this, [this, a, hooks = w.hooks](Result<QString> screen) {
+                auto it = m_agents.find(a.id);
+                if (!screen || it == m_agents.end() || it->hooks != hooks)
+                    return; // a hook came meanwhile: it knows better than this older screen
+                const QByteArray digest
+                    = QCryptographicHash::hash(screen->toUtf8(), QCryptographicHash::Md5);
+                const bool changed = !it->digest.isEmpty() && it->digest != digest;
+                it->digest = digest;
+                const PaneWatcher::Reading r = PaneWatcher::read(*screen, changed);
+                if (hasHooks(a)) {
+                    // Only the screens before the hooks, and only undone by the pane itself.
+                    if (PaneWatcher::isKnownScreen(r.need)) {
+                        it->paneWaiting = true;
+                        apply(a.id, Agent::Status::WaitingInput, r.need);
+                    } else if (it->paneWaiting) {
+                        // Answered: Claude Code is at its prompt (its hooks say more from now on).
+                        it->paneWaiting = false;
+                        apply(a.id, Agent::Status::Idle, {});
+                    }
+                    return;
                 }
-                return;
-            }
-            apply(a.id, r.status, r.need);
-        });
+                apply(a.id, r.status, r.need);
+            });
     }
 }
 
@@ -122,7 +127,10 @@ void InteractiveAgents::apply(const QString &agentId, Agent::Status status, cons
         it->status = status;
         it->need = need;
     }
-    m_store->run([agentId, status, need](Database &db) { return db.setAgentStatus(agentId, status, need); })
+    m_store
+        ->run([agentId, status, need](Database &db) {
+            return db.setAgentStatus(agentId, status, need);
+        })
         .then(this, [this](Result<Change> c) {
             if (c)
                 m_publish(*c);
@@ -139,7 +147,9 @@ void InteractiveAgents::onHook(const QString &agentId, const QJsonObject &payloa
         it->paneWaiting = false;
         if (!r.sessionId.isEmpty() && r.sessionId != it->agent.sessionId) {
             it->agent.sessionId = r.sessionId; // /clear starts a new conversation
-            m_store->run([agentId, id = r.sessionId](Database &db) { return db.setAgentSession(agentId, id); });
+            m_store->run([agentId, id = r.sessionId](Database &db) {
+                return db.setAgentSession(agentId, id);
+            });
         }
         // The later, generic notification does not replace the permission request's own words.
         if (r.status == Agent::Status::WaitingInput && it->status == Agent::Status::WaitingInput

@@ -55,7 +55,7 @@ private:
     struct Watched
     {
         Agent agent;
-        QByteArray digest;       // of the last screen
+        QByteArray digest;        // of the last screen
         bool paneWaiting = false; // the pane (not a hook) said "waiting": the pane may end it
         quint64 hooks = 0;        // hooks received: a screen captured before the last one is stale
         Agent::Status status = Agent::Status::Idle;

@@ -3,15 +3,15 @@
 #include "services/agents/orchestrator.h"
 #include "models/validation.h"
 
+#include "services/agents/claudehooks.h"
+#include "services/agents/interactiveagents.h"
+#include "services/agents/tmuxcontroller.h"
+#include "services/agents/workspaces.h"
 #include "services/core/async.h"
 #include "services/core/logging.h"
 #include "services/core/process.h"
 #include "services/queue/queue.h"
 #include "services/store/store.h"
-#include "services/agents/claudehooks.h"
-#include "services/agents/interactiveagents.h"
-#include "services/agents/tmuxcontroller.h"
-#include "services/agents/workspaces.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -25,11 +25,14 @@ using namespace Qt::StringLiterals;
 namespace Hive {
 
 namespace {
-auto log() { return Logging::get("orch"); }
+auto log()
+{
+    return Logging::get("orch");
+}
 
 constexpr int kEnterDelayMs = 150;
-constexpr int kKeyDelayMs = 400; // Claude Code's menus missed an Enter 100 ms after a Down, took it 500 ms after
-
+constexpr int kKeyDelayMs
+    = 400; // Claude Code's menus missed an Enter 100 ms after a Down, took it 500 ms after
 
 } // namespace
 
@@ -45,7 +48,8 @@ void Orchestrator::start()
 {
     m_running.start();
     m_tmux = new TmuxController(m_options.tmuxSocket, this);
-    m_interactive = new InteractiveAgents(m_store, m_tmux, [this](const Change &c) { publish(c); }, this);
+    m_interactive
+        = new InteractiveAgents(m_store, m_tmux, [this](const Change &c) { publish(c); }, this);
     m_debounce = new QTimer(this);
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(100);
@@ -78,21 +82,25 @@ void Orchestrator::publish(const Change &change)
 {
     if (change.events.isEmpty() && change.enqueue.isEmpty() && change.stopAgentId.isEmpty())
         return;
-    QMetaObject::invokeMethod(m_queue, [q = m_queue, change] { q->apply(change); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_queue, [q = m_queue, change] { q->apply(change); }, Qt::QueuedConnection);
 }
 
 Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &profile)
 {
     if (!Validation::isAgentType(request.type))
-        return failure(Error::invalid(u"type: '%1' is not a valid agent type (%2)"_s.arg(request.type, Validation::agentTypeRule())));
+        return failure(Error::invalid(u"type: '%1' is not a valid agent type (%2)"_s.arg(
+            request.type, Validation::agentTypeRule())));
     QString name = request.name;
     if (name.isEmpty())
-        name = u"%1-%2"_s.arg(request.type).arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QChar(u'0'));
+        name = u"%1-%2"_s.arg(request.type)
+                   .arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QChar(u'0'));
     if (!Validation::isAgentName(name))
-        return failure(Error::invalid(u"name: '%1' is not a valid agent name (%2)"_s.arg(name, Validation::agentNameRule())));
+        return failure(Error::invalid(
+            u"name: '%1' is not a valid agent name (%2)"_s.arg(name, Validation::agentNameRule())));
     const bool wantInteractive = request.interactive.value_or(false);
-    const QString profileName = request.profile.isEmpty() ? Profiles::defaultName(wantInteractive)
-                                                          : request.profile;
+    const QString profileName
+        = request.profile.isEmpty() ? Profiles::defaultName(wantInteractive) : request.profile;
     auto p = Profiles::load(profileName, m_options.dataDir);
     if (!p)
         return failure(Error::invalid(p.error().message));
@@ -100,8 +108,9 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
     if (request.interactive && *request.interactive != profile.interactive) {
         // A worker runs the profile's command once per task; an interactive agent runs it once.
         if (!*request.interactive && !profile.command.join(u' ').contains(u"{prompt}"_s))
-            return failure(Error::invalid(u"interactive: profile '%1' has no {prompt}, so it cannot run tasks"_s
-                                               .arg(profile.name)));
+            return failure(Error::invalid(
+                u"interactive: profile '%1' has no {prompt}, so it cannot run tasks"_s.arg(
+                    profile.name)));
         profile.interactive = *request.interactive;
     }
     auto mode = Profiles::permissionModeFor(profile, request, m_options.dataDir);
@@ -124,19 +133,25 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
     // An interactive Claude agent's conversation has an id of ours from the start (or the one it
     // resumes), so that it can be continued after its session is gone.
     if (a.interactive && ClaudeHooks::isClaude(profile.command))
-        a.sessionId = request.resumeSession.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
-                                                      : request.resumeSession;
+        a.sessionId = request.resumeSession.isEmpty()
+                          ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                          : request.resumeSession;
     return a;
 }
 
-Result<QStringList> Orchestrator::sessionCommand(const Agent &agent, const Profile &profile, bool resume) const
+Result<QStringList>
+Orchestrator::sessionCommand(const Agent &agent, const Profile &profile, bool resume) const
 {
     if (!agent.interactive)
-        return QStringList{m_options.runnerPath, u"--agent"_s, agent.id, u"--data-dir"_s, m_options.dataDir};
-    QStringList argv = profile.expand(
-        {{u"workdir"_s, agent.workdir}, {u"agent_id"_s, agent.id}, {u"prompt"_s, QString()}, {u"task_id"_s, QString()}});
+        return QStringList{
+            m_options.runnerPath, u"--agent"_s, agent.id, u"--data-dir"_s, m_options.dataDir};
+    QStringList argv = profile.expand({{u"workdir"_s, agent.workdir},
+                                       {u"agent_id"_s, agent.id},
+                                       {u"prompt"_s, QString()},
+                                       {u"task_id"_s, QString()}});
     if (!agent.sessionId.isEmpty()) {
-        auto extra = ClaudeHooks::prepare(m_options.dataDir, m_options.runnerPath, agent.id, agent.sessionId, resume);
+        auto extra = ClaudeHooks::prepare(
+            m_options.dataDir, m_options.runnerPath, agent.id, agent.sessionId, resume);
         if (!extra)
             return failure(extra.error());
         for (qsizetype i = 0; i < extra->size(); ++i)
@@ -156,14 +171,17 @@ QFuture<Result<Agent>> Orchestrator::spawn(const SpawnRequest &request)
             return readyFuture(Result<Agent>(failure(agent.error())));
         m_spawning.insert(agent->id);
         const bool resume = !request.resumeSession.isEmpty();
-        return then(this, m_store->run([a = *agent](Database &db) { return db.insertAgent(a); }),
+        return then(this,
+                    m_store->run([a = *agent](Database &db) { return db.insertAgent(a); }),
                     [this, agent = *agent, profile, resume](Result<Change> inserted) {
                         return startSession(agent, profile, resume, inserted);
                     });
     });
 }
 
-QFuture<Result<Agent>> Orchestrator::startSession(const Agent &agent, const Profile &profile, bool resume,
+QFuture<Result<Agent>> Orchestrator::startSession(const Agent &agent,
+                                                  const Profile &profile,
+                                                  bool resume,
                                                   const Result<Change> &inserted)
 {
     if (!inserted) {
@@ -197,17 +215,24 @@ QFuture<Result<Agent>> Orchestrator::sessionStarted(const Agent &agent, const Re
     if (!made) {
         const QString why = u"tmux could not start the session: %1"_s.arg(made.error().message);
         log()->warn("spawn {}: {}", agent.name, why);
-        m_store->run([id = agent.id, why](Database &db) { return db.endAgent(id, Agent::Status::Stopped, why); })
+        m_store
+            ->run([id = agent.id, why](Database &db) {
+                return db.endAgent(id, Agent::Status::Stopped, why);
+            })
             .then(this, [this](Result<Change> c) {
                 if (c)
                     publish(*c);
             });
         const bool duplicate = made.error().message.contains(u"duplicate"_s);
-        return readyFuture(Result<Agent>(failure(duplicate ? Error::conflict(why) : Error::invalid(why))));
+        return readyFuture(
+            Result<Agent>(failure(duplicate ? Error::conflict(why) : Error::invalid(why))));
     }
     m_tmux->pipePaneToFile(agent.tmuxSession,
                            QDir(m_options.dataDir).filePath(u"logs/%1.log"_s.arg(agent.name)));
-    log()->info("spawned {} ({}, {})", agent.name, agent.profile, agent.interactive ? "interactive" : "worker");
+    log()->info("spawned {} ({}, {})",
+                agent.name,
+                agent.profile,
+                agent.interactive ? "interactive" : "worker");
     if (!agent.interactive)
         return readyFuture(Result<Agent>(agent)); // its runner reports idle once it is ready
     if (!agent.sessionId.isEmpty()) {
@@ -219,7 +244,8 @@ QFuture<Result<Agent>> Orchestrator::sessionStarted(const Agent &agent, const Re
     Agent idle = agent;
     idle.status = Agent::Status::Idle;
     m_interactive->add(idle);
-    return m_store->run([id = agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); })
+    return m_store
+        ->run([id = agent.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); })
         .then(this, [this, agent](Result<Change> c) {
             if (!c)
                 return Result<Agent>(agent);
@@ -248,8 +274,10 @@ QFuture<Result<>> Orchestrator::kill(const QString &agentId)
             const auto &[agent, change] = *r;
             publish(change);
             return m_tmux->killSession(agent.tmuxSession).then(this, [this, agent](Result<>) {
-                QMetaObject::invokeMethod(m_queue, [q = m_queue, agent] { q->releaseConsumer(agent.type, agent.id); },
-                                          Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    m_queue,
+                    [q = m_queue, agent] { q->releaseConsumer(agent.type, agent.id); },
+                    Qt::QueuedConnection);
                 m_interactive->forget(agent.id);
                 log()->info("killed {}", agent.name);
                 return Result<>();
@@ -263,7 +291,8 @@ QFuture<Result<Agent>> Orchestrator::liveAgent(const QString &agentId)
     return m_store->run([agentId](Database &db) -> Result<Agent> {
         auto a = db.agent(agentId);
         if (a && !a->isAlive())
-            return failure(Error::conflict(u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))));
+            return failure(
+                Error::conflict(u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))));
         return a;
     });
 }
@@ -275,7 +304,8 @@ QFuture<Result<QString>> Orchestrator::output(const QString &agentId, int lines)
             if (!a)
                 return readyFuture(Result<QString>(failure(a.error())));
             return m_tmux->capturePane(a->tmuxSession, lines).then([](Result<QString> text) {
-                return text ? text : Result<QString>(failure(Error::conflict(text.error().message)));
+                return text ? text
+                            : Result<QString>(failure(Error::conflict(text.error().message)));
             });
         });
     });
@@ -288,31 +318,42 @@ QFuture<Result<InputAck>> Orchestrator::input(const QString &agentId, const Inpu
             if (!a)
                 return readyFuture(Result<InputAck>(failure(a.error())));
             // Listen for the acknowledgement before typing, so that a fast one is not missed.
-            // Only a prompt (text, then Enter) is acknowledged; keys answer menus, which have no hook.
+            // Only a prompt (text, then Enter) is acknowledged; keys answer menus, which have no
+            // hook.
             auto accepted = request.enter && !request.text.isEmpty()
                                 ? m_interactive->promptAccepted(*a, request.ackTimeoutMs)
                                 : QtFuture::makeReadyValueFuture(std::optional<bool>());
-            // Enter comes a moment after the text: CLIs that read their terminal in raw mode (Claude
-            // Code's Ink) take text and an Enter that arrive together for a paste, and the Enter
-            // becomes a newline in the prompt instead of sending it.
+            // Enter comes a moment after the text: CLIs that read their terminal in raw mode
+            // (Claude Code's Ink) take text and an Enter that arrive together for a paste, and the
+            // Enter becomes a newline in the prompt instead of sending it.
             QStringList keys = request.keys;
             if (request.enter)
                 keys.prepend(u"Enter"_s);
-            QFuture<Result<>> typed = request.text.isEmpty() ? QtFuture::makeReadyValueFuture(Result<>())
-                                                              : m_tmux->sendText(a->tmuxSession, request.text, false);
-            return then(this, typed, [this, a = *a, keys, accepted, pause = !request.text.isEmpty()](Result<> r) {
-                if (!r)
-                    return readyFuture(Result<InputAck>(failure(Error::conflict(r.error().message))));
-                auto pressed = keys.isEmpty() ? QtFuture::makeReadyValueFuture(Result<>())
-                                              : then(this, delay(this, pause ? kEnterDelayMs : 0),
-                                                     [this, a, keys] { return pressKeys(a.tmuxSession, keys); });
-                return then(this, pressed, [accepted](Result<> k) {
-                    if (!k)
-                        return readyFuture(Result<InputAck>(failure(Error::conflict(k.error().message))));
-                    auto ack = accepted; // the capture is const
-                    return ack.then([](std::optional<bool> ok) { return Result<InputAck>(InputAck{ok}); });
+            QFuture<Result<>> typed = request.text.isEmpty()
+                                          ? QtFuture::makeReadyValueFuture(Result<>())
+                                          : m_tmux->sendText(a->tmuxSession, request.text, false);
+            return then(
+                this,
+                typed,
+                [this, a = *a, keys, accepted, pause = !request.text.isEmpty()](Result<> r) {
+                    if (!r)
+                        return readyFuture(
+                            Result<InputAck>(failure(Error::conflict(r.error().message))));
+                    auto pressed
+                        = keys.isEmpty()
+                              ? QtFuture::makeReadyValueFuture(Result<>())
+                              : then(this, delay(this, pause ? kEnterDelayMs : 0), [this, a, keys] {
+                                    return pressKeys(a.tmuxSession, keys);
+                                });
+                    return then(this, pressed, [accepted](Result<> k) {
+                        if (!k)
+                            return readyFuture(
+                                Result<InputAck>(failure(Error::conflict(k.error().message))));
+                        auto ack = accepted; // the capture is const
+                        return ack.then(
+                            [](std::optional<bool> ok) { return Result<InputAck>(InputAck{ok}); });
+                    });
                 });
-            });
         });
     });
 }
@@ -328,19 +369,22 @@ QFuture<Result<>> Orchestrator::pressKeys(const QString &session, QStringList ke
     return then(this, m_tmux->sendKeys(session, {key}), [this, session, keys](Result<> r) {
         if (!r || keys.isEmpty())
             return QtFuture::makeReadyValueFuture(r);
-        return then(this, delay(this, kKeyDelayMs), [this, session, keys] { return pressKeys(session, keys); });
+        return then(this, delay(this, kKeyDelayMs), [this, session, keys] {
+            return pressKeys(session, keys);
+        });
     });
 }
 
 QFuture<Result<>> Orchestrator::hook(const QString &agentId, const QJsonObject &payload)
 {
     return post(this, [this, agentId, payload] {
-        return liveAgent(agentId).then(this, [this, agentId, payload](const Result<Agent> &a) -> Result<> {
-            if (!a)
-                return failure(a.error());
-            m_interactive->onHook(agentId, payload);
-            return {};
-        });
+        return liveAgent(agentId).then(
+            this, [this, agentId, payload](const Result<Agent> &a) -> Result<> {
+                if (!a)
+                    return failure(a.error());
+                m_interactive->onHook(agentId, payload);
+                return {};
+            });
     });
 }
 
@@ -378,65 +422,79 @@ void Orchestrator::reconcile()
     if (m_reconciling || !m_tmux)
         return;
     m_reconciling = true;
-    m_store->run([](Database &db) { return db.liveAgents(); }).then(this, [this](Result<QList<Agent>> agents) {
-        if (!agents) {
-            m_reconciling = false; // PostgreSQL unreachable: nothing to compare with; try later
-            return;
-        }
-        m_tmux->listSessions().then(this, [this, agents = *agents](Result<QList<TmuxController::SessionInfo>> sessions) {
-            const bool ok = sessions.has_value();
-            if (ok != m_tmuxOk) {
-                m_tmuxOk = ok;
-                Q_EMIT tmuxHealthChanged(ok);
-            }
-            if (!sessions) {
-                log()->warn("tmux: {}", sessions.error());
-                m_reconciling = false;
+    m_store->run([](Database &db) { return db.liveAgents(); })
+        .then(this, [this](Result<QList<Agent>> agents) {
+            if (!agents) {
+                m_reconciling = false; // PostgreSQL unreachable: nothing to compare with; try later
                 return;
             }
-            QSet<QString> names;
-            for (const auto &s : *sessions)
-                names.insert(s.name);
-            QList<std::pair<Agent, QString>> lost;
-            QList<Agent> workers, interactive;
-            for (const Agent &a : agents) {
-                if (m_spawning.contains(a.id))
-                    continue; // its session is being made
-                if (!names.contains(a.tmuxSession))
-                    lost.append({a, u"its tmux session ended"_s});
-                else if (a.interactive)
-                    interactive << a;
-                else
-                    workers << a;
-            }
-            QStringList ids;
-            for (const Agent &a : workers)
-                ids << a.id;
-            auto finish = [this, lost, interactive](const QList<std::pair<Agent, QString>> &more) {
-                endAgents(lost + more);
-                m_interactive->track(interactive);
-                m_reconciling = false;
-            };
-            QMetaObject::invokeMethod(m_queue, [this, ids, workers, finish] {
-                m_queue->liveHeartbeats(ids, [this, workers, finish](std::optional<QSet<QString>> alive) {
-                    QList<std::pair<Agent, QString>> expired;
-                    // After a restart of the app (and of its PostgreSQL and Redis), runners need a
-                    // moment to reconnect before a missing heartbeat means anything.
-                    if (alive && m_running.elapsed() > m_options.heartbeatGraceMs) {
-                        const QDateTime now = QDateTime::currentDateTimeUtc();
-                        for (const Agent &a : workers) {
-                            if (alive->contains(a.id))
-                                continue;
-                            const QDateTime last = a.lastHeartbeat.isValid() ? a.lastHeartbeat : a.createdAt;
-                            if (last.msecsTo(now) > m_options.heartbeatGraceMs)
-                                expired.append({a, u"its heartbeat expired"_s});
-                        }
+            m_tmux->listSessions().then(
+                this,
+                [this, agents = *agents](Result<QList<TmuxController::SessionInfo>> sessions) {
+                    const bool ok = sessions.has_value();
+                    if (ok != m_tmuxOk) {
+                        m_tmuxOk = ok;
+                        Q_EMIT tmuxHealthChanged(ok);
                     }
-                    QMetaObject::invokeMethod(this, [finish, expired] { finish(expired); }, Qt::QueuedConnection);
+                    if (!sessions) {
+                        log()->warn("tmux: {}", sessions.error());
+                        m_reconciling = false;
+                        return;
+                    }
+                    QSet<QString> names;
+                    for (const auto &s : *sessions)
+                        names.insert(s.name);
+                    QList<std::pair<Agent, QString>> lost;
+                    QList<Agent> workers, interactive;
+                    for (const Agent &a : agents) {
+                        if (m_spawning.contains(a.id))
+                            continue; // its session is being made
+                        if (!names.contains(a.tmuxSession))
+                            lost.append({a, u"its tmux session ended"_s});
+                        else if (a.interactive)
+                            interactive << a;
+                        else
+                            workers << a;
+                    }
+                    QStringList ids;
+                    for (const Agent &a : workers)
+                        ids << a.id;
+                    auto finish
+                        = [this, lost, interactive](const QList<std::pair<Agent, QString>> &more) {
+                              endAgents(lost + more);
+                              m_interactive->track(interactive);
+                              m_reconciling = false;
+                          };
+                    QMetaObject::invokeMethod(
+                        m_queue,
+                        [this, ids, workers, finish] {
+                            m_queue->liveHeartbeats(
+                                ids, [this, workers, finish](std::optional<QSet<QString>> alive) {
+                                    QList<std::pair<Agent, QString>> expired;
+                                    // After a restart of the app (and of its PostgreSQL and Redis),
+                                    // runners need a moment to reconnect before a missing heartbeat
+                                    // means anything.
+                                    if (alive && m_running.elapsed() > m_options.heartbeatGraceMs) {
+                                        const QDateTime now = QDateTime::currentDateTimeUtc();
+                                        for (const Agent &a : workers) {
+                                            if (alive->contains(a.id))
+                                                continue;
+                                            const QDateTime last = a.lastHeartbeat.isValid()
+                                                                       ? a.lastHeartbeat
+                                                                       : a.createdAt;
+                                            if (last.msecsTo(now) > m_options.heartbeatGraceMs)
+                                                expired.append({a, u"its heartbeat expired"_s});
+                                        }
+                                    }
+                                    QMetaObject::invokeMethod(
+                                        this,
+                                        [finish, expired] { finish(expired); },
+                                        Qt::QueuedConnection);
+                                });
+                        },
+                        Qt::QueuedConnection);
                 });
-            }, Qt::QueuedConnection);
         });
-    });
 }
 
 void Orchestrator::endAgents(const QList<std::pair<Agent, QString>> &lost)
@@ -444,13 +502,18 @@ void Orchestrator::endAgents(const QList<std::pair<Agent, QString>> &lost)
     for (const auto &[agent, reason] : lost) {
         log()->warn("agent {} is lost: {}", agent.name, reason);
         m_interactive->forget(agent.id);
-        m_store->run([id = agent.id, reason](Database &db) { return db.endAgent(id, Agent::Status::Lost, reason); })
+        m_store
+            ->run([id = agent.id, reason](Database &db) {
+                return db.endAgent(id, Agent::Status::Lost, reason);
+            })
             .then(this, [this, agent](Result<Change> c) {
                 if (!c)
                     return;
                 publish(*c);
-                QMetaObject::invokeMethod(m_queue, [q = m_queue, agent] { q->releaseConsumer(agent.type, agent.id); },
-                                          Qt::QueuedConnection);
+                QMetaObject::invokeMethod(
+                    m_queue,
+                    [q = m_queue, agent] { q->releaseConsumer(agent.type, agent.id); },
+                    Qt::QueuedConnection);
                 // A session whose runner stopped beating is stopped, so it cannot write any more.
                 m_tmux->killSession(agent.tmuxSession);
             });
@@ -459,23 +522,26 @@ void Orchestrator::endAgents(const QList<std::pair<Agent, QString>> &lost)
 
 void Orchestrator::rebuildQueue()
 {
-    m_store->run([](Database &db) -> Result<std::pair<QList<Task>, QList<Agent>>> {
-               auto queued = db.queuedTasks();
-               if (!queued)
-                   return std::unexpected(queued.error());
-               auto live = db.liveAgents();
-               if (!live)
-                   return std::unexpected(live.error());
-               return std::pair{*queued, *live};
-           })
+    m_store
+        ->run([](Database &db) -> Result<std::pair<QList<Task>, QList<Agent>>> {
+            auto queued = db.queuedTasks();
+            if (!queued)
+                return std::unexpected(queued.error());
+            auto live = db.liveAgents();
+            if (!live)
+                return std::unexpected(live.error());
+            return std::pair{*queued, *live};
+        })
         .then(this, [this](Result<std::pair<QList<Task>, QList<Agent>>> r) {
             if (!r)
                 return;
             QSet<QString> live;
             for (const Agent &a : r->second)
                 live.insert(a.id);
-            QMetaObject::invokeMethod(m_queue, [q = m_queue, queued = r->first, live] { q->rebuild(queued, live); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                m_queue,
+                [q = m_queue, queued = r->first, live] { q->rebuild(queued, live); },
+                Qt::QueuedConnection);
         });
 }
 

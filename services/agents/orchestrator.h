@@ -2,14 +2,14 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "services/store/database.h"
 #include "services/agents/profiles.h"
 #include "services/agents/spawnrequest.h"
+#include "services/store/database.h"
 
 #include <QElapsedTimer>
 #include <QFuture>
-#include <QJsonObject>
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QSet>
 #include <QString>
@@ -70,10 +70,13 @@ Q_SIGNALS:
 
 private:
     Result<Agent> prepareAgent(const SpawnRequest &request, Profile &profile);
-    Result<QStringList> sessionCommand(const Agent &agent, const Profile &profile, bool resume) const;
+    Result<QStringList>
+    sessionCommand(const Agent &agent, const Profile &profile, bool resume) const;
     void publish(const Change &change);
     void endAgents(const QList<std::pair<Agent, QString>> &lost);
-    QFuture<Result<Agent>> startSession(const Agent &agent, const Profile &profile, bool resume,
+    QFuture<Result<Agent>> startSession(const Agent &agent,
+                                        const Profile &profile,
+                                        bool resume,
                                         const Result<Change> &inserted);
     QFuture<Result<Agent>> sessionStarted(const Agent &agent, const Result<> &made);
     QFuture<Result<Agent>> liveAgent(const QString &agentId); // an error unless it is alive
@@ -89,7 +92,7 @@ private:
     bool m_reconciling = false;
     bool m_tmuxOk = true;
     QSet<QString> m_spawning; // inserted in PostgreSQL, session not made yet: not lost
-    QElapsedTimer m_running; // heartbeats are judged only after runners had time to reconnect
+    QElapsedTimer m_running;  // heartbeats are judged only after runners had time to reconnect
 };
 
 } // namespace Hive

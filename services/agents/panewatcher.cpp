@@ -33,7 +33,8 @@ const QList<KnownScreen> &knownScreens()
 {
     static const QList<KnownScreen> screens{
         {u"Yes, I trust this folder"_s, u"Claude Code asks whether you trust this folder"_s},
-        {u"Do you want to use this API key?"_s, u"Claude Code asks whether to use the API key in its environment"_s},
+        {u"Do you want to use this API key?"_s,
+         u"Claude Code asks whether to use the API key in its environment"_s},
     };
     return screens;
 }
@@ -42,8 +43,9 @@ const QList<KnownScreen> &knownScreens()
 
 bool PaneWatcher::isKnownScreen(const QString &need)
 {
-    return !need.isEmpty()
-           && std::ranges::any_of(knownScreens(), [&need](const KnownScreen &s) { return s.need == need; });
+    return !need.isEmpty() && std::ranges::any_of(knownScreens(), [&need](const KnownScreen &s) {
+        return s.need == need;
+    });
 }
 
 QString PaneWatcher::openQuestion(const QString &screen)

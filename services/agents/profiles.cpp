@@ -30,7 +30,8 @@ QStringList Profile::expand(const QHash<QString, QString> &values) const
         all.insert(u"permission_mode"_s, permissionMode);
     QStringList out;
     out.reserve(command.size());
-    static const QRegularExpression placeholder(u"\\{(prompt|workdir|task_id|agent_id|permission_mode|shell)\\}"_s);
+    static const QRegularExpression placeholder(
+        u"\\{(prompt|workdir|task_id|agent_id|permission_mode|shell)\\}"_s);
     for (const QString &arg : command) {
         QString result;
         qsizetype last = 0;
@@ -49,21 +50,31 @@ QStringList Profile::expand(const QHash<QString, QString> &values) const
 
 bool Profile::takesPermissionMode() const
 {
-    return std::any_of(command.cbegin(), command.cend(),
-                       [](const QString &a) { return a.contains(u"{permission_mode}"_s); });
+    return std::any_of(command.cbegin(), command.cend(), [](const QString &a) {
+        return a.contains(u"{permission_mode}"_s);
+    });
 }
 
 QStringList Profiles::permissionModes()
 {
-    return {u"default"_s, u"acceptEdits"_s, u"plan"_s, u"bypassPermissions"_s, u"auto"_s, u"dontAsk"_s, u"manual"_s};
+    return {u"default"_s,
+            u"acceptEdits"_s,
+            u"plan"_s,
+            u"bypassPermissions"_s,
+            u"auto"_s,
+            u"dontAsk"_s,
+            u"manual"_s};
 }
 
-Result<QString> Profiles::permissionModeFor(const Profile &profile, const SpawnRequest &request, const QString &dataDir)
+Result<QString> Profiles::permissionModeFor(const Profile &profile,
+                                            const SpawnRequest &request,
+                                            const QString &dataDir)
 {
     if (!profile.takesPermissionMode()) {
         if (!request.permissionMode.isEmpty())
-            return failure(Error::invalid(u"permission_mode: profile '%1' has no permission mode (its command has no {permission_mode})"_s
-                                              .arg(profile.name)));
+            return failure(Error::invalid(
+                u"permission_mode: profile '%1' has no permission mode (its command has no {permission_mode})"_s
+                    .arg(profile.name)));
         return QString();
     }
     if (!request.permissionMode.isEmpty() && !permissionModes().contains(request.permissionMode))
@@ -72,13 +83,15 @@ Result<QString> Profiles::permissionModeFor(const Profile &profile, const SpawnR
     QString mode = request.permissionMode;
     if (mode.isEmpty()) {
         // Its own folder: a fresh one, a worktree, or (restart) the folder it had under workspace/.
-        const QString workspace = QDir(QDir(dataDir).filePath(u"workspace"_s)).absolutePath() + u'/';
+        const QString workspace
+            = QDir(QDir(dataDir).filePath(u"workspace"_s)).absolutePath() + u'/';
         const bool own = request.workdir.isEmpty()
                          || QDir(request.workdir).absolutePath().startsWith(workspace);
         // Elsewhere the user's files are at stake: ask (which a worker cannot: the task fails
         // with "needs permission"), unless the profile is stricter still.
         static const QStringList permissive{u"acceptEdits"_s, u"auto"_s, u"bypassPermissions"_s};
-        mode = own || !permissive.contains(profile.permissionMode) ? profile.permissionMode : u"default"_s;
+        mode = own || !permissive.contains(profile.permissionMode) ? profile.permissionMode
+                                                                   : u"default"_s;
     }
     if (mode == u"bypassPermissions"_s) {
 #ifdef Q_OS_UNIX
@@ -86,12 +99,15 @@ Result<QString> Profiles::permissionModeFor(const Profile &profile, const SpawnR
 #else
         const bool root = false;
 #endif
-        const QString sandbox = profile.env.contains(u"IS_SANDBOX"_s) ? profile.env.value(u"IS_SANDBOX"_s)
-                                                                    : qEnvironmentVariable("IS_SANDBOX");
+        const QString sandbox = profile.env.contains(u"IS_SANDBOX"_s)
+                                    ? profile.env.value(u"IS_SANDBOX"_s)
+                                    : qEnvironmentVariable("IS_SANDBOX");
         if (root && sandbox != u"1"_s)
             return failure(Error::invalid(
-                u"permission_mode: Claude Code refuses bypassPermissions when run as root (\"--dangerously-skip-permissions "
-                "cannot be used with root/sudo privileges\"), so every task would fail. Run Agent Hive as a normal user, "
+                u"permission_mode: Claude Code refuses bypassPermissions when run as root "
+                u"(\"--dangerously-skip-permissions "
+                "cannot be used with root/sudo privileges\"), so every task would fail. Run Agent "
+                "Hive as a normal user, "
                 "or choose acceptEdits; on a throwaway sandbox machine, IS_SANDBOX=1 in the profile's \"env\" allows it."_s));
     }
     return mode;
@@ -119,7 +135,8 @@ Result<Profile> Profiles::parse(const QByteArray &json, const QString &origin)
     const QJsonValue mode = o.value(u"permission_mode");
     if (!mode.isUndefined() && !mode.isNull()) {
         if (!permissionModes().contains(mode.toString()))
-            return failure(u"%1: \"permission_mode\" must be one of %2"_s.arg(origin, permissionModes().join(u", "_s)));
+            return failure(u"%1: \"permission_mode\" must be one of %2"_s.arg(
+                origin, permissionModes().join(u", "_s)));
         p.permissionMode = mode.toString();
     }
     if (p.takesPermissionMode() && p.permissionMode.isEmpty())
@@ -136,9 +153,11 @@ Result<Profile> Profiles::parse(const QByteArray &json, const QString &origin)
 Result<Profile> Profiles::load(const QString &name, const QString &dataDir)
 {
     if (!Validation::isFileName(name))
-        return failure(Error::invalid(u"profile: '%1' is not a valid profile name (%2)"_s.arg(name, Validation::fileNameRule())));
-    for (const auto &[path, builtin] : {std::pair{QDir(dataDir).filePath(u"profiles/%1.json"_s.arg(name)), false},
-                                        std::pair{u":/profiles/%1.json"_s.arg(name), true}}) {
+        return failure(Error::invalid(u"profile: '%1' is not a valid profile name (%2)"_s.arg(
+            name, Validation::fileNameRule())));
+    for (const auto &[path, builtin] :
+         {std::pair{QDir(dataDir).filePath(u"profiles/%1.json"_s.arg(name)), false},
+          std::pair{u":/profiles/%1.json"_s.arg(name), true}}) {
         QFile f(path);
         if (!f.exists())
             continue;

@@ -21,7 +21,7 @@ struct SpawnRequest
     // Claude Code's --permission-mode (Profiles::permissionModes()); empty: the profile's default
     // in a folder of the agent's own (acceptEdits for the claude worker), "default" elsewhere.
     QString permissionMode;
-    QString resumeSession;           // a conversation to continue (Claude Code's session id)
+    QString resumeSession; // a conversation to continue (Claude Code's session id)
 };
 
 // Something typed into an interactive agent: literal text (send-keys -l), then Enter, then keys by

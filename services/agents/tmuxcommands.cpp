@@ -25,9 +25,6 @@ QString TmuxDetail::errorText(const QStringList &lines, const QString &fallback)
     return nonEmpty.isEmpty() ? fallback : nonEmpty.join(u"; "_s);
 }
 
-
-
-
 QFuture<Result<QStringList>> TmuxController::command(const QStringList &argv)
 {
     if (argv.isEmpty())
@@ -71,7 +68,8 @@ static QStringList directArgv(const QStringList &command)
 QFuture<Result<>> TmuxController::newSession(const SessionSpec &spec)
 {
     if (!isValidSessionName(spec.name))
-        return failed<void>(u"invalid tmux session name: \"%1\" (%2)"_s.arg(spec.name, Validation::agentNameRule()));
+        return failed<void>(u"invalid tmux session name: \"%1\" (%2)"_s.arg(
+            spec.name, Validation::agentNameRule()));
     if (!spec.command.isEmpty() && spec.command.first().isEmpty())
         return failed<void>(
             u"the command of session %1 has an empty program name"_s.arg(spec.name));
@@ -229,7 +227,8 @@ QFuture<Result<>> TmuxController::sendKeys(const QString &name, const QStringLis
     QList<QStringList> commands;
     for (const QString &key : keys) {
         if (!Validation::isKeyName(key))
-            return failed<void>(u"keys: '%1' is not a key name (%2)"_s.arg(key, Validation::keyNameRule()));
+            return failed<void>(
+                u"keys: '%1' is not a key name (%2)"_s.arg(key, Validation::keyNameRule()));
         commands.append({u"send-keys"_s, u"-t"_s, paneTarget(name), key});
     }
     return runAll(commands);

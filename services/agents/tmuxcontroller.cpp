@@ -23,7 +23,6 @@ namespace Hive {
 
 using namespace TmuxDetail;
 
-
 TmuxController::TmuxController(const QString &socketName, QObject *parent)
     : QObject(parent)
     , m_socket(socketName)

@@ -71,7 +71,6 @@ inline QString shellQuoted(QString s)
     return u'\'' + s.replace(u'\'', u"'\\''"_s) + u'\'';
 }
 
-
 // The first error line of a reply, or fallback.
 QString errorText(const QStringList &lines, const QString &fallback);
 

@@ -25,15 +25,17 @@ Result<QString> Workspaces::prepare(const SpawnRequest &request, const QString &
         if (git.isEmpty())
             return failure(u"repository: git is not installed"_s);
         const QString top = repo.absoluteFilePath();
-        if (auto r = Process::run(git, {u"-C"_s, top, u"rev-parse"_s, u"--show-toplevel"_s}, 10000); !r)
+        if (auto r = Process::run(git, {u"-C"_s, top, u"rev-parse"_s, u"--show-toplevel"_s}, 10000);
+            !r)
             return failure(u"repository: '%1' is not a git repository"_s.arg(request.repository));
         const QString path = QDir(m_dataDir).filePath(u"workspace/"_s + name);
         if (QFileInfo::exists(path))
             return path; // the worktree of an earlier agent of that name: carry on there
         const QString branch = u"hive/"_s + name;
-        auto hasBranch = Process::run(git, {u"-C"_s, top, u"rev-parse"_s, u"--verify"_s, u"--quiet"_s,
-                                            u"refs/heads/"_s + branch},
-                                      10000);
+        auto hasBranch = Process::run(
+            git,
+            {u"-C"_s, top, u"rev-parse"_s, u"--verify"_s, u"--quiet"_s, u"refs/heads/"_s + branch},
+            10000);
         QStringList args{u"-C"_s, top, u"worktree"_s, u"add"_s};
         if (hasBranch)
             args << u"--"_s << path << branch;
@@ -46,7 +48,8 @@ Result<QString> Workspaces::prepare(const SpawnRequest &request, const QString &
     if (!request.workdir.isEmpty()) {
         const QFileInfo dir(request.workdir);
         if (!dir.isAbsolute() || !dir.isDir())
-            return failure(u"workdir: '%1' is not an existing absolute folder"_s.arg(request.workdir));
+            return failure(
+                u"workdir: '%1' is not an existing absolute folder"_s.arg(request.workdir));
         return dir.absoluteFilePath();
     }
     const QString path = QDir(m_dataDir).filePath(u"workspace/"_s + name);

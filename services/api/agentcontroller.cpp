@@ -152,18 +152,22 @@ QFuture<QHttpServerResponse> AgentController::input(const Call &call)
     if (!*text && !*keys)
         return ready(ApiError::missingField(u"text: required (or keys), the text to type"_s));
     if (r.text.isEmpty() && !r.enter && r.keys.isEmpty())
-        return ready(ApiError::invalidValue(u"text: empty, and enter is not true: nothing to type"_s));
+        return ready(
+            ApiError::invalidValue(u"text: empty, and enter is not true: nothing to type"_s));
     if (r.keys.size() > 64)
-        return ready(ApiError::invalidValue(u"keys: at most 64 at once, got %1"_s.arg(r.keys.size())));
+        return ready(
+            ApiError::invalidValue(u"keys: at most 64 at once, got %1"_s.arg(r.keys.size())));
     for (const QString &key : std::as_const(r.keys))
         if (!Validation::isKeyName(key))
-            return ready(ApiError::invalidValue(
-                u"keys: '%1' is not a key name (%2)"_s.arg(key.left(40), Validation::keyNameRule())));
+            return ready(ApiError::invalidValue(u"keys: '%1' is not a key name (%2)"_s.arg(
+                key.left(40), Validation::keyNameRule())));
     return respond(m_engine->input(call.id, r), [](Result<InputAck> typed) {
         if (!typed)
             return ApiError::from(typed.error()).toResponse();
         return jsonResponse(
-            QJsonObject{{u"accepted"_s, typed->accepted ? QJsonValue(*typed->accepted) : QJsonValue()}}, 202);
+            QJsonObject{
+                {u"accepted"_s, typed->accepted ? QJsonValue(*typed->accepted) : QJsonValue()}},
+            202);
     });
 }
 

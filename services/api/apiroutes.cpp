@@ -94,7 +94,8 @@ const QList<ApiOperation> &operations()
         o.append({Method::Post,
                   u"/api/v1/agents/{id}/input"_s,
                   u"typeInput"_s,
-                  u"Type text literally into the agent's pane, then Enter and keys by name; says whether the "
+                  u"Type text literally into the agent's pane, then Enter and keys by name; says "
+                  u"whether the "
                   "prompt reached the agent"_s,
                   true,
                   {},
@@ -103,7 +104,8 @@ const QList<ApiOperation> &operations()
         o.append({Method::Post,
                   u"/api/v1/agents/{id}/restart"_s,
                   u"restartAgent"_s,
-                  u"Kill the agent if it lives and spawn it again: same name, type, profile and folder, its "
+                  u"Kill the agent if it lives and spawn it again: same name, type, profile and "
+                  u"folder, its "
                   "conversation resumed"_s,
                   true,
                   {},

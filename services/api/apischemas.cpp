@@ -112,7 +112,9 @@ QJsonObject components()
                      {u"current_task_id"_s, nullable(u"string"_s, u"uuid"_s)},
                      {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
                      {u"last_heartbeat"_s, nullable(u"string"_s, u"date-time"_s)},
-                     {u"need"_s, type(u"string"_s, u"waiting_input: what the agent waits for, in words; else empty"_s)},
+                     {u"need"_s,
+                      type(u"string"_s,
+                           u"waiting_input: what the agent waits for, in words; else empty"_s)},
                      {u"session_id"_s, nullable(u"string"_s)}},
                     {u"id"_s,
                      u"name"_s,
@@ -266,22 +268,28 @@ QJsonObject components()
         object({{u"text"_s, type(u"string"_s, u"typed literally (tmux send-keys -l)"_s)},
                 {u"enter"_s, type(u"boolean"_s, u"press Enter after the text; default false"_s)},
                 {u"keys"_s,
-                 QJsonObject{{u"type"_s, u"array"_s},
-                             {u"items"_s, type(u"string"_s)},
-                             {u"description"_s, QString(u"keys by name after the text: "_s + Validation::keyNameRule())}}}},
+                 QJsonObject{
+                     {u"type"_s, u"array"_s},
+                     {u"items"_s, type(u"string"_s)},
+                     {u"description"_s,
+                      QString(u"keys by name after the text: "_s + Validation::keyNameRule())}}}},
                {},
                true));
-    s.insert(u"HookPayload"_s, type(u"object"_s, u"a Claude Code hook's JSON input, as Claude Code gives it"_s));
+    s.insert(u"HookPayload"_s,
+             type(u"object"_s, u"a Claude Code hook's JSON input, as Claude Code gives it"_s));
     s.insert(u"Output"_s, object({{u"text"_s, type(u"string"_s)}}, {u"text"_s}));
-    s.insert(u"Accepted"_s,
-             object({{u"accepted"_s,
-                      [] {
-                          QJsonObject o = nullable(u"boolean"_s, {});
-                          o.insert(u"description"_s, u"the prompt reached the agent (Claude Code's UserPromptSubmit hook); "
-                                                     "null where nothing can tell"_s);
-                          return o;
-                      }()}},
-                    {u"accepted"_s}));
+    s.insert(
+        u"Accepted"_s,
+        object({{u"accepted"_s,
+                 [] {
+                     QJsonObject o = nullable(u"boolean"_s, {});
+                     o.insert(
+                         u"description"_s,
+                         u"the prompt reached the agent (Claude Code's UserPromptSubmit hook); "
+                         "null where nothing can tell"_s);
+                     return o;
+                 }()}},
+               {u"accepted"_s}));
     s.insert(u"AgentList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Agent"_s)}});
     s.insert(u"TaskList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Task"_s)}});
     s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));

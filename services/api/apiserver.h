@@ -25,8 +25,8 @@ public:
     struct Options
     {
         QString host = QStringLiteral("127.0.0.1");
-        int port = 8000;     // 0: any free port
-        QString dataDir;     // api-token, api-port, api.sock live here
+        int port = 8000; // 0: any free port
+        QString dataDir; // api-token, api-port, api.sock live here
         int maxConnections = 256;
         int maxWebSocketClients = 64;
         qint64 maxBodyBytes = 1024 * 1024;
@@ -42,8 +42,8 @@ public:
     QFuture<Result<QString>> start();
     void stop(); // closes the listeners and the clients, joins the thread
 
-    int port() const;         // the port actually bound (valid after start)
-    QString token() const;    // the bearer token
+    int port() const;      // the port actually bound (valid after start)
+    QString token() const; // the bearer token
     QString tokenFile() const;
     QString socketPath() const;
 

@@ -56,17 +56,20 @@ Result<JsonBody> JsonBody::parse(const QByteArray &body, const QStringList &know
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
     if (err.error != QJsonParseError::NoError)
-        return std::unexpected(bad(u"malformed_json"_s, 
-            u"body: malformed JSON at offset %1: %2"_s.arg(err.offset).arg(err.errorString())));
+        return std::unexpected(
+            bad(u"malformed_json"_s,
+                u"body: malformed JSON at offset %1: %2"_s.arg(err.offset).arg(err.errorString())));
     if (!doc.isObject())
-        return std::unexpected(bad(u"wrong_type"_s, u"body: expected a JSON object, got %1"_s.arg(
-            doc.isArray() ? u"an array"_s : u"a scalar"_s)));
+        return std::unexpected(bad(u"wrong_type"_s,
+                                   u"body: expected a JSON object, got %1"_s.arg(
+                                       doc.isArray() ? u"an array"_s : u"a scalar"_s)));
     JsonBody b;
     b.m_object = doc.object();
     for (auto it = b.m_object.constBegin(); it != b.m_object.constEnd(); ++it) {
         if (!knownFields.contains(it.key()))
-            return std::unexpected(bad(u"unknown_field"_s, 
-                u"%1: unknown field (known: %2)"_s.arg(it.key(), knownFields.join(u", "_s))));
+            return std::unexpected(
+                bad(u"unknown_field"_s,
+                    u"%1: unknown field (known: %2)"_s.arg(it.key(), knownFields.join(u", "_s))));
     }
     return b;
 }

@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "services/api/apicontroller.h"
 #include "models/task.h"
+#include "services/api/apicontroller.h"
 
 namespace Hive {
 

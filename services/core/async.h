@@ -16,10 +16,12 @@ namespace Hive {
 namespace Detail {
 template<typename T>
 struct IsFuture : std::false_type
-{};
+{
+};
 template<typename T>
 struct IsFuture<QFuture<T>> : std::true_type
-{};
+{
+};
 } // namespace Detail
 
 // Runs f in the thread of `context` (queued on its event loop) and returns a future of what f

@@ -61,38 +61,49 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
     const QCommandLineOption version({u"v"_s, u"version"_s}, Tr::tr("Show the version and exit."));
     const QCommandLineOption headless(u"headless"_s,
                                       Tr::tr("Run the services and the API with no window."));
-    const QCommandLineOption dataDir(u"data-dir"_s,
-                                     Tr::tr("Data directory (default: %1; env HIVE_DATA_DIR).")
-                                         .arg(defaultDataDir()),
-                                     Tr::tr("dir"));
-    const QCommandLineOption apiHost(u"api-host"_s,
-                                     Tr::tr("Address the API listens on (default: 127.0.0.1)."),
-                                     Tr::tr("host"));
-    const QCommandLineOption apiPort(u"api-port"_s,
-                                     Tr::tr("TCP port of the API, 0 for any free one (default: 8000)."),
-                                     Tr::tr("port"));
+    const QCommandLineOption dataDir(
+        u"data-dir"_s,
+        Tr::tr("Data directory (default: %1; env HIVE_DATA_DIR).").arg(defaultDataDir()),
+        Tr::tr("dir"));
+    const QCommandLineOption apiHost(
+        u"api-host"_s, Tr::tr("Address the API listens on (default: 127.0.0.1)."), Tr::tr("host"));
+    const QCommandLineOption apiPort(
+        u"api-port"_s,
+        Tr::tr("TCP port of the API, 0 for any free one (default: 8000)."),
+        Tr::tr("port"));
     const QCommandLineOption dbUrl(u"database-url"_s,
                                    Tr::tr("PostgreSQL URL (env HIVE_DATABASE_URL); none: a managed "
                                           "PostgreSQL under the data directory."),
                                    Tr::tr("url"));
-    const QCommandLineOption redisUrl(u"redis-url"_s,
-                                      Tr::tr("Redis URL (env HIVE_REDIS_URL); none: a managed Redis "
-                                             "under the data directory."),
-                                      Tr::tr("url"));
-    const QCommandLineOption tmuxSocket(u"tmux-socket"_s,
-                                        Tr::tr("Name of the private tmux socket (default: agenthive)."),
-                                        Tr::tr("name"));
+    const QCommandLineOption redisUrl(
+        u"redis-url"_s,
+        Tr::tr("Redis URL (env HIVE_REDIS_URL); none: a managed Redis "
+               "under the data directory."),
+        Tr::tr("url"));
+    const QCommandLineOption tmuxSocket(
+        u"tmux-socket"_s,
+        Tr::tr("Name of the private tmux socket (default: agenthive)."),
+        Tr::tr("name"));
     const QCommandLineOption logLevel(u"log-level"_s,
                                       Tr::tr("trace, debug, info, warn or error (default: info)."),
                                       Tr::tr("level"));
-    p.addOptions({help, version, headless, dataDir, apiHost, apiPort, dbUrl, redisUrl, tmuxSocket,
+    p.addOptions({help,
+                  version,
+                  headless,
+                  dataDir,
+                  apiHost,
+                  apiPort,
+                  dbUrl,
+                  redisUrl,
+                  tmuxSocket,
                   logLevel});
     c.helpText = p.helpText();
 
     if (!p.parse(args))
         return failure(p.errorText());
     if (!p.positionalArguments().isEmpty())
-        return failure(Tr::tr("unexpected argument '%1'").arg(p.positionalArguments().constFirst()));
+        return failure(
+            Tr::tr("unexpected argument '%1'").arg(p.positionalArguments().constFirst()));
     if (p.isSet(help)) {
         c.action = Action::ShowHelp;
         return c;
@@ -103,8 +114,8 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
     }
 
     c.headless = p.isSet(headless);
-    c.dataDir = p.isSet(dataDir) ? p.value(dataDir)
-                                 : env.value(u"HIVE_DATA_DIR"_s, defaultDataDir());
+    c.dataDir
+        = p.isSet(dataDir) ? p.value(dataDir) : env.value(u"HIVE_DATA_DIR"_s, defaultDataDir());
     if (c.dataDir.isEmpty())
         return failure(Tr::tr("--data-dir: the data directory must not be empty"));
     c.dataDir = QDir::cleanPath(QDir::current().absoluteFilePath(c.dataDir));
@@ -126,7 +137,8 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
 
     c.databaseUrl = p.isSet(dbUrl) ? p.value(dbUrl) : env.value(u"HIVE_DATABASE_URL"_s);
     if (!c.databaseUrl.isEmpty()) {
-        if (auto r = checkUrl(u"--database-url"_s, c.databaseUrl, {u"postgresql"_s, u"postgres"_s}); !r)
+        if (auto r = checkUrl(u"--database-url"_s, c.databaseUrl, {u"postgresql"_s, u"postgres"_s});
+            !r)
             return failure(r.error());
     }
     c.redisUrl = p.isSet(redisUrl) ? p.value(redisUrl) : env.value(u"HIVE_REDIS_URL"_s);
@@ -138,16 +150,17 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
     if (p.isSet(tmuxSocket)) {
         c.tmuxSocket = p.value(tmuxSocket);
         if (!isValidTmuxSocketName(c.tmuxSocket))
-            return failure(Tr::tr("--tmux-socket: '%1' is not a valid socket name (letters, digits, "
-                                  "'_', '-', '.'; at most 64)")
-                               .arg(c.tmuxSocket));
+            return failure(
+                Tr::tr("--tmux-socket: '%1' is not a valid socket name (letters, digits, "
+                       "'_', '-', '.'; at most 64)")
+                    .arg(c.tmuxSocket));
     }
     if (p.isSet(logLevel)) {
         c.logLevel = p.value(logLevel);
         static const QStringList levels{u"trace"_s, u"debug"_s, u"info"_s, u"warn"_s, u"error"_s};
         if (!levels.contains(c.logLevel))
-            return failure(Tr::tr("--log-level: '%1' is not one of %2")
-                               .arg(c.logLevel, levels.join(u", "_s)));
+            return failure(
+                Tr::tr("--log-level: '%1' is not one of %2").arg(c.logLevel, levels.join(u", "_s)));
     }
     return c;
 }

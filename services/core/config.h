@@ -29,7 +29,8 @@ struct Config
 
     // args includes the program name as args[0]. An error names the bad flag and its value.
     static Result<Config> parse(const QStringList &args,
-                                const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+                                const QProcessEnvironment &env
+                                = QProcessEnvironment::systemEnvironment());
 
     static QString defaultDataDir();
     static bool isValidTmuxSocketName(const QString &name);

@@ -22,10 +22,18 @@ void qtHandler(QtMsgType type, const QMessageLogContext &ctx, const QString &msg
     auto log = get("qt");
     const char *cat = ctx.category ? ctx.category : "default";
     switch (type) {
-    case QtDebugMsg: log->debug("[{}] {}", cat, msg); break;
-    case QtInfoMsg: log->info("[{}] {}", cat, msg); break;
-    case QtWarningMsg: log->warn("[{}] {}", cat, msg); break;
-    case QtCriticalMsg: log->error("[{}] {}", cat, msg); break;
+    case QtDebugMsg:
+        log->debug("[{}] {}", cat, msg);
+        break;
+    case QtInfoMsg:
+        log->info("[{}] {}", cat, msg);
+        break;
+    case QtWarningMsg:
+        log->warn("[{}] {}", cat, msg);
+        break;
+    case QtCriticalMsg:
+        log->error("[{}] {}", cat, msg);
+        break;
     case QtFatalMsg:
         log->critical("[{}] {}", cat, msg);
         log->flush();

@@ -19,7 +19,8 @@ struct fmt::formatter<QString> : fmt::formatter<std::string_view>
     auto format(const QString &s, fmt::format_context &ctx) const
     {
         const QByteArray u = s.toUtf8();
-        return fmt::formatter<std::string_view>::format(std::string_view(u.constData(), u.size()), ctx);
+        return fmt::formatter<std::string_view>::format(std::string_view(u.constData(), u.size()),
+                                                        ctx);
     }
 };
 
@@ -28,7 +29,8 @@ struct fmt::formatter<QByteArray> : fmt::formatter<std::string_view>
 {
     auto format(const QByteArray &s, fmt::format_context &ctx) const
     {
-        return fmt::formatter<std::string_view>::format(std::string_view(s.constData(), s.size()), ctx);
+        return fmt::formatter<std::string_view>::format(std::string_view(s.constData(), s.size()),
+                                                        ctx);
     }
 };
 
@@ -46,7 +48,10 @@ namespace Hive::Logging {
 
 // Console (stderr) and a rotating <logDir>/<fileName>; Qt's messages are routed into logger "qt".
 // Safe to call again (tests): later calls replace the sinks.
-void setup(const QString &logDir, const QString &fileName, const QString &level, bool console = true);
+void setup(const QString &logDir,
+           const QString &fileName,
+           const QString &level,
+           bool console = true);
 
 // One named logger per service ("tmux", "store", …), sharing the sinks made by setup().
 std::shared_ptr<spdlog::logger> get(const char *name);

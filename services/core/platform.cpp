@@ -14,7 +14,8 @@ namespace Hive::Platform {
 bool hasDisplay()
 {
 #if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
-    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+    return !qEnvironmentVariableIsEmpty("DISPLAY")
+           || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
            || qEnvironmentVariable("QT_QPA_PLATFORM") == u"offscreen"_s;
 #else
     return true;
@@ -33,8 +34,11 @@ QStringList dropPrivilegesPrefix(const QString &user)
         const QString setpriv = QStandardPaths::findExecutable(u"setpriv"_s);
         const struct passwd *pw = ::getpwnam(user.toLocal8Bit().constData());
         if (!setpriv.isEmpty() && pw)
-            return {setpriv, u"--reuid=%1"_s.arg(pw->pw_uid), u"--regid=%1"_s.arg(pw->pw_gid),
-                    u"--clear-groups"_s, u"--"_s};
+            return {setpriv,
+                    u"--reuid=%1"_s.arg(pw->pw_uid),
+                    u"--regid=%1"_s.arg(pw->pw_gid),
+                    u"--clear-groups"_s,
+                    u"--"_s};
     }
 #else
     Q_UNUSED(user);

@@ -9,16 +9,16 @@
 #include <QStandardPaths>
 
 #include <algorithm>
-#include <csignal>
 #include <cerrno>
+#include <csignal>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
 namespace Hive::Process {
 
-Result<QByteArray> run(const QString &program, const QStringList &args, int timeoutMs,
-                       const QString &workdir)
+Result<QByteArray>
+run(const QString &program, const QStringList &args, int timeoutMs, const QString &workdir)
 {
     QProcess p;
     p.setProgram(program);
@@ -62,10 +62,12 @@ QString findExecutable(const QString &name, const QStringList &extraDirs)
             const int star = pattern.indexOf(u'*');
             const QString base = pattern.left(pattern.lastIndexOf(u'/', star));
             const QString rest = pattern.mid(pattern.indexOf(u'/', star));
-            const QString glob = pattern.mid(base.size() + 1, pattern.indexOf(u'/', star) - base.size() - 1);
+            const QString glob
+                = pattern.mid(base.size() + 1, pattern.indexOf(u'/', star) - base.size() - 1);
             QStringList entries = QDir(base).entryList({glob}, QDir::Dirs | QDir::NoDotAndDotDot);
-            std::sort(entries.begin(), entries.end(),
-                      [&](const QString &a, const QString &b) { return collator.compare(a, b) > 0; });
+            std::sort(entries.begin(), entries.end(), [&](const QString &a, const QString &b) {
+                return collator.compare(a, b) > 0;
+            });
             for (const QString &e : entries)
                 candidates << base + u'/' + e + rest;
         } else {

@@ -25,8 +25,14 @@ struct Error
     QString message;
     QString code; // empty: the kind's default
 
-    static Error badRequest(const QString &m, const QString &code = {}) { return {Kind::BadRequest, m, code}; }
-    static Error invalid(const QString &m, const QString &code = {}) { return {Kind::Invalid, m, code}; }
+    static Error badRequest(const QString &m, const QString &code = {})
+    {
+        return {Kind::BadRequest, m, code};
+    }
+    static Error invalid(const QString &m, const QString &code = {})
+    {
+        return {Kind::Invalid, m, code};
+    }
     static Error notFound(const QString &m) { return {Kind::NotFound, m, {}}; }
     static Error conflict(const QString &m) { return {Kind::Conflict, m, {}}; }
     static Error unavailable(const QString &m) { return {Kind::Unavailable, m, {}}; }

@@ -16,8 +16,9 @@ DataDirLock::DataDirLock(const QString &dataDir)
 Result<> DataDirLock::acquire()
 {
     if (!QDir().mkpath(m_dataDir))
-        return failure(QCoreApplication::translate("DataDirLock", "cannot create the data directory %1")
-                           .arg(m_dataDir));
+        return failure(
+            QCoreApplication::translate("DataDirLock", "cannot create the data directory %1")
+                .arg(m_dataDir));
     m_lock = std::make_unique<QLockFile>(QDir(m_dataDir).filePath(u"agenthive.lock"_s));
     m_lock->setStaleLockTime(0);
     if (m_lock->tryLock(0))

@@ -3,9 +3,9 @@
 #pragma once
 
 #include "services/core/config.h"
+#include "services/core/result.h"
 #include "services/infra/managedpostgres.h"
 #include "services/infra/managedredis.h"
-#include "services/core/result.h"
 
 #include <memory>
 

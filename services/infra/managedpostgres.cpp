@@ -27,13 +27,16 @@ using namespace Qt::StringLiterals;
 namespace Hive {
 
 namespace {
-auto log() { return Logging::get("postgres"); }
+auto log()
+{
+    return Logging::get("postgres");
+}
 
 const QStringList kSearchDirs{
-    u"/usr/lib/postgresql/*/bin"_s,         // Debian, Ubuntu
-    u"/usr/pgsql-*/bin"_s,                  // Fedora, RHEL (PGDG)
+    u"/usr/lib/postgresql/*/bin"_s,          // Debian, Ubuntu
+    u"/usr/pgsql-*/bin"_s,                   // Fedora, RHEL (PGDG)
     u"/opt/homebrew/opt/postgresql@*/bin"_s, // Homebrew on Apple silicon
-    u"/usr/local/opt/postgresql@*/bin"_s,   // Homebrew on Intel
+    u"/usr/local/opt/postgresql@*/bin"_s,    // Homebrew on Intel
     u"/opt/homebrew/bin"_s,
     u"/usr/local/bin"_s,
     u"/Applications/Postgres.app/Contents/Versions/latest/bin"_s,
@@ -112,7 +115,8 @@ Result<> ManagedPostgres::prepareOwnership()
         return {};
     const struct passwd *pw = ::getpwnam(m_owner.toLocal8Bit().constData());
     if (!pw)
-        return failure(u"running as root, but there is no user '%1' to run PostgreSQL as"_s.arg(m_owner));
+        return failure(
+            u"running as root, but there is no user '%1' to run PostgreSQL as"_s.arg(m_owner));
     // The owner must reach the cluster: every ancestor needs search (x) permission for others.
     QDir d(m_dir);
     while (true) {
@@ -121,7 +125,8 @@ Result<> ManagedPostgres::prepareOwnership()
         if (::stat(path.constData(), &st) == 0 && !(st.st_mode & S_IXOTH)) {
             log()->info("giving others search permission on {} so that PostgreSQL (user {}) can "
                         "reach its cluster",
-                        d.absolutePath(), m_owner);
+                        d.absolutePath(),
+                        m_owner);
             ::chmod(path.constData(), (st.st_mode & 07777) | S_IXOTH);
         }
         if (d.isRoot() || !d.cdUp())
@@ -129,7 +134,8 @@ Result<> ManagedPostgres::prepareOwnership()
     }
     for (const QString &p : {m_dir, m_dataDir, m_socketDir}) {
         if (::chown(QFile::encodeName(p).constData(), pw->pw_uid, pw->pw_gid) != 0)
-            return failure(u"cannot hand %1 to user %2: %3"_s.arg(p, m_owner, QString::fromLocal8Bit(strerror(errno))));
+            return failure(u"cannot hand %1 to user %2: %3"_s.arg(
+                p, m_owner, QString::fromLocal8Bit(strerror(errno))));
     }
     const QString logPath = logFile();
     QFile lf(logPath);
@@ -146,8 +152,9 @@ Result<> ManagedPostgres::start()
     const QString initdb = findBinary(u"initdb"_s);
     const QString pgctl = findBinary(u"pg_ctl"_s);
     if (initdb.isEmpty() || pgctl.isEmpty())
-        return failure(u"PostgreSQL was not found (no initdb/pg_ctl on PATH nor in the usual places); "
-                       "install PostgreSQL 17 with pgvector, or give --database-url"_s);
+        return failure(
+            u"PostgreSQL was not found (no initdb/pg_ctl on PATH nor in the usual places); "
+            "install PostgreSQL 17 with pgvector, or give --database-url"_s);
     if (!QDir().mkpath(m_dir) || !QDir().mkpath(m_socketDir))
         return failure(u"cannot create %1"_s.arg(m_dir));
     ::chmod(QFile::encodeName(m_dir).constData(), 0700);
@@ -162,8 +169,17 @@ Result<> ManagedPostgres::start()
 
     if (fresh) {
         log()->info("creating a PostgreSQL cluster in {}", m_dataDir);
-        if (auto r = runAsOwner(initdb, {u"-D"_s, m_dataDir, u"-U"_s, u"hive"_s, u"-A"_s, u"trust"_s,
-                                         u"-E"_s, u"UTF8"_s, u"--locale=C"_s, u"--no-instructions"_s},
+        if (auto r = runAsOwner(initdb,
+                                {u"-D"_s,
+                                 m_dataDir,
+                                 u"-U"_s,
+                                 u"hive"_s,
+                                 u"-A"_s,
+                                 u"trust"_s,
+                                 u"-E"_s,
+                                 u"UTF8"_s,
+                                 u"--locale=C"_s,
+                                 u"--no-instructions"_s},
                                 120000);
             !r)
             return failure(u"initdb failed: %1"_s.arg(r.error().message));
@@ -171,7 +187,9 @@ Result<> ManagedPostgres::start()
         QFile conf(QDir(m_dataDir).filePath(u"postgresql.auto.conf"_s));
         if (!conf.open(QIODevice::Append | QIODevice::Text))
             return failure(u"cannot write %1"_s.arg(conf.fileName()));
-        auto quoted = [](QString s) { return u"'"_s + s.replace(u"'"_s, u"''"_s) + u"'"_s; };
+        auto quoted = [](QString s) {
+            return u"'"_s + s.replace(u"'"_s, u"''"_s) + u"'"_s;
+        };
         conf.write(u"listen_addresses = ''\n"
                    "unix_socket_directories = %1\n"
                    "port = %2\n"
@@ -184,14 +202,24 @@ Result<> ManagedPostgres::start()
     }
 
     if (isRunning()) {
-        log()->info("adopting the PostgreSQL already running in {} (pid {})", m_dataDir, postmasterPid());
+        log()->info(
+            "adopting the PostgreSQL already running in {} (pid {})", m_dataDir, postmasterPid());
     } else {
         log()->info("starting PostgreSQL in {}", m_dataDir);
-        if (auto r = runAsOwner(pgctl, {u"start"_s, u"-D"_s, m_dataDir, u"-l"_s, logFile(), u"-w"_s,
-                                        u"-t"_s, u"60"_s, u"-s"_s},
+        if (auto r = runAsOwner(pgctl,
+                                {u"start"_s,
+                                 u"-D"_s,
+                                 m_dataDir,
+                                 u"-l"_s,
+                                 logFile(),
+                                 u"-w"_s,
+                                 u"-t"_s,
+                                 u"60"_s,
+                                 u"-s"_s},
                                 90000);
             !r)
-            return failure(u"PostgreSQL did not start: %1 (see %2)"_s.arg(r.error().message, logFile()));
+            return failure(
+                u"PostgreSQL did not start: %1 (see %2)"_s.arg(r.error().message, logFile()));
     }
 
     // The database of our own; CREATE EXTENSION happens in the first migration.
@@ -204,12 +232,14 @@ Result<> ManagedPostgres::start()
         db.setUserName(u"hive"_s);
         db.setDatabaseName(u"postgres"_s);
         if (!db.open()) {
-            result = failure(u"cannot connect to the managed PostgreSQL: %1"_s.arg(db.lastError().text()));
+            result = failure(
+                u"cannot connect to the managed PostgreSQL: %1"_s.arg(db.lastError().text()));
         } else {
             QSqlQuery q(db);
             if (q.exec(u"SELECT 1 FROM pg_database WHERE datname = 'hive'"_s) && !q.next()) {
                 if (!q.exec(u"CREATE DATABASE hive"_s))
-                    result = failure(u"cannot create database hive: %1"_s.arg(q.lastError().text()));
+                    result
+                        = failure(u"cannot create database hive: %1"_s.arg(q.lastError().text()));
             }
         }
         db.close();
@@ -224,9 +254,10 @@ Result<> ManagedPostgres::stop()
         return {};
     const QString pgctl = findBinary(u"pg_ctl"_s);
     log()->info("stopping PostgreSQL in {}", m_dataDir);
-    if (auto r = runAsOwner(pgctl, {u"stop"_s, u"-D"_s, m_dataDir, u"-m"_s, u"fast"_s, u"-w"_s,
-                                    u"-t"_s, u"30"_s, u"-s"_s},
-                            40000);
+    if (auto r = runAsOwner(
+            pgctl,
+            {u"stop"_s, u"-D"_s, m_dataDir, u"-m"_s, u"fast"_s, u"-w"_s, u"-t"_s, u"30"_s, u"-s"_s},
+            40000);
         !r)
         return failure(u"PostgreSQL did not stop: %1"_s.arg(r.error().message));
     return {};

@@ -21,7 +21,10 @@ using namespace Qt::StringLiterals;
 namespace Hive {
 
 namespace {
-auto log() { return Logging::get("redis"); }
+auto log()
+{
+    return Logging::get("redis");
+}
 
 redisContext *connectSync(const QString &url, int timeoutMs)
 {
@@ -29,9 +32,10 @@ redisContext *connectSync(const QString &url, int timeoutMs)
     if (!target)
         return nullptr;
     const timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
-    redisContext *c = target->isUnix()
-                          ? redisConnectUnixWithTimeout(target->socketPath.toLocal8Bit().constData(), tv)
-                          : redisConnectWithTimeout(target->host.toLocal8Bit().constData(), target->port, tv);
+    redisContext *c
+        = target->isUnix()
+              ? redisConnectUnixWithTimeout(target->socketPath.toLocal8Bit().constData(), tv)
+              : redisConnectWithTimeout(target->host.toLocal8Bit().constData(), target->port, tv);
     if (c && !c->err) {
         redisSetTimeout(c, tv);
         if (!target->password.isEmpty()) {
@@ -73,7 +77,9 @@ ManagedRedis::ManagedRedis(const QString &dir)
 QString ManagedRedis::findBinary()
 {
     return Process::findExecutable(u"redis-server"_s,
-                                   {u"/usr/bin"_s, u"/usr/local/bin"_s, u"/opt/homebrew/bin"_s,
+                                   {u"/usr/bin"_s,
+                                    u"/usr/local/bin"_s,
+                                    u"/opt/homebrew/bin"_s,
                                     u"/usr/local/opt/redis/bin"_s});
 }
 
@@ -104,8 +110,9 @@ Result<> ManagedRedis::start()
 {
     const QString server = findBinary();
     if (server.isEmpty())
-        return failure(u"redis-server was not found on PATH nor in the usual places; install Redis, "
-                       "or give --redis-url"_s);
+        return failure(
+            u"redis-server was not found on PATH nor in the usual places; install Redis, "
+            "or give --redis-url"_s);
     if (!QDir().mkpath(m_dir))
         return failure(u"cannot create %1"_s.arg(m_dir));
     ::chmod(QFile::encodeName(m_dir).constData(), 0700);
@@ -129,9 +136,11 @@ Result<> ManagedRedis::start()
             "appendonly yes\n"
             "appendfsync everysec\n"
             "save \"\"\n"
-            "databases 4\n"_s.arg(confQuote(socketPath()),
-                                   confQuote(QDir(m_dir).filePath(u"redis.pid"_s)),
-                                   confQuote(QDir(m_dir).filePath(u"redis.log"_s)), confQuote(m_dir))
+            "databases 4\n"_s
+                .arg(confQuote(socketPath()),
+                     confQuote(QDir(m_dir).filePath(u"redis.pid"_s)),
+                     confQuote(QDir(m_dir).filePath(u"redis.log"_s)),
+                     confQuote(m_dir))
                 .toUtf8());
     f.close();
     QFile::remove(socketPath());

@@ -13,7 +13,10 @@ using namespace Qt::StringLiterals;
 namespace Hive {
 
 namespace {
-auto log() { return Logging::get("queue"); }
+auto log()
+{
+    return Logging::get("queue");
+}
 
 // Takes one entry, highest priority first, in one round trip (XREADGROUP without BLOCK in a
 // script never blocks).
@@ -57,14 +60,17 @@ void Queue::open(int options)
     m_cmd->open();
     if (options & Events) {
         m_sub = new RedisClient(m_url, u"sub"_s, this);
-        connect(m_sub, &RedisClient::message, this, [this](const QByteArray &channel, const QByteArray &payload) {
-            if (channel == kEventsChannel) {
-                if (auto e = Event::fromJson(payload))
-                    Q_EMIT eventReceived(*e);
-            } else {
-                Q_EMIT controlReceived(payload);
-            }
-        });
+        connect(m_sub,
+                &RedisClient::message,
+                this,
+                [this](const QByteArray &channel, const QByteArray &payload) {
+                    if (channel == kEventsChannel) {
+                        if (auto e = Event::fromJson(payload))
+                            Q_EMIT eventReceived(*e);
+                    } else {
+                        Q_EMIT controlReceived(payload);
+                    }
+                });
         m_sub->subscribe({QByteArray(kEventsChannel)});
         m_sub->open();
     }
@@ -79,8 +85,12 @@ void Queue::subscribeControl(const QString &agentId)
 {
     if (!m_sub) {
         m_sub = new RedisClient(m_url, u"sub"_s, this);
-        connect(m_sub, &RedisClient::message, this,
-                [this](const QByteArray &, const QByteArray &payload) { Q_EMIT controlReceived(payload); });
+        connect(m_sub,
+                &RedisClient::message,
+                this,
+                [this](const QByteArray &, const QByteArray &payload) {
+                    Q_EMIT controlReceived(payload);
+                });
         m_sub->open();
     }
     m_sub->subscribe({controlChannel(agentId)});
@@ -139,12 +149,14 @@ void Queue::publish(const QList<Event> &events)
 void Queue::enqueue(const Task &task)
 {
     // Lost when Redis is down: rebuild() adds it again from PostgreSQL on reconnect.
-    m_cmd->command({"XADD", streamKey(task.agentType, task.priority), "*", "task", task.id.toUtf8()},
-                   [id = task.id](const RedisReply &r) {
-                       if (r.isError())
-                           log()->warn("could not enqueue task {} ({}); it is queued again when Redis is back",
-                                       id, r.str);
-                   });
+    m_cmd->command(
+        {"XADD", streamKey(task.agentType, task.priority), "*", "task", task.id.toUtf8()},
+        [id = task.id](const RedisReply &r) {
+            if (r.isError())
+                log()->warn("could not enqueue task {} ({}); it is queued again when Redis is back",
+                            id,
+                            r.str);
+        });
 }
 
 void Queue::requestStop(const QString &agentId, const QString &taskId)
@@ -157,7 +169,8 @@ void Queue::heartbeat(const QString &agentId, int ttlMs)
     m_cmd->command({"SET", heartbeatKey(agentId), "1", "PX", QByteArray::number(ttlMs)});
 }
 
-void Queue::liveHeartbeats(const QStringList &agentIds, std::function<void(std::optional<QSet<QString>>)> done)
+void Queue::liveHeartbeats(const QStringList &agentIds,
+                           std::function<void(std::optional<QSet<QString>>)> done)
 {
     if (agentIds.isEmpty()) {
         done(QSet<QString>());
@@ -211,46 +224,62 @@ std::optional<QueueEntry> Queue::entryFromReadReply(const RedisReply &reply)
         const RedisReply &entry = stream.elements[1].elements[0];
         if (entry.elements.size() < 2)
             continue;
-        return QueueEntry{stream.elements[0].str, entry.elements[0].str,
+        return QueueEntry{stream.elements[0].str,
+                          entry.elements[0].str,
                           QString::fromUtf8(fieldValue(entry.elements[1], "task"))};
     }
     return std::nullopt;
 }
 
-void Queue::fetchNext(const QString &agentType, const QString &consumer, int blockMs,
+void Queue::fetchNext(const QString &agentType,
+                      const QString &consumer,
+                      int blockMs,
                       std::function<void(std::optional<QueueEntry>)> done)
 {
     ensureGroups(agentType, [this, agentType, consumer, blockMs, done = std::move(done)]() mutable {
         QList<QByteArray> argv{"EVAL", kFetchScript, "10"};
         argv += streamKeys(agentType);
         argv << kGroup << consumer.toUtf8();
-        m_cmd->command(argv, [this, agentType, consumer, blockMs, done = std::move(done)](const RedisReply &r) mutable {
-            if (r.isError()) {
-                if (r.str.contains("NOGROUP"))
-                    m_groupsMade.remove(agentType);
-                log()->debug("fetch failed: {}", r.str);
-                done(std::nullopt);
-                return;
-            }
-            if (r.type == RedisReply::Type::Array && r.elements.size() == 3) {
-                done(QueueEntry{r.elements[0].str, r.elements[1].str,
-                                QString::fromUtf8(fieldValue(r.elements[2], "task"))});
-                return;
-            }
-            readBlocking(agentType, consumer, blockMs, std::move(done));
-        });
+        m_cmd->command(
+            argv,
+            [this, agentType, consumer, blockMs, done = std::move(done)](
+                const RedisReply &r) mutable {
+                if (r.isError()) {
+                    if (r.str.contains("NOGROUP"))
+                        m_groupsMade.remove(agentType);
+                    log()->debug("fetch failed: {}", r.str);
+                    done(std::nullopt);
+                    return;
+                }
+                if (r.type == RedisReply::Type::Array && r.elements.size() == 3) {
+                    done(QueueEntry{r.elements[0].str,
+                                    r.elements[1].str,
+                                    QString::fromUtf8(fieldValue(r.elements[2], "task"))});
+                    return;
+                }
+                readBlocking(agentType, consumer, blockMs, std::move(done));
+            });
     });
 }
 
-void Queue::readBlocking(const QString &agentType, const QString &consumer, int blockMs,
+void Queue::readBlocking(const QString &agentType,
+                         const QString &consumer,
+                         int blockMs,
                          std::function<void(std::optional<QueueEntry>)> done)
 {
     if (!m_blocking || blockMs <= 0) {
         done(std::nullopt);
         return;
     }
-    QList<QByteArray> argv{"XREADGROUP", "GROUP", kGroup, consumer.toUtf8(), "COUNT", "1", "BLOCK",
-                           QByteArray::number(blockMs), "STREAMS"};
+    QList<QByteArray> argv{"XREADGROUP",
+                           "GROUP",
+                           kGroup,
+                           consumer.toUtf8(),
+                           "COUNT",
+                           "1",
+                           "BLOCK",
+                           QByteArray::number(blockMs),
+                           "STREAMS"};
     const QList<QByteArray> keys = streamKeys(agentType);
     argv += keys;
     for (qsizetype i = 0; i < keys.size(); ++i)
@@ -269,7 +298,8 @@ void Queue::readBlocking(const QString &agentType, const QString &consumer, int 
                 for (const RedisReply &entry : stream.elements[1].elements) {
                     if (entry.elements.size() < 2)
                         continue;
-                    QueueEntry e{stream.elements[0].str, entry.elements[0].str,
+                    QueueEntry e{stream.elements[0].str,
+                                 entry.elements[0].str,
                                  QString::fromUtf8(fieldValue(entry.elements[1], "task"))};
                     if (!first) {
                         first = e;
@@ -293,63 +323,71 @@ void Queue::ack(const QueueEntry &entry)
     m_cmd->command({"XDEL", entry.stream, entry.id});
 }
 
-void Queue::rebuild(const QList<Task> &queued, const QSet<QString> &liveConsumers, std::function<void(int)> done)
+void Queue::rebuild(const QList<Task> &queued,
+                    const QSet<QString> &liveConsumers,
+                    std::function<void(int)> done)
 {
     // Which agent types to look at: those with queued tasks, plus every stream that exists.
-    m_cmd->command({"SCAN", "0", "MATCH", "hive:q:*", "COUNT", "10000"}, [=, this](const RedisReply &scan) {
-        if (scan.isError() || scan.elements.size() < 2) {
-            if (done)
-                done(-1);
-            return;
-        }
-        QSet<QByteArray> streams;
-        for (const RedisReply &k : scan.elements[1].elements)
-            streams.insert(k.str);
-        for (const Task &t : queued)
-            streams.insert(streamKey(t.agentType, t.priority));
-        auto present = std::make_shared<QSet<QString>>();
-        auto remaining = std::make_shared<int>(streams.size());
-        auto finish = [=, this] {
-            int added = 0;
-            for (const Task &t : queued) {
-                if (!present->contains(t.id)) {
-                    enqueue(t);
-                    ++added;
-                }
+    m_cmd->command(
+        {"SCAN", "0", "MATCH", "hive:q:*", "COUNT", "10000"}, [=, this](const RedisReply &scan) {
+            if (scan.isError() || scan.elements.size() < 2) {
+                if (done)
+                    done(-1);
+                return;
             }
-            if (added)
-                log()->info("re-queued {} task(s) that Redis did not have", added);
-            if (done)
-                done(added);
-        };
-        if (streams.isEmpty()) {
-            finish();
-            return;
-        }
-        for (const QByteArray &stream : streams) {
-            m_cmd->command({"XGROUP", "CREATE", stream, kGroup, "0", "MKSTREAM"});
-            // Drop what dead consumers hold, then see which tasks the stream still has.
-            m_cmd->command({"XINFO", "CONSUMERS", stream, kGroup}, [=, this](const RedisReply &consumers) {
-                // Replies come in order: the dead consumers' XPENDING replies arrive before XRANGE's.
-                auto dropped = std::make_shared<QSet<QByteArray>>();
-                for (const RedisReply &c : consumers.elements) {
-                    const QString name = QString::fromUtf8(fieldValue(c, "name"));
-                    if (!name.isEmpty() && !liveConsumers.contains(name))
-                        releaseConsumerOn(stream, name, [dropped](const QList<QByteArray> &ids) {
-                            for (const QByteArray &id : ids)
-                                dropped->insert(id);
-                        });
+            QSet<QByteArray> streams;
+            for (const RedisReply &k : scan.elements[1].elements)
+                streams.insert(k.str);
+            for (const Task &t : queued)
+                streams.insert(streamKey(t.agentType, t.priority));
+            auto present = std::make_shared<QSet<QString>>();
+            auto remaining = std::make_shared<int>(streams.size());
+            auto finish = [=, this] {
+                int added = 0;
+                for (const Task &t : queued) {
+                    if (!present->contains(t.id)) {
+                        enqueue(t);
+                        ++added;
+                    }
                 }
-                m_cmd->command({"XRANGE", stream, "-", "+"}, [=](const RedisReply &range) {
-                    for (const RedisReply &entry : range.elements)
-                        if (entry.elements.size() >= 2 && !dropped->contains(entry.elements[0].str))
-                            present->insert(QString::fromUtf8(fieldValue(entry.elements[1], "task")));
-                    if (--*remaining == 0)
-                        finish();
-                });
-            });
-        }
-    });
+                if (added)
+                    log()->info("re-queued {} task(s) that Redis did not have", added);
+                if (done)
+                    done(added);
+            };
+            if (streams.isEmpty()) {
+                finish();
+                return;
+            }
+            for (const QByteArray &stream : streams) {
+                m_cmd->command({"XGROUP", "CREATE", stream, kGroup, "0", "MKSTREAM"});
+                // Drop what dead consumers hold, then see which tasks the stream still has.
+                m_cmd->command(
+                    {"XINFO", "CONSUMERS", stream, kGroup}, [=, this](const RedisReply &consumers) {
+                        // Replies come in order: the dead consumers' XPENDING replies arrive before
+                        // XRANGE's.
+                        auto dropped = std::make_shared<QSet<QByteArray>>();
+                        for (const RedisReply &c : consumers.elements) {
+                            const QString name = QString::fromUtf8(fieldValue(c, "name"));
+                            if (!name.isEmpty() && !liveConsumers.contains(name))
+                                releaseConsumerOn(
+                                    stream, name, [dropped](const QList<QByteArray> &ids) {
+                                        for (const QByteArray &id : ids)
+                                            dropped->insert(id);
+                                    });
+                        }
+                        m_cmd->command({"XRANGE", stream, "-", "+"}, [=](const RedisReply &range) {
+                            for (const RedisReply &entry : range.elements)
+                                if (entry.elements.size() >= 2
+                                    && !dropped->contains(entry.elements[0].str))
+                                    present->insert(
+                                        QString::fromUtf8(fieldValue(entry.elements[1], "task")));
+                            if (--*remaining == 0)
+                                finish();
+                        });
+                    });
+            }
+        });
 }
 
 void Queue::releaseConsumer(const QString &agentType, const QString &consumer)
@@ -358,7 +396,8 @@ void Queue::releaseConsumer(const QString &agentType, const QString &consumer)
         releaseConsumerOn(stream, consumer);
 }
 
-void Queue::releaseConsumerOn(const QByteArray &stream, const QString &consumer,
+void Queue::releaseConsumerOn(const QByteArray &stream,
+                              const QString &consumer,
                               std::function<void(const QList<QByteArray> &)> dropped)
 {
     m_cmd->command({"XPENDING", stream, kGroup, "-", "+", "1000", consumer.toUtf8()},

@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
-#include "services/store/database.h"
 #include "services/queue/redisclient.h"
+#include "services/store/database.h"
 
 #include <QObject>
 #include <QSet>
@@ -62,13 +62,16 @@ public:
 
     // Runner side: the next entry for this agent type, highest priority first; waits up to
     // blockMs for one. nullopt after a timeout or an error (the caller asks again).
-    void fetchNext(const QString &agentType, const QString &consumer, int blockMs,
+    void fetchNext(const QString &agentType,
+                   const QString &consumer,
+                   int blockMs,
                    std::function<void(std::optional<QueueEntry>)> done);
     void ack(const QueueEntry &entry);
 
     // App side: make the streams match PostgreSQL (queued tasks missing from their stream are
     // added; entries pending with consumers that are not live agents are dropped).
-    void rebuild(const QList<Task> &queued, const QSet<QString> &liveConsumers,
+    void rebuild(const QList<Task> &queued,
+                 const QSet<QString> &liveConsumers,
                  std::function<void(int added)> done = {});
     // Drops what a gone agent had pending (its tasks were re-queued in PostgreSQL).
     void releaseConsumer(const QString &agentType, const QString &consumer);
@@ -80,10 +83,13 @@ Q_SIGNALS:
     void controlReceived(const QByteArray &payload);
 
 private:
-    void releaseConsumerOn(const QByteArray &stream, const QString &consumer,
+    void releaseConsumerOn(const QByteArray &stream,
+                           const QString &consumer,
                            std::function<void(const QList<QByteArray> &)> dropped = {});
     void ensureGroups(const QString &agentType, std::function<void()> then);
-    void readBlocking(const QString &agentType, const QString &consumer, int blockMs,
+    void readBlocking(const QString &agentType,
+                      const QString &consumer,
+                      int blockMs,
                       std::function<void(std::optional<QueueEntry>)> done);
     static std::optional<QueueEntry> entryFromReadReply(const RedisReply &reply);
 

@@ -111,8 +111,13 @@ RedisReply convert(const redisReply *r)
 // callback several times: only subscribe() may send them.
 bool isSubscriptionCommand(const QByteArray &name)
 {
-    static const QByteArray names[] = {"subscribe",  "psubscribe",  "ssubscribe", "unsubscribe",
-                                       "punsubscribe", "sunsubscribe", "monitor"};
+    static const QByteArray names[] = {"subscribe",
+                                       "psubscribe",
+                                       "ssubscribe",
+                                       "unsubscribe",
+                                       "punsubscribe",
+                                       "sunsubscribe",
+                                       "monitor"};
     const QByteArray lower = name.toLower();
     return std::ranges::find(names, lower) != std::end(names);
 }
@@ -135,20 +140,29 @@ public:
         m_read.setEnabled(false);
         m_write.setEnabled(false);
         m_timer.setSingleShot(true);
-        connect(&m_read, &QSocketNotifier::activated, this, [this] {
-            dispatch(redisAsyncHandleRead);
-        });
+        connect(
+            &m_read, &QSocketNotifier::activated, this, [this] { dispatch(redisAsyncHandleRead); });
         connect(&m_write, &QSocketNotifier::activated, this, [this] {
             dispatch(redisAsyncHandleWrite);
         });
         connect(&m_timer, &QTimer::timeout, this, [this] { dispatch(redisAsyncHandleTimeout); });
 
         ac->ev.data = this;
-        ac->ev.addRead = [](void *p) { self(p)->m_read.setEnabled(true); };
-        ac->ev.delRead = [](void *p) { self(p)->m_read.setEnabled(false); };
-        ac->ev.addWrite = [](void *p) { self(p)->m_write.setEnabled(true); };
-        ac->ev.delWrite = [](void *p) { self(p)->m_write.setEnabled(false); };
-        ac->ev.cleanup = [](void *p) { self(p)->detach(); };
+        ac->ev.addRead = [](void *p) {
+            self(p)->m_read.setEnabled(true);
+        };
+        ac->ev.delRead = [](void *p) {
+            self(p)->m_read.setEnabled(false);
+        };
+        ac->ev.addWrite = [](void *p) {
+            self(p)->m_write.setEnabled(true);
+        };
+        ac->ev.delWrite = [](void *p) {
+            self(p)->m_write.setEnabled(false);
+        };
+        ac->ev.cleanup = [](void *p) {
+            self(p)->detach();
+        };
         // A one-shot timer, re-armed by hiredis on each read/write scheduling (connect timeout
         // until connected, the command timeout after).
         ac->ev.scheduleTimer = [](void *p, timeval tv) {
@@ -233,8 +247,8 @@ struct RedisClientPrivate
             return;
         RedisClient *c = link->client;
         const redisAsyncContext *ac = link->ac;
-        const QString detail = ac->err && ac->errstr ? QString::fromLocal8Bit(ac->errstr)
-                                                     : u"unknown error"_s;
+        const QString detail
+            = ac->err && ac->errstr ? QString::fromLocal8Bit(ac->errstr) : u"unknown error"_s;
         QString reason;
         if (!c->m_handshakeError.isEmpty())
             reason = c->m_handshakeError;
@@ -430,9 +444,12 @@ void RedisClient::linkUp()
             args.push_back(a.constData());
             lens.push_back(static_cast<size_t>(a.size()));
         }
-        if (redisAsyncCommandArgv(m_ctx, &RedisClientPrivate::onHandshakeReply,
+        if (redisAsyncCommandArgv(m_ctx,
+                                  &RedisClientPrivate::onHandshakeReply,
                                   reinterpret_cast<void *>(static_cast<quintptr>(step)),
-                                  static_cast<int>(args.size()), args.data(), lens.data())
+                                  static_cast<int>(args.size()),
+                                  args.data(),
+                                  lens.data())
             == REDIS_OK)
             ++m_handshakePending;
     };
@@ -456,7 +473,8 @@ void RedisClient::handshakeDone()
     m_connected = true;
     m_backoffMs = InitialBackoffMs;
     m_failedAttempts = 0;
-    log()->info("connected to Redis at {}{}", m_display,
+    log()->info("connected to Redis at {}{}",
+                m_display,
                 m_name.isEmpty() ? QString() : u" as %1"_s.arg(m_name));
     const quint64 generation = m_generation;
     QMetaObject::invokeMethod(
@@ -511,8 +529,9 @@ void RedisClient::command(const QList<QByteArray> &argv, Callback cb)
         return;
     }
     if (isSubscriptionCommand(argv.first())) {
-        replyLater(std::move(cb), RedisReply::error("ERR use RedisClient::subscribe() for "
-                                                    + argv.first().toUpper()));
+        replyLater(
+            std::move(cb),
+            RedisReply::error("ERR use RedisClient::subscribe() for " + argv.first().toUpper()));
         return;
     }
     if (!m_connected || !m_ctx) {
@@ -529,14 +548,18 @@ void RedisClient::command(const QList<QByteArray> &argv, Callback cb)
         lens.push_back(static_cast<size_t>(a.size()));
     }
     auto *heap = cb ? new Callback(std::move(cb)) : nullptr;
-    if (redisAsyncCommandArgv(m_ctx, heap ? &RedisClientPrivate::onReply : nullptr, heap,
-                              static_cast<int>(args.size()), args.data(), lens.data())
+    if (redisAsyncCommandArgv(m_ctx,
+                              heap ? &RedisClientPrivate::onReply : nullptr,
+                              heap,
+                              static_cast<int>(args.size()),
+                              args.data(),
+                              lens.data())
         != REDIS_OK) {
         std::unique_ptr<Callback> owned(heap);
         if (owned)
-            replyLater(std::move(*owned),
-                       RedisReply::error("ERR cannot send the command to Redis at "
-                                         + m_display.toUtf8()));
+            replyLater(
+                std::move(*owned),
+                RedisReply::error("ERR cannot send the command to Redis at " + m_display.toUtf8()));
     }
 }
 
@@ -583,8 +606,12 @@ void RedisClient::sendSubscribe(const QList<QByteArray> &channels)
         lens.push_back(static_cast<size_t>(ch.size()));
     }
     // One persistent callback, kept by hiredis per channel; no privdata to own.
-    if (redisAsyncCommandArgv(m_ctx, &RedisClientPrivate::onSubscribeReply, nullptr,
-                              static_cast<int>(args.size()), args.data(), lens.data())
+    if (redisAsyncCommandArgv(m_ctx,
+                              &RedisClientPrivate::onSubscribeReply,
+                              nullptr,
+                              static_cast<int>(args.size()),
+                              args.data(),
+                              lens.data())
         != REDIS_OK)
         log()->warn("cannot send SUBSCRIBE to Redis at {}", m_display);
 }

@@ -20,8 +20,8 @@ struct RedisReply
 {
     enum class Type { Nil, Status, Error, Integer, String, Array, Double, Bool, Map };
     Type type = Type::Nil;
-    QByteArray str;    // Status, Error, String, Double (textual)
-    qint64 integer = 0; // Integer, Bool
+    QByteArray str;             // Status, Error, String, Double (textual)
+    qint64 integer = 0;         // Integer, Bool
     QList<RedisReply> elements; // Array, Map (flattened key, value, …)
 
     bool isError() const { return type == Type::Error; }
@@ -35,11 +35,11 @@ struct RedisReply
     }
 };
 
-// One asynchronous hiredis connection (TCP or Unix socket, from a redis:// or unix:// URL) driven by
-// the Qt event loop of the thread it lives in (move it there before open()). Reconnects by itself
-// with a backoff (100 ms doubling to 2 s) after the server went away, and emits connected() again;
-// commands sent while disconnected, and those in flight when the link broke, get an error reply at
-// once (never lost silently, never hanging). A client that subscribed becomes a subscriber
+// One asynchronous hiredis connection (TCP or Unix socket, from a redis:// or unix:// URL) driven
+// by the Qt event loop of the thread it lives in (move it there before open()). Reconnects by
+// itself with a backoff (100 ms doubling to 2 s) after the server went away, and emits connected()
+// again; commands sent while disconnected, and those in flight when the link broke, get an error
+// reply at once (never lost silently, never hanging). A client that subscribed becomes a subscriber
 // connection and re-subscribes after each reconnect. Connecting sends AUTH (password in the URL),
 // SELECT (db other than 0) and CLIENT SETNAME (name, blanks turned into '-') first; connected() is
 // emitted once they succeeded.
@@ -74,7 +74,7 @@ public:
     int connectTimeout() const { return m_connectTimeoutMs; }
 
     // The methods below may be called from any thread: they are forwarded to this object's.
-    void open();  // starts connecting (and reconnecting for ever, until close())
+    void open(); // starts connecting (and reconnecting for ever, until close())
     // Stops reconnecting and disconnects once the replies in flight arrived (those callbacks still
     // run); commands sent after close() get the "not connected" error.
     void close();

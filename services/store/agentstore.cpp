@@ -16,11 +16,19 @@ using Validation::isUuid;
 Result<Change> Database::insertAgent(const Agent &a)
 {
     return transaction([&]() -> Result<Change> {
-        auto agent = updateAgent(u"INSERT INTO agents (id, name, type, profile, interactive, status, "
-                                 "tmux_session, workdir, permission_mode, session_id) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-                                 {a.id, a.name, a.type, a.profile, a.interactive,
-                                  Agent::statusName(a.status), a.tmuxSession, a.workdir,
-                                  nullableText(a.permissionMode), nullableText(a.sessionId)});
+        auto agent = updateAgent(
+            u"INSERT INTO agents (id, name, type, profile, interactive, status, "
+            "tmux_session, workdir, permission_mode, session_id) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+            {a.id,
+             a.name,
+             a.type,
+             a.profile,
+             a.interactive,
+             Agent::statusName(a.status),
+             a.tmuxSession,
+             a.workdir,
+             nullableText(a.permissionMode),
+             nullableText(a.sessionId)});
         if (!agent) {
             Error e = agent.error();
             if (e.kind == Error::Kind::Conflict)
@@ -37,15 +45,18 @@ Result<Change> Database::insertAgent(const Agent &a)
     });
 }
 
-Result<Change> Database::setAgentStatus(const QString &agentId, Agent::Status status, const QString &need)
+Result<Change>
+Database::setAgentStatus(const QString &agentId, Agent::Status status, const QString &need)
 {
     // What it waits for is only kept while it waits.
     // Never NULL (a null QString binds as NULL): the column is NOT NULL.
     const QString text = status == Agent::Status::WaitingInput && !need.isNull() ? need : u""_s;
     return transaction([&]() -> Result<Change> {
-        auto agent = updateAgent(u"UPDATE agents SET status = ?, need = ? WHERE id = ?::uuid AND (status <> ? OR need <> ?) "
-                                 "AND status NOT IN ('stopped', 'lost')"_s,
-                                 {Agent::statusName(status), text, agentId, Agent::statusName(status), text});
+        auto agent = updateAgent(
+            u"UPDATE agents SET status = ?, need = ? WHERE id = ?::uuid AND (status <> ? OR need "
+            u"<> ?) "
+            "AND status NOT IN ('stopped', 'lost')"_s,
+            {Agent::statusName(status), text, agentId, Agent::statusName(status), text});
         Change c;
         if (!agent) {
             if (agent.error().kind == Error::Kind::NotFound)
@@ -67,22 +78,25 @@ Result<> Database::setAgentSession(const QString &agentId, const QString &sessio
     return {};
 }
 
-Result<Change> Database::endAgent(const QString &agentId, Agent::Status status, const QString &reason)
+Result<Change>
+Database::endAgent(const QString &agentId, Agent::Status status, const QString &reason)
 {
     return transaction([&]() -> Result<Change> {
         Change c;
-        auto agent = updateAgent(u"UPDATE agents SET status = ?, current_task_id = NULL, ended_at = now() "
-                                 "WHERE id = ?::uuid AND status NOT IN ('stopped', 'lost')"_s,
-                                 {Agent::statusName(status), agentId});
+        auto agent
+            = updateAgent(u"UPDATE agents SET status = ?, current_task_id = NULL, ended_at = now() "
+                          "WHERE id = ?::uuid AND status NOT IN ('stopped', 'lost')"_s,
+                          {Agent::statusName(status), agentId});
         if (!agent) {
             if (agent.error().kind == Error::Kind::NotFound)
                 return c;
             return failure(agent.error());
         }
         // Its unfinished tasks: back to the queue, or failed when their attempts are used up.
-        auto running = exec(u"SELECT "_s + kTaskColumns
-                                + u" FROM tasks WHERE agent_id = ?::uuid AND status IN ('assigned', 'running') FOR UPDATE"_s,
-                            {agentId});
+        auto running = exec(
+            u"SELECT "_s + kTaskColumns
+                + u" FROM tasks WHERE agent_id = ?::uuid AND status IN ('assigned', 'running') FOR UPDATE"_s,
+            {agentId});
         if (!running)
             return failure(running.error());
         QList<Task> tasks;
@@ -93,17 +107,21 @@ Result<Change> Database::endAgent(const QString &agentId, Agent::Status status, 
             const TaskStates::AgentEnded next = TaskStates::afterAgentEnded(t, status);
             const bool handBack = !next.attemptCounted;
             const bool usedUp = next.status == Task::Status::Failed;
-            const QString why = u"agent %1 %2: %3"_s.arg(agent->name, Agent::statusName(status), reason);
-            if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, error) "
+            const QString why
+                = u"agent %1 %2: %3"_s.arg(agent->name, Agent::statusName(status), reason);
+            if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, "
+                              u"started_at, error) "
                               "VALUES (?::uuid, ?, ?::uuid, 'lost', ?, ?)"_s,
                               {t.id, t.attempts, agentId, t.startedAt, why});
                 !r)
                 return failure(r.error());
             if (usedUp) {
-                const QString err = u"%1; no attempts left (%2 of %3 used)"_s.arg(why, QString::number(t.attempts), QString::number(t.maxAttempts));
-                auto failed = updateTask(u"UPDATE tasks SET status = 'failed', finished_at = now(), error = ? "
-                                         "WHERE id = ?::uuid"_s,
-                                         {err, t.id});
+                const QString err = u"%1; no attempts left (%2 of %3 used)"_s.arg(
+                    why, QString::number(t.attempts), QString::number(t.maxAttempts));
+                auto failed = updateTask(
+                    u"UPDATE tasks SET status = 'failed', finished_at = now(), error = ? "
+                    "WHERE id = ?::uuid"_s,
+                    {err, t.id});
                 if (!failed)
                     return failure(failed.error());
                 if (auto r = recordInto(c, u"task.failed"_s, std::nullopt, *failed); !r)
@@ -114,10 +132,12 @@ Result<Change> Database::endAgent(const QString &agentId, Agent::Status status, 
                     return failure(dep.error());
                 c.merge(*dep);
             } else {
-                auto queued = updateTask(u"UPDATE tasks SET status = 'queued', agent_id = NULL, started_at = NULL, "
-                                         "error = ?, attempts = CASE WHEN ? THEN greatest(attempts - 1, 0) ELSE attempts END "
-                                         "WHERE id = ?::uuid"_s,
-                                         {why, handBack, t.id});
+                auto queued = updateTask(
+                    u"UPDATE tasks SET status = 'queued', agent_id = NULL, started_at = NULL, "
+                    "error = ?, attempts = CASE WHEN ? THEN greatest(attempts - 1, 0) ELSE "
+                    "attempts END "
+                    "WHERE id = ?::uuid"_s,
+                    {why, handBack, t.id});
                 if (!queued)
                     return failure(queued.error());
                 if (auto r = recordInto(c, u"task.queued"_s, std::nullopt, *queued); !r)
@@ -125,7 +145,12 @@ Result<Change> Database::endAgent(const QString &agentId, Agent::Status status, 
                 c.enqueue << *queued;
             }
         }
-        if (auto r = recordInto(c, status == Agent::Status::Stopped ? u"agent.killed"_s : u"agent.status"_s, *agent, std::nullopt); !r)
+        if (auto r
+            = recordInto(c,
+                         status == Agent::Status::Stopped ? u"agent.killed"_s : u"agent.status"_s,
+                         *agent,
+                         std::nullopt);
+            !r)
             return failure(r.error());
         c.agent = *agent;
         return c;
@@ -142,7 +167,8 @@ Result<> Database::touchHeartbeat(const QString &agentId)
 
 Result<QList<Agent>> Database::agents(std::optional<Agent::Status> status)
 {
-    auto q = status ? exec(u"SELECT "_s + kAgentColumns + u" FROM agents WHERE status = ? ORDER BY created_at"_s,
+    auto q = status ? exec(u"SELECT "_s + kAgentColumns
+                               + u" FROM agents WHERE status = ? ORDER BY created_at"_s,
                            {Agent::statusName(*status)})
                     : exec(u"SELECT "_s + kAgentColumns + u" FROM agents ORDER BY created_at"_s);
     if (!q)

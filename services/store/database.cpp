@@ -7,21 +7,23 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <QUrl>
 #include <QUrlQuery>
-#include <QRegularExpression>
-#include <QScopeGuard>
 
 using namespace Qt::StringLiterals;
 
 namespace Hive {
 
 namespace {
-auto log() { return Logging::get("store"); }
-
+auto log()
+{
+    return Logging::get("store");
+}
 
 } // namespace
 
@@ -46,7 +48,8 @@ Result<> Database::open(const QString &url, const QString &connectionName)
     if (host.isEmpty())
         host = u.host();
     db.setHostName(host);
-    db.setPort(query.hasQueryItem(u"port"_s) ? query.queryItemValue(u"port"_s).toInt() : u.port(5432));
+    db.setPort(query.hasQueryItem(u"port"_s) ? query.queryItemValue(u"port"_s).toInt()
+                                             : u.port(5432));
     db.setUserName(u.userName(QUrl::FullyDecoded));
     db.setPassword(u.password(QUrl::FullyDecoded));
     QString name = u.path(QUrl::FullyDecoded).mid(1);
@@ -56,7 +59,8 @@ Result<> Database::open(const QString &url, const QString &connectionName)
         options << u"sslmode="_s + query.queryItemValue(u"sslmode"_s);
     db.setConnectOptions(options.join(u';'));
     if (!db.open())
-        return std::unexpected(Error::unavailable(u"PostgreSQL unreachable: %1"_s.arg(db.lastError().text().trimmed())));
+        return std::unexpected(Error::unavailable(
+            u"PostgreSQL unreachable: %1"_s.arg(db.lastError().text().trimmed())));
     QSqlQuery q(db);
     q.exec(u"SET TIME ZONE 'UTC'"_s);
     return {};
@@ -123,7 +127,8 @@ Result<Rows> Database::exec(const QString &sql, const QVariantList &binds)
     if (!db.isOpen()) {
         dropStatements();
         if (!db.open())
-            return std::unexpected(Error::unavailable(u"PostgreSQL unreachable: %1"_s.arg(db.lastError().text().trimmed())));
+            return std::unexpected(Error::unavailable(
+                u"PostgreSQL unreachable: %1"_s.arg(db.lastError().text().trimmed())));
         QSqlQuery(db).exec(u"SET TIME ZONE 'UTC'"_s);
     }
     std::shared_ptr<QSqlQuery> &q = m_statements[sql];
@@ -224,18 +229,22 @@ Result<QStringList> Database::migrate(const QString &migrationsDir)
     return applied;
 }
 
-Result<Event> Database::record(const QString &type, const std::optional<Agent> &agent,
-                                 const std::optional<Task> &task)
+Result<Event> Database::record(const QString &type,
+                               const std::optional<Agent> &agent,
+                               const std::optional<Task> &task)
 {
     Event e;
     e.type = type;
     e.agent = agent;
     e.task = task;
     const QByteArray payload = QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact);
-    auto q = exec(u"INSERT INTO events (type, agent_id, task_id, payload) VALUES (?, ?::uuid, ?::uuid, ?::jsonb) "
+    auto q = exec(u"INSERT INTO events (type, agent_id, task_id, payload) VALUES (?, ?::uuid, "
+                  u"?::uuid, ?::jsonb) "
                   "RETURNING id, at"_s,
-                  {type, nullableText(agent ? agent->id : QString()),
-                   nullableText(task ? task->id : QString()), QString::fromUtf8(payload)});
+                  {type,
+                   nullableText(agent ? agent->id : QString()),
+                   nullableText(task ? task->id : QString()),
+                   QString::fromUtf8(payload)});
     if (!q)
         return std::unexpected(q.error());
     q->next();
@@ -269,7 +278,9 @@ Error Database::notFound(const QString &what, const QString &id)
     return Error::notFound(u"no %1 with id %2"_s.arg(what, id));
 }
 
-Result<> Database::recordInto(Change &change, const QString &type, const std::optional<Agent> &agent,
+Result<> Database::recordInto(Change &change,
+                              const QString &type,
+                              const std::optional<Agent> &agent,
                               const std::optional<Task> &task)
 {
     auto ev = record(type, agent, task);

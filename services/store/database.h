@@ -22,7 +22,6 @@ class QSqlQuery;
 
 namespace Hive {
 
-
 // All SQL of Agent Hive, over one QPSQL connection used only in the thread that opened it (the
 // store's thread in the app, the main thread in hive-runner). Every state change is written
 // together with its event row in one transaction. Blocking by nature: never on the GUI thread.
@@ -47,7 +46,8 @@ public:
     // Agents
     Result<Change> insertAgent(const Agent &agent);
     // need: what an agent waiting for input waits for, in words (kept only while it waits).
-    Result<Change> setAgentStatus(const QString &agentId, Agent::Status status, const QString &need = {});
+    Result<Change>
+    setAgentStatus(const QString &agentId, Agent::Status status, const QString &need = {});
     Result<> setAgentSession(const QString &agentId, const QString &sessionId);
     // stopped (killed) or lost (session or heartbeat gone): the agent's running task goes back to
     // the queue with the attempt counted, or fails when its attempts are used up.
@@ -66,10 +66,15 @@ public:
     // cancelled, or handed to another agent meanwhile). A failure is retried while attempts are
     // left, unless it is not retryable (another attempt would fail the same way: a permission the
     // agent does not have).
-    Result<Change> finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
-                                bool succeeded, const QString &error = {}, bool retryable = true);
+    Result<Change> finishTask(const QString &taskId,
+                              const QString &agentId,
+                              const TaskResult &result,
+                              bool succeeded,
+                              const QString &error = {},
+                              bool retryable = true);
     // A task that could not even start (command not found): fails at once, no retry.
-    Result<Change> failTaskToStart(const QString &taskId, const QString &agentId, const QString &error);
+    Result<Change>
+    failTaskToStart(const QString &taskId, const QString &agentId, const QString &error);
     // A runner that stops (SIGTERM) hands its task back: queued again, the attempt not counted.
     Result<Change> releaseTask(const QString &taskId, const QString &agentId);
     Result<Change> cancelTask(const QString &taskId);
@@ -85,15 +90,17 @@ private:
     Result<> commit();
     void rollback();
     Error sqlError(const QString &what, const QSqlQuery &q);
-    Result<Event> record(const QString &type, const std::optional<Agent> &agent,
-                           const std::optional<Task> &task);
+    Result<Event>
+    record(const QString &type, const std::optional<Agent> &agent, const std::optional<Task> &task);
     Result<Task> updateTask(const QString &sql, const QVariantList &binds);
     Result<Agent> updateAgent(const QString &sql, const QVariantList &binds);
     Result<Change> settleDependents(const Task &finished);
     Result<Change> failDependents(const Task &finished, QStringList &visited);
     Result<Change> agentToIdle(const QString &agentId, const QString &taskId);
     // Records an event of the change (in the change's transaction) and adds it to change.events.
-    Result<> recordInto(Change &change, const QString &type, const std::optional<Agent> &agent,
+    Result<> recordInto(Change &change,
+                        const QString &type,
+                        const std::optional<Agent> &agent,
                         const std::optional<Task> &task);
     static Error notFound(const QString &what, const QString &id);
 

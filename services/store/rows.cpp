@@ -9,12 +9,15 @@ using namespace Qt::StringLiterals;
 
 namespace Hive {
 
-const QString kTaskColumns = u"id::text AS id, title, prompt, agent_type, priority, status, agent_id::text AS agent_id, "
-                             "array_to_string(depends_on, ',') AS depends_on, attempts, max_attempts, created_at, "
-                             "started_at, finished_at, exit_code, output, duration_ms, cost_usd, report::text AS report, error"_s;
-const QString kAgentColumns = u"id::text AS id, name, type, profile, interactive, status, tmux_session, "
-                              "workdir, permission_mode, current_task_id::text AS current_task_id, created_at, last_heartbeat, need, "
-                              "session_id"_s;
+const QString kTaskColumns
+    = u"id::text AS id, title, prompt, agent_type, priority, status, agent_id::text AS agent_id, "
+      "array_to_string(depends_on, ',') AS depends_on, attempts, max_attempts, created_at, "
+      "started_at, finished_at, exit_code, output, duration_ms, cost_usd, report::text AS report, error"_s;
+const QString kAgentColumns
+    = u"id::text AS id, name, type, profile, interactive, status, tmux_session, "
+      "workdir, permission_mode, current_task_id::text AS current_task_id, created_at, "
+      "last_heartbeat, need, "
+      "session_id"_s;
 
 bool Rows::next()
 {
@@ -69,7 +72,8 @@ Task taskFromRow(const Rows &q)
         if (!q.isNull(u"cost_usd"_s))
             r.costUsd = q.value(u"cost_usd"_s).toDouble();
         if (!q.isNull(u"report"_s))
-            r.report = AgentReport::fromJson(QJsonDocument::fromJson(q.value(u"report"_s).toByteArray()).object());
+            r.report = AgentReport::fromJson(
+                QJsonDocument::fromJson(q.value(u"report"_s).toByteArray()).object());
         t.result = r;
     }
     t.error = q.value(u"error"_s).toString();

@@ -22,7 +22,8 @@ Task::Status afterAttempt(const Task &task, bool succeeded, bool retryable)
 {
     if (succeeded)
         return Task::Status::Succeeded;
-    return retryable && task.attempts < task.maxAttempts ? Task::Status::Queued : Task::Status::Failed;
+    return retryable && task.attempts < task.maxAttempts ? Task::Status::Queued
+                                                         : Task::Status::Failed;
 }
 
 AgentEnded afterAgentEnded(const Task &task, Agent::Status ended)
@@ -37,15 +38,17 @@ Result<bool> mayCancel(const Task &task)
     if (task.status == Task::Status::Cancelled)
         return false;
     if (task.isFinished())
-        return failure(Error::conflict(u"task %1 has already %2"_s.arg(task.id, Task::statusName(task.status))));
+        return failure(Error::conflict(
+            u"task %1 has already %2"_s.arg(task.id, Task::statusName(task.status))));
     return true;
 }
 
 Result<> mayRetry(const Task &task)
 {
     if (task.status != Task::Status::Failed && task.status != Task::Status::Cancelled)
-        return failure(Error::conflict(u"task %1 is %2; only a failed or cancelled task can be retried"_s.arg(
-            task.id, Task::statusName(task.status))));
+        return failure(
+            Error::conflict(u"task %1 is %2; only a failed or cancelled task can be retried"_s.arg(
+                task.id, Task::statusName(task.status))));
     return {};
 }
 

@@ -22,26 +22,38 @@ Result<Change> Database::createTask(const Task &t)
         for (const QString &dep : t.dependsOn) {
             if (!isUuid(dep))
                 return failure(Error::invalid(u"depends_on: '%1' is not a task id"_s.arg(dep)));
-            // FOR SHARE: a dependency finishing meanwhile waits for this row to be committed (or this
-            // read waits for its end), so that settling its dependents cannot miss this task.
+            // FOR SHARE: a dependency finishing meanwhile waits for this row to be committed (or
+            // this read waits for its end), so that settling its dependents cannot miss this task.
             auto d = exec(u"SELECT status, title FROM tasks WHERE id = ?::uuid FOR SHARE"_s, {dep});
             if (!d)
                 return failure(d.error());
             if (!d->next())
                 return failure(Error::invalid(u"depends_on: no task with id %1"_s.arg(dep)));
-            const auto st = Task::statusFromName(d->value(u"status"_s).toString()).value_or(Task::Status::Failed);
+            const auto st = Task::statusFromName(d->value(u"status"_s).toString())
+                                .value_or(Task::Status::Failed);
             depStates << st;
             if (error.isEmpty() && (st == Task::Status::Failed || st == Task::Status::Cancelled))
-                error = u"dependency %1 (%2) %3"_s.arg(dep, d->value(u"title"_s).toString(),
-                                                        st == Task::Status::Failed ? u"failed"_s : u"was cancelled"_s);
+                error = u"dependency %1 (%2) %3"_s.arg(
+                    dep,
+                    d->value(u"title"_s).toString(),
+                    st == Task::Status::Failed ? u"failed"_s : u"was cancelled"_s);
         }
         const Task::Status status = TaskStates::initial(depStates);
         const QString deps = u"{"_s + t.dependsOn.join(u',') + u"}"_s; // a uuid[] literal
-        auto task = updateTask(u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, depends_on, "
-                               "max_attempts, error, finished_at) VALUES (?::uuid, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, "
-                               "CASE WHEN ? THEN now() END)"_s,
-                               {t.id, t.title.isNull() ? u""_s : t.title, t.prompt, t.agentType, t.priority, Task::statusName(status), deps,
-                                t.maxAttempts, nullableText(error), status == Task::Status::Failed});
+        auto task = updateTask(
+            u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, depends_on, "
+            "max_attempts, error, finished_at) VALUES (?::uuid, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, "
+            "CASE WHEN ? THEN now() END)"_s,
+            {t.id,
+             t.title.isNull() ? u""_s : t.title,
+             t.prompt,
+             t.agentType,
+             t.priority,
+             Task::statusName(status),
+             deps,
+             t.maxAttempts,
+             nullableText(error),
+             status == Task::Status::Failed});
         if (!task)
             return failure(task.error());
         Change c;
@@ -62,9 +74,10 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
 {
     return transaction([&]() -> Result<Change> {
         Change c;
-        auto task = updateTask(u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, attempts = attempts + 1, "
-                               "started_at = now(), error = NULL WHERE id = ?::uuid AND status = 'queued'"_s,
-                               {agentId, taskId});
+        auto task = updateTask(
+            u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, attempts = attempts + 1, "
+            "started_at = now(), error = NULL WHERE id = ?::uuid AND status = 'queued'"_s,
+            {agentId, taskId});
         if (!task) {
             if (task.error().kind == Error::Kind::NotFound)
                 return c; // cancelled, or taken by someone else: not ours
@@ -73,8 +86,9 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
         if (auto r = recordInto(c, u"task.assigned"_s, std::nullopt, *task); !r)
             return failure(r.error());
         c.task = *task;
-        auto agent = updateAgent(u"UPDATE agents SET status = 'busy', current_task_id = ?::uuid WHERE id = ?::uuid"_s,
-                                 {taskId, agentId});
+        auto agent = updateAgent(
+            u"UPDATE agents SET status = 'busy', current_task_id = ?::uuid WHERE id = ?::uuid"_s,
+            {taskId, agentId});
         if (!agent)
             return failure(agent.error());
         if (auto r = recordInto(c, u"agent.status"_s, *agent, std::nullopt); !r)
@@ -88,9 +102,10 @@ Result<Change> Database::startTask(const QString &taskId, const QString &agentId
 {
     return transaction([&]() -> Result<Change> {
         Change c;
-        auto task = updateTask(u"UPDATE tasks SET status = 'running', started_at = now() "
-                               "WHERE id = ?::uuid AND agent_id = ?::uuid AND status = 'assigned'"_s,
-                               {taskId, agentId});
+        auto task
+            = updateTask(u"UPDATE tasks SET status = 'running', started_at = now() "
+                         "WHERE id = ?::uuid AND agent_id = ?::uuid AND status = 'assigned'"_s,
+                         {taskId, agentId});
         if (!task) {
             if (task.error().kind == Error::Kind::NotFound)
                 return c;
@@ -106,9 +121,10 @@ Result<Change> Database::startTask(const QString &taskId, const QString &agentId
 Result<Change> Database::agentToIdle(const QString &agentId, const QString &taskId)
 {
     Change c;
-    auto agent = updateAgent(u"UPDATE agents SET status = 'idle', current_task_id = NULL "
-                             "WHERE id = ?::uuid AND current_task_id = ?::uuid AND status NOT IN ('stopped', 'lost')"_s,
-                             {agentId, taskId});
+    auto agent = updateAgent(
+        u"UPDATE agents SET status = 'idle', current_task_id = NULL "
+        "WHERE id = ?::uuid AND current_task_id = ?::uuid AND status NOT IN ('stopped', 'lost')"_s,
+        {agentId, taskId});
     if (!agent) {
         if (agent.error().kind == Error::Kind::NotFound)
             return c;
@@ -120,14 +136,19 @@ Result<Change> Database::agentToIdle(const QString &agentId, const QString &task
     return c;
 }
 
-Result<Change> Database::finishTask(const QString &taskId, const QString &agentId, const TaskResult &result,
-                                      bool succeeded, const QString &error, bool retryable)
+Result<Change> Database::finishTask(const QString &taskId,
+                                    const QString &agentId,
+                                    const TaskResult &result,
+                                    bool succeeded,
+                                    const QString &error,
+                                    bool retryable)
 {
     return transaction([&]() -> Result<Change> {
         Change c;
-        auto cur = exec(u"SELECT "_s + kTaskColumns
-                            + u" FROM tasks WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running') FOR UPDATE"_s,
-                        {taskId, agentId});
+        auto cur = exec(
+            u"SELECT "_s + kTaskColumns
+                + u" FROM tasks WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running') FOR UPDATE"_s,
+            {taskId, agentId});
         if (!cur)
             return failure(cur.error());
         if (!cur->next()) {
@@ -138,25 +159,53 @@ Result<Change> Database::finishTask(const QString &taskId, const QString &agentI
             return *idle;
         }
         const Task before = taskFromRow(*cur);
-        const QVariant cost = result.costUsd ? QVariant(*result.costUsd) : QVariant(QMetaType::fromType<double>());
+        const QVariant cost
+            = result.costUsd ? QVariant(*result.costUsd) : QVariant(QMetaType::fromType<double>());
         const QVariant report = reportJson(result.report);
-        if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, exit_code, output, "
-                          "duration_ms, cost_usd, report, error) VALUES (?::uuid, ?, ?::uuid, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)"_s,
-                          {taskId, before.attempts, agentId, succeeded ? u"succeeded"_s : u"failed"_s,
-                           before.startedAt, result.exitCode, result.output, result.durationMs, cost, report,
-                           nullableText(error)});
+        if (auto r = exec(
+                u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, "
+                u"exit_code, output, "
+                "duration_ms, cost_usd, report, error) VALUES (?::uuid, ?, ?::uuid, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)"_s,
+                {taskId,
+                 before.attempts,
+                 agentId,
+                 succeeded ? u"succeeded"_s : u"failed"_s,
+                 before.startedAt,
+                 result.exitCode,
+                 result.output,
+                 result.durationMs,
+                 cost,
+                 report,
+                 nullableText(error)});
             !r)
             return failure(r.error());
-        const bool retry = TaskStates::afterAttempt(before, succeeded, retryable) == Task::Status::Queued;
+        const bool retry
+            = TaskStates::afterAttempt(before, succeeded, retryable) == Task::Status::Queued;
         const QString status = succeeded ? u"succeeded"_s : retry ? u"queued"_s : u"failed"_s;
-        auto task = updateTask(u"UPDATE tasks SET status = ?, exit_code = ?, output = ?, duration_ms = ?, cost_usd = ?, "
-                               "report = ?::jsonb, error = ?, finished_at = CASE WHEN ? THEN NULL ELSE now() END, "
-                               "agent_id = CASE WHEN ? THEN NULL ELSE agent_id END WHERE id = ?::uuid"_s,
-                               {status, result.exitCode, result.output, result.durationMs, cost, report,
-                                nullableText(error), retry, retry, taskId});
+        auto task = updateTask(
+            u"UPDATE tasks SET status = ?, exit_code = ?, output = ?, duration_ms = ?, cost_usd = "
+            u"?, "
+            "report = ?::jsonb, error = ?, finished_at = CASE WHEN ? THEN NULL ELSE now() END, "
+            "agent_id = CASE WHEN ? THEN NULL ELSE agent_id END WHERE id = ?::uuid"_s,
+            {status,
+             result.exitCode,
+             result.output,
+             result.durationMs,
+             cost,
+             report,
+             nullableText(error),
+             retry,
+             retry,
+             taskId});
         if (!task)
             return failure(task.error());
-        if (auto r = recordInto(c, succeeded ? u"task.succeeded"_s : retry ? u"task.queued"_s : u"task.failed"_s, std::nullopt, *task); !r)
+        if (auto r = recordInto(c,
+                                succeeded ? u"task.succeeded"_s
+                                : retry   ? u"task.queued"_s
+                                          : u"task.failed"_s,
+                                std::nullopt,
+                                *task);
+            !r)
             return failure(r.error());
         c.task = *task;
         if (retry)
@@ -183,18 +232,21 @@ Result<Change> Database::finishTask(const QString &taskId, const QString &agentI
     });
 }
 
-Result<Change> Database::failTaskToStart(const QString &taskId, const QString &agentId, const QString &error)
+Result<Change>
+Database::failTaskToStart(const QString &taskId, const QString &agentId, const QString &error)
 {
     return transaction([&]() -> Result<Change> {
         Change c;
-        auto task = updateTask(u"UPDATE tasks SET status = 'failed', finished_at = now(), error = ? "
-                               "WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running')"_s,
-                               {error, taskId, agentId});
+        auto task = updateTask(
+            u"UPDATE tasks SET status = 'failed', finished_at = now(), error = ? "
+            "WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running')"_s,
+            {error, taskId, agentId});
         if (!task) {
             if (task.error().kind != Error::Kind::NotFound)
                 return failure(task.error());
         } else {
-            if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, error) "
+            if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, "
+                              u"started_at, error) "
                               "VALUES (?::uuid, ?, ?::uuid, 'failed', ?, ?)"_s,
                               {taskId, task->attempts, agentId, task->startedAt, error});
                 !r)
@@ -221,8 +273,10 @@ Result<Change> Database::settleDependents(const Task &finished)
 {
     Change c;
     // Blocked tasks waiting on this one whose every dependency has now succeeded.
-    auto q = exec(u"UPDATE tasks SET status = 'queued' WHERE id IN (SELECT t.id FROM tasks t WHERE t.status = 'blocked' "
-                  "AND t.depends_on @> ARRAY[?::uuid] AND NOT EXISTS (SELECT 1 FROM tasks d WHERE d.id = ANY (t.depends_on) "
+    auto q = exec(u"UPDATE tasks SET status = 'queued' WHERE id IN (SELECT t.id FROM tasks t WHERE "
+                  u"t.status = 'blocked' "
+                  "AND t.depends_on @> ARRAY[?::uuid] AND NOT EXISTS (SELECT 1 FROM tasks d WHERE "
+                  "d.id = ANY (t.depends_on) "
                   "AND d.status <> 'succeeded')) RETURNING "_s
                       + kTaskColumns,
                   {finished.id});
@@ -245,10 +299,10 @@ Result<Change> Database::failDependents(const Task &finished, QStringList &visit
     if (visited.contains(finished.id))
         return c;
     visited << finished.id;
-    const QString why = u"dependency %1%2 %3"_s.arg(finished.id,
-                                                   finished.title.isEmpty() ? QString() : u" (%1)"_s.arg(finished.title),
-                                                   finished.status == Task::Status::Cancelled ? u"was cancelled"_s
-                                                                                              : u"failed"_s);
+    const QString why = u"dependency %1%2 %3"_s.arg(
+        finished.id,
+        finished.title.isEmpty() ? QString() : u" (%1)"_s.arg(finished.title),
+        finished.status == Task::Status::Cancelled ? u"was cancelled"_s : u"failed"_s);
     auto q = exec(u"UPDATE tasks SET status = 'failed', finished_at = now(), error = ? "
                   "WHERE status = 'blocked' AND depends_on @> ARRAY[?::uuid] RETURNING "_s
                       + kTaskColumns,
@@ -273,10 +327,11 @@ Result<Change> Database::releaseTask(const QString &taskId, const QString &agent
 {
     return transaction([&]() -> Result<Change> {
         Change c;
-        auto task = updateTask(u"UPDATE tasks SET status = 'queued', agent_id = NULL, started_at = NULL, "
-                               "attempts = greatest(attempts - 1, 0) "
-                               "WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running')"_s,
-                               {taskId, agentId});
+        auto task = updateTask(
+            u"UPDATE tasks SET status = 'queued', agent_id = NULL, started_at = NULL, "
+            "attempts = greatest(attempts - 1, 0) "
+            "WHERE id = ?::uuid AND agent_id = ?::uuid AND status IN ('assigned', 'running')"_s,
+            {taskId, agentId});
         if (!task) {
             if (task.error().kind != Error::Kind::NotFound)
                 return failure(task.error());
@@ -299,7 +354,8 @@ Result<Change> Database::cancelTask(const QString &taskId)
     if (!isUuid(taskId))
         return failure(notFound(u"task"_s, taskId));
     return transaction([&]() -> Result<Change> {
-        auto cur = exec(u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
+        auto cur = exec(
+            u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
         if (!cur)
             return failure(cur.error());
         if (!cur->next())
@@ -313,13 +369,16 @@ Result<Change> Database::cancelTask(const QString &taskId)
             c.task = before; // already cancelled
             return c;
         }
-        const bool wasRunning = before.status == Task::Status::Assigned || before.status == Task::Status::Running;
-        auto task = updateTask(u"UPDATE tasks SET status = 'cancelled', finished_at = now() WHERE id = ?::uuid"_s,
-                               {taskId});
+        const bool wasRunning
+            = before.status == Task::Status::Assigned || before.status == Task::Status::Running;
+        auto task = updateTask(
+            u"UPDATE tasks SET status = 'cancelled', finished_at = now() WHERE id = ?::uuid"_s,
+            {taskId});
         if (!task)
             return failure(task.error());
         if (wasRunning) {
-            if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, error) "
+            if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, "
+                              u"started_at, error) "
                               "VALUES (?::uuid, ?, ?::uuid, 'cancelled', ?, 'cancelled')"_s,
                               {taskId, before.attempts, before.agentId, before.startedAt});
                 !r)
@@ -343,7 +402,8 @@ Result<Change> Database::retryTask(const QString &taskId)
     if (!isUuid(taskId))
         return failure(notFound(u"task"_s, taskId));
     return transaction([&]() -> Result<Change> {
-        auto cur = exec(u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
+        auto cur = exec(
+            u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
         if (!cur)
             return failure(cur.error());
         if (!cur->next())
@@ -352,16 +412,18 @@ Result<Change> Database::retryTask(const QString &taskId)
         if (auto may = TaskStates::mayRetry(before); !may)
             return failure(may.error());
         // Back to blocked when a dependency has not succeeded yet.
-        auto pending = exec(u"SELECT count(*) AS pending FROM tasks WHERE id = ANY (?::uuid[]) AND status <> 'succeeded'"_s,
-                            {QString(u"{"_s + before.dependsOn.join(u',') + u"}"_s)});
+        auto pending = exec(
+            u"SELECT count(*) AS pending FROM tasks WHERE id = ANY (?::uuid[]) AND status <> 'succeeded'"_s,
+            {QString(u"{"_s + before.dependsOn.join(u',') + u"}"_s)});
         if (!pending)
             return failure(pending.error());
         pending->next();
         const bool blocked = pending->value(u"pending"_s).toInt() > 0;
-        auto task = updateTask(u"UPDATE tasks SET status = ?, attempts = 0, agent_id = NULL, started_at = NULL, "
-                               "finished_at = NULL, exit_code = NULL, output = NULL, duration_ms = NULL, "
-                               "cost_usd = NULL, report = NULL, error = NULL WHERE id = ?::uuid"_s,
-                               {blocked ? u"blocked"_s : u"queued"_s, taskId});
+        auto task = updateTask(
+            u"UPDATE tasks SET status = ?, attempts = 0, agent_id = NULL, started_at = NULL, "
+            "finished_at = NULL, exit_code = NULL, output = NULL, duration_ms = NULL, "
+            "cost_usd = NULL, report = NULL, error = NULL WHERE id = ?::uuid"_s,
+            {blocked ? u"blocked"_s : u"queued"_s, taskId});
         if (!task)
             return failure(task.error());
         Change c;
@@ -410,7 +472,8 @@ Result<Task> Database::task(const QString &id)
 
 Result<QList<Task>> Database::queuedTasks()
 {
-    auto q = exec(u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE status = 'queued' ORDER BY created_at"_s);
+    auto q = exec(u"SELECT "_s + kTaskColumns
+                  + u" FROM tasks WHERE status = 'queued' ORDER BY created_at"_s);
     if (!q)
         return failure(q.error());
     QList<Task> out;
@@ -418,6 +481,5 @@ Result<QList<Task>> Database::queuedTasks()
         out << taskFromRow(*q);
     return out;
 }
-
 
 } // namespace Hive

@@ -45,8 +45,8 @@ void TestPaneWatcher::read_data()
 
 
 )"_s;
-    QTest::newRow("claude folder trust") << trust << false << waiting
-                                         << u"Claude Code asks whether you trust this folder"_s;
+    QTest::newRow("claude folder trust")
+        << trust << false << waiting << u"Claude Code asks whether you trust this folder"_s;
 
     const QString permission = uR"(● Write(y.txt)
 
@@ -63,7 +63,8 @@ void TestPaneWatcher::read_data()
 
  Esc to cancel · Tab to amend
 )"_s;
-    QTest::newRow("claude permission prompt") << permission << true << waiting << u"Do you want to create y.txt?"_s;
+    QTest::newRow("claude permission prompt")
+        << permission << true << waiting << u"Do you want to create y.txt?"_s;
 
     const QString apiKey = uR"(  Detected a custom API key in your environment
 
@@ -76,12 +77,14 @@ void TestPaneWatcher::read_data()
 
   Enter to confirm · Esc to cancel
 )"_s;
-    QTest::newRow("claude api key") << apiKey << false << waiting
-                                    << u"Claude Code asks whether to use the API key in its environment"_s;
+    QTest::newRow("claude api key")
+        << apiKey << false << waiting
+        << u"Claude Code asks whether to use the API key in its environment"_s;
 
-    QTest::newRow("y/n at the bottom") << u"building...\nOverwrite file? (y/n)\n"_s << false << waiting
-                                       << u"Overwrite file? (y/n)"_s;
-    QTest::newRow("answered question") << u"Overwrite file? (y/n) y\nwriting file\ndone\n"_s << true << busy << QString();
+    QTest::newRow("y/n at the bottom") << u"building...\nOverwrite file? (y/n)\n"_s << false
+                                       << waiting << u"Overwrite file? (y/n)"_s;
+    QTest::newRow("answered question")
+        << u"Overwrite file? (y/n) y\nwriting file\ndone\n"_s << true << busy << QString();
     QTest::newRow("question then more output")
         << u"Do you want to continue?\nyes\ncompiling 3 files\n"_s << false << idle << QString();
     const QString idleClaude = uR"(● Stand-in reply to: hello

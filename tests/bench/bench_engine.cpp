@@ -77,7 +77,8 @@ double percentile(QList<double> v, double p)
     if (v.isEmpty())
         return 0;
     std::sort(v.begin(), v.end());
-    const qsizetype i = qBound<qsizetype>(0, qsizetype(p * double(v.size() - 1) + 0.5), v.size() - 1);
+    const qsizetype i
+        = qBound<qsizetype>(0, qsizetype(p * double(v.size() - 1) + 0.5), v.size() - 1);
     return v[i];
 }
 
@@ -88,8 +89,8 @@ struct Tracker
 };
 
 // Spawns n agents at once; returns {ms until every session exists, ms until every agent is idle}.
-std::pair<double, double> spawnMany(Engine &engine, Tracker &tracker, const QString &type, int n,
-                                    const QString &profile)
+std::pair<double, double>
+spawnMany(Engine &engine, Tracker &tracker, const QString &type, int n, const QString &profile)
 {
     QElapsedTimer clock;
     clock.start();
@@ -111,7 +112,9 @@ std::pair<double, double> spawnMany(Engine &engine, Tracker &tracker, const QStr
     }
     const double sessions = double(clock.nsecsElapsed()) / 1e6;
     waitFor(engine, [&] {
-        return std::all_of(ids.cbegin(), ids.cend(), [&](const QString &id) { return tracker.idleAgents.contains(id); });
+        return std::all_of(ids.cbegin(), ids.cend(), [&](const QString &id) {
+            return tracker.idleAgents.contains(id);
+        });
     });
     return {sessions, double(clock.nsecsElapsed()) / 1e6};
 }
@@ -137,9 +140,13 @@ int main(int argc, char *argv[])
         fprintf(stderr, "fixture: %s\n", qPrintable(r.error().message));
         return 1;
     }
-    writeProfile(fx.dir(), u"noop"_s, {{u"name"_s, u"noop"_s}, {u"command"_s, QJsonArray{u"true"_s}}});
-    writeProfile(fx.dir(), u"idle"_s,
-                 {{u"name"_s, u"idle"_s}, {u"command"_s, QJsonArray{u"sleep"_s, u"100000"_s}}, {u"interactive"_s, true}});
+    writeProfile(
+        fx.dir(), u"noop"_s, {{u"name"_s, u"noop"_s}, {u"command"_s, QJsonArray{u"true"_s}}});
+    writeProfile(fx.dir(),
+                 u"idle"_s,
+                 {{u"name"_s, u"idle"_s},
+                  {u"command"_s, QJsonArray{u"sleep"_s, u"100000"_s}},
+                  {u"interactive"_s, true}});
     Engine::Options o;
     o.dataDir = fx.dir();
     o.tmuxSocket = fx.tmuxSocket();
@@ -161,15 +168,21 @@ int main(int argc, char *argv[])
     while (!engine.redisConnected())
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
 
-    printf("Agent Hive engine benchmark (real PostgreSQL, Redis, tmux; hive-runner running `true`)\n");
+    printf(
+        "Agent Hive engine benchmark (real PostgreSQL, Redis, tmux; hive-runner running `true`)\n");
     const auto [one, oneReady] = spawnMany(engine, tracker, u"solo"_s, 1, u"noop"_s);
-    printf("spawn 1 worker:   %7.1f ms to its tmux session, %7.1f ms until its runner is idle\n", one, oneReady);
+    printf("spawn 1 worker:   %7.1f ms to its tmux session, %7.1f ms until its runner is idle\n",
+           one,
+           oneReady);
     const auto [fifty, fiftyReady] = spawnMany(engine, tracker, u"many"_s, 50, u"noop"_s);
-    printf("spawn 50 workers: %7.1f ms to their tmux sessions, %7.1f ms until every runner is idle\n", fifty,
-           fiftyReady);
+    printf(
+        "spawn 50 workers: %7.1f ms to their tmux sessions, %7.1f ms until every runner is idle\n",
+        fifty,
+        fiftyReady);
     const auto [fiftyIdle, unused] = spawnMany(engine, tracker, u"idle"_s, 50, u"idle"_s);
     Q_UNUSED(unused);
-    printf("spawn 50 interactive agents (`sleep`, no runner to start): %7.1f ms to their tmux sessions\n",
+    printf("spawn 50 interactive agents (`sleep`, no runner to start): %7.1f ms to their tmux "
+           "sessions\n",
            fiftyIdle);
 
     spawnMany(engine, tracker, u"bench"_s, workers, u"noop"_s);
@@ -199,7 +212,9 @@ int main(int argc, char *argv[])
         burst << await(f)->id;
     const double submitMs = double(clock.nsecsElapsed()) / 1e6;
     waitFor(engine, [&] {
-        return std::all_of(burst.cbegin(), burst.cend(), [&](const QString &id) { return tracker.finishedTasks.contains(id); });
+        return std::all_of(burst.cbegin(), burst.cend(), [&](const QString &id) {
+            return tracker.finishedTasks.contains(id);
+        });
     });
     const double totalMs = double(clock.nsecsElapsed()) / 1e6;
 
@@ -219,12 +234,25 @@ int main(int argc, char *argv[])
     };
     const QList<double> seq = latencies(ids);
     const QList<double> all = latencies(burst);
-    printf("dispatch latency, one task at a time (%lld tasks, %d idle workers): p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-           qlonglong(seq.size()), workers, percentile(seq, 0.5), percentile(seq, 0.99), percentile(seq, 1.0));
-    printf("dispatch latency, %d tasks queued at once on %d workers: p50 %.1f ms, p99 %.1f ms\n", tasks, workers,
-           percentile(all, 0.5), percentile(all, 0.99));
-    printf("throughput: %d tasks submitted in %.0f ms (%.0f/s); all finished after %.0f ms: %.1f tasks/s\n", tasks,
-           submitMs, tasks / submitMs * 1000, totalMs, tasks / totalMs * 1000);
+    printf("dispatch latency, one task at a time (%lld tasks, %d idle workers): p50 %.1f ms, p99 "
+           "%.1f ms, max %.1f ms\n",
+           qlonglong(seq.size()),
+           workers,
+           percentile(seq, 0.5),
+           percentile(seq, 0.99),
+           percentile(seq, 1.0));
+    printf("dispatch latency, %d tasks queued at once on %d workers: p50 %.1f ms, p99 %.1f ms\n",
+           tasks,
+           workers,
+           percentile(all, 0.5),
+           percentile(all, 0.99));
+    printf("throughput: %d tasks submitted in %.0f ms (%.0f/s); all finished after %.0f ms: %.1f "
+           "tasks/s\n",
+           tasks,
+           submitMs,
+           tasks / submitMs * 1000,
+           totalMs,
+           tasks / totalMs * 1000);
     db.close();
     engine.stop();
     return 0;

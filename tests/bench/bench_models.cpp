@@ -8,10 +8,10 @@
 #include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
 #include "models/event.h"
-#include "widgets/placeholdertreeview.h"
-#include "widgets/statusbadgedelegate.h"
 #include "models/taskfilterproxy.h"
 #include "models/taskmodel.h"
+#include "widgets/placeholdertreeview.h"
+#include "widgets/statusbadgedelegate.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -74,8 +74,10 @@ QList<Task> makeTasks(const QList<Agent> &agents)
         }
         if (t.isFinished()) {
             t.finishedAt = t.startedAt.addSecs(rng->bounded(600));
-            t.result = TaskResult{t.status == Task::Status::Succeeded ? 0 : 1, u"output line\n"_s.repeated(20),
-                                  rng->bounded(600000), rng->bounded(1.0)};
+            t.result = TaskResult{t.status == Task::Status::Succeeded ? 0 : 1,
+                                  u"output line\n"_s.repeated(20),
+                                  rng->bounded(600000),
+                                  rng->bounded(1.0)};
         }
         out << t;
     }
@@ -105,7 +107,10 @@ Figures measure(int repetitions, const std::function<void(int)> &body)
 void print(const char *what, const Figures &f)
 {
     if (f.medianUs >= 1000)
-        std::printf("  %-62s median %9.2f ms   worst %9.2f ms\n", what, f.medianUs / 1000, f.worstUs / 1000);
+        std::printf("  %-62s median %9.2f ms   worst %9.2f ms\n",
+                    what,
+                    f.medianUs / 1000,
+                    f.worstUs / 1000);
     else
         std::printf("  %-62s median %9.1f µs   worst %9.1f µs\n", what, f.medianUs, f.worstUs);
 }
@@ -133,8 +138,9 @@ QSet<Task::Status> tabStatuses(int i)
 
 void run(bool withViews)
 {
-    std::printf("\n%s\n", withViews ? "models + proxies + views (QTreeView, badge delegate; not shown)"
-                                    : "models + sorted proxies");
+    std::printf("\n%s\n",
+                withViews ? "models + proxies + views (QTreeView, badge delegate; not shown)"
+                          : "models + sorted proxies");
     AgentModel agents;
     TaskModel tasks;
     agents.setTaskModel(&tasks);
@@ -150,14 +156,16 @@ void run(bool withViews)
     if (withViews) {
         agentView = std::make_unique<PlaceholderTreeView>();
         agentView->setModel(&agentProxy);
-        agentView->setItemDelegateForColumn(AgentModel::StatusColumn,
-                                            new StatusBadgeDelegate(StatusBadgeDelegate::Kind::Agent,
-                                                                    AgentModel::StatusRole, agentView.get()));
+        agentView->setItemDelegateForColumn(
+            AgentModel::StatusColumn,
+            new StatusBadgeDelegate(
+                StatusBadgeDelegate::Kind::Agent, AgentModel::StatusRole, agentView.get()));
         taskView = std::make_unique<PlaceholderTreeView>();
         taskView->setModel(&taskProxy);
         taskView->setItemDelegateForColumn(TaskModel::StatusColumn,
                                            new StatusBadgeDelegate(StatusBadgeDelegate::Kind::Task,
-                                                                   TaskModel::StatusRole, taskView.get()));
+                                                                   TaskModel::StatusRole,
+                                                                   taskView.get()));
         agentView->resize(640, 400);
         taskView->resize(900, 300);
     }
@@ -178,7 +186,8 @@ void run(bool withViews)
               tasks.applyEvent(Event::forTask(u"task.started"_s, t));
           }));
     taskProxy.setStatuses({Task::Status::Running, Task::Status::Assigned});
-    print("one event: task.* with a status filter on (row enters/leaves)", measure(2000, [&](int i) {
+    print("one event: task.* with a status filter on (row enters/leaves)",
+          measure(2000, [&](int i) {
               Task t = taskList.at(int(rng->bounded(kTasks)));
               t.status = i % 2 ? Task::Status::Running : Task::Status::Succeeded;
               tasks.applyEvent(Event::forTask(u"task.started"_s, t));
@@ -201,31 +210,40 @@ void run(bool withViews)
               a.status = Agent::Status::Stopped;
               agents.applyEvent(Event::forAgent(u"agent.killed"_s, a));
           }));
-    print("uptime tick: refreshUptime() over 50 agents", measure(200, [&](int) { agents.refreshUptime(); }));
-    print("duration tick: refreshRunning() over 10,000 tasks", measure(50, [&](int) { tasks.refreshRunning(); }));
+    print("uptime tick: refreshUptime() over 50 agents",
+          measure(200, [&](int) { agents.refreshUptime(); }));
+    print("duration tick: refreshRunning() over 10,000 tasks",
+          measure(50, [&](int) { tasks.refreshRunning(); }));
 
-    const int columns[] = {TaskModel::TitleColumn, TaskModel::StatusColumn, TaskModel::PriorityColumn,
-                           TaskModel::AgentColumn, TaskModel::CreatedColumn, TaskModel::DurationColumn,
+    const int columns[] = {TaskModel::TitleColumn,
+                           TaskModel::StatusColumn,
+                           TaskModel::PriorityColumn,
+                           TaskModel::AgentColumn,
+                           TaskModel::CreatedColumn,
+                           TaskModel::DurationColumn,
                            TaskModel::CostColumn};
     print("sort 10,000 tasks by a column (title, status, priority, ...)", measure(14, [&](int i) {
               taskProxy.sort(columns[i % 7], i % 2 ? Qt::AscendingOrder : Qt::DescendingOrder);
           }));
-    print("filter 10,000 tasks by status (state tab)", measure(14, [&](int i) {
-              taskProxy.setStatuses(tabStatuses(i));
-          }));
+    print("filter 10,000 tasks by status (state tab)",
+          measure(14, [&](int i) { taskProxy.setStatuses(tabStatuses(i)); }));
     taskProxy.setStatuses({});
-    const QStringList texts{u"r"_s, u"re"_s, u"ref"_s, u"refactor module 4"_s, u"refactor module 42"_s, QString()};
+    const QStringList texts{
+        u"r"_s, u"re"_s, u"ref"_s, u"refactor module 4"_s, u"refactor module 42"_s, QString()};
     print("filter 10,000 tasks by text (typing in the search)",
           measure(12, [&](int i) { taskProxy.setText(texts.at(i % texts.size())); }));
-    print("filter 10,000 tasks by type", measure(10, [&](int i) {
-              taskProxy.setAgentType(i % 2 ? u"review"_s : QString());
-          }));
+    print("filter 10,000 tasks by type",
+          measure(10, [&](int i) { taskProxy.setAgentType(i % 2 ? u"review"_s : QString()); }));
     print("filter 50 agents by status and text", measure(200, [&](int i) {
-              agentProxy.setStatuses(i % 2 ? QSet<Agent::Status>{Agent::Status::Busy} : QSet<Agent::Status>{});
+              agentProxy.setStatuses(i % 2 ? QSet<Agent::Status>{Agent::Status::Busy}
+                                           : QSet<Agent::Status>{});
               agentProxy.setText(i % 3 ? u"agent-1"_s : QString());
           }));
-    std::printf("  (proxies show %d of %d tasks, %d of %d agents at the end)\n", taskProxy.rowCount(),
-                tasks.rowCount(), agentProxy.rowCount(), agents.rowCount());
+    std::printf("  (proxies show %d of %d tasks, %d of %d agents at the end)\n",
+                taskProxy.rowCount(),
+                tasks.rowCount(),
+                agentProxy.rowCount(),
+                agents.rowCount());
 }
 
 } // namespace

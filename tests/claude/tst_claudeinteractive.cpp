@@ -41,7 +41,9 @@ private:
     QJsonObject agent(const QString &id) { return call("GET", u"/api/v1/agents/"_s + id).body; }
     QString screen(const QString &id)
     {
-        return call("GET", u"/api/v1/agents/%1/output?lines=60"_s.arg(id)).body.value(u"text").toString();
+        return call("GET", u"/api/v1/agents/%1/output?lines=60"_s.arg(id))
+            .body.value(u"text")
+            .toString();
     }
     bool waitForScreen(const QString &id, const QString &text, int ms);
     bool waitForStatus(const QString &id, const QString &status, int ms);
@@ -58,14 +60,14 @@ private:
     QString m_sessionId;
 };
 
-tst_ClaudeInteractive::Reply tst_ClaudeInteractive::call(const QByteArray &method, const QString &path,
-                                                         const QJsonObject &body)
+tst_ClaudeInteractive::Reply
+tst_ClaudeInteractive::call(const QByteArray &method, const QString &path, const QJsonObject &body)
 {
     QNetworkRequest req(QUrl(m_url + path));
     req.setRawHeader("Authorization", "Bearer " + m_api->token().toLatin1());
     req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-    QNetworkReply *r = m_nam.sendCustomRequest(req, method,
-                                               body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson());
+    QNetworkReply *r = m_nam.sendCustomRequest(
+        req, method, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson());
     QSignalSpy finished(r, &QNetworkReply::finished);
     if (!r->isFinished() && !finished.wait(30000))
         qWarning() << "no answer to" << method << path;
@@ -97,7 +99,8 @@ bool tst_ClaudeInteractive::waitForStatus(const QString &id, const QString &stat
             return true;
         QTest::qWait(50);
     }
-    qWarning().noquote() << "not" << status << ":" << QJsonDocument(agent(id)).toJson() << "\n" << screen(id);
+    qWarning().noquote() << "not" << status << ":" << QJsonDocument(agent(id)).toJson() << "\n"
+                         << screen(id);
     return false;
 }
 
@@ -117,9 +120,14 @@ void tst_ClaudeInteractive::initTestCase()
     QVERIFY_OK(m_standin.start(m_fx->dir()));
     QVERIFY_OK(m_standin.seedConfig()); // no folder trusted: the question must come
     // The built-in interactive profile's command, with the CLI's absolute path.
-    QVERIFY_OK(Test::ClaudeStandIn::writeProfile(m_fx->dir(), u"claude-i"_s, {u"claude"_s, u"--permission-mode"_s,
-                                                                             u"{permission_mode}"_s},
-                                                 true, u"default"_s, m_standin.env(), m_standin.claude()));
+    QVERIFY_OK(Test::ClaudeStandIn::writeProfile(
+        m_fx->dir(),
+        u"claude-i"_s,
+        {u"claude"_s, u"--permission-mode"_s, u"{permission_mode}"_s},
+        true,
+        u"default"_s,
+        m_standin.env(),
+        m_standin.claude()));
     Engine::Options o;
     o.dataDir = m_fx->dir();
     o.tmuxSocket = m_fx->tmuxSocket();
@@ -128,7 +136,8 @@ void tst_ClaudeInteractive::initTestCase()
     o.runnerPath = Test::HiveFixture::binDir() + u"/hive-runner"_s;
     o.reconcileMs = 500;
     m_engine = std::make_unique<Engine>(o);
-    connect(m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });
+    connect(
+        m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });
     auto started = m_engine->start();
     QTRY_VERIFY_WITH_TIMEOUT(started.isFinished(), 30000);
     QVERIFY_OK(started.result());
@@ -155,9 +164,13 @@ void tst_ClaudeInteractive::cleanupTestCase()
 
 void tst_ClaudeInteractive::trustPromptPermissionAndIdle()
 {
-    const Reply spawned = call("POST", u"/api/v1/agents"_s,
-                               {{u"type"_s, u"chat"_s}, {u"name"_s, u"claudia"_s}, {u"profile"_s, u"claude-i"_s},
-                                {u"interactive"_s, true}, {u"permission_mode"_s, u"default"_s}});
+    const Reply spawned = call("POST",
+                               u"/api/v1/agents"_s,
+                               {{u"type"_s, u"chat"_s},
+                                {u"name"_s, u"claudia"_s},
+                                {u"profile"_s, u"claude-i"_s},
+                                {u"interactive"_s, true},
+                                {u"permission_mode"_s, u"default"_s}});
     QCOMPARE(spawned.status, 201);
     m_agentId = spawned.body.value(u"id"_s).toString();
     m_sessionId = spawned.body.value(u"session_id"_s).toString();
@@ -175,19 +188,26 @@ void tst_ClaudeInteractive::trustPromptPermissionAndIdle()
     // drawn may not listen yet: keys pressed in its first moments can be lost.)
     for (int i = 0; i < 5 && !screen(m_agentId).contains(u"❯ Yes, I trust this folder"_s); ++i) {
         QTest::qWait(700);
-        QCOMPARE(call("POST", u"/api/v1/agents/%1/input"_s.arg(m_agentId), {{u"keys"_s, QJsonArray{u"Down"_s}}}).status,
+        QCOMPARE(call("POST",
+                      u"/api/v1/agents/%1/input"_s.arg(m_agentId),
+                      {{u"keys"_s, QJsonArray{u"Down"_s}}})
+                     .status,
                  202);
         waitForScreen(m_agentId, u"❯ Yes, I trust this folder"_s, 1500);
     }
     QVERIFY(screen(m_agentId).contains(u"❯ Yes, I trust this folder"_s));
-    QCOMPARE(call("POST", u"/api/v1/agents/%1/input"_s.arg(m_agentId), {{u"keys"_s, QJsonArray{u"Enter"_s}}}).status,
+    QCOMPARE(call("POST",
+                  u"/api/v1/agents/%1/input"_s.arg(m_agentId),
+                  {{u"keys"_s, QJsonArray{u"Enter"_s}}})
+                 .status,
              202);
     QVERIFY(waitForStatus(m_agentId, u"idle"_s, 15000));
     QCOMPARE(agent(m_agentId).value(u"need"_s).toString(), QString());
 
     // A prompt: acknowledged by Claude's UserPromptSubmit hook; working, then idle again.
     m_events.clear();
-    const Reply typed = call("POST", u"/api/v1/agents/%1/input"_s.arg(m_agentId),
+    const Reply typed = call("POST",
+                             u"/api/v1/agents/%1/input"_s.arg(m_agentId),
                              {{u"text"_s, u"remember the word pelican"_s}, {u"enter"_s, true}});
     QCOMPARE(typed.status, 202);
     if (typed.body.value(u"accepted"_s) != QJsonValue(true))
@@ -199,22 +219,25 @@ void tst_ClaudeInteractive::trustPromptPermissionAndIdle()
 
     // A Write in permission mode "default": waiting for input with Claude's own words.
     const QString file = workdir + u"/x.txt"_s;
-    QCOMPARE(call("POST", u"/api/v1/agents/%1/input"_s.arg(m_agentId),
+    QCOMPARE(call("POST",
+                  u"/api/v1/agents/%1/input"_s.arg(m_agentId),
                   {{u"text"_s, u"WRITE %1 hello from claude"_s.arg(file)}, {u"enter"_s, true}})
                  .status,
              202);
     QVERIFY(waitForScreen(m_agentId, u"Do you want to create x.txt?"_s, 30000));
     QVERIFY(waitForStatus(m_agentId, u"waiting_input"_s, 2000));
-    QTRY_VERIFY_WITH_TIMEOUT(agent(m_agentId).value(u"need"_s).toString().contains(u"permission to use Write"_s),
-                             2000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        agent(m_agentId).value(u"need"_s).toString().contains(u"permission to use Write"_s), 2000);
     QVERIFY2(agent(m_agentId).value(u"need"_s).toString().contains(u"x.txt"_s),
              qPrintable(agent(m_agentId).value(u"need"_s).toString()));
     QVERIFY(!QFile::exists(file));
 
     // Approved through the API ("1. Yes") → the file exists → idle.
     QTest::qWait(700); // as a person would: read the question first
-    QCOMPARE(call("POST", u"/api/v1/agents/%1/input"_s.arg(m_agentId), {{u"keys"_s, QJsonArray{u"1"_s}}}).status,
-             202);
+    QCOMPARE(
+        call("POST", u"/api/v1/agents/%1/input"_s.arg(m_agentId), {{u"keys"_s, QJsonArray{u"1"_s}}})
+            .status,
+        202);
     QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(file), 15000);
     QVERIFY(waitForStatus(m_agentId, u"idle"_s, 15000));
     QCOMPARE(agent(m_agentId).value(u"need"_s).toString(), QString());
@@ -236,7 +259,8 @@ void tst_ClaudeInteractive::restartResumesTheConversation()
 
     const int before = int(m_standin.requests().size());
     QTest::qWait(700); // as a person would: the prompt is there, then type
-    const Reply typed = call("POST", u"/api/v1/agents/%1/input"_s.arg(id),
+    const Reply typed = call("POST",
+                             u"/api/v1/agents/%1/input"_s.arg(id),
                              {{u"text"_s, u"REPLY which bird?"_s}, {u"enter"_s, true}});
     if (typed.body.value(u"accepted"_s) != QJsonValue(true))
         qWarning().noquote() << screen(id);

@@ -71,8 +71,12 @@ void tst_Claude::writeClaudeProfile(const QString &name, const QHash<QString, QS
     auto builtin = Profiles::load(u"claude"_s, QString());
     QVERIFY_OK(builtin);
     QCOMPARE(builtin->command.first(), u"claude"_s);
-    QVERIFY_OK(Test::ClaudeStandIn::writeProfile(m_fx->dir(), name, builtin->command, false,
-                                                 builtin->permissionMode, m_standin.env(extraEnv),
+    QVERIFY_OK(Test::ClaudeStandIn::writeProfile(m_fx->dir(),
+                                                 name,
+                                                 builtin->command,
+                                                 false,
+                                                 builtin->permissionMode,
+                                                 m_standin.env(extraEnv),
                                                  m_standin.claude()));
 }
 
@@ -152,7 +156,6 @@ Task tst_Claude::runTask(const QString &prompt, const QString &type, int maxAtte
     qWarning() << "task" << prompt << "stayed" << Task::statusName(last.status);
     return last;
 }
-
 
 void tst_Claude::permissionModeRules()
 {

@@ -46,10 +46,19 @@ void tst_Config::defaults()
 
 void tst_Config::flags()
 {
-    auto c = Config::parse(argv({u"--headless"_s, u"--data-dir"_s, u"/tmp/hive-x"_s, u"--api-host"_s,
-                                 u"127.0.0.2"_s, u"--api-port"_s, u"0"_s, u"--database-url"_s,
-                                 u"postgresql://u@localhost:5433/hive"_s, u"--redis-url"_s,
-                                 u"redis://localhost:6380/1"_s, u"--tmux-socket"_s, u"mine"_s}),
+    auto c = Config::parse(argv({u"--headless"_s,
+                                 u"--data-dir"_s,
+                                 u"/tmp/hive-x"_s,
+                                 u"--api-host"_s,
+                                 u"127.0.0.2"_s,
+                                 u"--api-port"_s,
+                                 u"0"_s,
+                                 u"--database-url"_s,
+                                 u"postgresql://u@localhost:5433/hive"_s,
+                                 u"--redis-url"_s,
+                                 u"redis://localhost:6380/1"_s,
+                                 u"--tmux-socket"_s,
+                                 u"mine"_s}),
                            QProcessEnvironment());
     QVERIFY_OK(c);
     QVERIFY(c->headless);
@@ -94,10 +103,14 @@ void tst_Config::badValues_data()
     QTest::newRow("port not a number") << argv({u"--api-port"_s, u"abc"_s}) << u"--api-port"_s;
     QTest::newRow("port too large") << argv({u"--api-port"_s, u"70000"_s}) << u"--api-port"_s;
     QTest::newRow("port negative") << argv({u"--api-port=-1"_s}) << u"--api-port"_s;
-    QTest::newRow("host not an address") << argv({u"--api-host"_s, u"example.com"_s}) << u"--api-host"_s;
-    QTest::newRow("database url scheme") << argv({u"--database-url"_s, u"mysql://x/y"_s}) << u"--database-url"_s;
-    QTest::newRow("redis url scheme") << argv({u"--redis-url"_s, u"http://x"_s}) << u"--redis-url"_s;
-    QTest::newRow("tmux socket with slash") << argv({u"--tmux-socket"_s, u"../x"_s}) << u"--tmux-socket"_s;
+    QTest::newRow("host not an address")
+        << argv({u"--api-host"_s, u"example.com"_s}) << u"--api-host"_s;
+    QTest::newRow("database url scheme")
+        << argv({u"--database-url"_s, u"mysql://x/y"_s}) << u"--database-url"_s;
+    QTest::newRow("redis url scheme")
+        << argv({u"--redis-url"_s, u"http://x"_s}) << u"--redis-url"_s;
+    QTest::newRow("tmux socket with slash")
+        << argv({u"--tmux-socket"_s, u"../x"_s}) << u"--tmux-socket"_s;
     QTest::newRow("tmux socket empty") << argv({u"--tmux-socket="_s}) << u"--tmux-socket"_s;
     QTest::newRow("unknown flag") << argv({u"--frobnicate"_s}) << u"frobnicate"_s;
     QTest::newRow("missing value") << argv({u"--api-port"_s}) << u"api-port"_s;

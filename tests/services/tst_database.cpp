@@ -32,7 +32,10 @@ private Q_SLOTS:
 
 private:
     Agent makeAgent(const QString &name, const QString &type = u"dev"_s);
-    Task makeTask(const QString &prompt, int priority = 0, const QStringList &deps = {}, int maxAttempts = 3);
+    Task makeTask(const QString &prompt,
+                  int priority = 0,
+                  const QStringList &deps = {},
+                  int maxAttempts = 3);
     qint64 eventCount();
 
     std::unique_ptr<Test::HiveFixture> m_fx;
@@ -71,7 +74,10 @@ Agent tst_Database::makeAgent(const QString &name, const QString &type)
     return c ? *c->agent : a;
 }
 
-Task tst_Database::makeTask(const QString &prompt, int priority, const QStringList &deps, int maxAttempts)
+Task tst_Database::makeTask(const QString &prompt,
+                            int priority,
+                            const QStringList &deps,
+                            int maxAttempts)
 {
     Task t;
     t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -104,7 +110,11 @@ void tst_Database::agentLifecycle()
     Agent a = makeAgent(u"alpha"_s);
     QCOMPARE(a.status, Agent::Status::Starting);
     QVERIFY(a.createdAt.isValid());
-    auto dup = m_db.insertAgent([&] { Agent b = a; b.id = QUuid::createUuid().toString(QUuid::WithoutBraces); return b; }());
+    auto dup = m_db.insertAgent([&] {
+        Agent b = a;
+        b.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        return b;
+    }());
     QVERIFY(!dup);
     QCOMPARE(dup.error().kind, Error::Kind::Conflict);
     QVERIFY(dup.error().message.contains(u"alpha"_s));
@@ -293,7 +303,8 @@ void tst_Database::lostAgentRequeuesItsTask()
 
 void tst_Database::textArrivesByteForByte()
 {
-    const QString nasty = u"it's \"quoted\" $(touch /tmp/pwned) `id` ; DROP TABLE tasks; -- \\ \n Grüße ✓ 🐝 ?"_s;
+    const QString nasty
+        = u"it's \"quoted\" $(touch /tmp/pwned) `id` ; DROP TABLE tasks; -- \\ \n Grüße ✓ 🐝 ?"_s;
     Task t = makeTask(nasty);
     QCOMPARE(m_db.task(t.id)->prompt, nasty);
     QVERIFY(m_db.cancelTask(t.id));

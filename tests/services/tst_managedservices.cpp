@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "services/store/database.h"
+#include "services/core/process.h"
 #include "services/infra/datadirlock.h"
-#include "tests/fixture/hivefixture.h"
 #include "services/infra/managedpostgres.h"
 #include "services/infra/managedredis.h"
-#include "services/core/process.h"
+#include "services/store/database.h"
+#include "tests/fixture/hivefixture.h"
 
 #include <QDir>
 #include <QFile>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "tests/fixture/hivefixture.h"
 #include "services/agents/tmuxcontroller.h"
+#include "tests/fixture/hivefixture.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -247,8 +247,10 @@ void TestTmuxController::sessionLifecycle()
 
     const auto duplicate = spawn(s, {u"sleep"_s, u"1000"_s});
     QVERIFY(!duplicate);
-    QVERIFY2(duplicate.error().message.contains(u"duplicate session"_s), qPrintable(duplicate.error().message));
-    QVERIFY2(duplicate.error().message.startsWith(u"tmux: "_s), qPrintable(duplicate.error().message));
+    QVERIFY2(duplicate.error().message.contains(u"duplicate session"_s),
+             qPrintable(duplicate.error().message));
+    QVERIFY2(duplicate.error().message.startsWith(u"tmux: "_s),
+             qPrintable(duplicate.error().message));
 
     // A prefix of an existing name is not that session (targets are exact: "=NAME").
     QVERIFY(!exists(s.left(s.size() - 1)));
@@ -269,7 +271,8 @@ void TestTmuxController::sessionLifecycle()
 
     const auto unknown = wait(m_tmux->command({u"no-such-command"_s}));
     QVERIFY(!unknown);
-    QVERIFY2(unknown.error().message.contains(u"unknown command"_s), qPrintable(unknown.error().message));
+    QVERIFY2(unknown.error().message.contains(u"unknown command"_s),
+             qPrintable(unknown.error().message));
     // …and the replies that follow still belong to the right commands.
     QCOMPARE(wait(m_tmux->command({u"display-message"_s, u"-p"_s, u"in order"_s}))
                  .value_or(QStringList()),
@@ -288,7 +291,8 @@ void TestTmuxController::invalidSpecsAreRefused()
     QVERIFY(!spawn(name("env"), {u"sleep"_s, u"1000"_s}, {}, {{u"A=B"_s, u"c"_s}}));
     const auto missing = spawn(name("dir"), {u"sleep"_s, u"1000"_s}, m_dir->filePath(u"missing"_s));
     QVERIFY(!missing);
-    QVERIFY2(missing.error().message.contains(u"does not exist"_s), qPrintable(missing.error().message));
+    QVERIFY2(missing.error().message.contains(u"does not exist"_s),
+             qPrintable(missing.error().message));
     QVERIFY(!wait(m_tmux->sendText(u"a b"_s, u"x"_s, true)));
     QVERIFY(!wait(m_tmux->capturePane(u"a:b"_s)));
     QCOMPARE(wait(m_tmux->hasSession(u"=x"_s)).value_or(true), false);

@@ -29,7 +29,8 @@ void TestTaskStates::initial_data()
     QTest::newRow("all succeeded") << QList<S>{S::Succeeded, S::Succeeded} << S::Queued;
     QTest::newRow("one running") << QList<S>{S::Succeeded, S::Running} << S::Blocked;
     QTest::newRow("one failed") << QList<S>{S::Queued, S::Failed} << S::Failed;
-    QTest::newRow("failed wins over blocked, any order") << QList<S>{S::Failed, S::Queued} << S::Failed;
+    QTest::newRow("failed wins over blocked, any order")
+        << QList<S>{S::Failed, S::Queued} << S::Failed;
     QTest::newRow("one cancelled") << QList<S>{S::Cancelled} << S::Failed;
 }
 
@@ -47,7 +48,8 @@ void TestTaskStates::afterAttempt()
     t.attempts = 1;
     QCOMPARE(TaskStates::afterAttempt(t, true), S::Succeeded);
     QCOMPARE(TaskStates::afterAttempt(t, false), S::Queued);
-    QCOMPARE(TaskStates::afterAttempt(t, false, /*retryable=*/false), S::Failed); // e.g. a denied permission
+    QCOMPARE(TaskStates::afterAttempt(t, false, /*retryable=*/false),
+             S::Failed); // e.g. a denied permission
     t.attempts = 3;
     QCOMPARE(TaskStates::afterAttempt(t, false), S::Failed);
     QCOMPARE(TaskStates::afterAttempt(t, true), S::Succeeded);
@@ -88,7 +90,8 @@ void TestTaskStates::cancelAndRetry()
         const auto may = TaskStates::mayCancel(t);
         QVERIFY(!may);
         QCOMPARE(may.error().kind, Error::Kind::Conflict);
-        QVERIFY2(may.error().message.contains(Task::statusName(s)), qPrintable(may.error().message));
+        QVERIFY2(may.error().message.contains(Task::statusName(s)),
+                 qPrintable(may.error().message));
     }
     t.status = S::Failed;
     QVERIFY(TaskStates::mayRetry(t));

@@ -16,8 +16,10 @@ inline QString newId()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
-inline Agent makeAgent(const QString &name, Agent::Status status = Agent::Status::Idle,
-                       const QString &type = QStringLiteral("dev"), bool interactive = false)
+inline Agent makeAgent(const QString &name,
+                       Agent::Status status = Agent::Status::Idle,
+                       const QString &type = QStringLiteral("dev"),
+                       bool interactive = false)
 {
     Agent a;
     a.id = newId();
@@ -32,8 +34,10 @@ inline Agent makeAgent(const QString &name, Agent::Status status = Agent::Status
     return a;
 }
 
-inline Task makeTask(const QString &title, Task::Status status = Task::Status::Queued,
-                     const QString &type = QStringLiteral("dev"), int priority = 0)
+inline Task makeTask(const QString &title,
+                     Task::Status status = Task::Status::Queued,
+                     const QString &type = QStringLiteral("dev"),
+                     int priority = 0)
 {
     Task t;
     t.id = newId();

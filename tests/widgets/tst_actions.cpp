@@ -2,12 +2,12 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
-#include "widgets/agentpanel.h"
-#include "tests/widgets/modelfixtures.h"
-#include "widgets/placeholdertreeview.h"
-#include "widgets/taskboard.h"
 #include "models/taskfilterproxy.h"
 #include "models/taskmodel.h"
+#include "tests/widgets/modelfixtures.h"
+#include "widgets/agentpanel.h"
+#include "widgets/placeholdertreeview.h"
+#include "widgets/taskboard.h"
 #include "widgets/terminalarea.h"
 #include "widgets/trayicon.h"
 
@@ -58,7 +58,8 @@ void tst_Actions::select(AgentPanel &panel, const QList<int> &proxyRows)
     QItemSelectionModel *sel = panel.view()->selectionModel();
     sel->clearSelection();
     for (int r : proxyRows)
-        sel->select(panel.proxy()->index(r, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        sel->select(panel.proxy()->index(r, 0),
+                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
 }
 
 void tst_Actions::agentActionsNeedTheEngine()
@@ -82,7 +83,9 @@ void tst_Actions::agentActionsFollowTheSelection()
     AgentModel m;
     AgentPanel panel(&m);
     panel.setReady(true);
-    m.setAgents({makeAgent(u"a"_s), makeAgent(u"b"_s, Agent::Status::Busy), makeAgent(u"c"_s, Agent::Status::Lost)});
+    m.setAgents({makeAgent(u"a"_s),
+                 makeAgent(u"b"_s, Agent::Status::Busy),
+                 makeAgent(u"c"_s, Agent::Status::Lost)});
     panel.view()->sortByColumn(AgentModel::NameColumn, Qt::AscendingOrder);
 
     select(panel, {});
@@ -174,7 +177,8 @@ void tst_Actions::killAsksFirst()
     QCOMPARE(kill.first().at(0).value<QList<Agent>>().first().id, a.id);
 
     QVERIFY(AgentPanel::killQuestion({a, makeAgent(u"x"_s)}).startsWith(u"Kill 2 agent"_s));
-    QVERIFY(AgentPanel::killQuestion({makeAgent(u"gone"_s, Agent::Status::Lost)}).contains(u"Remove"_s));
+    QVERIFY(AgentPanel::killQuestion({makeAgent(u"gone"_s, Agent::Status::Lost)})
+                .contains(u"Remove"_s));
 }
 
 void tst_Actions::agentShortcuts()
@@ -248,8 +252,11 @@ void tst_Actions::taskTabsFilterAndCount()
 {
     TaskModel m;
     TaskBoard board(&m);
-    m.setTasks({makeTask(u"q1"_s), makeTask(u"q2"_s), makeTask(u"r"_s, Task::Status::Running),
-                makeTask(u"a"_s, Task::Status::Assigned), makeTask(u"f"_s, Task::Status::Failed)});
+    m.setTasks({makeTask(u"q1"_s),
+                makeTask(u"q2"_s),
+                makeTask(u"r"_s, Task::Status::Running),
+                makeTask(u"a"_s, Task::Status::Assigned),
+                makeTask(u"f"_s, Task::Status::Failed)});
     QCOMPARE(board.tabBar()->tabText(int(TaskBoard::Tab::All)), u"All (5)"_s);
     QCOMPARE(board.tabBar()->tabText(int(TaskBoard::Tab::Queued)), u"Queued (2)"_s);
     QCOMPARE(board.tabBar()->tabText(int(TaskBoard::Tab::Running)), u"Running (2)"_s);
@@ -306,7 +313,13 @@ void tst_Actions::attachArguments()
     t.socket = u"hive"_s;
     t.session = u"web-1"_s;
     QCOMPARE(TerminalPane::attachArguments(t, true),
-             (QStringList{u"-u"_s, u"-L"_s, u"hive"_s, u"attach-session"_s, u"-t"_s, u"=web-1"_s, u"-f"_s,
+             (QStringList{u"-u"_s,
+                          u"-L"_s,
+                          u"hive"_s,
+                          u"attach-session"_s,
+                          u"-t"_s,
+                          u"=web-1"_s,
+                          u"-f"_s,
                           u"read-only"_s}));
     QCOMPARE(TerminalPane::attachArguments(t, false).last(), u"=web-1"_s);
     const QStringList env = TerminalPane::attachEnvironment();
@@ -320,7 +333,8 @@ void tst_Actions::trayMenuCountsAndSignals()
     TrayIcon tray(&m);
     QCOMPARE(TrayIcon::summary(&m), u"No agents"_s);
     Agent a = makeAgent(u"a"_s, Agent::Status::Busy);
-    m.setAgents({a, makeAgent(u"b"_s), makeAgent(u"c"_s, Agent::Status::WaitingInput, u"dev"_s, true)});
+    m.setAgents(
+        {a, makeAgent(u"b"_s), makeAgent(u"c"_s, Agent::Status::WaitingInput, u"dev"_s, true)});
     const QString summary = TrayIcon::summary(&m);
     QVERIFY2(summary.contains(u"1 working"_s) && summary.contains(u"1 idle"_s)
                  && summary.contains(u"1 waiting for input"_s),

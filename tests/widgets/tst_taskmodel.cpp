@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "models/agentmodel.h"
-#include "tests/widgets/modelfixtures.h"
-#include "widgets/notifier.h"
 #include "models/taskfilterproxy.h"
 #include "models/taskmodel.h"
+#include "tests/widgets/modelfixtures.h"
+#include "widgets/notifier.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -61,9 +61,10 @@ void tst_TaskModel::lifecycleChangesOneRow()
     QSignalSpy reset(&m, &QAbstractItemModel::modelReset);
     QSignalSpy status(&m, &TaskModel::taskStatusChanged);
     const QString agentId = newId();
-    const QList<std::pair<QString, Task::Status>> steps{{u"task.assigned"_s, Task::Status::Assigned},
-                                                        {u"task.started"_s, Task::Status::Running},
-                                                        {u"task.succeeded"_s, Task::Status::Succeeded}};
+    const QList<std::pair<QString, Task::Status>> steps{
+        {u"task.assigned"_s, Task::Status::Assigned},
+        {u"task.started"_s, Task::Status::Running},
+        {u"task.succeeded"_s, Task::Status::Succeeded}};
     for (const auto &[type, st] : steps) {
         t.status = st;
         t.agentId = agentId;
@@ -120,7 +121,8 @@ void tst_TaskModel::removeReindexes()
 void tst_TaskModel::countsAndTypes()
 {
     TaskModel m;
-    m.setTasks({makeTask(u"a"_s, Task::Status::Blocked, u"web"_s), makeTask(u"b"_s, Task::Status::Running, u"dev"_s),
+    m.setTasks({makeTask(u"a"_s, Task::Status::Blocked, u"web"_s),
+                makeTask(u"b"_s, Task::Status::Running, u"dev"_s),
                 makeTask(u"c"_s, Task::Status::Failed, u"dev"_s)});
     QCOMPARE(m.unfinishedCount(), 2);
     QCOMPARE(m.types(), (QStringList{u"dev"_s, u"web"_s}));
@@ -147,7 +149,8 @@ void tst_TaskModel::displayValues()
     QCOMPARE(m.data(m.index(0, TaskModel::AttemptsColumn)).toString(), u"2 of 3"_s);
     QCOMPARE(m.data(m.index(0, TaskModel::DurationColumn)).toString(), u"2.5 s"_s);
     QCOMPARE(m.data(m.index(0, TaskModel::CostColumn)).toString(), u"$0.0123"_s);
-    QCOMPARE(m.data(m.index(0, TaskModel::StatusColumn), Qt::ToolTipRole).toString(), u"exit code 1"_s);
+    QCOMPARE(m.data(m.index(0, TaskModel::StatusColumn), Qt::ToolTipRole).toString(),
+             u"exit code 1"_s);
     QCOMPARE(m.data(m.index(0, TaskModel::PriorityColumn), TaskModel::SortRole).toInt(), 7);
     QCOMPARE(m.data(m.index(0, 0), TaskModel::FinishedRole).toBool(), true);
 }
@@ -176,7 +179,9 @@ void tst_TaskModel::proxyFiltersByStatus()
     p.setSourceModel(&m);
     QAbstractItemModelTester tester(&p, QAbstractItemModelTester::FailureReportingMode::QtTest);
     Task q = makeTask(u"q"_s);
-    m.setTasks({q, makeTask(u"b"_s, Task::Status::Blocked), makeTask(u"r"_s, Task::Status::Running),
+    m.setTasks({q,
+                makeTask(u"b"_s, Task::Status::Blocked),
+                makeTask(u"r"_s, Task::Status::Running),
                 makeTask(u"s"_s, Task::Status::Succeeded)});
     p.setStatuses({Task::Status::Queued});
     QCOMPARE(p.rowCount(), 1);
@@ -220,9 +225,11 @@ void tst_TaskModel::proxySortsNumerically_data()
 {
     QTest::addColumn<int>("column");
     QTest::addColumn<QStringList>("ascending");
-    QTest::newRow("priority") << int(TaskModel::PriorityColumn) << QStringList{u"b"_s, u"c"_s, u"a"_s};
+    QTest::newRow("priority") << int(TaskModel::PriorityColumn)
+                              << QStringList{u"b"_s, u"c"_s, u"a"_s};
     QTest::newRow("cost") << int(TaskModel::CostColumn) << QStringList{u"c"_s, u"a"_s, u"b"_s};
-    QTest::newRow("duration") << int(TaskModel::DurationColumn) << QStringList{u"c"_s, u"b"_s, u"a"_s};
+    QTest::newRow("duration") << int(TaskModel::DurationColumn)
+                              << QStringList{u"c"_s, u"b"_s, u"a"_s};
     QTest::newRow("status") << int(TaskModel::StatusColumn) << QStringList{u"c"_s, u"a"_s, u"b"_s};
 }
 

@@ -49,7 +49,14 @@ QStringList tst_TerminalPane::tmux(const QStringList &args)
 void tst_TerminalPane::newSession(const QString &name)
 {
     // The test's own session: a shell line is fine here (the app never uses one).
-    tmux({u"new-session"_s, u"-d"_s, u"-s"_s, name, u"-x"_s, u"100"_s, u"-y"_s, u"30"_s,
+    tmux({u"new-session"_s,
+          u"-d"_s,
+          u"-s"_s,
+          name,
+          u"-x"_s,
+          u"100"_s,
+          u"-y"_s,
+          u"30"_s,
           u"printf 'hello from %s\\n' \"$0\"; exec cat"_s.replace(u"$0"_s, name)});
 }
 
@@ -86,14 +93,18 @@ void tst_TerminalPane::watchesReadOnly()
     TerminalPane *p = area.open(agent(u"watch"_s), true);
     QVERIFY(p->terminal());
     QTRY_VERIFY_WITH_TIMEOUT(p->screenText().contains(u"hello from watch"_s), 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(tmux({u"list-clients"_s, u"-t"_s, u"=watch"_s, u"-F"_s, u"#{client_readonly}"_s}),
-                              QStringList{u"1"_s}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        tmux({u"list-clients"_s, u"-t"_s, u"=watch"_s, u"-F"_s, u"#{client_readonly}"_s}),
+        QStringList{u"1"_s},
+        10000);
     QVERIFY(p->isReadOnly());
     QVERIFY(!area.keyboardAction()->isChecked());
     // The watcher's size is the window's: nothing is cut off.
     const int columns = p->terminal()->screenColumnsCount();
-    QTRY_COMPARE_WITH_TIMEOUT(tmux({u"list-windows"_s, u"-t"_s, u"=watch"_s, u"-F"_s, u"#{window_width}"_s}),
-                              QStringList{QString::number(columns)}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        tmux({u"list-windows"_s, u"-t"_s, u"=watch"_s, u"-F"_s, u"#{window_width}"_s}),
+        QStringList{QString::number(columns)},
+        10000);
     QVERIFY(!area.pasteAction()->isEnabled());
 }
 
@@ -108,8 +119,10 @@ void tst_TerminalPane::takesTheKeyboard()
     QTRY_VERIFY_WITH_TIMEOUT(p->screenText().contains(u"hello from typed"_s), 10000);
     area.keyboardAction()->trigger(); // reattaches without -r
     QVERIFY(!p->isReadOnly());
-    QTRY_COMPARE_WITH_TIMEOUT(tmux({u"list-clients"_s, u"-t"_s, u"=typed"_s, u"-F"_s, u"#{client_readonly}"_s}),
-                              QStringList{u"0"_s}, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        tmux({u"list-clients"_s, u"-t"_s, u"=typed"_s, u"-F"_s, u"#{client_readonly}"_s}),
+        QStringList{u"0"_s},
+        10000);
     QTRY_VERIFY_WITH_TIMEOUT(p->screenText().contains(u"hello from typed"_s), 10000);
     QWidget *display = p->terminal()->focusProxy();
     QVERIFY(display);
@@ -118,8 +131,9 @@ void tst_TerminalPane::takesTheKeyboard()
     QTest::keyClick(display, Qt::Key_Return);
     // cat echoes the line: once from the tty, once from cat. (-J: wrapped lines joined, so that the
     // lines do not depend on the pane's width.)
-    QTRY_VERIFY_WITH_TIMEOUT(tmux({u"capture-pane"_s, u"-p"_s, u"-J"_s, u"-t"_s, u"=typed:"_s}).count(u"ping42"_s) == 2,
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        tmux({u"capture-pane"_s, u"-p"_s, u"-J"_s, u"-t"_s, u"=typed:"_s}).count(u"ping42"_s) == 2,
+        10000);
     QTRY_VERIFY_WITH_TIMEOUT(p->screenText().count(u"ping42"_s) == 2, 10000);
 }
 
@@ -166,7 +180,8 @@ void tst_TerminalPane::gridShowsEveryPane()
     QVERIFY(area.isGrid());
     for (TerminalPane *p : area.panes()) {
         QVERIFY(p->isVisible());
-        QTRY_VERIFY_WITH_TIMEOUT(p->screenText().contains(u"hello from "_s + p->agentName()), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(p->screenText().contains(u"hello from "_s + p->agentName()),
+                                 10000);
     }
     // Next/previous move through the grid.
     area.setCurrentPane(area.panes().first());
