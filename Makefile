@@ -18,6 +18,9 @@ BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?=
 ENV := packaging/hive-env
+# ccache (when there is one) shares objects between clones at other paths.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 CLANG_BUILD_DIR ?= build-clang
 SOURCES_CMD := find app models services widgets tests -name "*.cpp" -o -name "*.h"

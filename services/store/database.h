@@ -94,6 +94,7 @@ private:
     record(const QString &type, const std::optional<Agent> &agent, const std::optional<Task> &task);
     Result<Task> updateTask(const QString &sql, const QVariantList &binds);
     Result<Agent> updateAgent(const QString &sql, const QVariantList &binds);
+    Result<Task> lockTask(const QString &taskId); // its row, locked FOR UPDATE in the transaction
     Result<Change> settleDependents(const Task &finished);
     Result<Change> failDependents(const Task &finished, QStringList &visited);
     Result<Change> agentToIdle(const QString &agentId, const QString &taskId);

@@ -349,18 +349,26 @@ Result<Change> Database::releaseTask(const QString &taskId, const QString &agent
     });
 }
 
-Result<Change> Database::cancelTask(const QString &taskId)
+Result<Task> Database::lockTask(const QString &taskId)
 {
     if (!isUuid(taskId))
         return failure(notFound(u"task"_s, taskId));
+    auto cur = exec(u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s,
+                    {taskId});
+    if (!cur)
+        return failure(cur.error());
+    if (!cur->next())
+        return failure(notFound(u"task"_s, taskId));
+    return taskFromRow(*cur);
+}
+
+Result<Change> Database::cancelTask(const QString &taskId)
+{
     return transaction([&]() -> Result<Change> {
-        auto cur = exec(
-            u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
-        if (!cur)
-            return failure(cur.error());
-        if (!cur->next())
-            return failure(notFound(u"task"_s, taskId));
-        const Task before = taskFromRow(*cur);
+        auto locked = lockTask(taskId);
+        if (!locked)
+            return failure(locked.error());
+        const Task before = *locked;
         Change c;
         const auto may = TaskStates::mayCancel(before);
         if (!may)
@@ -399,16 +407,11 @@ Result<Change> Database::cancelTask(const QString &taskId)
 
 Result<Change> Database::retryTask(const QString &taskId)
 {
-    if (!isUuid(taskId))
-        return failure(notFound(u"task"_s, taskId));
     return transaction([&]() -> Result<Change> {
-        auto cur = exec(
-            u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE id = ?::uuid FOR UPDATE"_s, {taskId});
-        if (!cur)
-            return failure(cur.error());
-        if (!cur->next())
-            return failure(notFound(u"task"_s, taskId));
-        const Task before = taskFromRow(*cur);
+        auto locked = lockTask(taskId);
+        if (!locked)
+            return failure(locked.error());
+        const Task before = *locked;
         if (auto may = TaskStates::mayRetry(before); !may)
             return failure(may.error());
         // Back to blocked when a dependency has not succeeded yet.

@@ -48,12 +48,7 @@ private:
     template<typename T>
     T wait(QFuture<T> f, int ms = 30000)
     {
-        QDeadlineTimer d(ms);
-        while (!f.isFinished() && !d.hasExpired())
-            QTest::qWait(5);
-        if (!f.isFinished())
-            qFatal("future did not finish");
-        return f.result();
+        return Test::await(std::move(f), ms);
     }
     Result<Agent>
     spawn(const QString &type, const QString &permissionMode = {}, const QString &profile = {});
