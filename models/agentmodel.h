@@ -32,6 +32,7 @@ public:
         SortRole,   // a value that sorts the column naturally
         InteractiveRole,
         AliveRole,
+        NeedRole, // QString: what an agent waiting for input waits for (Agent::need), else empty
     };
 
     explicit AgentModel(QObject *parent = nullptr);
@@ -65,6 +66,9 @@ public:
     void refreshUptime();
 
     static QString statusLabel(Agent::Status status);
+    // The need shown in the list: an agent waiting for input says what for. The task column
+    // shows it in place of a task (interactive agents, the ones that wait, take no tasks).
+    static bool showsNeed(const Agent &a) { return a.status == Agent::Status::WaitingInput && !a.need.isEmpty(); }
     static QString formatDuration(qint64 seconds);
 
 Q_SIGNALS:
@@ -72,6 +76,9 @@ Q_SIGNALS:
     void countsChanged();
     // A known agent changed status (the notifications watch waiting_input).
     void agentStatusChanged(const Hive::Agent &agent, Hive::Agent::Status previous);
+    // A known agent still in the same status now needs something else (e.g. Claude Code's trust
+    // question answered, a permission question next): the notifications say the new need.
+    void agentNeedChanged(const Hive::Agent &agent, const QString &previousNeed);
 
 private:
     void reindexFrom(int row);

@@ -13,6 +13,7 @@ Notifier::Notifier(const AgentModel *agents, const TaskModel *tasks, QObject *pa
     , m_tasks(tasks)
 {
     connect(agents, &AgentModel::agentStatusChanged, this, &Notifier::agentChanged);
+    connect(agents, &AgentModel::agentNeedChanged, this, &Notifier::agentNeedChanged);
     connect(tasks, &TaskModel::taskStatusChanged, this, &Notifier::taskChanged);
 }
 
@@ -21,8 +22,22 @@ void Notifier::agentChanged(const Agent &agent, Agent::Status previous)
     if (!m_enabled || !agent.interactive || agent.status != Agent::Status::WaitingInput
         || previous == Agent::Status::WaitingInput)
         return;
+    notifyWaiting(agent);
+}
+
+void Notifier::agentNeedChanged(const Agent &agent, const QString &previousNeed)
+{
+    Q_UNUSED(previousNeed)
+    // Still waiting, for something else now (the trust question answered, a permission next).
+    if (!m_enabled || !agent.interactive || agent.status != Agent::Status::WaitingInput || agent.need.isEmpty())
+        return;
+    notifyWaiting(agent);
+}
+
+void Notifier::notifyWaiting(const Agent &agent)
+{
     Q_EMIT notify(Kind::WaitingInput, tr("%1 is waiting for you").arg(agent.name),
-                  tr("The agent asks something in its terminal."), agent.id);
+                  agent.need.isEmpty() ? tr("The agent asks something in its terminal.") : agent.need, agent.id);
 }
 
 void Notifier::taskChanged(const Task &task, std::optional<Task::Status> previous)
