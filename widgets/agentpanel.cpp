@@ -68,11 +68,17 @@ AgentPanel::AgentPanel(AgentModel *model, QWidget *parent)
     m_view->sortByColumn(AgentModel::NameColumn, Qt::AscendingOrder);
     m_view->setPlaceholderText(tr("No agents yet.\nSpawn one with %1.")
                                    .arg(QKeySequence(QKeySequence::New).toString(QKeySequence::NativeText)));
-    m_view->header()->resizeSection(AgentModel::NameColumn, 110);
-    m_view->header()->resizeSection(AgentModel::TypeColumn, 50);
-    m_view->header()->resizeSection(AgentModel::ProfileColumn, 95);
-    m_view->header()->resizeSection(AgentModel::StatusColumn, 130);
-    m_view->header()->resizeSection(AgentModel::TaskColumn, 140);
+    // Name, type, profile, uptime, the status badge, then the current task — or, for an agent
+    // waiting for input, what it waits for: last, so that it takes the width the panel has left
+    // and reads on from the badge.
+    QHeaderView *header = m_view->header();
+    header->moveSection(header->visualIndex(AgentModel::UptimeColumn), header->visualIndex(AgentModel::StatusColumn));
+    header->resizeSection(AgentModel::NameColumn, 110);
+    header->resizeSection(AgentModel::TypeColumn, 50);
+    header->resizeSection(AgentModel::ProfileColumn, 95);
+    header->resizeSection(AgentModel::UptimeColumn, 70);
+    header->resizeSection(AgentModel::StatusColumn, 130);
+    header->resizeSection(AgentModel::TaskColumn, 140);
     connect(m_view, &QTreeView::activated, this, [this](const QModelIndex &) {
         if (m_openTerminal->isEnabled())
             m_openTerminal->trigger();
