@@ -102,8 +102,10 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
         case NameColumn:
         case ProfileColumn:
             return tr("%1 (%2)\nWorking directory: %3\ntmux session: %4")
-                .arg(a.name, a.interactive ? tr("interactive: you type to it") : tr("worker: takes tasks"),
-                     a.workdir, a.tmuxSession);
+                .arg(a.name,
+                     a.interactive ? tr("interactive: you type to it") : tr("worker: takes tasks"),
+                     a.workdir,
+                     a.tmuxSession);
         case TaskColumn:
             if (showsNeed(a))
                 return tr("%1 is waiting for you: %2").arg(a.name, a.need);
@@ -114,7 +116,8 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
                 lines << tr("Waiting for: %1").arg(a.need);
             if (a.lastHeartbeat.isValid())
                 lines << tr("Last heartbeat: %1")
-                             .arg(QLocale().toString(a.lastHeartbeat.toLocalTime(), QLocale::ShortFormat));
+                             .arg(QLocale().toString(a.lastHeartbeat.toLocalTime(),
+                                                     QLocale::ShortFormat));
             return lines.isEmpty() ? QVariant() : QVariant(lines.join(u'\n'));
         }
         }
@@ -297,7 +300,8 @@ void AgentModel::setTaskModel(const TaskModel *tasks)
 void AgentModel::refreshUptime()
 {
     if (!m_agents.isEmpty())
-        Q_EMIT dataChanged(index(0, UptimeColumn), index(int(m_agents.size()) - 1, UptimeColumn),
+        Q_EMIT dataChanged(index(0, UptimeColumn),
+                           index(int(m_agents.size()) - 1, UptimeColumn),
                            {Qt::DisplayRole, SortRole});
 }
 

@@ -31,7 +31,10 @@ public:
     bool isEnabled() const { return m_enabled; }
 
 Q_SIGNALS:
-    void notify(Hive::Notifier::Kind kind, const QString &title, const QString &message, const QString &id);
+    void notify(Hive::Notifier::Kind kind,
+                const QString &title,
+                const QString &message,
+                const QString &id);
 
 private:
     void agentChanged(const Agent &agent, Agent::Status previous);

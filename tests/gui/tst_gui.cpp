@@ -412,7 +412,8 @@ void tst_Gui::interactiveAgentWaitsForInput()
     QVERIFY(list->visualRect(badgeCell).intersects(list->viewport()->rect()));
     QTRY_VERIFY_WITH_TIMEOUT(std::ranges::any_of(notes,
                                                  [&](const QList<QVariant> &n) {
-                                                     return n.at(1).toString() == u"chat is waiting for you"_s
+                                                     return n.at(1).toString()
+                                                                == u"chat is waiting for you"_s
                                                             && n.at(2).toString() == need;
                                                  }),
                              5000);

@@ -2,8 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
-#include "tests/widgets/modelfixtures.h"
 #include "models/taskmodel.h"
+#include "tests/widgets/modelfixtures.h"
 #include "widgets/notifier.h"
 
 #include <QAbstractItemModelTester>
@@ -100,8 +100,10 @@ void tst_AgentModel::statusChangesExactlyThatRow()
     QCOMPARE(tl.column(), 0);
     QCOMPARE(br.column(), AgentModel::ColumnCount - 1);
     QCOMPARE(inserted.size() + removed.size() + reset.size(), 0);
-    QCOMPARE(m.data(m.index(1, AgentModel::StatusColumn)).toString(), AgentModel::statusLabel(Agent::Status::Busy));
-    QCOMPARE(m.data(m.index(1, AgentModel::StatusColumn), AgentModel::StatusRole).toInt(), int(Agent::Status::Busy));
+    QCOMPARE(m.data(m.index(1, AgentModel::StatusColumn)).toString(),
+             AgentModel::statusLabel(Agent::Status::Busy));
+    QCOMPARE(m.data(m.index(1, AgentModel::StatusColumn), AgentModel::StatusRole).toInt(),
+             int(Agent::Status::Busy));
 }
 
 void tst_AgentModel::killedRemovesTheRow()
@@ -204,7 +206,9 @@ void tst_AgentModel::dataRoles()
     QCOMPARE(m.data(m.index(0, 0), AgentModel::AgentRole).value<Agent>().name, a.name);
     QCOMPARE(m.data(m.index(0, AgentModel::TypeColumn)).toString(), u"review"_s);
     QCOMPARE(m.data(m.index(0, AgentModel::ProfileColumn)).toString(), u"claude-interactive"_s);
-    QVERIFY(m.data(m.index(0, AgentModel::ProfileColumn), Qt::ToolTipRole).toString().contains(u"interactive"_s));
+    QVERIFY(m.data(m.index(0, AgentModel::ProfileColumn), Qt::ToolTipRole)
+                .toString()
+                .contains(u"interactive"_s));
     QCOMPARE(m.data(m.index(0, AgentModel::UptimeColumn)).toString(), u"1 min 30 s"_s);
     QCOMPARE(m.data(m.index(0, AgentModel::UptimeColumn), AgentModel::SortRole).toLongLong(), 90);
     QCOMPARE(m.headerData(AgentModel::StatusColumn, Qt::Horizontal).toString(), u"Status"_s);
@@ -234,7 +238,8 @@ void tst_AgentModel::needIsShown()
     QVERIFY(m.applyEvent(agentEvent(u"agent.status"_s, a)));
     QCOMPARE(changed.size(), 1);
     QCOMPARE(changed.first().at(0).value<QModelIndex>().row(), 0);
-    QCOMPARE(m.data(status).toString(), AgentModel::statusLabel(Agent::Status::WaitingInput)); // the badge
+    QCOMPARE(m.data(status).toString(),
+             AgentModel::statusLabel(Agent::Status::WaitingInput)); // the badge
     QCOMPARE(m.data(task).toString(), a.need);
     QCOMPARE(m.data(status, AgentModel::NeedRole).toString(), a.need);
     QVERIFY(m.data(task, Qt::ToolTipRole).toString().contains(a.need));
@@ -340,7 +345,8 @@ void tst_AgentModel::currentTaskTitleFromTheTaskModel()
     agents.setAgents({a});
     QCOMPARE(agents.data(agents.index(0, AgentModel::TaskColumn)).toString(), t.id.left(8));
     tasks.setTasks({t});
-    QCOMPARE(agents.data(agents.index(0, AgentModel::TaskColumn)).toString(), u"Fix the login page"_s);
+    QCOMPARE(agents.data(agents.index(0, AgentModel::TaskColumn)).toString(),
+             u"Fix the login page"_s);
 }
 
 void tst_AgentModel::proxyFiltersByStatus()
@@ -349,7 +355,9 @@ void tst_AgentModel::proxyFiltersByStatus()
     AgentFilterProxy p;
     p.setSourceModel(&m);
     QAbstractItemModelTester tester(&p, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    m.setAgents({makeAgent(u"a"_s), makeAgent(u"b"_s, Agent::Status::Busy), makeAgent(u"c"_s, Agent::Status::Lost),
+    m.setAgents({makeAgent(u"a"_s),
+                 makeAgent(u"b"_s, Agent::Status::Busy),
+                 makeAgent(u"c"_s, Agent::Status::Lost),
                  makeAgent(u"d"_s, Agent::Status::Busy)});
     QCOMPARE(p.rowCount(), 4);
     p.setStatuses({Agent::Status::Busy});
@@ -366,7 +374,8 @@ void tst_AgentModel::proxyFiltersByTypeAndText()
     AgentFilterProxy p;
     p.setSourceModel(&m);
     QAbstractItemModelTester tester(&p, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    m.setAgents({makeAgent(u"web-1"_s), makeAgent(u"web-2"_s, Agent::Status::Idle, u"review"_s),
+    m.setAgents({makeAgent(u"web-1"_s),
+                 makeAgent(u"web-2"_s, Agent::Status::Idle, u"review"_s),
                  makeAgent(u"db-1"_s, Agent::Status::Idle, u"review"_s)});
     p.setAgentType(u"review"_s);
     QCOMPARE(p.rowCount(), 2);
@@ -406,9 +415,12 @@ void tst_AgentModel::proxySorts_data()
 {
     QTest::addColumn<int>("column");
     QTest::addColumn<QStringList>("ascending");
-    QTest::newRow("name") << int(AgentModel::NameColumn) << QStringList{u"alpha"_s, u"Beta"_s, u"gamma"_s};
-    QTest::newRow("status") << int(AgentModel::StatusColumn) << QStringList{u"gamma"_s, u"alpha"_s, u"Beta"_s};
-    QTest::newRow("uptime") << int(AgentModel::UptimeColumn) << QStringList{u"Beta"_s, u"gamma"_s, u"alpha"_s};
+    QTest::newRow("name") << int(AgentModel::NameColumn)
+                          << QStringList{u"alpha"_s, u"Beta"_s, u"gamma"_s};
+    QTest::newRow("status") << int(AgentModel::StatusColumn)
+                            << QStringList{u"gamma"_s, u"alpha"_s, u"Beta"_s};
+    QTest::newRow("uptime") << int(AgentModel::UptimeColumn)
+                            << QStringList{u"Beta"_s, u"gamma"_s, u"alpha"_s};
 }
 
 void tst_AgentModel::proxySorts()
