@@ -142,6 +142,14 @@ tmux-Sitzung: %4</translation>
         <source>Uptime</source>
         <translation>Laufzeit</translation>
     </message>
+    <message>
+        <source>%1 is waiting for you: %2</source>
+        <translation>%1 wartet auf Sie: %2</translation>
+    </message>
+    <message>
+        <source>Waiting for: %1</source>
+        <translation>Wartet auf: %1</translation>
+    </message>
 </context>
 <context>
     <name>Hive::AgentPanel</name>

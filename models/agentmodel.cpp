@@ -5,6 +5,7 @@
 #include "models/event.h"
 #include "models/taskmodel.h"
 
+#include <QFont>
 #include <QSet>
 
 using namespace Qt::StringLiterals;
@@ -91,7 +92,7 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
         case StatusColumn:
             return statusLabel(a.status);
         case TaskColumn:
-            return currentTaskText(a);
+            return showsNeed(a) ? a.need : currentTaskText(a);
         case UptimeColumn:
             return formatDuration(uptime);
         }
@@ -101,15 +102,32 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
         case NameColumn:
         case ProfileColumn:
             return tr("%1 (%2)\nWorking directory: %3\ntmux session: %4")
-                .arg(a.name, a.interactive ? tr("interactive: you type to it") : tr("worker: takes tasks"),
-                     a.workdir, a.tmuxSession);
+                .arg(a.name,
+                     a.interactive ? tr("interactive: you type to it") : tr("worker: takes tasks"),
+                     a.workdir,
+                     a.tmuxSession);
         case TaskColumn:
+            if (showsNeed(a))
+                return tr("%1 is waiting for you: %2").arg(a.name, a.need);
             return a.currentTaskId;
-        case StatusColumn:
-            return a.lastHeartbeat.isValid()
-                       ? tr("Last heartbeat: %1")
-                             .arg(QLocale().toString(a.lastHeartbeat.toLocalTime(), QLocale::ShortFormat))
-                       : QVariant();
+        case StatusColumn: {
+            QStringList lines;
+            if (showsNeed(a))
+                lines << tr("Waiting for: %1").arg(a.need);
+            if (a.lastHeartbeat.isValid())
+                lines << tr("Last heartbeat: %1")
+                             .arg(QLocale().toString(a.lastHeartbeat.toLocalTime(),
+                                                     QLocale::ShortFormat));
+            return lines.isEmpty() ? QVariant() : QVariant(lines.join(u'\n'));
+        }
+        }
+        break;
+    case Qt::FontRole:
+        // The need, in place of a task: set apart from task titles.
+        if (index.column() == TaskColumn && showsNeed(a)) {
+            QFont f;
+            f.setItalic(true);
+            return f;
         }
         break;
     case Qt::TextAlignmentRole:
@@ -123,7 +141,7 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
         case UptimeColumn:
             return uptime;
         case TaskColumn:
-            return currentTaskText(a);
+            return data(index, Qt::DisplayRole).toString().toLower();
         default:
             return data(index, Qt::DisplayRole).toString().toLower();
         }
@@ -137,6 +155,8 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
         return a.interactive;
     case AliveRole:
         return a.isAlive();
+    case NeedRole:
+        return a.status == Agent::Status::WaitingInput ? a.need : QString();
     }
     return {};
 }
@@ -201,6 +221,7 @@ bool AgentModel::upsert(const Agent &agent)
         return true;
     }
     const Agent::Status previous = m_agents.at(row).status;
+    const QString previousNeed = m_agents.at(row).need;
     m_agents[row] = agent;
     Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
     if (previous != agent.status) {
@@ -208,6 +229,8 @@ bool AgentModel::upsert(const Agent &agent)
         m_counts[int(agent.status)] += 1;
         Q_EMIT countsChanged();
         Q_EMIT agentStatusChanged(agent, previous);
+    } else if (previousNeed != agent.need) {
+        Q_EMIT agentNeedChanged(agent, previousNeed);
     }
     return true;
 }
@@ -277,7 +300,8 @@ void AgentModel::setTaskModel(const TaskModel *tasks)
 void AgentModel::refreshUptime()
 {
     if (!m_agents.isEmpty())
-        Q_EMIT dataChanged(index(0, UptimeColumn), index(int(m_agents.size()) - 1, UptimeColumn),
+        Q_EMIT dataChanged(index(0, UptimeColumn),
+                           index(int(m_agents.size()) - 1, UptimeColumn),
                            {Qt::DisplayRole, SortRole});
 }
 

@@ -24,7 +24,15 @@ class AgentModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { NameColumn, TypeColumn, ProfileColumn, StatusColumn, TaskColumn, UptimeColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        TypeColumn,
+        ProfileColumn,
+        StatusColumn,
+        TaskColumn,
+        UptimeColumn,
+        ColumnCount
+    };
     enum Role {
         AgentRole = Qt::UserRole + 1, // QVariant<Agent>
         IdRole,
@@ -32,6 +40,7 @@ public:
         SortRole,   // a value that sorts the column naturally
         InteractiveRole,
         AliveRole,
+        NeedRole, // QString: what an agent waiting for input waits for (Agent::need), else empty
     };
 
     explicit AgentModel(QObject *parent = nullptr);
@@ -40,7 +49,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant
+    headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     // A full load (the engine's answer to agents()): resets the model. Stopped agents are left out.
     void setAgents(const QList<Agent> &agents);
@@ -65,6 +75,12 @@ public:
     void refreshUptime();
 
     static QString statusLabel(Agent::Status status);
+    // The need shown in the list: an agent waiting for input says what for. The task column
+    // shows it in place of a task (interactive agents, the ones that wait, take no tasks).
+    static bool showsNeed(const Agent &a)
+    {
+        return a.status == Agent::Status::WaitingInput && !a.need.isEmpty();
+    }
     static QString formatDuration(qint64 seconds);
 
 Q_SIGNALS:
@@ -72,6 +88,9 @@ Q_SIGNALS:
     void countsChanged();
     // A known agent changed status (the notifications watch waiting_input).
     void agentStatusChanged(const Hive::Agent &agent, Hive::Agent::Status previous);
+    // A known agent still in the same status now needs something else (e.g. Claude Code's trust
+    // question answered, a permission question next): the notifications say the new need.
+    void agentNeedChanged(const Hive::Agent &agent, const QString &previousNeed);
 
 private:
     void reindexFrom(int row);

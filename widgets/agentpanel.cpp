@@ -46,41 +46,58 @@ AgentPanel::AgentPanel(AgentModel *model, QWidget *parent)
     m_statusFilter->setObjectName(u"agentStatusFilter"_s);
     m_statusFilter->setToolTip(tr("Show agents in this state"));
     m_statusFilter->addItem(tr("All states"), -1);
-    for (Agent::Status s : {Agent::Status::Starting, Agent::Status::Idle, Agent::Status::Busy,
-                            Agent::Status::WaitingInput, Agent::Status::Lost})
+    for (Agent::Status s : {Agent::Status::Starting,
+                            Agent::Status::Idle,
+                            Agent::Status::Busy,
+                            Agent::Status::WaitingInput,
+                            Agent::Status::Lost})
         m_statusFilter->addItem(AgentModel::statusLabel(s), int(s));
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this, [this] {
         const int s = m_statusFilter->currentData().toInt();
-        m_proxy->setStatuses(s < 0 ? QSet<Agent::Status>{} : QSet<Agent::Status>{static_cast<Agent::Status>(s)});
+        m_proxy->setStatuses(s < 0 ? QSet<Agent::Status>{}
+                                   : QSet<Agent::Status>{static_cast<Agent::Status>(s)});
     });
 
     m_typeFilter->setObjectName(u"agentTypeFilter"_s);
     m_typeFilter->setToolTip(tr("Show agents of this type"));
     m_typeFilter->addItem(tr("All types"), QString());
-    connect(m_typeFilter, &QComboBox::currentIndexChanged, this,
-            [this] { m_proxy->setAgentType(m_typeFilter->currentData().toString()); });
+    connect(m_typeFilter, &QComboBox::currentIndexChanged, this, [this] {
+        m_proxy->setAgentType(m_typeFilter->currentData().toString());
+    });
 
     m_view->setObjectName(u"agentView"_s);
     m_view->setModel(m_proxy);
-    m_view->setItemDelegateForColumn(AgentModel::StatusColumn,
-                                     new StatusBadgeDelegate(StatusBadgeDelegate::Kind::Agent,
-                                                             AgentModel::StatusRole, m_view));
+    m_view->setItemDelegateForColumn(
+        AgentModel::StatusColumn,
+        new StatusBadgeDelegate(StatusBadgeDelegate::Kind::Agent, AgentModel::StatusRole, m_view));
     m_view->sortByColumn(AgentModel::NameColumn, Qt::AscendingOrder);
-    m_view->setPlaceholderText(tr("No agents yet.\nSpawn one with %1.")
-                                   .arg(QKeySequence(QKeySequence::New).toString(QKeySequence::NativeText)));
-    m_view->header()->resizeSection(AgentModel::NameColumn, 110);
-    m_view->header()->resizeSection(AgentModel::TypeColumn, 50);
-    m_view->header()->resizeSection(AgentModel::ProfileColumn, 95);
-    m_view->header()->resizeSection(AgentModel::StatusColumn, 130);
-    m_view->header()->resizeSection(AgentModel::TaskColumn, 140);
+    m_view->setPlaceholderText(
+        tr("No agents yet.\nSpawn one with %1.")
+            .arg(QKeySequence(QKeySequence::New).toString(QKeySequence::NativeText)));
+    // Name, type, profile, uptime, the status badge, then the current task — or, for an agent
+    // waiting for input, what it waits for: last, so that it takes the width the panel has left
+    // and reads on from the badge.
+    QHeaderView *header = m_view->header();
+    header->moveSection(header->visualIndex(AgentModel::UptimeColumn),
+                        header->visualIndex(AgentModel::StatusColumn));
+    header->resizeSection(AgentModel::NameColumn, 110);
+    header->resizeSection(AgentModel::TypeColumn, 50);
+    header->resizeSection(AgentModel::ProfileColumn, 95);
+    header->resizeSection(AgentModel::UptimeColumn, 70);
+    header->resizeSection(AgentModel::StatusColumn, 130);
+    header->resizeSection(AgentModel::TaskColumn, 140);
     connect(m_view, &QTreeView::activated, this, [this](const QModelIndex &) {
         if (m_openTerminal->isEnabled())
             m_openTerminal->trigger();
     });
     connect(m_view, &QWidget::customContextMenuRequested, this, &AgentPanel::showContextMenu);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &AgentPanel::updateActions);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this] { Q_EMIT currentAgentChanged(currentAgentId()); });
+    connect(m_view->selectionModel(),
+            &QItemSelectionModel::selectionChanged,
+            this,
+            &AgentPanel::updateActions);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        Q_EMIT currentAgentChanged(currentAgentId());
+    });
     // A status change of a selected agent changes what can be done with it.
     connect(m_proxy, &QAbstractItemModel::dataChanged, this, &AgentPanel::updateActions);
     connect(m_proxy, &QAbstractItemModel::rowsRemoved, this, &AgentPanel::updateActions);
@@ -99,7 +116,8 @@ AgentPanel::AgentPanel(AgentModel *model, QWidget *parent)
     m_kill->setObjectName(u"killAgent"_s);
     m_kill->setShortcut(QKeySequence::Delete);
     m_kill->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    m_kill->setToolTip(tr("Close the selected agents' tmux sessions; their running tasks go back to the queue"));
+    m_kill->setToolTip(
+        tr("Close the selected agents' tmux sessions; their running tasks go back to the queue"));
     connect(m_kill, &QAction::triggered, this, &AgentPanel::confirmKill);
     // The list's own Delete key (the shortcut above is bound to this panel).
     addAction(m_kill);
@@ -107,8 +125,9 @@ AgentPanel::AgentPanel(AgentModel *model, QWidget *parent)
     m_restart = new QAction(Icons::get(u"restart"_s), tr("&Restart Agent"), this);
     m_restart->setObjectName(u"restartAgent"_s);
     m_restart->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    m_restart->setToolTip(tr("Kill the selected agents and spawn them again with the same name, type, "
-                             "profile and working directory"));
+    m_restart->setToolTip(
+        tr("Kill the selected agents and spawn them again with the same name, type, "
+           "profile and working directory"));
     connect(m_restart, &QAction::triggered, this, &AgentPanel::confirmRestart);
 
     m_openTerminal = new QAction(Icons::get(u"terminal"_s), tr("&Open Terminal"), this);
@@ -124,7 +143,8 @@ AgentPanel::AgentPanel(AgentModel *model, QWidget *parent)
             Q_EMIT openTerminalRequested(alive);
     });
 
-    m_attachExternal = new QAction(Icons::get(u"attach-external"_s), tr("Attach in E&xternal Terminal"), this);
+    m_attachExternal
+        = new QAction(Icons::get(u"attach-external"_s), tr("Attach in E&xternal Terminal"), this);
     m_attachExternal->setObjectName(u"attachExternal"_s);
     m_attachExternal->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_attachExternal->setToolTip(tr("Open the agent's tmux session in your terminal emulator"));
@@ -284,8 +304,9 @@ QString AgentPanel::killQuestion(const QList<Agent> &agents)
     for (const Agent &a : agents)
         anyAlive = anyAlive || a.isAlive();
     if (!anyAlive)
-        return agents.size() == 1 ? tr("Remove the lost agent %1 from the list?").arg(agents.first().name)
-                                  : tr("Remove %n lost agents from the list?", nullptr, int(agents.size()));
+        return agents.size() == 1
+                   ? tr("Remove the lost agent %1 from the list?").arg(agents.first().name)
+                   : tr("Remove %n lost agents from the list?", nullptr, int(agents.size()));
     return agents.size() == 1 ? tr("Kill agent %1?").arg(agents.first().name)
                               : tr("Kill %n agents?", nullptr, int(agents.size()));
 }
@@ -295,11 +316,13 @@ QString AgentPanel::killConsequence(const QList<Agent> &agents)
     int running = 0;
     for (const Agent &a : agents)
         running += a.isAlive() && !a.currentTaskId.isEmpty() ? 1 : 0;
-    QString text = tr("The tmux session is closed and the agent stops. Its working directory stays.");
+    QString text
+        = tr("The tmux session is closed and the agent stops. Its working directory stays.");
     if (running > 0)
         text += u"\n\n"_s
                 + tr("Its running task goes back to the queue, for another agent of the same type.",
-                     nullptr, running);
+                     nullptr,
+                     running);
     else
         text += u"\n\n"_s + tr("A task it is running goes back to the queue.");
     return text;
@@ -314,8 +337,8 @@ void AgentPanel::confirmKill()
         Q_EMIT killRequested(sel);
         return;
     }
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Kill Agent"), killQuestion(sel),
-                                QMessageBox::NoButton, window());
+    auto *box = new QMessageBox(
+        QMessageBox::Warning, tr("Kill Agent"), killQuestion(sel), QMessageBox::NoButton, window());
     box->setObjectName(u"killConfirmation"_s);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setInformativeText(killConsequence(sel));
@@ -342,10 +365,13 @@ void AgentPanel::confirmRestart()
         Q_EMIT restartRequested(sel);
         return;
     }
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Restart Agent"),
-                                sel.size() == 1 ? tr("Restart agent %1?").arg(sel.first().name)
-                                                : tr("Restart %n agents?", nullptr, int(sel.size())),
-                                QMessageBox::NoButton, window());
+    auto *box
+        = new QMessageBox(QMessageBox::Question,
+                          tr("Restart Agent"),
+                          sel.size() == 1 ? tr("Restart agent %1?").arg(sel.first().name)
+                                          : tr("Restart %n agents?", nullptr, int(sel.size())),
+                          QMessageBox::NoButton,
+                          window());
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setInformativeText(tr("It is working on a task: the task goes back to the queue."));
     QPushButton *restart = box->addButton(tr("&Restart"), QMessageBox::AcceptRole);

@@ -13,6 +13,7 @@ Notifier::Notifier(const AgentModel *agents, const TaskModel *tasks, QObject *pa
     , m_tasks(tasks)
 {
     connect(agents, &AgentModel::agentStatusChanged, this, &Notifier::agentChanged);
+    connect(agents, &AgentModel::agentNeedChanged, this, &Notifier::agentNeedChanged);
     connect(tasks, &TaskModel::taskStatusChanged, this, &Notifier::taskChanged);
 }
 
@@ -21,8 +22,26 @@ void Notifier::agentChanged(const Agent &agent, Agent::Status previous)
     if (!m_enabled || !agent.interactive || agent.status != Agent::Status::WaitingInput
         || previous == Agent::Status::WaitingInput)
         return;
-    Q_EMIT notify(Kind::WaitingInput, tr("%1 is waiting for you").arg(agent.name),
-                  tr("The agent asks something in its terminal."), agent.id);
+    notifyWaiting(agent);
+}
+
+void Notifier::agentNeedChanged(const Agent &agent, const QString &previousNeed)
+{
+    Q_UNUSED(previousNeed)
+    // Still waiting, for something else now (the trust question answered, a permission next).
+    if (!m_enabled || !agent.interactive || agent.status != Agent::Status::WaitingInput
+        || agent.need.isEmpty())
+        return;
+    notifyWaiting(agent);
+}
+
+void Notifier::notifyWaiting(const Agent &agent)
+{
+    Q_EMIT notify(Kind::WaitingInput,
+                  tr("%1 is waiting for you").arg(agent.name),
+                  agent.need.isEmpty() ? tr("The agent asks something in its terminal.")
+                                       : agent.need,
+                  agent.id);
 }
 
 void Notifier::taskChanged(const Task &task, std::optional<Task::Status> previous)
@@ -33,14 +52,19 @@ void Notifier::taskChanged(const Task &task, std::optional<Task::Status> previou
     if (!m_enabled)
         return;
     if (task.status == Task::Status::Failed)
-        Q_EMIT notify(Kind::TaskFailed, tr("Task failed: %1").arg(TaskModel::displayTitle(task)),
-                      task.error.isEmpty() ? tr("Its last attempt ended with an error.") : task.error, task.id);
+        Q_EMIT notify(Kind::TaskFailed,
+                      tr("Task failed: %1").arg(TaskModel::displayTitle(task)),
+                      task.error.isEmpty() ? tr("Its last attempt ended with an error.")
+                                           : task.error,
+                      task.id);
     // The last unfinished task ended: the queue is empty and nothing runs.
     if (previous && m_tasks->unfinishedCount() == 0) {
         const int n = m_finishedSinceIdle;
         m_finishedSinceIdle = 0;
-        Q_EMIT notify(Kind::AllDone, tr("All queued work is done"),
-                      tr("%n task(s) finished; nothing is queued or running.", nullptr, n), {});
+        Q_EMIT notify(Kind::AllDone,
+                      tr("All queued work is done"),
+                      tr("%n task(s) finished; nothing is queued or running.", nullptr, n),
+                      {});
     }
 }
 

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/application.h"
 #include "app/mainwindow.h"
+#include "app/sessioncontroller.h"
 #include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
 #include "models/taskfilterproxy.h"
@@ -25,6 +26,7 @@
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -35,6 +37,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QScreen>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -43,6 +46,8 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QUuid>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 using namespace Hive;
@@ -372,6 +377,7 @@ void tst_Gui::interactiveAgentWaitsForInput()
     QWidget *display = pane->terminal()->focusProxy();
     QVERIFY(display);
     display->setFocus();
+    QSignalSpy notes(m_window->sessions(), &SessionController::notified);
     QTest::keyClicks(display, u"please ask me"_s);
     QTest::keyClick(display, Qt::Key_Return);
     QTRY_VERIFY2_WITH_TIMEOUT(paneText(u"=chat:"_s).contains(u"Do you want to proceed? (y/n)"_s),
@@ -384,6 +390,33 @@ void tst_Gui::interactiveAgentWaitsForInput()
     QCOMPARE(m_window->agentModel()->count(Agent::Status::WaitingInput), 1);
     QVERIFY2(m_window->windowTitle().contains(u"waiting for input"_s),
              qPrintable(m_window->windowTitle()));
+    // What it waits for, in words: the question line of its pane, in the list next to the badge
+    // (in the task column: an interactive agent takes no tasks), and in the notification.
+    const QString need = u"Do you want to proceed? (y/n)"_s;
+    QTRY_COMPARE_WITH_TIMEOUT(agentNamed(u"chat"_s)->need, need, 10000);
+    PlaceholderTreeView *list = m_window->agentPanel()->view();
+    QModelIndex row;
+    for (int r = 0; r < list->model()->rowCount() && !row.isValid(); ++r)
+        if (list->model()->index(r, AgentModel::NameColumn).data().toString() == u"chat"_s)
+            row = list->model()->index(r, AgentModel::NameColumn);
+    QVERIFY(row.isValid());
+    const QModelIndex needCell = row.siblingAtColumn(AgentModel::TaskColumn);
+    const QModelIndex badgeCell = row.siblingAtColumn(AgentModel::StatusColumn);
+    QCOMPARE(needCell.data().toString(), need);
+    QCOMPARE(badgeCell.data().toString(), AgentModel::statusLabel(Agent::Status::WaitingInput));
+    QVERIFY(needCell.data(Qt::ToolTipRole).toString().contains(need));
+    list->scrollTo(needCell);
+    const QRect cell = list->visualRect(needCell).intersected(list->viewport()->rect());
+    QVERIFY2(!list->header()->isSectionHidden(AgentModel::TaskColumn) && cell.width() >= 80,
+             qPrintable(u"the need's cell shows %1 px"_s.arg(cell.width())));
+    QVERIFY(list->visualRect(badgeCell).intersects(list->viewport()->rect()));
+    QTRY_VERIFY_WITH_TIMEOUT(std::ranges::any_of(notes,
+                                                 [&](const QList<QVariant> &n) {
+                                                     return n.at(1).toString()
+                                                                == u"chat is waiting for you"_s
+                                                            && n.at(2).toString() == need;
+                                                 }),
+                             5000);
     shot(u"interactive-waiting-for-input"_s);
 }
 

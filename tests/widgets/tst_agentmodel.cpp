@@ -2,10 +2,12 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
-#include "tests/widgets/modelfixtures.h"
 #include "models/taskmodel.h"
+#include "tests/widgets/modelfixtures.h"
+#include "widgets/notifier.h"
 
 #include <QAbstractItemModelTester>
+#include <QFont>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -29,6 +31,9 @@ private Q_SLOTS:
     void countsFollowEvents();
     void statusChangedSignal();
     void dataRoles();
+    void needIsShown();
+    void needChangedSignal();
+    void notificationSaysTheNeed();
     void currentTaskTitleFromTheTaskModel();
     void proxyFiltersByStatus();
     void proxyFiltersByTypeAndText();
@@ -95,8 +100,10 @@ void tst_AgentModel::statusChangesExactlyThatRow()
     QCOMPARE(tl.column(), 0);
     QCOMPARE(br.column(), AgentModel::ColumnCount - 1);
     QCOMPARE(inserted.size() + removed.size() + reset.size(), 0);
-    QCOMPARE(m.data(m.index(1, AgentModel::StatusColumn)).toString(), AgentModel::statusLabel(Agent::Status::Busy));
-    QCOMPARE(m.data(m.index(1, AgentModel::StatusColumn), AgentModel::StatusRole).toInt(), int(Agent::Status::Busy));
+    QCOMPARE(m.data(m.index(1, AgentModel::StatusColumn)).toString(),
+             AgentModel::statusLabel(Agent::Status::Busy));
+    QCOMPARE(m.data(m.index(1, AgentModel::StatusColumn), AgentModel::StatusRole).toInt(),
+             int(Agent::Status::Busy));
 }
 
 void tst_AgentModel::killedRemovesTheRow()
@@ -199,7 +206,9 @@ void tst_AgentModel::dataRoles()
     QCOMPARE(m.data(m.index(0, 0), AgentModel::AgentRole).value<Agent>().name, a.name);
     QCOMPARE(m.data(m.index(0, AgentModel::TypeColumn)).toString(), u"review"_s);
     QCOMPARE(m.data(m.index(0, AgentModel::ProfileColumn)).toString(), u"claude-interactive"_s);
-    QVERIFY(m.data(m.index(0, AgentModel::ProfileColumn), Qt::ToolTipRole).toString().contains(u"interactive"_s));
+    QVERIFY(m.data(m.index(0, AgentModel::ProfileColumn), Qt::ToolTipRole)
+                .toString()
+                .contains(u"interactive"_s));
     QCOMPARE(m.data(m.index(0, AgentModel::UptimeColumn)).toString(), u"1 min 30 s"_s);
     QCOMPARE(m.data(m.index(0, AgentModel::UptimeColumn), AgentModel::SortRole).toLongLong(), 90);
     QCOMPARE(m.headerData(AgentModel::StatusColumn, Qt::Horizontal).toString(), u"Status"_s);
@@ -209,6 +218,120 @@ void tst_AgentModel::dataRoles()
     m.refreshUptime();
     QCOMPARE(changed.size(), 1);
     QCOMPARE(changed.first().at(0).value<QModelIndex>().column(), int(AgentModel::UptimeColumn));
+}
+
+// An agent waiting for input says what for: the need in the task column (interactive agents
+// take no tasks), in the tooltips and in NeedRole; it goes when the agent stops waiting.
+void tst_AgentModel::needIsShown()
+{
+    AgentModel m;
+    QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    Agent a = makeAgent(u"chat"_s, Agent::Status::Busy, u"dev"_s, true);
+    m.setAgents({a, makeAgent(u"worker"_s)});
+    const QModelIndex task = m.index(0, AgentModel::TaskColumn);
+    const QModelIndex status = m.index(0, AgentModel::StatusColumn);
+    QCOMPARE(m.data(task).toString(), QString());
+    QCOMPARE(m.data(task, AgentModel::NeedRole).toString(), QString());
+    QSignalSpy changed(&m, &QAbstractItemModel::dataChanged);
+    a.status = Agent::Status::WaitingInput;
+    a.need = u"Claude needs your permission to use Write (x.txt)"_s;
+    QVERIFY(m.applyEvent(agentEvent(u"agent.status"_s, a)));
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(changed.first().at(0).value<QModelIndex>().row(), 0);
+    QCOMPARE(m.data(status).toString(),
+             AgentModel::statusLabel(Agent::Status::WaitingInput)); // the badge
+    QCOMPARE(m.data(task).toString(), a.need);
+    QCOMPARE(m.data(status, AgentModel::NeedRole).toString(), a.need);
+    QVERIFY(m.data(task, Qt::ToolTipRole).toString().contains(a.need));
+    QVERIFY(m.data(status, Qt::ToolTipRole).toString().contains(a.need));
+    QVERIFY(m.data(task, Qt::FontRole).value<QFont>().italic());
+    QCOMPARE(m.data(task, AgentModel::SortRole).toString(), a.need.toLower());
+    // Another question while still waiting: the row changes, the need with it.
+    a.need = u"Overwrite file? (y/n)"_s;
+    QVERIFY(m.applyEvent(agentEvent(u"agent.status"_s, a)));
+    QCOMPARE(changed.size(), 2);
+    QCOMPARE(m.data(task).toString(), u"Overwrite file? (y/n)"_s);
+    // Answered: busy again, no need shown (a stale need left on the value is not shown either).
+    a.status = Agent::Status::Busy;
+    QVERIFY(m.applyEvent(agentEvent(u"agent.status"_s, a)));
+    QCOMPARE(m.data(task).toString(), QString());
+    QCOMPARE(m.data(task, AgentModel::NeedRole).toString(), QString());
+    QVERIFY(!m.data(task, Qt::FontRole).isValid());
+    QVERIFY(!m.data(status, Qt::ToolTipRole).toString().contains(u"Overwrite"_s));
+    // Waiting without words (a CLI the pane watcher cannot read): the task column stays as it was.
+    a.status = Agent::Status::WaitingInput;
+    a.need.clear();
+    QVERIFY(m.applyEvent(agentEvent(u"agent.status"_s, a)));
+    QCOMPARE(m.data(task).toString(), QString());
+}
+
+void tst_AgentModel::needChangedSignal()
+{
+    AgentModel m;
+    Agent a = makeAgent(u"chat"_s, Agent::Status::WaitingInput, u"dev"_s, true);
+    a.need = u"Claude Code asks whether you trust this folder"_s;
+    m.setAgents({a});
+    QSignalSpy status(&m, &AgentModel::agentStatusChanged);
+    QSignalSpy need(&m, &AgentModel::agentNeedChanged);
+    m.applyEvent(agentEvent(u"agent.status"_s, a)); // the same again: nothing
+    QCOMPARE(need.size(), 0);
+    a.need = u"Claude needs your permission to use Write (x.txt)"_s;
+    m.applyEvent(agentEvent(u"agent.status"_s, a));
+    QCOMPARE(status.size(), 0);
+    QCOMPARE(need.size(), 1);
+    QCOMPARE(need.first().at(0).value<Agent>().need, a.need);
+    QCOMPARE(need.first().at(1).toString(), u"Claude Code asks whether you trust this folder"_s);
+    a.status = Agent::Status::Busy; // a status change says so itself, not as a need change
+    a.need.clear();
+    m.applyEvent(agentEvent(u"agent.status"_s, a));
+    QCOMPARE(status.size(), 1);
+    QCOMPARE(need.size(), 1);
+}
+
+// The notification names the agent and says what it waits for; a new need while still waiting
+// (trust question, then a permission question) is said again.
+void tst_AgentModel::notificationSaysTheNeed()
+{
+    AgentModel agents;
+    TaskModel tasks;
+    Notifier n(&agents, &tasks);
+    QSignalSpy notes(&n, &Notifier::notify);
+    Agent chat = makeAgent(u"chat"_s, Agent::Status::Busy, u"dev"_s, true);
+    Agent worker = makeAgent(u"worker"_s, Agent::Status::Busy);
+    agents.setAgents({chat, worker});
+    chat.status = Agent::Status::WaitingInput;
+    chat.need = u"Claude Code asks whether you trust this folder"_s;
+    agents.applyEvent(agentEvent(u"agent.status"_s, chat));
+    QCOMPARE(notes.size(), 1);
+    QCOMPARE(notes.at(0).at(0).value<Notifier::Kind>(), Notifier::Kind::WaitingInput);
+    QCOMPARE(notes.at(0).at(1).toString(), u"chat is waiting for you"_s);
+    QCOMPARE(notes.at(0).at(2).toString(), chat.need);
+    QCOMPARE(notes.at(0).at(3).toString(), chat.id);
+    agents.applyEvent(agentEvent(u"agent.status"_s, chat)); // the same need: said once
+    QCOMPARE(notes.size(), 1);
+    chat.need = u"Claude needs your permission to use Write (x.txt)"_s;
+    agents.applyEvent(agentEvent(u"agent.status"_s, chat));
+    QCOMPARE(notes.size(), 2);
+    QCOMPARE(notes.at(1).at(1).toString(), u"chat is waiting for you"_s);
+    QCOMPARE(notes.at(1).at(2).toString(), chat.need);
+    chat.need.clear(); // words gone while waiting: nothing new to say
+    agents.applyEvent(agentEvent(u"agent.status"_s, chat));
+    QCOMPARE(notes.size(), 2);
+    // Waiting without words: the notification still comes, with a general body.
+    chat.status = Agent::Status::Busy;
+    agents.applyEvent(agentEvent(u"agent.status"_s, chat));
+    chat.status = Agent::Status::WaitingInput;
+    agents.applyEvent(agentEvent(u"agent.status"_s, chat));
+    QCOMPARE(notes.size(), 3);
+    QVERIFY(!notes.at(2).at(2).toString().isEmpty());
+    // Workers are not notified; nor anyone while notifications are off.
+    worker.status = Agent::Status::WaitingInput;
+    worker.need = u"Proceed? (y/n)"_s;
+    agents.applyEvent(agentEvent(u"agent.status"_s, worker));
+    n.setEnabled(false);
+    chat.need = u"Overwrite file? (y/n)"_s;
+    agents.applyEvent(agentEvent(u"agent.status"_s, chat));
+    QCOMPARE(notes.size(), 3);
 }
 
 void tst_AgentModel::currentTaskTitleFromTheTaskModel()
@@ -222,7 +345,8 @@ void tst_AgentModel::currentTaskTitleFromTheTaskModel()
     agents.setAgents({a});
     QCOMPARE(agents.data(agents.index(0, AgentModel::TaskColumn)).toString(), t.id.left(8));
     tasks.setTasks({t});
-    QCOMPARE(agents.data(agents.index(0, AgentModel::TaskColumn)).toString(), u"Fix the login page"_s);
+    QCOMPARE(agents.data(agents.index(0, AgentModel::TaskColumn)).toString(),
+             u"Fix the login page"_s);
 }
 
 void tst_AgentModel::proxyFiltersByStatus()
@@ -231,7 +355,9 @@ void tst_AgentModel::proxyFiltersByStatus()
     AgentFilterProxy p;
     p.setSourceModel(&m);
     QAbstractItemModelTester tester(&p, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    m.setAgents({makeAgent(u"a"_s), makeAgent(u"b"_s, Agent::Status::Busy), makeAgent(u"c"_s, Agent::Status::Lost),
+    m.setAgents({makeAgent(u"a"_s),
+                 makeAgent(u"b"_s, Agent::Status::Busy),
+                 makeAgent(u"c"_s, Agent::Status::Lost),
                  makeAgent(u"d"_s, Agent::Status::Busy)});
     QCOMPARE(p.rowCount(), 4);
     p.setStatuses({Agent::Status::Busy});
@@ -248,7 +374,8 @@ void tst_AgentModel::proxyFiltersByTypeAndText()
     AgentFilterProxy p;
     p.setSourceModel(&m);
     QAbstractItemModelTester tester(&p, QAbstractItemModelTester::FailureReportingMode::QtTest);
-    m.setAgents({makeAgent(u"web-1"_s), makeAgent(u"web-2"_s, Agent::Status::Idle, u"review"_s),
+    m.setAgents({makeAgent(u"web-1"_s),
+                 makeAgent(u"web-2"_s, Agent::Status::Idle, u"review"_s),
                  makeAgent(u"db-1"_s, Agent::Status::Idle, u"review"_s)});
     p.setAgentType(u"review"_s);
     QCOMPARE(p.rowCount(), 2);
@@ -288,9 +415,12 @@ void tst_AgentModel::proxySorts_data()
 {
     QTest::addColumn<int>("column");
     QTest::addColumn<QStringList>("ascending");
-    QTest::newRow("name") << int(AgentModel::NameColumn) << QStringList{u"alpha"_s, u"Beta"_s, u"gamma"_s};
-    QTest::newRow("status") << int(AgentModel::StatusColumn) << QStringList{u"gamma"_s, u"alpha"_s, u"Beta"_s};
-    QTest::newRow("uptime") << int(AgentModel::UptimeColumn) << QStringList{u"Beta"_s, u"gamma"_s, u"alpha"_s};
+    QTest::newRow("name") << int(AgentModel::NameColumn)
+                          << QStringList{u"alpha"_s, u"Beta"_s, u"gamma"_s};
+    QTest::newRow("status") << int(AgentModel::StatusColumn)
+                            << QStringList{u"gamma"_s, u"alpha"_s, u"Beta"_s};
+    QTest::newRow("uptime") << int(AgentModel::UptimeColumn)
+                            << QStringList{u"Beta"_s, u"gamma"_s, u"alpha"_s};
 }
 
 void tst_AgentModel::proxySorts()
