@@ -46,8 +46,10 @@ void HealthIndicator::render()
         word = tr("unreachable");
         break;
     }
-    setText(u"<span style=\"color:%1\">&#9679;</span>&nbsp;%2"_s.arg(color, m_name.toHtmlEscaped()));
-    setToolTip(m_detail.isEmpty() ? tr("%1: %2").arg(m_name, word) : tr("%1: %2 — %3").arg(m_name, word, m_detail));
+    setText(
+        u"<span style=\"color:%1\">&#9679;</span>&nbsp;%2"_s.arg(color, m_name.toHtmlEscaped()));
+    setToolTip(m_detail.isEmpty() ? tr("%1: %2").arg(m_name, word)
+                                  : tr("%1: %2 — %3").arg(m_name, word, m_detail));
     setAccessibleName(toolTip());
 }
 

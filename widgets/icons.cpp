@@ -66,14 +66,17 @@ private:
         if (!m_svg.contains("currentColor"))
             return m_svg;
         const QPalette pal = QGuiApplication::palette();
-        QColor c = pal.color(mode == QIcon::Disabled ? QPalette::Disabled : QPalette::Active,
-                             mode == QIcon::Selected ? QPalette::HighlightedText : QPalette::WindowText);
+        QColor c
+            = pal.color(mode == QIcon::Disabled ? QPalette::Disabled : QPalette::Active,
+                        mode == QIcon::Selected ? QPalette::HighlightedText : QPalette::WindowText);
         if (mode == QIcon::Disabled)
             c.setAlphaF(0.45f);
         QByteArray out = m_svg;
         out.replace("currentColor", c.name(QColor::HexRgb).toLatin1());
         if (c.alphaF() < 1.0f)
-            out.replace("<svg ", QByteArray("<svg opacity=\"" + QByteArray::number(c.alphaF(), 'f', 2) + "\" "));
+            out.replace(
+                "<svg ",
+                QByteArray("<svg opacity=\"" + QByteArray::number(c.alphaF(), 'f', 2) + "\" "));
         return out;
     }
 

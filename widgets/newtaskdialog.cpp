@@ -2,10 +2,10 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "widgets/newtaskdialog.h"
 
-#include "widgets/spawndialog.h"
-#include "widgets/statusbadgedelegate.h"
 #include "models/taskfilterproxy.h"
 #include "models/taskmodel.h"
+#include "widgets/spawndialog.h"
+#include "widgets/statusbadgedelegate.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -37,11 +37,13 @@ public:
     QVariant data(const QModelIndex &index, int role) const override
     {
         if (role == Qt::CheckStateRole && index.column() == 0)
-            return m_checked.contains(index.data(TaskModel::IdRole).toString()) ? Qt::Checked : Qt::Unchecked;
+            return m_checked.contains(index.data(TaskModel::IdRole).toString()) ? Qt::Checked
+                                                                                : Qt::Unchecked;
         if (role == Qt::DisplayRole && index.column() == 0)
-            return NewTaskDialog::tr("%1 — %2")
-                .arg(QIdentityProxyModel::data(index, role).toString(),
-                     TaskModel::statusLabel(static_cast<Task::Status>(index.data(TaskModel::StatusRole).toInt())));
+            return NewTaskDialog::tr("%1 — %2").arg(
+                QIdentityProxyModel::data(index, role).toString(),
+                TaskModel::statusLabel(
+                    static_cast<Task::Status>(index.data(TaskModel::StatusRole).toInt())));
         return QIdentityProxyModel::data(index, role);
     }
 
@@ -108,8 +110,11 @@ NewTaskDialog::NewTaskDialog(TaskModel *tasks, const QStringList &types, QWidget
 
     // Dependencies: any task that may still succeed (failed or cancelled ones would fail this one).
     m_depProxy->setSourceModel(tasks);
-    m_depProxy->setStatuses({Task::Status::Blocked, Task::Status::Queued, Task::Status::Assigned,
-                             Task::Status::Running, Task::Status::Succeeded});
+    m_depProxy->setStatuses({Task::Status::Blocked,
+                             Task::Status::Queued,
+                             Task::Status::Assigned,
+                             Task::Status::Running,
+                             Task::Status::Succeeded});
     m_depProxy->sort(TaskModel::CreatedColumn, Qt::DescendingOrder);
     m_checkable->setSourceModel(m_depProxy);
     m_deps->setObjectName(u"dependencyList"_s);
@@ -220,7 +225,8 @@ void NewTaskDialog::validate()
     if (m_prompt->toPlainText().trimmed().isEmpty())
         problem = tr("Write the prompt.");
     else if (!SpawnDialog::isValidType(type))
-        problem = tr("The agent type may have lower-case letters, digits, '_' and '-' (at most 32).");
+        problem
+            = tr("The agent type may have lower-case letters, digits, '_' and '-' (at most 32).");
     m_problem = problem;
     m_message->setText(problem);
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());

@@ -58,8 +58,8 @@ QLabel *noteLabel(const QString &text, QWidget *parent)
 
 bool SettingsDialog::Values::needsRestart(const Values &running) const
 {
-    return databaseUrl != running.databaseUrl || redisUrl != running.redisUrl || apiPort != running.apiPort
-           || tmuxSocket != running.tmuxSocket;
+    return databaseUrl != running.databaseUrl || redisUrl != running.redisUrl
+           || apiPort != running.apiPort || tmuxSocket != running.tmuxSocket;
 }
 
 bool SettingsDialog::isValidSocketName(const QString &name)
@@ -67,22 +67,27 @@ bool SettingsDialog::isValidSocketName(const QString &name)
     return Validation::isFileName(name);
 }
 
-SettingsDialog::SettingsDialog(const Values &values, const QStringList &profiles, const QStringList &colorSchemes,
+SettingsDialog::SettingsDialog(const Values &values,
+                               const QStringList &profiles,
+                               const QStringList &colorSchemes,
                                QWidget *parent)
     : QDialog(parent)
     , m_initial(values)
     , m_defaultProfile(new QComboBox(this))
-    , m_closeToTray(new QCheckBox(tr("&Closing the window keeps Agent Hive running in the tray"), this))
-    , m_notifications(new QCheckBox(tr("&Notify when an agent waits for input, a task fails or all work is done"),
-                                    this))
+    , m_closeToTray(
+          new QCheckBox(tr("&Closing the window keeps Agent Hive running in the tray"), this))
+    , m_notifications(new QCheckBox(
+          tr("&Notify when an agent waits for input, a task fails or all work is done"), this))
     , m_font(new QFontComboBox(this))
     , m_fontSize(new QSpinBox(this))
     , m_scheme(new QComboBox(this))
     , m_externalTerminal(new QLineEdit(this))
-    , m_dbEmbedded(new QRadioButton(tr("&Embedded: Agent Hive runs its own in the data directory"), this))
+    , m_dbEmbedded(
+          new QRadioButton(tr("&Embedded: Agent Hive runs its own in the data directory"), this))
     , m_dbExternal(new QRadioButton(tr("&URL:"), this))
     , m_dbUrl(new QLineEdit(this))
-    , m_redisEmbedded(new QRadioButton(tr("E&mbedded: Agent Hive runs its own in the data directory"), this))
+    , m_redisEmbedded(
+          new QRadioButton(tr("E&mbedded: Agent Hive runs its own in the data directory"), this))
     , m_redisExternal(new QRadioButton(tr("U&RL:"), this))
     , m_redisUrl(new QLineEdit(this))
     , m_socket(new QLineEdit(this))
@@ -136,9 +141,10 @@ SettingsDialog::SettingsDialog(const Values &values, const QStringList &profiles
     m_externalTerminal->setPlaceholderText(tr("automatic (x-terminal-emulator, $TERMINAL, …)"));
     m_externalTerminal->setClearButtonEnabled(true);
     tf->addRow(tr("E&xternal terminal:"), m_externalTerminal);
-    tf->addRow(QString(), noteLabel(tr("The command that runs a program in a new terminal window, e.g. "
-                                       "\"konsole -e\" or \"kitty\"; the tmux command is appended."),
-                                    terminal));
+    tf->addRow(QString(),
+               noteLabel(tr("The command that runs a program in a new terminal window, e.g. "
+                            "\"konsole -e\" or \"kitty\"; the tmux command is appended."),
+                         terminal));
     tabs->addTab(terminal, tr("&Terminal"));
 
     // Services
@@ -197,8 +203,9 @@ SettingsDialog::SettingsDialog(const Values &values, const QStringList &profiles
     m_showToken->setCheckable(true);
     m_showToken->setIcon(Icons::get(u"watch"_s));
     m_showToken->setToolTip(tr("Show the token"));
-    connect(m_showToken, &QToolButton::toggled, this,
-            [this](bool on) { m_token->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password); });
+    connect(m_showToken, &QToolButton::toggled, this, [this](bool on) {
+        m_token->setEchoMode(on ? QLineEdit::Normal : QLineEdit::Password);
+    });
     m_copyToken->setObjectName(u"copyToken"_s);
     m_copyToken->setIcon(Icons::get(u"copy"_s));
     m_copyToken->setToolTip(tr("Copy the token"));
@@ -211,10 +218,12 @@ SettingsDialog::SettingsDialog(const Values &values, const QStringList &profiles
     m_regenerate->setText(tr("Re&generate…"));
     m_regenerate->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     connect(m_regenerate, &QToolButton::clicked, this, [this] {
-        const auto answer = QMessageBox::question(
-            this, tr("Regenerate the API Token"),
-            tr("Make a new API token? Scripts and tools that use the current one are refused until they get "
-               "the new one."));
+        const auto answer
+            = QMessageBox::question(this,
+                                    tr("Regenerate the API Token"),
+                                    tr("Make a new API token? Scripts and tools that use the "
+                                       "current one are refused until they get "
+                                       "the new one."));
         if (answer == QMessageBox::Yes)
             Q_EMIT regenerateTokenRequested();
     });
@@ -227,9 +236,10 @@ SettingsDialog::SettingsDialog(const Values &values, const QStringList &profiles
     tokenLabel->setBuddy(m_token);
     af->addRow(tokenLabel, tokenRow);
     af->addRow(QString(), m_tokenNote);
-    af->addRow(QString(), noteLabel(tr("Every request but /api/v1/health needs the header "
-                                       "\"Authorization: Bearer TOKEN\"."),
-                                    api));
+    af->addRow(QString(),
+               noteLabel(tr("Every request but /api/v1/health needs the header "
+                            "\"Authorization: Bearer TOKEN\"."),
+                         api));
     tabs->addTab(api, tr("&API"));
 
     m_message->setWordWrap(true);
@@ -312,13 +322,15 @@ void SettingsDialog::validate()
     else if (m_redisExternal->isChecked() && !hasScheme(v.redisUrl, {u"redis", u"unix"}))
         problem = tr("The Redis URL must start with redis:// or unix://.");
     else if (!isValidSocketName(v.tmuxSocket))
-        problem = tr("The tmux socket name may have letters, digits, '.', '_' and '-' (at most 64).");
+        problem
+            = tr("The tmux socket name may have letters, digits, '.', '_' and '-' (at most 64).");
     m_problem = problem;
     m_message->setText(problem);
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
     const bool restart = v.needsRestart(m_initial);
-    m_restartNote->setText(restart ? tr("Changed: this takes effect when Agent Hive starts next time.")
-                                   : tr("These take effect when Agent Hive starts next time."));
+    m_restartNote->setText(restart
+                               ? tr("Changed: this takes effect when Agent Hive starts next time.")
+                               : tr("These take effect when Agent Hive starts next time."));
 }
 
 } // namespace Hive

@@ -44,7 +44,9 @@ public:
         bool operator==(const Values &) const = default;
     };
 
-    SettingsDialog(const Values &values, const QStringList &profiles, const QStringList &colorSchemes,
+    SettingsDialog(const Values &values,
+                   const QStringList &profiles,
+                   const QStringList &colorSchemes,
                    QWidget *parent = nullptr);
     ~SettingsDialog() override;
 

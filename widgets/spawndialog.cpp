@@ -58,7 +58,8 @@ SpawnDialog::SpawnDialog(const QList<ProfileChoice> &profiles, QWidget *parent)
     , m_interactive(new QRadioButton(tr("&Interactive: you type to it in its terminal"), this))
     , m_ownFolder(new QRadioButton(tr("A new folder of its own in the &workspace"), this))
     , m_existingFolder(new QRadioButton(tr("An existing &folder"), this))
-    , m_repository(new QRadioButton(tr("A git &repository (a worktree per agent, on branch hive/NAME)"), this))
+    , m_repository(new QRadioButton(
+          tr("A git &repository (a worktree per agent, on branch hive/NAME)"), this))
     , m_workplace(new QButtonGroup(this))
     , m_path(new QLineEdit(this))
     , m_browse(new QPushButton(tr("&Browse…"), this))
@@ -124,12 +125,16 @@ SpawnDialog::SpawnDialog(const QList<ProfileChoice> &profiles, QWidget *parent)
     m_permission->setObjectName(u"permissionCombo"_s);
     // The first entry ("as the profile says") is filled in by updatePermissionChoice().
     m_permission->addItem(QString(), QString());
-    m_permission->addItem(tr("Ask (default): a worker cannot ask, so a task that edits fails with \"needs permission\""),
+    m_permission->addItem(tr("Ask (default): a worker cannot ask, so a task that edits fails with "
+                             "\"needs permission\""),
                           u"default"_s);
-    m_permission->addItem(tr("Auto-accept edits (acceptEdits): edits files in its folder without asking"), u"acceptEdits"_s);
+    m_permission->addItem(
+        tr("Auto-accept edits (acceptEdits): edits files in its folder without asking"),
+        u"acceptEdits"_s);
     m_permission->addItem(tr("Plan only (plan): reads and plans, changes nothing"), u"plan"_s);
-    m_permission->addItem(tr("Bypass all permission checks (bypassPermissions): only in a sandbox; refused as root"),
-                          u"bypassPermissions"_s);
+    m_permission->addItem(
+        tr("Bypass all permission checks (bypassPermissions): only in a sandbox; refused as root"),
+        u"bypassPermissions"_s);
     m_permission->setToolTip(tr("What Claude Code may do without asking (its --permission-mode)."));
     connect(m_permission, &QComboBox::currentIndexChanged, this, &SpawnDialog::validate);
 
@@ -242,9 +247,11 @@ SpawnDialog::Request SpawnDialog::request() const
     r.name = m_name->text().trimmed();
     r.profile = m_profile->currentData().toString();
     r.workplace = static_cast<Workplace>(m_workplace->checkedId());
-    r.path = r.workplace == Workplace::OwnFolder ? QString() : QDir::cleanPath(m_path->text().trimmed());
+    r.path = r.workplace == Workplace::OwnFolder ? QString()
+                                                 : QDir::cleanPath(m_path->text().trimmed());
     r.interactive = m_interactive->isChecked();
-    r.permissionMode = m_permission->isEnabled() ? m_permission->currentData().toString() : QString();
+    r.permissionMode
+        = m_permission->isEnabled() ? m_permission->currentData().toString() : QString();
     r.count = m_count->value();
     return r;
 }
@@ -258,8 +265,9 @@ void SpawnDialog::profileChanged()
         return;
     }
     const ProfileChoice &p = m_profiles.at(i);
-    m_profileInfo->setText(p.description.isEmpty() ? (p.builtin ? tr("Built-in profile.") : tr("Your profile."))
-                                                   : p.description);
+    m_profileInfo->setText(p.description.isEmpty()
+                               ? (p.builtin ? tr("Built-in profile.") : tr("Your profile."))
+                               : p.description);
     // The profile says how it runs; the user may still choose otherwise where that works.
     (p.interactive ? m_interactive : m_worker)->setChecked(true);
     validate();
@@ -268,7 +276,8 @@ void SpawnDialog::profileChanged()
 void SpawnDialog::updatePermissionChoice()
 {
     const int i = m_profile->currentIndex();
-    const QString mode = i >= 0 && i < m_profiles.size() ? m_profiles.at(i).permissionMode : QString();
+    const QString mode
+        = i >= 0 && i < m_profiles.size() ? m_profiles.at(i).permissionMode : QString();
     m_permission->setEnabled(!mode.isEmpty());
     if (mode.isEmpty()) {
         m_permission->setItemText(0, tr("None: this profile has no permission mode"));
@@ -277,16 +286,20 @@ void SpawnDialog::updatePermissionChoice()
     // The engine's rule (Profiles::permissionModeFor): the profile's default in a folder of the
     // agent's own, never more than "ask" in an existing folder.
     const bool own = m_workplace->checkedId() != int(Workplace::ExistingFolder);
-    const bool permissive = mode == u"acceptEdits"_s || mode == u"auto"_s || mode == u"bypassPermissions"_s;
+    const bool permissive
+        = mode == u"acceptEdits"_s || mode == u"auto"_s || mode == u"bypassPermissions"_s;
     const QString effective = own || !permissive ? mode : u"default"_s;
-    m_permission->setItemText(0, own ? tr("As the profile says: %1").arg(effective)
-                                     : tr("As the profile says: %1 (in an existing folder)").arg(effective));
+    m_permission->setItemText(
+        0,
+        own ? tr("As the profile says: %1").arg(effective)
+            : tr("As the profile says: %1 (in an existing folder)").arg(effective));
 }
 
 void SpawnDialog::browse()
 {
     const QString dir = QFileDialog::getExistingDirectory(
-        this, m_repository->isChecked() ? tr("Git Repository") : tr("Working Folder"),
+        this,
+        m_repository->isChecked() ? tr("Git Repository") : tr("Working Folder"),
         m_path->text().isEmpty() ? QDir::homePath() : m_path->text());
     if (!dir.isEmpty()) {
         m_path->setText(dir);
@@ -313,20 +326,25 @@ void SpawnDialog::validate()
         m_namesPreview->clear();
 
     if (!isValidType(r.type)) {
-        problem = r.type.isEmpty() ? tr("Give the agents a type, e.g. dev.")
-                                   : tr("The type may have lower-case letters, digits, '_' and '-' (at most 32), "
-                                        "starting with a letter or a digit.");
+        problem
+            = r.type.isEmpty()
+                  ? tr("Give the agents a type, e.g. dev.")
+                  : tr("The type may have lower-case letters, digits, '_' and '-' (at most 32), "
+                       "starting with a letter or a digit.");
     } else if (!r.name.isEmpty() && !isValidName(r.name)) {
-        problem = tr("The name may have letters, digits, '_' and '-' (at most 64), starting with a letter or a "
+        problem = tr("The name may have letters, digits, '_' and '-' (at most 64), starting with a "
+                     "letter or a "
                      "digit; no spaces, dots or colons.");
     } else if (r.count > 1 && !r.name.isEmpty() && !isValidName(names.last())) {
-        problem = tr("%1 is too long: keep the name shorter so that the numbered names fit in 64 characters.")
+        problem = tr("%1 is too long: keep the name shorter so that the numbered names fit in 64 "
+                     "characters.")
                       .arg(names.last());
     } else if (m_profile->currentIndex() < 0) {
         problem = tr("There is no agent profile to spawn.");
     } else if (!r.interactive && m_profile->currentIndex() < m_profiles.size()
                && !m_profiles.at(m_profile->currentIndex()).takesPrompt) {
-        problem = tr("Profile %1 has no {prompt} in its command, so it cannot run tasks as a worker: spawn it "
+        problem = tr("Profile %1 has no {prompt} in its command, so it cannot run tasks as a "
+                     "worker: spawn it "
                      "as an interactive agent.")
                       .arg(r.profile);
     } else if (needsPath && r.path.isEmpty()) {
@@ -334,7 +352,8 @@ void SpawnDialog::validate()
                                                        : tr("Choose the folder to work in.");
     } else if (needsPath && (!QFileInfo(r.path).isAbsolute() || !QFileInfo(r.path).isDir())) {
         problem = tr("%1 is not an existing folder.").arg(r.path);
-    } else if (r.workplace == Workplace::Repository && !QFileInfo::exists(QDir(r.path).filePath(u".git"_s))) {
+    } else if (r.workplace == Workplace::Repository
+               && !QFileInfo::exists(QDir(r.path).filePath(u".git"_s))) {
         problem = tr("%1 is not a git repository (it has no .git).").arg(r.path);
     } else {
         for (const QString &n : names) {

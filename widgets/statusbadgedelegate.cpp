@@ -75,12 +75,17 @@ QSize StatusBadgeDelegate::badgeSize(const QString &text, const QFont &font)
     return {fm.horizontalAdvance(text) + 2 * kPadX + 4, fm.height() + 2 * kPadY};
 }
 
-void StatusBadgeDelegate::paintBadge(QPainter *painter, const QRect &rect, const QString &text,
-                                     const QColor &color, const QFont &font)
+void StatusBadgeDelegate::paintBadge(QPainter *painter,
+                                     const QRect &rect,
+                                     const QString &text,
+                                     const QColor &color,
+                                     const QFont &font)
 {
     const QFont f = badgeFont(font);
     const QSize size = badgeSize(text, font);
-    QRect r(rect.left(), rect.top() + (rect.height() - size.height()) / 2, qMin(size.width(), rect.width()),
+    QRect r(rect.left(),
+            rect.top() + (rect.height() - size.height()) / 2,
+            qMin(size.width(), rect.width()),
             size.height());
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
@@ -90,14 +95,16 @@ void StatusBadgeDelegate::paintBadge(QPainter *painter, const QRect &rect, const
     // Dark text on light badges (amber), white on the others.
     painter->setPen(color.lightnessF() > 0.55 ? QColor(0x21, 0x21, 0x21) : QColor(Qt::white));
     painter->setFont(f);
-    const QString shown = r.width() >= size.width()
-                              ? text
-                              : QFontMetrics(f).elidedText(text, Qt::ElideRight, r.width() - 2 * kPadX);
+    const QString shown
+        = r.width() >= size.width()
+              ? text
+              : QFontMetrics(f).elidedText(text, Qt::ElideRight, r.width() - 2 * kPadX);
     painter->drawText(r, Qt::AlignCenter, shown);
     painter->restore();
 }
 
-void StatusBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+void StatusBadgeDelegate::paint(QPainter *painter,
+                                const QStyleOptionViewItem &option,
                                 const QModelIndex &index) const
 {
     QStyleOptionViewItem opt = option;
@@ -117,7 +124,8 @@ void StatusBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &o
     paintBadge(painter, r, text, c, option.font);
 }
 
-QSize StatusBadgeDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+QSize StatusBadgeDelegate::sizeHint(const QStyleOptionViewItem &option,
+                                    const QModelIndex &index) const
 {
     QSize s = QStyledItemDelegate::sizeHint(option, index);
     const QSize b = badgeSize(index.data(Qt::DisplayRole).toString(), option.font);

@@ -22,13 +22,18 @@ public:
 
     StatusBadgeDelegate(Kind kind, int statusRole, QObject *parent = nullptr);
 
-    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    void paint(QPainter *painter,
+               const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 
     static QColor color(Agent::Status status);
     static QColor color(Task::Status status);
     // Paints one badge (also used by the task detail and the terminal headers).
-    static void paintBadge(QPainter *painter, const QRect &rect, const QString &text, const QColor &color,
+    static void paintBadge(QPainter *painter,
+                           const QRect &rect,
+                           const QString &text,
+                           const QColor &color,
                            const QFont &font);
     static QSize badgeSize(const QString &text, const QFont &font);
 

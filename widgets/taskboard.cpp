@@ -2,12 +2,12 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "widgets/taskboard.h"
 
+#include "models/taskfilterproxy.h"
+#include "models/taskmodel.h"
 #include "widgets/icons.h"
 #include "widgets/placeholdertreeview.h"
 #include "widgets/statusbadgedelegate.h"
 #include "widgets/taskdetailview.h"
-#include "models/taskfilterproxy.h"
-#include "models/taskmodel.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -52,8 +52,9 @@ TaskBoard::TaskBoard(TaskModel *model, QWidget *parent)
     m_typeFilter->setObjectName(u"taskTypeFilter"_s);
     m_typeFilter->setToolTip(tr("Show tasks for agents of this type"));
     m_typeFilter->addItem(tr("All types"), QString());
-    connect(m_typeFilter, &QComboBox::currentIndexChanged, this,
-            [this] { m_proxy->setAgentType(m_typeFilter->currentData().toString()); });
+    connect(m_typeFilter, &QComboBox::currentIndexChanged, this, [this] {
+        m_proxy->setAgentType(m_typeFilter->currentData().toString());
+    });
 
     m_filter->setObjectName(u"taskFilter"_s);
     m_filter->setPlaceholderText(tr("Search tasks…"));
@@ -69,12 +70,13 @@ TaskBoard::TaskBoard(TaskModel *model, QWidget *parent)
 
     m_view->setObjectName(u"taskView"_s);
     m_view->setModel(m_proxy);
-    m_view->setItemDelegateForColumn(TaskModel::StatusColumn,
-                                     new StatusBadgeDelegate(StatusBadgeDelegate::Kind::Task, TaskModel::StatusRole,
-                                                             m_view));
+    m_view->setItemDelegateForColumn(
+        TaskModel::StatusColumn,
+        new StatusBadgeDelegate(StatusBadgeDelegate::Kind::Task, TaskModel::StatusRole, m_view));
     m_view->sortByColumn(TaskModel::CreatedColumn, Qt::DescendingOrder);
-    m_view->setPlaceholderText(tr("No tasks here.\nQueue one with %1.")
-                                   .arg(QKeySequence(Qt::CTRL | Qt::Key_T).toString(QKeySequence::NativeText)));
+    m_view->setPlaceholderText(
+        tr("No tasks here.\nQueue one with %1.")
+            .arg(QKeySequence(Qt::CTRL | Qt::Key_T).toString(QKeySequence::NativeText)));
     QHeaderView *h = m_view->header();
     h->resizeSection(TaskModel::TitleColumn, 260);
     h->resizeSection(TaskModel::StatusColumn, 100);
@@ -85,9 +87,13 @@ TaskBoard::TaskBoard(TaskModel *model, QWidget *parent)
     h->resizeSection(TaskModel::CreatedColumn, 120);
     h->resizeSection(TaskModel::DurationColumn, 80);
     connect(m_view, &QWidget::customContextMenuRequested, this, &TaskBoard::showContextMenu);
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TaskBoard::updateActions);
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this] { m_detail->setTaskId(currentTaskId()); });
+    connect(m_view->selectionModel(),
+            &QItemSelectionModel::selectionChanged,
+            this,
+            &TaskBoard::updateActions);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        m_detail->setTaskId(currentTaskId());
+    });
     connect(m_proxy, &QAbstractItemModel::dataChanged, this, &TaskBoard::updateActions);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &TaskBoard::updateActions);
     connect(m_model, &TaskModel::countsChanged, this, &TaskBoard::updateCounts);
@@ -167,7 +173,8 @@ TaskBoard::TaskBoard(TaskModel *model, QWidget *parent)
 
     m_tick->setInterval(1000);
     connect(m_tick, &QTimer::timeout, this, [this] {
-        if (isVisible() && (m_model->count(Task::Status::Running) + m_model->count(Task::Status::Assigned)) > 0)
+        if (isVisible()
+            && (m_model->count(Task::Status::Running) + m_model->count(Task::Status::Assigned)) > 0)
             m_model->refreshRunning();
     });
     m_tick->start();
@@ -235,7 +242,8 @@ void TaskBoard::selectTask(const QString &id)
     }
     if (!i.isValid())
         return;
-    m_view->selectionModel()->setCurrentIndex(i, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->selectionModel()->setCurrentIndex(
+        i, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_view->scrollTo(i);
 }
 
@@ -251,7 +259,8 @@ void TaskBoard::updateActions()
     bool retryable = false;
     for (const Task &t : selectedTasks()) {
         cancellable = cancellable || !t.isFinished();
-        retryable = retryable || t.status == Task::Status::Failed || t.status == Task::Status::Cancelled;
+        retryable
+            = retryable || t.status == Task::Status::Failed || t.status == Task::Status::Cancelled;
     }
     m_new->setEnabled(m_ready);
     m_cancel->setEnabled(m_ready && cancellable);
@@ -260,15 +269,21 @@ void TaskBoard::updateActions()
 
 void TaskBoard::updateCounts()
 {
-    auto label = [](const QString &name, int n) { return n > 0 ? tr("%1 (%2)").arg(name).arg(n) : name; };
-    const int running = m_model->count(Task::Status::Running) + m_model->count(Task::Status::Assigned);
+    auto label = [](const QString &name, int n) {
+        return n > 0 ? tr("%1 (%2)").arg(name).arg(n) : name;
+    };
+    const int running
+        = m_model->count(Task::Status::Running) + m_model->count(Task::Status::Assigned);
     m_tabs->setTabText(int(Tab::All), label(tr("All"), m_model->rowCount()));
-    m_tabs->setTabText(int(Tab::Blocked), label(tr("Blocked"), m_model->count(Task::Status::Blocked)));
+    m_tabs->setTabText(int(Tab::Blocked),
+                       label(tr("Blocked"), m_model->count(Task::Status::Blocked)));
     m_tabs->setTabText(int(Tab::Queued), label(tr("Queued"), m_model->count(Task::Status::Queued)));
     m_tabs->setTabText(int(Tab::Running), label(tr("Running"), running));
-    m_tabs->setTabText(int(Tab::Succeeded), label(tr("Succeeded"), m_model->count(Task::Status::Succeeded)));
+    m_tabs->setTabText(int(Tab::Succeeded),
+                       label(tr("Succeeded"), m_model->count(Task::Status::Succeeded)));
     m_tabs->setTabText(int(Tab::Failed), label(tr("Failed"), m_model->count(Task::Status::Failed)));
-    m_tabs->setTabText(int(Tab::Cancelled), label(tr("Cancelled"), m_model->count(Task::Status::Cancelled)));
+    m_tabs->setTabText(int(Tab::Cancelled),
+                       label(tr("Cancelled"), m_model->count(Task::Status::Cancelled)));
     updateActions();
 }
 

@@ -3,8 +3,8 @@
 #include "widgets/taskdetailview.h"
 
 #include "models/agentmodel.h"
-#include "widgets/statusbadgedelegate.h"
 #include "models/taskmodel.h"
+#include "widgets/statusbadgedelegate.h"
 
 #include <QFontDatabase>
 #include <QFormLayout>
@@ -156,11 +156,14 @@ TaskDetailView::TaskDetailView(const TaskModel *model, QWidget *parent)
     layout->addWidget(m_body, 1);
     layout->addWidget(m_empty, 1);
 
-    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex &tl, const QModelIndex &br) {
-        const int row = m_model->rowOf(m_id);
-        if (row >= tl.row() && row <= br.row())
-            refresh();
-    });
+    connect(m_model,
+            &QAbstractItemModel::dataChanged,
+            this,
+            [this](const QModelIndex &tl, const QModelIndex &br) {
+                const int row = m_model->rowOf(m_id);
+                if (row >= tl.row() && row <= br.row())
+                    refresh();
+            });
     connect(m_model, &QAbstractItemModel::modelReset, this, &TaskDetailView::refresh);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
         if (!m_id.isEmpty() && m_body->isHidden())
@@ -223,8 +226,8 @@ void TaskDetailView::refresh()
     pm.fill(Qt::transparent);
     {
         QPainter p(&pm);
-        StatusBadgeDelegate::paintBadge(&p, QRect(QPoint(0, 0), s), label, StatusBadgeDelegate::color(t.status),
-                                        font());
+        StatusBadgeDelegate::paintBadge(
+            &p, QRect(QPoint(0, 0), s), label, StatusBadgeDelegate::color(t.status), font());
     }
     m_status->setPixmap(pm);
     m_status->setToolTip(label);
@@ -232,12 +235,17 @@ void TaskDetailView::refresh()
     m_id_->setText(t.id);
     m_id_->setToolTip(t.id);
     m_type->setText(tr("%1 · priority %2").arg(t.agentType).arg(t.priority));
-    const QString agent = m_model->data(m_model->index(m_model->rowOf(t.id), TaskModel::AgentColumn)).toString();
+    const QString agent
+        = m_model->data(m_model->index(m_model->rowOf(t.id), TaskModel::AgentColumn)).toString();
     m_agent->setText(agent.isEmpty() ? tr("none yet") : agent);
-    m_attempts->setText(t.result ? tr("%1 of %2 · exit code %3").arg(t.attempts).arg(t.maxAttempts).arg(t.result->exitCode)
+    m_attempts->setText(t.result ? tr("%1 of %2 · exit code %3")
+                                       .arg(t.attempts)
+                                       .arg(t.maxAttempts)
+                                       .arg(t.result->exitCode)
                                  : tr("%1 of %2").arg(t.attempts).arg(t.maxAttempts));
     const qint64 ms = TaskModel::durationMs(t);
-    const QString duration = ms < 0 ? QString() : tr("%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
+    const QString duration
+        = ms < 0 ? QString() : tr("%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
     if (!t.startedAt.isValid())
         m_times->setText(tr("not yet (queued %1)").arg(when(t.createdAt)));
     else if (!t.finishedAt.isValid())
@@ -250,7 +258,8 @@ void TaskDetailView::refresh()
     QStringList deps;
     for (const QString &d : t.dependsOn) {
         const std::optional<Task> dep = m_model->task(d);
-        deps << (dep ? tr("%1 (%2)").arg(TaskModel::displayTitle(*dep), TaskModel::statusLabel(dep->status))
+        deps << (dep ? tr("%1 (%2)").arg(TaskModel::displayTitle(*dep),
+                                         TaskModel::statusLabel(dep->status))
                      : d.left(8));
     }
     m_deps->setText(deps.join(u"; "_s));
@@ -262,9 +271,12 @@ void TaskDetailView::refresh()
     const std::optional<AgentReport> report = t.result ? t.result->report : std::nullopt;
     QString session;
     if (report && !report->sessionId.isEmpty())
-        session = report->model.isEmpty() ? report->sessionId : tr("%1 · %2").arg(report->model, report->sessionId);
+        session = report->model.isEmpty() ? report->sessionId
+                                          : tr("%1 · %2").arg(report->model, report->sessionId);
     m_session->setText(session);
-    m_session->setToolTip(report && !report->terminalReason.isEmpty() ? tr("Ended: %1").arg(report->terminalReason) : QString());
+    m_session->setToolTip(report && !report->terminalReason.isEmpty()
+                              ? tr("Ended: %1").arg(report->terminalReason)
+                              : QString());
     m_form->setRowVisible(m_session, !session.isEmpty());
     QString usage;
     if (report && (report->numTurns || report->usage)) {
@@ -273,9 +285,12 @@ void TaskDetailView::refresh()
         if (report->numTurns)
             parts << tr("%n turn(s)", nullptr, *report->numTurns);
         if (report->usage)
-            parts << tr("%1 in, %2 out tokens").arg(l.toString(report->usage->inputTokens), l.toString(report->usage->outputTokens))
+            parts << tr("%1 in, %2 out tokens")
+                         .arg(l.toString(report->usage->inputTokens),
+                              l.toString(report->usage->outputTokens))
                   << tr("cache %1 written, %2 read")
-                         .arg(l.toString(report->usage->cacheCreationTokens), l.toString(report->usage->cacheReadTokens));
+                         .arg(l.toString(report->usage->cacheCreationTokens),
+                              l.toString(report->usage->cacheReadTokens));
         usage = parts.join(u" · "_s);
     }
     m_usage->setText(usage);

@@ -62,9 +62,12 @@ TerminalArea::TerminalArea(QWidget *parent)
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);
     m_placeholder->setText(
-        tr("No terminal is open.\n\nSelect an agent and press Enter to watch it live in its tmux session.\n"
-           "%1 takes the keyboard so that you type into it; closing a terminal never stops the agent.")
-            .arg(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K).toString(QKeySequence::NativeText)));
+        tr("No terminal is open.\n\nSelect an agent and press Enter to watch it live in its tmux "
+           "session.\n"
+           "%1 takes the keyboard so that you type into it; closing a terminal never stops the "
+           "agent.")
+            .arg(
+                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K).toString(QKeySequence::NativeText)));
     QPalette dim = m_placeholder->palette();
     dim.setColor(QPalette::WindowText, palette().color(QPalette::PlaceholderText));
     m_placeholder->setPalette(dim);
@@ -75,8 +78,9 @@ TerminalArea::TerminalArea(QWidget *parent)
     m_tabs->setMovable(true);
     m_tabs->setElideMode(Qt::ElideRight);
     m_tabs->tabBar()->setFocusPolicy(Qt::NoFocus);
-    connect(m_tabs, &QTabWidget::tabCloseRequested, this,
-            [this](int i) { closePane(qobject_cast<TerminalPane *>(m_tabs->widget(i))); });
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int i) {
+        closePane(qobject_cast<TerminalPane *>(m_tabs->widget(i)));
+    });
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int i) {
         if (!m_grid)
             if (auto *p = qobject_cast<TerminalPane *>(m_tabs->widget(i)))
@@ -100,15 +104,18 @@ TerminalArea::TerminalArea(QWidget *parent)
         return a;
     };
     m_closeAction = make(u"close"_s, tr("&Close Terminal"), u"closeTerminal"_s);
-    m_closeAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), QKeySequence(Qt::CTRL | Qt::Key_F4)});
+    m_closeAction->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), QKeySequence(Qt::CTRL | Qt::Key_F4)});
     m_closeAction->setToolTip(tr("Close the terminal; the agent keeps running"));
     connect(m_closeAction, &QAction::triggered, this, [this] { closePane(m_current); });
 
     m_next = make({}, tr("&Next Terminal"), u"nextTerminal"_s);
-    m_next->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Tab), QKeySequence(Qt::CTRL | Qt::Key_PageDown)});
+    m_next->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_Tab), QKeySequence(Qt::CTRL | Qt::Key_PageDown)});
     connect(m_next, &QAction::triggered, this, [this] { step(1); });
     m_previous = make({}, tr("&Previous Terminal"), u"previousTerminal"_s);
-    m_previous->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab), QKeySequence(Qt::CTRL | Qt::Key_PageUp)});
+    m_previous->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab),
+                              QKeySequence(Qt::CTRL | Qt::Key_PageUp)});
     connect(m_previous, &QAction::triggered, this, [this] { step(-1); });
 
     m_gridAction = make(u"grid"_s, tr("Watch in a &Grid"), u"terminalGrid"_s);
@@ -129,7 +136,8 @@ TerminalArea::TerminalArea(QWidget *parent)
     });
 
     m_zoomIn = make(u"zoom-in"_s, tr("Zoom &In"), u"zoomIn"_s);
-    m_zoomIn->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Plus), QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+    m_zoomIn->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::Key_Plus), QKeySequence(Qt::CTRL | Qt::Key_Equal)});
     connect(m_zoomIn, &QAction::triggered, this, [this] {
         QFont f = m_font;
         f.setPointSizeF(qMin(f.pointSizeF() + 1, 48.0));
@@ -182,7 +190,9 @@ TerminalArea::TerminalArea(QWidget *parent)
         a->setChecked(s == m_scheme);
         m_schemes->addAction(a);
     }
-    connect(m_schemes, &QActionGroup::triggered, this, [this](QAction *a) { setColorScheme(a->data().toString()); });
+    connect(m_schemes, &QActionGroup::triggered, this, [this](QAction *a) {
+        setColorScheme(a->data().toString());
+    });
 
     relayout();
 }
@@ -191,8 +201,17 @@ TerminalArea::~TerminalArea() = default;
 
 QList<QAction *> TerminalArea::actions() const
 {
-    return {m_closeAction, m_next, m_previous, m_gridAction, m_keyboard, m_zoomIn,
-            m_zoomOut, m_zoomReset, m_copy, m_paste, m_find};
+    return {m_closeAction,
+            m_next,
+            m_previous,
+            m_gridAction,
+            m_keyboard,
+            m_zoomIn,
+            m_zoomOut,
+            m_zoomReset,
+            m_copy,
+            m_paste,
+            m_find};
 }
 
 void TerminalArea::setTmux(const QString &binary, const QString &socket)
@@ -286,7 +305,8 @@ void TerminalArea::closePane(TerminalPane *pane)
     pane->deleteLater(); // detaches the tmux client; the agent runs on
     if (m_current == pane) {
         m_current = nullptr;
-        TerminalPane *next = m_panes.isEmpty() ? nullptr : m_panes.at(qMin(at, int(m_panes.size()) - 1));
+        TerminalPane *next
+            = m_panes.isEmpty() ? nullptr : m_panes.at(qMin(at, int(m_panes.size()) - 1));
         if (!m_grid && m_tabs->currentWidget())
             next = qobject_cast<TerminalPane *>(m_tabs->currentWidget());
         relayout();
@@ -334,7 +354,8 @@ void TerminalArea::updateTab(TerminalPane *pane)
         return;
     m_tabs->setTabIcon(i, statusDot(pane->status()));
     m_tabs->setTabText(i, pane->agentName());
-    m_tabs->setTabToolTip(i, tr("%1 — %2").arg(pane->agentName(), AgentModel::statusLabel(pane->status())));
+    m_tabs->setTabToolTip(
+        i, tr("%1 — %2").arg(pane->agentName(), AgentModel::statusLabel(pane->status())));
 }
 
 void TerminalArea::setGrid(bool grid)

@@ -37,8 +37,9 @@ bool terminalWantsKey(const QKeyEvent *key)
     const int k = key->key();
     const bool letter = k >= Qt::Key_A && k <= Qt::Key_Z;
     if (mods == Qt::ControlModifier)
-        return letter || k == Qt::Key_BracketLeft || k == Qt::Key_BracketRight || k == Qt::Key_Backslash
-               || k == Qt::Key_AsciiCircum || k == Qt::Key_Underscore || k == Qt::Key_At || k == Qt::Key_Space;
+        return letter || k == Qt::Key_BracketLeft || k == Qt::Key_BracketRight
+               || k == Qt::Key_Backslash || k == Qt::Key_AsciiCircum || k == Qt::Key_Underscore
+               || k == Qt::Key_At || k == Qt::Key_Space;
     if (mods == Qt::AltModifier)
         return letter || k == Qt::Key_Return || k == Qt::Key_Enter || k == Qt::Key_Backspace;
     return false;
@@ -80,7 +81,8 @@ TerminalPane::TerminalPane(const Target &target, bool readOnly, QWidget *parent)
     m_keyboard->setIcon(Icons::get(u"keyboard"_s));
     m_keyboard->setAutoRaise(true);
     m_keyboard->setFocusPolicy(Qt::NoFocus);
-    connect(m_keyboard, &QToolButton::clicked, this, [this](bool checked) { setReadOnly(!checked); });
+    connect(
+        m_keyboard, &QToolButton::clicked, this, [this](bool checked) { setReadOnly(!checked); });
 
     m_close->setIcon(Icons::get(u"close"_s));
     m_close->setAutoRaise(true);
@@ -137,7 +139,8 @@ QFont TerminalPane::defaultFont()
 QStringList TerminalPane::attachArguments(const Target &target, bool readOnly)
 {
     // -u: UTF-8 whatever the app's locale says.
-    QStringList args{u"-u"_s, u"-L"_s, target.socket, u"attach-session"_s, u"-t"_s, u"="_s + target.session};
+    QStringList args{
+        u"-u"_s, u"-L"_s, target.socket, u"attach-session"_s, u"-t"_s, u"="_s + target.session};
     // Read-only as -r, but without the ignore-size that -r implies since tmux 3.3: the app's own
     // control-mode client counts as a sized client, so an ignore-size watcher would see the
     // top-left corner of the 200x50 window instead of a window that fits its pane.
@@ -184,7 +187,9 @@ void TerminalPane::start()
         m_attached = false;
         Q_EMIT attachedChanged(false);
         if (!m_ended)
-            showMessage(tr("The terminal client detached from %1's session.").arg(m_target.agentName), true);
+            showMessage(
+                tr("The terminal client detached from %1's session.").arg(m_target.agentName),
+                true);
     });
     m_term = term;
     if (QWidget *display = term->focusProxy())
@@ -280,7 +285,8 @@ void TerminalPane::setCurrent(bool current)
     // The grid shows which pane the keyboard and the terminal actions go to.
     QPalette p = palette();
     p.setColor(QPalette::WindowText,
-               current ? p.color(QPalette::Highlight) : QApplication::palette().color(QPalette::Mid));
+               current ? p.color(QPalette::Highlight)
+                       : QApplication::palette().color(QPalette::Mid));
     setPalette(p);
     setFrameShape(current ? QFrame::Box : QFrame::StyledPanel);
 }
@@ -314,8 +320,8 @@ void TerminalPane::updateHeader()
     pm.fill(Qt::transparent);
     {
         QPainter p(&pm);
-        StatusBadgeDelegate::paintBadge(&p, QRect(QPoint(0, 0), s), label,
-                                        StatusBadgeDelegate::color(m_status), font());
+        StatusBadgeDelegate::paintBadge(
+            &p, QRect(QPoint(0, 0), s), label, StatusBadgeDelegate::color(m_status), font());
     }
     m_badge->setPixmap(pm);
     if (m_ended)
@@ -324,8 +330,9 @@ void TerminalPane::updateHeader()
         m_mode->setText(m_readOnly ? tr("watching (read-only)") : tr("keyboard goes to the agent"));
     m_keyboard->setChecked(!m_readOnly);
     m_keyboard->setEnabled(!m_ended);
-    m_keyboard->setToolTip(m_readOnly ? tr("Take the keyboard: type into the agent's session (Ctrl+Shift+K)")
-                                      : tr("Give the keyboard back: only watch (Ctrl+Shift+K)"));
+    m_keyboard->setToolTip(
+        m_readOnly ? tr("Take the keyboard: type into the agent's session (Ctrl+Shift+K)")
+                   : tr("Give the keyboard back: only watch (Ctrl+Shift+K)"));
 }
 
 QString TerminalPane::screenText() const

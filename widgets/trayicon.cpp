@@ -17,8 +17,11 @@ namespace Hive {
 
 namespace {
 
-constexpr Agent::Status kShown[] = {Agent::Status::WaitingInput, Agent::Status::Busy, Agent::Status::Idle,
-                                    Agent::Status::Starting, Agent::Status::Lost};
+constexpr Agent::Status kShown[] = {Agent::Status::WaitingInput,
+                                    Agent::Status::Busy,
+                                    Agent::Status::Idle,
+                                    Agent::Status::Starting,
+                                    Agent::Status::Lost};
 
 QIcon trayIcon(bool waiting)
 {
@@ -73,10 +76,14 @@ TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     if (isAvailable()) {
         m_tray = new QSystemTrayIcon(trayIcon(false), this);
         m_tray->setContextMenu(m_menu);
-        connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
-            if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
-                Q_EMIT showHideRequested();
-        });
+        connect(m_tray,
+                &QSystemTrayIcon::activated,
+                this,
+                [this](QSystemTrayIcon::ActivationReason reason) {
+                    if (reason == QSystemTrayIcon::Trigger
+                        || reason == QSystemTrayIcon::DoubleClick)
+                        Q_EMIT showHideRequested();
+                });
         connect(m_tray, &QSystemTrayIcon::messageClicked, this, &TrayIcon::messageClicked);
     }
     connect(m_agents, &AgentModel::countsChanged, this, &TrayIcon::update);
@@ -123,7 +130,9 @@ void TrayIcon::setQuickSpawnProfiles(const QStringList &profiles)
 void TrayIcon::showMessage(const QString &title, const QString &message, bool warning)
 {
     if (m_tray && m_tray->isVisible())
-        m_tray->showMessage(title, message, warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information,
+        m_tray->showMessage(title,
+                            message,
+                            warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information,
                             8000);
 }
 

@@ -177,8 +177,7 @@ void ApiTestBase::initTestCase()
     m_fx = std::make_unique<HiveFixture>();
     QVERIFY_OK(m_fx->start());
     writeProfile(m_fx->dir(), u"fake"_s, {HiveFixture::fakeAgent(), u"{prompt}"_s}, false);
-    writeProfile(
-        m_fx->dir(), u"fake-i"_s, {HiveFixture::fakeAgent(), u"--interactive"_s}, true);
+    writeProfile(m_fx->dir(), u"fake-i"_s, {HiveFixture::fakeAgent(), u"--interactive"_s}, true);
     startEngine();
     m_probe = std::make_unique<Database>(); // registered as "probe" for counts()
     QVERIFY_OK(m_probe->open(m_fx->databaseUrl(), u"probe"_s));

@@ -42,8 +42,7 @@ class ApiTestBase : public QObject
 
 public:
     // An id that names no agent and no task.
-    static inline const QString kUnknownId
-        = QStringLiteral("6f1c2d1e-0000-4000-8000-000000000001");
+    static inline const QString kUnknownId = QStringLiteral("6f1c2d1e-0000-4000-8000-000000000001");
 
 private Q_SLOTS:
     void initTestCase();

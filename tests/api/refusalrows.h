@@ -18,9 +18,9 @@ void refusalRow(const char *name,
                 int status,
                 const QString &code,
                 const QString &mentions);
-void addWhoGetsInRefusals();    // refusalrows_access.cpp
-void addBodyRefusals();         // refusalrows_access.cpp
-void addValueRefusals();        // refusalrows_values.cpp: enums, query parameters, invalid, too big
-void addPathRefusals();         // refusalrows_values.cpp: unknown ids and paths, wrong methods
+void addWhoGetsInRefusals(); // refusalrows_access.cpp
+void addBodyRefusals();      // refusalrows_access.cpp
+void addValueRefusals();     // refusalrows_values.cpp: enums, query parameters, invalid, too big
+void addPathRefusals();      // refusalrows_values.cpp: unknown ids and paths, wrong methods
 
 } // namespace Hive::Test

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "tests/api/refusalrows.h"
 #include "tests/api/apitestbase.h"
+#include "tests/api/refusalrows.h"
 
 #include <QTest>
 

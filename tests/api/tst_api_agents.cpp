@@ -280,7 +280,8 @@ void tst_ApiAgents::interactiveAgentOverUnixSocket()
                  u"/api/v1/agents/%1/input"_s.arg(id),
                  R"({"text":"hello from the api","enter":true})");
     QVERIFY2(r.status == 202, r.describe().constData());
-    QTRY_VERIFY2_WITH_TIMEOUT(paneShows(u"working on: hello from the api"_s), qPrintable(pane), 30000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        paneShows(u"working on: hello from the api"_s), qPrintable(pane), 30000);
 
     // Typed literally: nothing in it is run by a shell.
     const QString marker = m_fx->path(u"typed-pwned"_s);

@@ -72,7 +72,8 @@ void tst_ApiServer::openApiDescribesExactlyWhatIsServed()
     QCOMPARE(r.status, 200);
     const QJsonObject doc = r.object();
     QVERIFY(doc.value(u"openapi"_s).toString().startsWith(u"3."_s));
-    QCOMPARE(doc.value(u"servers"_s).toArray().first().toObject().value(u"url"_s).toString(), m_url);
+    QCOMPARE(doc.value(u"servers"_s).toArray().first().toObject().value(u"url"_s).toString(),
+             m_url);
     const QJsonObject paths = doc.value(u"paths"_s).toObject();
     QStringList described;
     for (auto p = paths.begin(); p != paths.end(); ++p)

@@ -21,7 +21,8 @@ void EngineTestBase::writeProfile(const QString &name, const QStringList &comman
     QFile f(m_fx->path(u"profiles/%1.json"_s.arg(name)));
     QVERIFY(f.open(QIODevice::WriteOnly));
     QJsonArray cmd = QJsonArray::fromStringList(command);
-    f.write(QJsonDocument(QJsonObject{{u"name"_s, name}, {u"command"_s, cmd}, {u"interactive"_s, false}})
+    f.write(QJsonDocument(
+                QJsonObject{{u"name"_s, name}, {u"command"_s, cmd}, {u"interactive"_s, false}})
                 .toJson());
 }
 
@@ -36,7 +37,8 @@ void EngineTestBase::startEngine()
     o.reconcileMs = 300;
     o.heartbeatGraceMs = 4000;
     m_engine = std::make_unique<Engine>(o);
-    connect(m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });
+    connect(
+        m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });
     auto started = wait(m_engine->start());
     QVERIFY_OK(started);
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
@@ -74,11 +76,15 @@ Agent EngineTestBase::spawnWorker(const QString &type, const QString &profile, c
     auto a = wait(m_engine->spawn(r));
     if (!a)
         qWarning() << a.error().message;
-    return a ? waitAgent(a->id, [](const Agent &x) { return x.status == Agent::Status::Idle; }) : Agent();
+    return a ? waitAgent(a->id, [](const Agent &x) { return x.status == Agent::Status::Idle; })
+             : Agent();
 }
 
-Task EngineTestBase::createTask(const QString &prompt, const QString &type, int priority, const QStringList &deps,
-                            int maxAttempts)
+Task EngineTestBase::createTask(const QString &prompt,
+                                const QString &type,
+                                int priority,
+                                const QStringList &deps,
+                                int maxAttempts)
 {
     Task t;
     t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -146,8 +152,14 @@ int EngineTestBase::runsWithOutcome(const QString &taskId, const QString &outcom
 qint64 EngineTestBase::panePid(const QString &session)
 {
     QProcess p;
-    p.start(u"tmux"_s, {u"-L"_s, m_fx->tmuxSocket(), u"list-panes"_s, u"-t"_s, u"="_s + session + u":"_s, u"-F"_s,
-                        u"#{pane_pid}"_s});
+    p.start(u"tmux"_s,
+            {u"-L"_s,
+             m_fx->tmuxSocket(),
+             u"list-panes"_s,
+             u"-t"_s,
+             u"="_s + session + u":"_s,
+             u"-F"_s,
+             u"#{pane_pid}"_s});
     p.waitForFinished(5000);
     return p.readAllStandardOutput().trimmed().toLongLong();
 }

@@ -43,9 +43,14 @@ protected:
         return f.result();
     }
     void startEngine();
-    Agent spawnWorker(const QString &type, const QString &profile = QStringLiteral("fake"), const QString &name = {});
-    Task createTask(const QString &prompt, const QString &type, int priority = 0,
-                    const QStringList &deps = {}, int maxAttempts = 3);
+    Agent spawnWorker(const QString &type,
+                      const QString &profile = QStringLiteral("fake"),
+                      const QString &name = {});
+    Task createTask(const QString &prompt,
+                    const QString &type,
+                    int priority = 0,
+                    const QStringList &deps = {},
+                    int maxAttempts = 3);
     Task waitTask(const QString &id, std::function<bool(const Task &)> until, int ms = 30000);
     Agent waitAgent(const QString &id, std::function<bool(const Agent &)> until, int ms = 30000);
     int runsWithOutcome(const QString &taskId, const QString &outcome);

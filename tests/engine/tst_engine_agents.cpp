@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
-#include "tests/engine/enginetestbase.h"
 #include "services/core/process.h"
+#include "tests/engine/enginetestbase.h"
 
 #include <QDir>
 #include <QFile>
@@ -71,10 +71,12 @@ void tst_EngineAgents::killAgentHandsTaskBack()
     QCOMPARE(wait(m_engine->agent(a.id))->status, Agent::Status::Stopped);
     // Its session is gone; its task is queued again (the attempt not counted: max_attempts 1).
     QProcess p;
-    p.start(u"tmux"_s, {u"-L"_s, m_fx->tmuxSocket(), u"has-session"_s, u"-t"_s, u"="_s + a.tmuxSession});
+    p.start(u"tmux"_s,
+            {u"-L"_s, m_fx->tmuxSocket(), u"has-session"_s, u"-t"_s, u"="_s + a.tmuxSession});
     p.waitForFinished(5000);
     QVERIFY(p.exitCode() != 0);
-    const Task back = waitTask(t.id, [](const Task &x) { return x.status == Task::Status::Queued; });
+    const Task back
+        = waitTask(t.id, [](const Task &x) { return x.status == Task::Status::Queued; });
     QCOMPARE(back.status, Task::Status::Queued);
     QCOMPARE(back.attempts, 0);
     QVERIFY_OK(wait(m_engine->cancelTask(t.id)));
@@ -88,10 +90,12 @@ void tst_EngineAgents::interactiveAgentWaitsForInput()
     QDir().mkpath(m_fx->path(u"profiles"_s));
     QFile f(m_fx->path(u"profiles/fake-chat.json"_s));
     QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QJsonDocument(QJsonObject{{u"name"_s, u"fake-chat"_s},
-                                      {u"command"_s, QJsonArray{Test::HiveFixture::fakeAgent(), u"--interactive"_s}},
-                                      {u"interactive"_s, true}})
-                .toJson());
+    f.write(
+        QJsonDocument(QJsonObject{{u"name"_s, u"fake-chat"_s},
+                                  {u"command"_s,
+                                   QJsonArray{Test::HiveFixture::fakeAgent(), u"--interactive"_s}},
+                                  {u"interactive"_s, true}})
+            .toJson());
     f.close();
     SpawnRequest r;
     r.type = u"chat"_s;
@@ -112,12 +116,12 @@ void tst_EngineAgents::interactiveAgentWaitsForInput()
     QTRY_VERIFY_WITH_TIMEOUT(screen().contains(u"working on: "_s + text), 10000);
     QVERIFY(!QFile::exists(m_fx->path(u"typed"_s)));
     // It asks a yes/no question: the agent waits for input.
-    const Agent waiting = waitAgent(spawned->id, [](const Agent &a) { return a.status == Agent::Status::WaitingInput; },
-                                    10000);
+    const Agent waiting = waitAgent(
+        spawned->id, [](const Agent &a) { return a.status == Agent::Status::WaitingInput; }, 10000);
     QCOMPARE(waiting.status, Agent::Status::WaitingInput);
     QVERIFY_OK(wait(m_engine->input(spawned->id, InputRequest{u"y"_s, true, {}, 0})));
-    const Agent answered = waitAgent(spawned->id, [](const Agent &a) { return a.status != Agent::Status::WaitingInput; },
-                                     10000);
+    const Agent answered = waitAgent(
+        spawned->id, [](const Agent &a) { return a.status != Agent::Status::WaitingInput; }, 10000);
     QVERIFY(answered.status != Agent::Status::WaitingInput);
     QTRY_VERIFY2_WITH_TIMEOUT(screen().contains(u"answer: y"_s), qPrintable(screen()), 10000);
     QVERIFY_OK(wait(m_engine->kill(spawned->id)));
@@ -130,10 +134,19 @@ void tst_EngineAgents::repositoryGivesAWorktree()
 {
     const QString repo = m_fx->path(u"repo"_s);
     QDir().mkpath(repo);
-    auto git = [&](const QStringList &args) { return Process::run(u"git"_s, QStringList{u"-C"_s, repo} + args, 20000); };
+    auto git = [&](const QStringList &args) {
+        return Process::run(u"git"_s, QStringList{u"-C"_s, repo} + args, 20000);
+    };
     QVERIFY_OK(git({u"init"_s, u"-q"_s, u"-b"_s, u"main"_s}));
-    QVERIFY_OK(git({u"-c"_s, u"user.name=t"_s, u"-c"_s, u"user.email=t@t"_s, u"commit"_s, u"-q"_s,
-                    u"--allow-empty"_s, u"-m"_s, u"init"_s}));
+    QVERIFY_OK(git({u"-c"_s,
+                    u"user.name=t"_s,
+                    u"-c"_s,
+                    u"user.email=t@t"_s,
+                    u"commit"_s,
+                    u"-q"_s,
+                    u"--allow-empty"_s,
+                    u"-m"_s,
+                    u"init"_s}));
     SpawnRequest r;
     r.type = u"git"_s;
     r.profile = u"fake"_s;
@@ -152,7 +165,8 @@ void tst_EngineAgents::repositoryGivesAWorktree()
     QVERIFY_OK(wait(m_engine->kill(a->id)));
     // A folder that is not a repository is refused, naming the field.
     r.name = u"notgit"_s;
-    QTemporaryDir plain; // outside any repository (the fixture's folder may be inside the build tree's)
+    QTemporaryDir
+        plain; // outside any repository (the fixture's folder may be inside the build tree's)
     r.repository = plain.path();
     auto bad = wait(m_engine->spawn(r));
     QVERIFY(!bad);

@@ -31,14 +31,16 @@ void tst_EngineFaults::killedRunnerTaskRunsAgainExactlyOnce()
     const Agent first = spawnWorker(u"crash"_s);
     const QString runs = m_fx->path(u"crash-runs"_s);
     const Task t = createTask(u"sleep=2 touch=%1"_s.arg(runs), u"crash"_s);
-    const Task running = waitTask(t.id, [](const Task &x) { return x.status == Task::Status::Running; });
+    const Task running
+        = waitTask(t.id, [](const Task &x) { return x.status == Task::Status::Running; });
     QCOMPARE(running.agentId, first.id);
     const Agent second = spawnWorker(u"crash"_s);
     const qint64 pid = panePid(first.tmuxSession);
     QVERIFY(pid > 0);
     QCOMPARE(::kill(static_cast<pid_t>(pid), SIGKILL), 0);
 
-    const Agent lost = waitAgent(first.id, [](const Agent &a) { return a.status == Agent::Status::Lost; });
+    const Agent lost
+        = waitAgent(first.id, [](const Agent &a) { return a.status == Agent::Status::Lost; });
     QCOMPARE(lost.status, Agent::Status::Lost);
     const Task done = waitTask(t.id, finished);
     QCOMPARE(done.status, Task::Status::Succeeded);

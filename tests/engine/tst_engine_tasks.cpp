@@ -40,20 +40,25 @@ void tst_EngineTasks::taskRunsAndEventsArePublished()
     QCOMPARE(done.status, Task::Status::Succeeded);
     QVERIFY(done.result);
     QCOMPARE(done.result->exitCode, 0);
-    QVERIFY2(done.result->output.contains(u"PROMPT:hello world"_s), qPrintable(done.result->output));
+    QVERIFY2(done.result->output.contains(u"PROMPT:hello world"_s),
+             qPrintable(done.result->output));
     QVERIFY(done.result->durationMs >= 0);
     QCOMPARE(done.agentId, a.id);
     QCOMPARE(done.attempts, 1);
     // The events, in order, with increasing sequence numbers.
     QStringList types;
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        types.clear();
-        for (const Event &e : std::as_const(m_events))
-            if (e.task && e.task->id == t.id)
-                types << e.type;
-        return types.contains(u"task.succeeded"_s);
-    }(), 5000);
-    QCOMPARE(types, (QStringList{u"task.created"_s, u"task.assigned"_s, u"task.started"_s, u"task.succeeded"_s}));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            types.clear();
+            for (const Event &e : std::as_const(m_events))
+                if (e.task && e.task->id == t.id)
+                    types << e.type;
+            return types.contains(u"task.succeeded"_s);
+        }(),
+        5000);
+    QCOMPARE(types,
+             (QStringList{
+                 u"task.created"_s, u"task.assigned"_s, u"task.started"_s, u"task.succeeded"_s}));
     qint64 seq = 0;
     for (const Event &e : std::as_const(m_events)) {
         if (e.task && e.task->id == t.id) {
@@ -62,10 +67,12 @@ void tst_EngineTasks::taskRunsAndEventsArePublished()
         }
     }
     // The pane's log file (pipe-pane) has the agent's output.
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        QFile log(m_fx->path(u"logs/%1.log"_s.arg(a.name)));
-        return log.open(QIODevice::ReadOnly) && log.readAll().contains("PROMPT:hello world");
-    }(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            QFile log(m_fx->path(u"logs/%1.log"_s.arg(a.name)));
+            return log.open(QIODevice::ReadOnly) && log.readAll().contains("PROMPT:hello world");
+        }(),
+        5000);
 }
 
 void tst_EngineTasks::streamJsonCost()
@@ -78,10 +85,12 @@ void tst_EngineTasks::streamJsonCost()
     QCOMPARE(*done.result->costUsd, 0.125);
     // Stored raw; shown readable on the agent's terminal (its pane log), not as JSON.
     QVERIFY(done.result->output.contains(u"\"type\":\"result\""_s));
-    QTRY_VERIFY_WITH_TIMEOUT([&] {
-        QFile log(m_fx->path(u"logs/%1.log"_s.arg(a.name)));
-        return log.open(QIODevice::ReadOnly) && log.readAll().contains("done, cost $0.1250");
-    }(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            QFile log(m_fx->path(u"logs/%1.log"_s.arg(a.name)));
+            return log.open(QIODevice::ReadOnly) && log.readAll().contains("done, cost $0.1250");
+        }(),
+        5000);
     QFile log(m_fx->path(u"logs/%1.log"_s.arg(a.name)));
     QVERIFY(log.open(QIODevice::ReadOnly));
     QVERIFY(!log.readAll().contains("\"type\":\"result\""));
@@ -104,12 +113,19 @@ void tst_EngineTasks::prioritiesAreHonoured()
     QList<Task> done;
     for (const Task &t : tasks)
         done << waitTask(t.id, finished);
-    std::sort(done.begin(), done.end(), [](const Task &a, const Task &b) { return a.startedAt < b.startedAt; });
+    std::sort(done.begin(), done.end(), [](const Task &a, const Task &b) {
+        return a.startedAt < b.startedAt;
+    });
     QStringList order;
     for (const Task &t : done)
         order << t.title;
-    QCOMPARE(order, (QStringList{u"prio 9 #2"_s, u"prio 7 #5"_s, u"prio 5 #1"_s, u"prio 5 #4"_s, u"prio 1 #0"_s,
-                                 u"prio 0 #3"_s}));
+    QCOMPARE(order,
+             (QStringList{u"prio 9 #2"_s,
+                          u"prio 7 #5"_s,
+                          u"prio 5 #1"_s,
+                          u"prio 5 #4"_s,
+                          u"prio 1 #0"_s,
+                          u"prio 0 #3"_s}));
 }
 
 void tst_EngineTasks::dependenciesAreHonoured()
@@ -145,14 +161,16 @@ void tst_EngineTasks::cancelStopsARunningTask()
     QVERIFY_OK(c);
     QCOMPARE(c->status, Task::Status::Cancelled);
     // The runner stops the command and the agent is free again, long before the 60 s.
-    const Agent idle = waitAgent(a.id, [](const Agent &x) { return x.status == Agent::Status::Idle; }, 15000);
+    const Agent idle
+        = waitAgent(a.id, [](const Agent &x) { return x.status == Agent::Status::Idle; }, 15000);
     QCOMPARE(idle.status, Agent::Status::Idle);
     QVERIFY(clock.elapsed() < 15000);
     QCOMPARE(wait(m_engine->task(t.id))->status, Task::Status::Cancelled);
     // And it takes the next task.
     const Task next = createTask(u"after cancel"_s, u"cancel"_s);
     QCOMPARE(waitTask(next.id, finished).status, Task::Status::Succeeded);
-    // Retry brings the cancelled task back; it runs to the end this time (short now? no: same prompt).
+    // Retry brings the cancelled task back; it runs to the end this time (short now? no: same
+    // prompt).
     auto retried = wait(m_engine->retryTask(next.id));
     QVERIFY(!retried);
     QCOMPARE(retried.error().kind, Error::Kind::Conflict);
@@ -164,7 +182,8 @@ void tst_EngineTasks::commandThatCannotStartFails()
     const Task t = createTask(u"anything"_s, u"broken"_s);
     const Task done = waitTask(t.id, finished);
     QCOMPARE(done.status, Task::Status::Failed);
-    QVERIFY2(done.error.contains(u"cannot start"_s) && done.error.contains(u"/nonexistent/agent-cli"_s),
+    QVERIFY2(done.error.contains(u"cannot start"_s)
+                 && done.error.contains(u"/nonexistent/agent-cli"_s),
              qPrintable(done.error));
 }
 

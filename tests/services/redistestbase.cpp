@@ -11,8 +11,8 @@ using namespace Qt::StringLiterals;
 namespace Hive {
 char *toString(const RedisReply::Type &type)
 {
-    static const char *const names[] = {"Nil",    "Status", "Error",  "Integer", "String",
-                                        "Array",  "Double", "Bool",   "Map"};
+    static const char *const names[]
+        = {"Nil", "Status", "Error", "Integer", "String", "Array", "Double", "Bool", "Map"};
     return qstrdup(names[static_cast<int>(type)]);
 }
 } // namespace Hive

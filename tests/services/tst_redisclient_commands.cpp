@@ -36,8 +36,8 @@ void tst_RedisClientCommands::setGetBinarySafe()
     QVERIFY(waitConnected(c));
 
     const QByteArray key("bin\0key", 7);
-    const QByteArray value = QByteArray("a\0b\0\r\n\xff\xfe\x00", 10)
-                             + u"grüße, 日本語 ✓"_s.toUtf8();
+    const QByteArray value
+        = QByteArray("a\0b\0\r\n\xff\xfe\x00", 10) + u"grüße, 日本語 ✓"_s.toUtf8();
     RedisReply r = exec(c, {"SET", key, value});
     QCOMPARE(r.type, Type::Status);
     QCOMPARE(r.str, "OK"_ba);
@@ -265,7 +265,10 @@ void tst_RedisClientCommands::pipelinedInOrder()
     QCOMPARE(exec(c, {"GET", "pipe"}).str, QByteArray::number(2 * N));
 
     qInfo("%d INCR pipelined: %.1f ms (%.1f us each); one after the other: %.1f ms (%.1f us each)",
-          N, double(pipelinedNs) / 1e6, double(pipelinedNs) / 1e3 / N, double(sequentialNs) / 1e6,
+          N,
+          double(pipelinedNs) / 1e6,
+          double(pipelinedNs) / 1e3 / N,
+          double(sequentialNs) / 1e6,
           double(sequentialNs) / 1e3 / N);
 }
 

@@ -249,7 +249,7 @@ void tst_RedisClientConnection::destroyWithBlockingCommandInFlight()
     QTRY_COMPARE(blockedClients(other), 1);
     c.reset();
     QVERIFY(f.isFinished());
-    QVERIFY(f.isCanceled()); // dropped, not called
+    QVERIFY(f.isCanceled());                // dropped, not called
     QTRY_COMPARE(blockedClients(other), 0); // the connection is closed
 }
 
