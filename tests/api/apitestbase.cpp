@@ -150,14 +150,7 @@ QList<std::pair<int, QByteArray>> ApiTestBase::takeFrames(QByteArray &buf)
 
 void ApiTestBase::startEngine()
 {
-    Engine::Options o;
-    o.dataDir = m_fx->dir();
-    o.tmuxSocket = m_fx->tmuxSocket();
-    o.databaseUrl = m_fx->databaseUrl();
-    o.redisUrl = m_fx->redisUrl();
-    o.runnerPath = HiveFixture::binDir() + u"/hive-runner"_s;
-    o.reconcileMs = 300;
-    o.heartbeatGraceMs = 4000;
+    Engine::Options o = m_fx->engineOptions();
     m_engine = std::make_unique<Engine>(o);
     auto started = await(m_engine->start());
     QVERIFY_OK(started);

@@ -80,14 +80,7 @@ void tst_SessionController::initTestCase()
     m_fx = std::make_unique<Test::HiveFixture>();
     QVERIFY_OK(m_fx->start());
     writeProfile(u"fake"_s, {Test::HiveFixture::fakeAgent(), u"{prompt}"_s});
-    Engine::Options o;
-    o.dataDir = m_fx->dir();
-    o.tmuxSocket = m_fx->tmuxSocket();
-    o.databaseUrl = m_fx->databaseUrl();
-    o.redisUrl = m_fx->redisUrl();
-    o.runnerPath = Test::HiveFixture::binDir() + u"/hive-runner"_s;
-    o.reconcileMs = 300;
-    o.heartbeatGraceMs = 4000;
+    Engine::Options o = m_fx->engineOptions();
     m_engine = std::make_unique<Engine>(o);
     connect(
         m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });

@@ -128,13 +128,9 @@ void tst_ClaudeInteractive::initTestCase()
         u"default"_s,
         m_standin.env(),
         m_standin.claude()));
-    Engine::Options o;
-    o.dataDir = m_fx->dir();
-    o.tmuxSocket = m_fx->tmuxSocket();
-    o.databaseUrl = m_fx->databaseUrl();
-    o.redisUrl = m_fx->redisUrl();
-    o.runnerPath = Test::HiveFixture::binDir() + u"/hive-runner"_s;
+    Engine::Options o = m_fx->engineOptions();
     o.reconcileMs = 500;
+    o.heartbeatGraceMs = 15000;
     m_engine = std::make_unique<Engine>(o);
     connect(
         m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });

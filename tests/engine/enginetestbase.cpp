@@ -28,14 +28,7 @@ void EngineTestBase::writeProfile(const QString &name, const QStringList &comman
 
 void EngineTestBase::startEngine()
 {
-    Engine::Options o;
-    o.dataDir = m_fx->dir();
-    o.tmuxSocket = m_fx->tmuxSocket();
-    o.databaseUrl = m_fx->databaseUrl();
-    o.redisUrl = m_fx->redisUrl();
-    o.runnerPath = HiveFixture::binDir() + u"/hive-runner"_s;
-    o.reconcileMs = 300;
-    o.heartbeatGraceMs = 4000;
+    Engine::Options o = m_fx->engineOptions();
     m_engine = std::make_unique<Engine>(o);
     connect(
         m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });

@@ -84,14 +84,7 @@ void tst_Claude::initTestCase()
     writeClaudeProfile(u"claude"_s, {});
     writeClaudeProfile(u"claude-sandbox"_s, {{u"IS_SANDBOX"_s, u"1"_s}});
 
-    Engine::Options o;
-    o.dataDir = m_fx->dir();
-    o.tmuxSocket = m_fx->tmuxSocket();
-    o.databaseUrl = m_fx->databaseUrl();
-    o.redisUrl = m_fx->redisUrl();
-    o.runnerPath = Test::HiveFixture::binDir() + u"/hive-runner"_s;
-    o.reconcileMs = 300;
-    o.heartbeatGraceMs = 4000;
+    Engine::Options o = m_fx->engineOptions();
     m_engine = std::make_unique<Engine>(o);
     QVERIFY_OK(wait(m_engine->start()));
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
