@@ -119,13 +119,9 @@ void TestTmuxController::initTestCase()
 {
     QStandardPaths::setTestModeEnabled(true);
     QVERIFY2(!TmuxController::tmuxBinary().isEmpty(), "tmux is not installed");
-    m_socket = u"hivetest-tmux-%1"_s.arg(QCoreApplication::applicationPid());
+    m_socket = Hive::Test::tmuxSocketName(u"tmux"_s);
     Hive::Test::killTmuxServer(m_socket);
-    QString root = qEnvironmentVariable("HIVE_TEST_ROOT");
-    if (root.isEmpty())
-        root = QDir::tempPath() + u"/hive-test"_s;
-    QDir().mkpath(root);
-    m_dir = std::make_unique<QTemporaryDir>(root + u"/tmux-XXXXXX"_s);
+    m_dir = std::make_unique<QTemporaryDir>(Hive::Test::testRoot() + u"/tmux-XXXXXX"_s);
     QVERIFY(m_dir->isValid());
     m_tmux = std::make_unique<TmuxController>(m_socket);
 }

@@ -75,7 +75,7 @@ void tst_TerminalPane::initTestCase()
 {
     m_tmux = QStandardPaths::findExecutable(u"tmux"_s);
     QVERIFY2(!m_tmux.isEmpty(), "tmux is needed");
-    m_socket = u"hivepane-%1"_s.arg(QCoreApplication::applicationPid());
+    m_socket = Test::tmuxSocketName(u"pane"_s);
 }
 
 void tst_TerminalPane::cleanupTestCase()
