@@ -118,19 +118,20 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
         showSettings();
     });
     connect(m_tray, &TrayIcon::quitRequested, this, &MainWindow::quit);
-    connect(m_tray, &TrayIcon::messageClicked, this, [this] {
-        showAndRaise();
-        if (m_lastNotice.kind == Notifier::Kind::WaitingInput) {
-            if (auto a = m_agents->agent(m_lastNotice.id)) {
-                m_agentPanel->selectAgent(a->id);
-                m_terminals->open(*a, false);
-            }
-        } else if (m_lastNotice.kind == Notifier::Kind::TaskFailed) {
-            m_taskDock->show();
-            m_board->selectTask(m_lastNotice.id);
-        }
+    connect(m_tray, &TrayIcon::messageClicked, this, &MainWindow::showNotice);
+    connect(m_tray, &TrayIcon::messageNotShown, this, [this](const QString &t, const QString &m) {
+        statusBar()->showMessage(tr("%1 — %2").arg(t, m), 8000);
     });
-    m_tray->setVisible(TrayIcon::isAvailable());
+    // An agent that was waiting got its answer: its notice is old news.
+    connect(m_agents,
+            &AgentModel::agentStatusChanged,
+            this,
+            [this](const Agent &agent, Agent::Status previous) {
+                if (previous == Agent::Status::WaitingInput
+                    && agent.status != Agent::Status::WaitingInput)
+                    m_tray->withdrawMessage(agent.id);
+            });
+    m_tray->setVisible(true); // docks when there is a tray, now or later
 
     connect(app, &Application::engineStarted, this, [this] {
         statusBar()->showMessage(tr("Loading agents and tasks…"), 5000);
@@ -216,8 +217,17 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction *hide = file->addAction(tr("&Hide Window"));
     hide->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
-    hide->setEnabled(TrayIcon::isAvailable());
-    connect(hide, &QAction::triggered, this, &QWidget::hide);
+    // Only where the tray can bring it back.
+    hide->setEnabled(m_tray->isVisible());
+    connect(m_tray, &TrayIcon::trayChanged, hide, [this, hide] {
+        hide->setEnabled(m_tray->isVisible());
+    });
+    connect(
+        file, &QMenu::aboutToShow, hide, [this, hide] { hide->setEnabled(m_tray->isVisible()); });
+    connect(hide, &QAction::triggered, this, [this] {
+        if (m_tray->isVisible())
+            hideToTray();
+    });
     addAction(hide);
     file->addAction(m_quitAction);
 
@@ -386,12 +396,27 @@ void MainWindow::onNotify(Notifier::Kind kind,
                           const QString &message,
                           const QString &id)
 {
-    m_lastNotice = {kind, id};
-    // In front of the user the status bar is enough; elsewhere the desktop says it.
-    if ((isVisible() && isActiveWindow()) || !m_tray->isVisible())
+    // In front of the user the status bar is enough; elsewhere the desktop says it (its
+    // notification server, or the tray). The id (an agent's or a task's) names the notice: a newer
+    // one about the same agent replaces it, and a click on it shows that agent or task.
+    if ((isVisible() && isActiveWindow()) || !m_tray->canShowMessages())
         statusBar()->showMessage(tr("%1 — %2").arg(title, message), 8000);
     else
-        m_tray->showMessage(title, message, kind == Notifier::Kind::TaskFailed);
+        m_tray->showMessage(title, message, kind == Notifier::Kind::TaskFailed, id);
+}
+
+void MainWindow::showNotice(const QString &id)
+{
+    showAndRaise();
+    if (id.isEmpty())
+        return;
+    if (auto a = m_agents->agent(id)) {
+        m_agentPanel->selectAgent(a->id);
+        m_terminals->open(*a, false);
+    } else if (m_tasks->task(id)) {
+        m_taskDock->show();
+        m_board->selectTask(id);
+    }
 }
 
 // ---- what the widgets ask for -------------------------------------------------------------------
@@ -525,14 +550,18 @@ void MainWindow::showAndRaise()
     m_tray->setWindowShown(true);
 }
 
+void MainWindow::hideToTray()
+{
+    hide();
+    m_tray->setWindowShown(false);
+}
+
 void MainWindow::toggleVisible()
 {
-    if (isVisible() && !isMinimized() && isActiveWindow()) {
-        hide();
-        m_tray->setWindowShown(false);
-    } else {
+    if (isVisible() && !isMinimized() && isActiveWindow())
+        hideToTray();
+    else
         showAndRaise();
-    }
 }
 
 void MainWindow::quit()
@@ -554,8 +583,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     saveLayout();
     if (!m_quitting && m_values.closeToTray && m_tray->isVisible()) {
         // The agents run on without a window; the tray brings it back.
-        hide();
-        m_tray->setWindowShown(false);
+        hideToTray();
         event->ignore();
         if (!m_settings->closeNoticeShown()) {
             m_settings->setCloseNoticeShown(true);

@@ -74,10 +74,13 @@ private:
     void
     onNotify(Notifier::Kind kind, const QString &title, const QString &message, const QString &id);
     void updateTitle();
+    // A click on a notice: the window, and the agent or task it was about.
+    void showNotice(const QString &id);
 
     void spawn(const SpawnDialog::Request &request);
     void showError(const QString &title, const QString &message);
     void toggleVisible();
+    void hideToTray();
     void showAndRaise();
     void showShortcuts();
     void showAbout();
@@ -101,11 +104,6 @@ private:
 
     SettingsDialog::Values m_values;
     bool m_quitting = false;
-    struct LastNotice
-    {
-        Notifier::Kind kind = Notifier::Kind::AllDone;
-        QString id;
-    } m_lastNotice;
 };
 
 } // namespace Hive

@@ -3,6 +3,7 @@
 #include "widgets/trayicon.h"
 
 #include "models/agentmodel.h"
+#include "widgets/desktopnotifications.h"
 #include "widgets/icons.h"
 #include "widgets/statusbadgedelegate.h"
 
@@ -10,6 +11,7 @@
 #include <QMenu>
 #include <QPainter>
 #include <QSystemTrayIcon>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -49,6 +51,9 @@ QIcon trayIcon(bool waiting)
 TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     : QObject(parent)
     , m_agents(agents)
+    , m_tray(new QSystemTrayIcon(trayIcon(false), this))
+    , m_desktop(new DesktopNotifications(this))
+    , m_trayLookout(new QTimer(this))
     , m_menu(new QMenu)
 {
     m_menu->setObjectName(u"trayMenu"_s);
@@ -73,19 +78,23 @@ TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     m_quit = m_menu->addAction(Icons::get(u"quit"_s), tr("&Quit Agent Hive"));
     connect(m_quit, &QAction::triggered, this, &TrayIcon::quitRequested);
 
-    if (isAvailable()) {
-        m_tray = new QSystemTrayIcon(trayIcon(false), this);
-        m_tray->setContextMenu(m_menu);
-        connect(m_tray,
-                &QSystemTrayIcon::activated,
-                this,
-                [this](QSystemTrayIcon::ActivationReason reason) {
-                    if (reason == QSystemTrayIcon::Trigger
-                        || reason == QSystemTrayIcon::DoubleClick)
-                        Q_EMIT showHideRequested();
-                });
-        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &TrayIcon::messageClicked);
-    }
+    // The icon exists also while the desktop has no tray: Qt docks it again when a tray that went
+    // away comes back, but not into one that was never there when it was shown (looked for here).
+    m_tray->setContextMenu(m_menu);
+    connect(m_tray,
+            &QSystemTrayIcon::activated,
+            this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                    Q_EMIT showHideRequested();
+            });
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+        Q_EMIT messageClicked(m_balloonKey);
+    });
+    m_trayLookout->setInterval(2000);
+    connect(m_trayLookout, &QTimer::timeout, this, &TrayIcon::lookForTray);
+    connect(m_desktop, &DesktopNotifications::activated, this, &TrayIcon::messageClicked);
+    connect(m_desktop, &DesktopNotifications::notShown, this, &TrayIcon::showBalloon);
     connect(m_agents, &AgentModel::countsChanged, this, &TrayIcon::update);
     setQuickSpawnProfiles({});
     update();
@@ -103,13 +112,30 @@ bool TrayIcon::isAvailable()
 
 bool TrayIcon::isVisible() const
 {
-    return m_tray && m_tray->isVisible();
+    return m_wanted && m_tray->isVisible() && isAvailable();
 }
 
 void TrayIcon::setVisible(bool visible)
 {
-    if (m_tray)
-        m_tray->setVisible(visible);
+    m_wanted = visible;
+    m_tray->setVisible(visible);
+    if (visible && !isAvailable())
+        m_trayLookout->start();
+    else
+        m_trayLookout->stop();
+    Q_EMIT trayChanged();
+}
+
+// No tray when the icon was shown (the app started before the panel, or on a desktop without one):
+// once there is one, the icon is shown again, which docks it.
+void TrayIcon::lookForTray()
+{
+    if (!m_wanted || !isAvailable())
+        return;
+    m_trayLookout->stop();
+    m_tray->hide();
+    m_tray->show();
+    Q_EMIT trayChanged();
 }
 
 void TrayIcon::setWindowShown(bool shown)
@@ -127,13 +153,38 @@ void TrayIcon::setQuickSpawnProfiles(const QStringList &profiles)
     m_quick->setEnabled(!profiles.isEmpty());
 }
 
-void TrayIcon::showMessage(const QString &title, const QString &message, bool warning)
+bool TrayIcon::canShowMessages() const
 {
-    if (m_tray && m_tray->isVisible())
-        m_tray->showMessage(title,
-                            message,
-                            warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information,
-                            8000);
+    return m_desktop->isAvailable() || isVisible();
+}
+
+void TrayIcon::showMessage(const QString &title,
+                           const QString &message,
+                           bool warning,
+                           const QString &key)
+{
+    if (!m_desktop->show(title, message, warning, key))
+        showBalloon(title, message, warning, key);
+}
+
+void TrayIcon::withdrawMessage(const QString &key)
+{
+    m_desktop->withdraw(key);
+}
+
+// Without a notification server: Qt's own message by the icon (a balloon next to an XEmbed tray).
+void TrayIcon::showBalloon(const QString &title,
+                           const QString &message,
+                           bool warning,
+                           const QString &key)
+{
+    if (!isVisible() || !QSystemTrayIcon::supportsMessages()) {
+        Q_EMIT messageNotShown(title, message);
+        return;
+    }
+    m_balloonKey = key;
+    m_tray->showMessage(
+        title, message, warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 8000);
 }
 
 QString TrayIcon::summary(const AgentModel *agents)
@@ -163,11 +214,9 @@ void TrayIcon::update()
         a->setVisible(n > 0);
     }
     const bool waiting = m_agents->count(Agent::Status::WaitingInput) > 0;
-    if (m_tray) {
-        m_tray->setToolTip(toolTip());
-        if (waiting != m_waiting)
-            m_tray->setIcon(trayIcon(waiting));
-    }
+    m_tray->setToolTip(toolTip());
+    if (waiting != m_waiting)
+        m_tray->setIcon(trayIcon(waiting));
     m_waiting = waiting;
 }
 
