@@ -8,10 +8,10 @@
 #include "widgets/statusbadgedelegate.h"
 
 #include <QAction>
+#include <QGuiApplication>
 #include <QMenu>
 #include <QPainter>
 #include <QSystemTrayIcon>
-#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -53,7 +53,6 @@ TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     , m_agents(agents)
     , m_tray(new QSystemTrayIcon(trayIcon(false), this))
     , m_desktop(new DesktopNotifications(this))
-    , m_trayLookout(new QTimer(this))
     , m_menu(new QMenu)
 {
     m_menu->setObjectName(u"trayMenu"_s);
@@ -79,7 +78,7 @@ TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     connect(m_quit, &QAction::triggered, this, &TrayIcon::quitRequested);
 
     // The icon exists also while the desktop has no tray: Qt docks it again when a tray that went
-    // away comes back, but not into one that was never there when it was shown (looked for here).
+    // away comes back, but not into one that was not there when it was shown (onTrayHostChanged).
     m_tray->setContextMenu(m_menu);
     connect(m_tray,
             &QSystemTrayIcon::activated,
@@ -91,8 +90,18 @@ TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
         Q_EMIT messageClicked(m_balloonKey);
     });
-    m_trayLookout->setInterval(2000);
-    connect(m_trayLookout, &QTimer::timeout, this, &TrayIcon::lookForTray);
+    // Qt's X11 platform says when a tray host appears (its MANAGER message on the root window) or
+    // goes (its window destroyed), with a signal of its native interface, the only way it has to
+    // say so (a QObject with no public class: the signal is connected by name, where it exists).
+    // It listens from the first time it is asked whether there is a tray.
+    isAvailable();
+    if (auto *native = reinterpret_cast<QObject *>(QGuiApplication::platformNativeInterface());
+        native && native->metaObject()->indexOfSignal("systemTrayWindowChanged(QScreen*)") >= 0)
+        connect(native,
+                SIGNAL(systemTrayWindowChanged(QScreen *)),
+                this,
+                SLOT(onTrayHostChanged()),
+                Qt::QueuedConnection); // after Qt's own icon has taken note
     connect(m_desktop, &DesktopNotifications::activated, this, &TrayIcon::messageClicked);
     connect(m_desktop, &DesktopNotifications::notShown, this, &TrayIcon::showBalloon);
     connect(m_agents, &AgentModel::countsChanged, this, &TrayIcon::update);
@@ -119,22 +128,18 @@ void TrayIcon::setVisible(bool visible)
 {
     m_wanted = visible;
     m_tray->setVisible(visible);
-    if (visible && !isAvailable())
-        m_trayLookout->start();
-    else
-        m_trayLookout->stop();
     Q_EMIT trayChanged();
 }
 
-// No tray when the icon was shown (the app started before the panel, or on a desktop without one):
-// once there is one, the icon is shown again, which docks it.
-void TrayIcon::lookForTray()
+// A tray host appeared or went away. Qt docks its icon again into a tray that comes back, but makes
+// none at all when there is no tray as it is shown (the app started before the panel, as a login's
+// autostart may, or on a desktop without one): shown again, the icon docks.
+void TrayIcon::onTrayHostChanged()
 {
-    if (!m_wanted || !isAvailable())
-        return;
-    m_trayLookout->stop();
-    m_tray->hide();
-    m_tray->show();
+    if (m_wanted && isAvailable() && !m_tray->geometry().isValid()) {
+        m_tray->hide();
+        m_tray->show();
+    }
     Q_EMIT trayChanged();
 }
 

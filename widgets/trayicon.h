@@ -8,7 +8,6 @@
 class QAction;
 class QMenu;
 class QSystemTrayIcon;
-class QTimer;
 
 namespace Hive {
 
@@ -64,16 +63,18 @@ Q_SIGNALS:
     // The icon was shown or hidden, or docked into a tray that appeared: isVisible() may differ.
     void trayChanged();
 
+private Q_SLOTS:
+    // A tray host appeared or went away (connected by name to Qt's platform: see the constructor).
+    void onTrayHostChanged();
+
 private:
     void update();
     void
     showBalloon(const QString &title, const QString &message, bool warning, const QString &key);
-    void lookForTray();
 
     const AgentModel *m_agents;
     QSystemTrayIcon *m_tray;
     DesktopNotifications *m_desktop;
-    QTimer *m_trayLookout;
     bool m_wanted = false;
     QString m_balloonKey;
     QMenu *m_menu;

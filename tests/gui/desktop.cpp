@@ -176,7 +176,7 @@ bool Desktop::start(const QString &display)
     }
     m_busAddress = QString::fromLocal8Bit(address.trimmed());
     qputenv("DBUS_SESSION_BUS_ADDRESS", m_busAddress.toLocal8Bit());
-    return startTray() && startNotifications();
+    return startNotifications(); // the tray host when the test says: startTray()
 }
 
 bool Desktop::startTray()

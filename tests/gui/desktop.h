@@ -13,7 +13,8 @@ namespace Hive::Test {
 // (its own configuration: no service is started on demand, so a notification server is there only
 // while the test runs one), stalonetray as the XEmbed tray host (bottom right, as a panel's tray),
 // and dunst as the notification server, printing every notification it receives to a log the test
-// reads. Call start() before QApplication exists: it sets DBUS_SESSION_BUS_ADDRESS. Everything
+// reads. Call start() before QApplication exists: it sets DBUS_SESSION_BUS_ADDRESS, and starts the
+// bus and the notification server; the tray host starts with startTray(). Everything
 // stops with the destructor, or with the test process if it dies (PR_SET_PDEATHSIG).
 class Desktop
 {
