@@ -129,8 +129,17 @@ bool DesktopNotifications::show(const QString &title,
 
 void DesktopNotifications::withdraw(const QString &key)
 {
+    if (key.isEmpty())
+        return;
+    m_pending.removeIf([&key](const Notice &n) { return n.key == key; });
+    // Not yet numbered by the server: taken off once it is.
+    if (const auto flight = m_inFlight.find(key); flight != m_inFlight.end()) {
+        flight->next.reset();
+        flight->withdraw = true;
+        return;
+    }
     const auto id = m_idByKey.find(key);
-    if (key.isEmpty() || id == m_idByKey.end())
+    if (id == m_idByKey.end())
         return;
     QDBusMessage close
         = QDBusMessage::createMethodCall(kService, kPath, kInterface, u"CloseNotification"_s);
@@ -173,6 +182,16 @@ void DesktopNotifications::askCapabilities()
 
 void DesktopNotifications::send(const Notice &n)
 {
+    // A notice replaces the one before with its key by that one's number, which the server gives
+    // in its answer: until then the newest one waits (sent at once, both would stay on screen).
+    if (!n.key.isEmpty()) {
+        if (const auto flight = m_inFlight.find(n.key); flight != m_inFlight.end()) {
+            flight->next = n;
+            flight->withdraw = false;
+            return;
+        }
+        m_inFlight.insert(n.key, {});
+    }
     QDBusMessage notify = QDBusMessage::createMethodCall(kService, kPath, kInterface, u"Notify"_s);
     QStringList actions;
     if (m_actions)
@@ -186,17 +205,22 @@ void DesktopNotifications::send(const Notice &n)
     notify.setArguments(
         {u"Agent Hive"_s, replaces, icon, n.title, body, actions, hints, expireTimeout});
     callAsync<QDBusPendingReply<uint>>(this, notify, [this, n](const QDBusPendingReply<uint> &r) {
+        const Flight flight = n.key.isEmpty() ? Flight{} : m_inFlight.take(n.key);
         if (!r.isValid()) {
             Q_EMIT notShown(n.title, n.body, n.warning, n.key);
-            return;
+        } else {
+            const uint id = r.value();
+            if (!n.key.isEmpty()) {
+                if (const uint old = m_idByKey.value(n.key); old != id)
+                    m_keyById.remove(old);
+                m_idByKey.insert(n.key, id);
+            }
+            m_keyById.insert(id, n.key);
         }
-        const uint id = r.value();
-        if (!n.key.isEmpty()) {
-            if (const uint old = m_idByKey.value(n.key); old != id)
-                m_keyById.remove(old);
-            m_idByKey.insert(n.key, id);
-        }
-        m_keyById.insert(id, n.key);
+        if (flight.withdraw)
+            withdraw(n.key);
+        else if (flight.next)
+            send(*flight.next);
     });
 }
 

@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QString>
 
+#include <optional>
+
 namespace Hive {
 
 // The desktop's notification server (org.freedesktop.Notifications on the D-Bus session bus, as
@@ -60,8 +62,15 @@ private:
     enum class Capabilities { Unknown, Asking, Known } m_capabilities = Capabilities::Unknown;
     bool m_markup = false;
     bool m_actions = false;
-    QList<Notice> m_pending;        // waiting for the capabilities
-    QHash<QString, uint> m_idByKey; // notices on screen, by the caller's key
+    // A notice with a key sent, its number not yet known: what to do once it is.
+    struct Flight
+    {
+        std::optional<Notice> next; // a newer notice with that key, to replace it with
+        bool withdraw = false;
+    };
+    QList<Notice> m_pending;           // waiting for the capabilities
+    QHash<QString, Flight> m_inFlight; // by key
+    QHash<QString, uint> m_idByKey;    // notices on screen, by the caller's key
     QHash<uint, QString> m_keyById;
 };
 

@@ -10,6 +10,7 @@
 #include "tests/gui/desktop.h"
 #include "tests/gui/xvfb.h"
 #include "widgets/agentpanel.h"
+#include "widgets/desktopnotifications.h"
 #include "widgets/terminalarea.h"
 #include "widgets/trayicon.h"
 
@@ -28,6 +29,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QSystemTrayIcon>
@@ -45,6 +47,7 @@ const QString kNotifications = u"org.freedesktop.Notifications"_s;
 struct Notice
 {
     QString app, summary, body;
+    uint id = 0; // the server's number for it (a notice that replaces another has that one's)
 };
 
 QList<Notice> parseNotices(const QString &log)
@@ -52,6 +55,7 @@ QList<Notice> parseNotices(const QString &log)
     QList<Notice> out;
     Notice n;
     static const QRegularExpression field(u"^\\s*(appname|summary|body): '(.*)'$"_s);
+    static const QRegularExpression id(u"^\\tid: (\\d+)$"_s);
     for (const QString &line : log.split(u'\n')) {
         if (line == u"{"_s) // a notification's own braces are at the start of the line
             n = {};
@@ -64,11 +68,34 @@ QList<Notice> parseNotices(const QString &log)
             else
                 n.body = m.captured(2);
         }
+        if (const auto m = id.match(line); m.hasMatch())
+            n.id = m.captured(1).toUInt();
         if (line == u"}"_s) // (its "actions: {…}" are indented)
             out << n;
     }
     return out;
 }
+
+// The notification server's NotificationClosed signals: (id, reason) pairs.
+class ClosedNotices : public QObject
+{
+    Q_OBJECT
+
+public:
+    ClosedNotices()
+    {
+        QDBusConnection::sessionBus().connect(kNotifications,
+                                              u"/org/freedesktop/Notifications"_s,
+                                              kNotifications,
+                                              u"NotificationClosed"_s,
+                                              this,
+                                              SLOT(closed(uint, uint)));
+    }
+    QList<std::pair<uint, uint>> list;
+
+public Q_SLOTS:
+    void closed(uint id, uint reason) { list.append({id, reason}); }
+};
 
 } // namespace
 
@@ -98,6 +125,7 @@ private Q_SLOTS:
     void clickingTheNotificationShowsTheAgent();
     void hideWindowFromTheMenuGoesToTheTray();
     void withoutANotificationServerTheTraySaysIt();
+    void noticesAboutOneAgentReplaceEachOther();
     void trayHostRestarts();
 
 private:
@@ -589,6 +617,41 @@ void tst_Tray::withoutANotificationServerTheTraySaysIt()
     QTRY_VERIFY_WITH_TIMEOUT(
         QDBusConnection::sessionBus().interface()->isServiceRegistered(kNotifications).value(),
         10000);
+}
+
+// An agent's notice and the next one about it in quick succession (it waits, and its question
+// changes at once), both sent before the server said the first one's number: one notice on the
+// screen, the newer. One taken back at once, before its number is known, goes all the same.
+void tst_Tray::noticesAboutOneAgentReplaceEachOther()
+{
+    DesktopNotifications desktop;
+    QTRY_VERIFY_WITH_TIMEOUT(desktop.isAvailable(), 10000);
+    const QString title = u"delta is waiting for you"_s;
+    QVERIFY(desktop.show(title, u"first question"_s, false, u"delta"_s));
+    QVERIFY(desktop.show(title, u"second question"_s, false, u"delta"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(noticesWith(title, u"second question"_s), 1, 10000);
+    QCOMPARE(noticesWith(title), 2);
+    QList<uint> ids;
+    for (const Notice &n : notices())
+        if (n.summary == title)
+            ids << n.id;
+    QCOMPARE(ids.size(), 2);
+    QVERIFY(ids[0] > 0);
+    QCOMPARE(ids[1], ids[0]); // the second replaced the first
+
+    ClosedNotices closed;
+    QVERIFY(desktop.show(u"echo is waiting for you"_s, u"a question"_s, false, u"echo"_s));
+    desktop.withdraw(u"echo"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(noticesWith(u"echo is waiting for you"_s), 1, 10000);
+    uint echo = 0;
+    for (const Notice &n : notices())
+        if (n.summary == u"echo is waiting for you"_s)
+            echo = n.id;
+    QVERIFY(echo > 0);
+    // Reason 3: closed by a call to CloseNotification.
+    QTRY_VERIFY_WITH_TIMEOUT(closed.list.contains(std::pair<uint, uint>(echo, 3u)), 10000);
+    desktop.withdraw(u"delta"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(closed.list.contains(std::pair<uint, uint>(ids[0], 3u)), 10000);
 }
 
 void tst_Tray::trayHostRestarts()
