@@ -77,8 +77,8 @@ TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     m_quit = m_menu->addAction(Icons::get(u"quit"_s), tr("&Quit Agent Hive"));
     connect(m_quit, &QAction::triggered, this, &TrayIcon::quitRequested);
 
-    // The icon exists also while the desktop has no tray: Qt docks it again when a tray that went
-    // away comes back, but not into one that was not there when it was shown (onTrayHostChanged).
+    // The icon exists also while the desktop has no tray: Qt docks it when one appears (a panel
+    // started after the app, as a login's autostart may, or restarted).
     m_tray->setContextMenu(m_menu);
     connect(m_tray,
             &QSystemTrayIcon::activated,
@@ -101,7 +101,7 @@ TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
                 SIGNAL(systemTrayWindowChanged(QScreen *)),
                 this,
                 SLOT(onTrayHostChanged()),
-                Qt::QueuedConnection); // after Qt's own icon has taken note
+                Qt::QueuedConnection); // after Qt's own icon has docked or gone
     connect(m_desktop, &DesktopNotifications::activated, this, &TrayIcon::messageClicked);
     connect(m_desktop, &DesktopNotifications::notShown, this, &TrayIcon::showBalloon);
     connect(m_agents, &AgentModel::countsChanged, this, &TrayIcon::update);
@@ -121,25 +121,19 @@ bool TrayIcon::isAvailable()
 
 bool TrayIcon::isVisible() const
 {
-    return m_wanted && m_tray->isVisible() && isAvailable();
+    return m_tray->isVisible() && isAvailable();
 }
 
 void TrayIcon::setVisible(bool visible)
 {
-    m_wanted = visible;
     m_tray->setVisible(visible);
     Q_EMIT trayChanged();
 }
 
-// A tray host appeared or went away. Qt docks its icon again into a tray that comes back, but makes
-// none at all when there is no tray as it is shown (the app started before the panel, as a login's
-// autostart may, or on a desktop without one): shown again, the icon docks.
+// A tray host appeared or went away: Qt docks the icon into it (or takes it out) by itself; what
+// the app offers (hiding the window into the tray) follows.
 void TrayIcon::onTrayHostChanged()
 {
-    if (m_wanted && isAvailable() && !m_tray->geometry().isValid()) {
-        m_tray->hide();
-        m_tray->show();
-    }
     Q_EMIT trayChanged();
 }
 

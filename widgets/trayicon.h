@@ -75,7 +75,6 @@ private:
     const AgentModel *m_agents;
     QSystemTrayIcon *m_tray;
     DesktopNotifications *m_desktop;
-    bool m_wanted = false;
     QString m_balloonKey;
     QMenu *m_menu;
     QAction *m_summary;
