@@ -665,6 +665,7 @@ void tst_Tray::trayHostRestarts()
     m_desktop->stopTray();
     QTRY_VERIFY_WITH_TIMEOUT(!QSystemTrayIcon::isSystemTrayAvailable(), 10000);
     QTRY_VERIFY(!m_window->tray()->isVisible());
+    QTRY_VERIFY(!hideWindowAction()->isEnabled());
 
     // It comes back (a panel restarted, or started after the app): the icon docks again.
     QVERIFY(m_desktop->startTray());
@@ -672,6 +673,7 @@ void tst_Tray::trayHostRestarts()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->tray()->isVisible(), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(systemTray()->geometry().isValid(), 10000);
     QTRY_VERIFY_WITH_TIMEOUT((icon = trayIconWidget()) && icon->isVisible(), 10000);
+    QTRY_VERIFY(hideWindowAction()->isEnabled());
     shot(u"tray-host-restarted"_s);
 }
 
