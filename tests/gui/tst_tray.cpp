@@ -145,6 +145,7 @@ private:
     QAction *hideWindowAction() const;
     QVariant dunst(const QString &method, const QVariantList &args = {});
     int displayedNotices();
+    void closeNotice(uint id);
 
     Test::Desktop *m_desktop;
     std::unique_ptr<Test::HiveFixture> m_fx;
@@ -255,6 +256,17 @@ QVariant tst_Tray::dunst(const QString &method, const QVariantList &args)
     if (reply.type() != QDBusMessage::ReplyMessage)
         qWarning("dunst %s: %s", qPrintable(method), qPrintable(reply.errorMessage()));
     return reply.arguments().value(0);
+}
+
+// As the user closes it (a notice already gone is no error worth a word).
+void tst_Tray::closeNotice(uint id)
+{
+    QDBusMessage call = QDBusMessage::createMethodCall(kNotifications,
+                                                       u"/org/freedesktop/Notifications"_s,
+                                                       kNotifications,
+                                                       u"CloseNotification"_s);
+    call.setArguments({id});
+    QDBusConnection::sessionBus().call(call);
 }
 
 int tst_Tray::displayedNotices()
@@ -546,7 +558,16 @@ void tst_Tray::notificationNamesTheAgentAndItsNeed()
 void tst_Tray::clickingTheNotificationShowsTheAgent()
 {
     QVERIFY(!m_window->isVisible());
-    QCOMPARE(displayedNotices(), 1);
+    // Only the agent's notice on the screen (the first close to the tray said where the app went).
+    uint chat = 0;
+    for (const Notice &n : notices())
+        if (n.summary == u"chat is waiting for you"_s)
+            chat = n.id;
+    QVERIFY(chat > 0);
+    for (const Notice &n : notices())
+        if (n.id != chat)
+            closeNotice(n.id);
+    QTRY_COMPARE(displayedNotices(), 1);
     // A click on the notification: dunst runs its default action (its left click does the same).
     dunst(u"NotificationAction"_s, {0u});
     QTRY_VERIFY_WITH_TIMEOUT(m_window->isVisible(), 10000);
