@@ -55,6 +55,7 @@ constexpr char kDunstConfig[] = R"([global]
     markup = full
     format = "<b>%s</b>\n%b"
     mouse_left_click = do_action, close_current
+    show_indicators = no
 [urgency_normal]
     background = "#2d3e50"
     foreground = "#ffffff"
