@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QDir>
 #include <QFile>
+#include <QList>
 
 #include <cerrno>
 #include <csignal>
@@ -17,6 +18,8 @@
 #endif
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <vector>
 
 using namespace Qt::StringLiterals;
 
@@ -97,9 +100,24 @@ void Desktop::stop(pid_t &pid)
 pid_t Desktop::spawn(const char *const argv[], const QString &log)
 {
     const QByteArray logFile = QFile::encodeName(m_dir.filePath(log));
-    const QByteArray display = m_display.toLocal8Bit();
-    const QByteArray bus = m_busAddress.toLocal8Bit();
-    const QByteArray home = QFile::encodeName(m_dir.path());
+    // The environment is made before fork(): the child of a process with threads may only call
+    // async-signal-safe functions (no setenv).
+    QList<QByteArray> env;
+    for (char **e = environ; *e; ++e) {
+        const QByteArray var(*e);
+        if (!var.startsWith("DISPLAY=") && !var.startsWith("DBUS_SESSION_BUS_ADDRESS=")
+            && !var.startsWith("HOME=") && !var.startsWith("XDG_CONFIG_HOME="))
+            env << var;
+    }
+    env << "DISPLAY=" + m_display.toLocal8Bit();
+    if (!m_busAddress.isEmpty())
+        env << "DBUS_SESSION_BUS_ADDRESS=" + m_busAddress.toLocal8Bit();
+    env << "HOME=" + QFile::encodeName(m_dir.path()); // no user's ~/.stalonetrayrc or dunstrc
+    std::vector<char *> envp;
+    for (QByteArray &var : env)
+        envp.push_back(var.data());
+    envp.push_back(nullptr);
+
     const pid_t pid = ::fork();
     if (pid < 0) {
         m_error = u"fork failed"_s;
@@ -109,18 +127,12 @@ pid_t Desktop::spawn(const char *const argv[], const QString &log)
 #ifdef Q_OS_LINUX
         ::prctl(PR_SET_PDEATHSIG, SIGTERM); // a crashed test takes its desktop along
 #endif
-        const int fd = ::open(logFile.constData(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        const int fd = ::open(logFile.constData(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (fd >= 0) {
             ::dup2(fd, STDOUT_FILENO);
             ::dup2(fd, STDERR_FILENO);
-            ::close(fd);
         }
-        ::setenv("DISPLAY", display.constData(), 1);
-        if (!bus.isEmpty())
-            ::setenv("DBUS_SESSION_BUS_ADDRESS", bus.constData(), 1);
-        ::setenv("HOME", home.constData(), 1); // no user's ~/.stalonetrayrc or dunstrc
-        ::unsetenv("XDG_CONFIG_HOME");
-        ::execvp(argv[0], const_cast<char *const *>(argv));
+        ::execvpe(argv[0], const_cast<char *const *>(argv), envp.data());
         ::_exit(127);
     }
     return pid;

@@ -227,7 +227,7 @@ void tst_Tray::hover(QWidget *menu, QPoint to)
 
 QSystemTrayIcon *tst_Tray::systemTray() const
 {
-    return m_window->tray()->findChild<QSystemTrayIcon *>();
+    return m_window->tray()->systemTrayIcon();
 }
 
 QAction *tst_Tray::menuAction(QMenu *menu, const QString &textStart) const
