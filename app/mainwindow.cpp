@@ -81,6 +81,10 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     m_searchDock->setFeatures(m_agentDock->features());
     addDockWidget(Qt::RightDockWidgetArea, m_searchDock);
     m_searchDock->hide();
+    connect(m_searchDock, &QDockWidget::visibilityChanged, this, [this](bool shown) {
+        if (shown && m_searchDock->width() < 400)
+            resizeDocks({m_searchDock}, {440}, Qt::Horizontal);
+    });
     setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
     resizeDocks({m_agentDock}, {620}, Qt::Horizontal);
@@ -350,6 +354,7 @@ void MainWindow::restoreLayout()
         QTimer::singleShot(0, this, [this] {
             resizeDocks({m_agentDock}, {640}, Qt::Horizontal);
             resizeDocks({m_taskDock}, {330}, Qt::Vertical);
+            resizeDocks({m_searchDock}, {440}, Qt::Horizontal);
         });
     }
     m_agentPanel->restoreViewState(m_settings->agentPanel());
