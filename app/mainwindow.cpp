@@ -3,6 +3,7 @@
 #include "app/mainwindow.h"
 
 #include "app/agentactions.h"
+#include "app/searchsession.h"
 #include "app/sessioncontroller.h"
 #include "app/settings.h"
 #include "app/shortcutsdialog.h"
@@ -12,9 +13,12 @@
 #include "models/taskmodel.h"
 #include "widgets/agentpanel.h"
 #include "widgets/icons.h"
+#include "widgets/logchunkdialog.h"
 #include "widgets/newtaskdialog.h"
 #include "widgets/placeholdertreeview.h"
+#include "widgets/searchpanel.h"
 #include "widgets/taskboard.h"
+#include "widgets/taskdetailview.h"
 #include "widgets/terminalarea.h"
 #include "widgets/trayicon.h"
 
@@ -49,6 +53,9 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     , m_agentDock(new QDockWidget(tr("Agents"), this))
     , m_taskDock(new QDockWidget(tr("Tasks"), this))
     , m_tray(new TrayIcon(m_agents, this))
+    , m_searchPanel(new SearchPanel(this))
+    , m_searchDock(new QDockWidget(tr("Search"), this))
+    , m_search(new SearchSession(this))
 {
     setObjectName(u"mainWindow"_s);
     setWindowTitle(tr("Agent Hive"));
@@ -69,6 +76,15 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     m_taskDock->setWidget(m_board);
     m_taskDock->setFeatures(m_agentDock->features());
     addDockWidget(Qt::BottomDockWidgetArea, m_taskDock);
+    m_searchDock->setObjectName(u"searchDock"_s);
+    m_searchDock->setWidget(m_searchPanel);
+    m_searchDock->setFeatures(m_agentDock->features());
+    addDockWidget(Qt::RightDockWidgetArea, m_searchDock);
+    m_searchDock->hide();
+    connect(m_searchDock, &QDockWidget::visibilityChanged, this, [this](bool shown) {
+        if (shown && m_searchDock->width() < 400)
+            resizeDocks({m_searchDock}, {440}, Qt::Horizontal);
+    });
     setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
     resizeDocks({m_agentDock}, {620}, Qt::Horizontal);
@@ -136,7 +152,13 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     connect(app, &Application::engineStarted, this, [this] {
         statusBar()->showMessage(tr("Loading agents and tasks…"), 5000);
         m_sessions->start(m_app->engine());
+        m_search->setEngine(m_app->engine());
+        m_searchPanel->setSemanticAvailable(m_search->semanticAvailable());
     });
+    connect(m_searchPanel, &SearchPanel::searchRequested, m_search, &SearchSession::search);
+    connect(m_search, &SearchSession::hitsReady, m_searchPanel, &SearchPanel::setHits);
+    connect(m_search, &SearchSession::failed, m_searchPanel, &SearchPanel::setError);
+    connect(m_searchPanel, &SearchPanel::hitActivated, this, &MainWindow::showHit);
 
     applySettings();
     restoreLayout();
@@ -196,6 +218,15 @@ void MainWindow::buildActions()
     auto *spacer = new QWidget(m_toolBar);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     m_toolBar->addWidget(spacer);
+    m_searchAction = new QAction(Icons::get(u"search"_s), tr("Search…"), this);
+    m_searchAction->setObjectName(u"searchEverything"_s);
+    m_searchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    m_searchAction->setToolTip(
+        tr("Search prompts, answers and terminal logs (%1)")
+            .arg(m_searchAction->shortcut().toString(QKeySequence::NativeText)));
+    connect(m_searchAction, &QAction::triggered, this, &MainWindow::showSearch);
+    m_toolBar->addAction(m_searchAction);
+    addAction(m_searchAction);
     m_toolBar->addAction(m_settingsAction);
 
     // Every action works from anywhere in the window, also while the toolbar is hidden.
@@ -299,6 +330,7 @@ void MainWindow::buildMenus()
     };
     toggle(m_agentDock->toggleViewAction(), tr("Show A&gent List"), Qt::Key_1);
     toggle(m_taskDock->toggleViewAction(), tr("Show Task &Board"), Qt::Key_3);
+    view->addAction(m_searchAction);
     toggle(m_toolBar->toggleViewAction(), tr("Show T&oolbar"), Qt::Key_B);
     view->addSeparator();
     QAction *full = view->addAction(tr("&Full Screen"));
@@ -332,6 +364,7 @@ void MainWindow::restoreLayout()
         QTimer::singleShot(0, this, [this] {
             resizeDocks({m_agentDock}, {640}, Qt::Horizontal);
             resizeDocks({m_taskDock}, {330}, Qt::Vertical);
+            resizeDocks({m_searchDock}, {440}, Qt::Horizontal);
         });
     }
     m_agentPanel->restoreViewState(m_settings->agentPanel());
@@ -597,6 +630,58 @@ void MainWindow::closeEvent(QCloseEvent *event)
     }
     event->accept();
     QCoreApplication::quit();
+}
+
+void MainWindow::showSearch()
+{
+    m_searchDock->show();
+    m_searchDock->raise();
+    m_searchPanel->focusField();
+}
+
+void MainWindow::showHit(const SearchHit &hit)
+{
+    QStringList words;
+    for (const SearchHit::Span &m : hit.matches)
+        words << hit.snippet.mid(m.start, m.length);
+    words.removeDuplicates();
+    if (hit.kind == SearchHit::Kind::Log) {
+        auto *dialog = new LogChunkDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setLoading(hit.agentName);
+        const auto agent = m_agents->agent(hit.agentId);
+        dialog->setAgentAlive(agent && agent->isAlive());
+        connect(
+            dialog, &LogChunkDialog::openTerminalRequested, this, [this, dialog, id = hit.agentId] {
+                if (auto a = m_agents->agent(id)) {
+                    m_agentPanel->selectAgent(a->id);
+                    m_terminals->open(*a, false);
+                }
+                dialog->accept();
+            });
+        dialog->show();
+        m_search->logText(
+            hit.logId,
+            [dialog = QPointer(dialog), hit, words](const QString &error, const LogText &text) {
+                if (!dialog)
+                    return;
+                if (!error.isEmpty())
+                    dialog->setError(error);
+                else
+                    dialog->setText(hit.agentName, text.byteOffset, text.text, words);
+            });
+        return;
+    }
+    m_taskDock->show();
+    m_taskDock->raise();
+    if (m_tasks->rowOf(hit.taskId) < 0) {
+        statusBar()->showMessage(
+            tr("The task “%1” is older than the tasks the window holds.").arg(hit.title), 6000);
+        return;
+    }
+    m_board->selectTask(hit.taskId);
+    if (hit.kind != SearchHit::Kind::Task)
+        m_board->detail()->showFound(words, hit.kind == SearchHit::Kind::Prompt);
 }
 
 } // namespace Hive
