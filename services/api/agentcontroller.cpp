@@ -194,6 +194,9 @@ QFuture<QHttpServerResponse> AgentController::hook(const Call &call)
     const QJsonDocument doc = QJsonDocument::fromJson(call.body, &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject())
         return ready(ApiError::malformedJson(u"body: expected the hook's JSON object"_s));
+    // Its strings go to PostgreSQL (the session id, what the agent waits for).
+    if (auto e = JsonBody::nulRefusal(doc.object()))
+        return ready(ApiError::from(*e));
     return respond(m_engine->hook(call.id, doc.object()), [](Result<> done) {
         if (!done)
             return ApiError::from(done.error()).toResponse();
