@@ -6,15 +6,19 @@
 #include <QFile>
 #include <QHostAddress>
 #include <QLocalSocket>
+#include <QNetworkRequest>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QScopeGuard>
+#include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
+#include <QWebSocket>
 
 #include <memory>
 #include <vector>
@@ -360,6 +364,18 @@ void tst_ApiHardening::idleTimeout()
         pending += device->readAll();
         QVERIFY2(pending.isEmpty(), pending.constData());
     }
+    // A WebSocket has no idle timeout: it is quiet until there is an event.
+    QUrl url(u"ws://127.0.0.1:%1/api/v1/events"_s.arg(port));
+    QNetworkRequest req(url);
+    req.setRawHeader("Authorization", "Bearer " + api->token().toLatin1());
+    QWebSocket ws;
+    ws.open(req);
+    QTRY_COMPARE_WITH_TIMEOUT(ws.state(), QAbstractSocket::ConnectedState, 5000);
+    QTest::qWait(1500); // well past the idle timeout
+    QCOMPARE(ws.state(), QAbstractSocket::ConnectedState);
+    QSignalSpy pong(&ws, &QWebSocket::pong);
+    ws.ping();
+    QVERIFY(pong.wait(5000));
 }
 
 void tst_ApiHardening::unauthenticatedIdlersCannotStarveTokenHolders()
