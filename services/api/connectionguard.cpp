@@ -428,11 +428,13 @@ void ConnectionBudget::upgrading(const QHostAddress &address, quint16 port)
 bool ConnectionBudget::evictOldestUnvetted()
 {
     prune();
+    // One that was refused and is only being drained goes first.
     RequestGuard *oldest = nullptr;
     for (const QPointer<RequestGuard> &g : std::as_const(m_guards)) {
-        if (!g->isClosing() && !g->isVetted()) {
+        if (!g->isClosing() && !g->isVetted() && (!oldest || g->isRefused())) {
             oldest = g;
-            break;
+            if (g->isRefused())
+                break;
         }
     }
     if (!oldest)
@@ -525,10 +527,10 @@ void RequestGuard::wait(Wait what)
 
 void RequestGuard::onReadyRead()
 {
-    if (m_upgraded || m_closing)
+    if (m_upgraded)
         return;
-    if (m_refused) {
-        drain();
+    if (m_refused || m_closing) {
+        drain(); // nothing more reaches the parser
         return;
     }
     const qint64 available = m_socket->bytesAvailable();
@@ -621,11 +623,11 @@ void RequestGuard::onTimeout()
     case Wait::None:
         break;
     case Wait::Request: {
-        const int seconds = (m_budget ? m_budget->limits().requestTimeoutMs : 0) / 1000;
+        const double seconds = (m_budget ? m_budget->limits().requestTimeoutMs : 0) / 1000.0;
         refuse(ApiError{408,
                         u"request_timeout"_s,
-                        u"no complete request within %1 seconds of its first byte (or of the "
-                        "connection)"_s.arg(qMax(seconds, 1))},
+                        u"no complete request within %1 s of its first byte (or of the "
+                        "connection)"_s.arg(seconds)},
                kMaxDrainBytes);
         break;
     }
@@ -696,6 +698,8 @@ void RequestGuard::drain()
     if (m_socket->isTransactionStarted())
         m_socket->commitTransaction();
     m_drainLeft -= m_socket->skip(m_socket->bytesAvailable());
+    if (m_closing)
+        return;
     if (m_deferred && !parserBusy())
         answerRefusal();
     else if (m_drainLeft <= 0 && !m_deferred)
@@ -707,13 +711,14 @@ void RequestGuard::evict(const ApiError &error)
     if (m_closing)
         return;
     log()->info("closed an unvetted connection: {}", error.message);
-    m_refused = true;
     if (m_socket->isTransactionStarted())
         m_socket->commitTransaction();
     m_socket->skip(m_socket->bytesAvailable());
-    // With an answer under way, a 503 in front of it would be read as that answer.
-    if (!parserBusy())
+    // A refused one has had its answer; with an answer under way, a 503 in front of it would be
+    // read as that answer.
+    if (!m_refused && !parserBusy())
         m_socket->write(error.toRawHttp());
+    m_refused = true;
     closeConnection();
 }
 

@@ -170,6 +170,7 @@ public:
     QIODevice *socket() const { return m_socket; }
     bool isVetted() const { return m_vetted; }
     bool isClosing() const { return m_closing; }
+    bool isRefused() const { return m_refused; } // answered with a refusal, being drained
     void evict(const ApiError &error); // answered (unless an answer is pending) and closed
     void upgrading();                  // becomes a WebSocket
 

@@ -281,6 +281,36 @@ void tst_ApiHardening::wellFormedVariantsAreServed()
     QCOMPARE(readResponse(&s, open, 30000, &pending).status, 404);
     QCOMPARE(readResponse(&s, open, 30000, &pending).status, 200);
     QTRY_VERIFY_WITH_TIMEOUT(!open(), 5000);
+
+    // "Expect: 100-continue": the body follows the interim answer.
+    QTcpSocket c;
+    c.connectToHost(QHostAddress::LocalHost, quint16(m_api->port()));
+    QVERIFY(c.waitForConnected(2000));
+    c.write("POST /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\n" + auth
+            + "Expect: 100-continue\r\nContent-Length: " + QByteArray::number(body.size())
+            + "\r\n\r\n");
+    QByteArray interim;
+    QTRY_VERIFY_WITH_TIMEOUT((interim += c.readAll()).contains("\r\n\r\n"), 5000);
+    QVERIFY2(interim.startsWith("HTTP/1.1 100"), interim.constData());
+    c.write(body);
+    r = readResponse(&c, [&c] { return c.state() == QAbstractSocket::ConnectedState; });
+    QVERIFY2(r.status == 201, r.describe().constData());
+
+    // A refused request behind one the engine answers: the answers stay in order.
+    QTcpSocket p;
+    p.connectToHost(QHostAddress::LocalHost, quint16(m_api->port()));
+    QVERIFY(p.waitForConnected(2000));
+    p.write(requestText("GET", u"/api/v1/agents"_s, {}, auth)
+            + "GET http://localhost/api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    const auto pOpen = [&p] {
+        return p.state() == QAbstractSocket::ConnectedState;
+    };
+    pending.clear();
+    r = readResponse(&p, pOpen, 30000, &pending);
+    QVERIFY2(r.status == 200 && r.body.startsWith('['), r.describe().constData());
+    r = readResponse(&p, pOpen, 30000, &pending);
+    QVERIFY2(r.status == 400, r.describe().constData());
+    QTRY_VERIFY_WITH_TIMEOUT(!pOpen(), 5000);
 }
 
 void tst_ApiHardening::requestTimeout()
