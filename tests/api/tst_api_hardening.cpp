@@ -651,10 +651,15 @@ void tst_ApiHardening::mutatedRequestsGetA4xx()
     const QByteArray noise("\r\n\0 \t:;,/%\x7f\xff"
                            "0f-",
                            14);
-    QRandomGenerator rng(4711);
-    QList<QByteArray> requests;
-    for (int i = 0; i < 400; ++i) {
-        QByteArray r = seeds.at(int(rng.bounded(seeds.size())));
+    // HIVE_API_MUTATIONS and HIVE_API_MUTATION_SEED run more of them, or others.
+    const int rounds = qEnvironmentVariableIsSet("HIVE_API_MUTATIONS")
+                           ? qEnvironmentVariableIntValue("HIVE_API_MUTATIONS")
+                           : 400;
+    const quint32 seed = qEnvironmentVariableIsSet("HIVE_API_MUTATION_SEED")
+                             ? quint32(qEnvironmentVariableIntValue("HIVE_API_MUTATION_SEED"))
+                             : 4711;
+    QRandomGenerator rng(seed);
+    const auto mutate = [&](QByteArray r) {
         const int edits = 1 + int(rng.bounded(3));
         for (int e = 0; e < edits && !r.isEmpty(); ++e) {
             const qsizetype at = qsizetype(rng.bounded(int(r.size())));
@@ -679,26 +684,32 @@ void tst_ApiHardening::mutatedRequestsGetA4xx()
                 break;
             }
         }
-        requests << r;
-    }
-    // All at once (those cut short wait for the request timeout together).
-    std::vector<std::unique_ptr<QTcpSocket>> sockets;
-    for (const QByteArray &r : std::as_const(requests)) {
-        sockets.push_back(std::make_unique<QTcpSocket>());
-        sockets.back()->connectToHost(QHostAddress::LocalHost, port);
-        QVERIFY(sockets.back()->waitForConnected(5000));
-        sockets.back()->write(r);
-    }
-    for (size_t i = 0; i < sockets.size(); ++i) {
-        QTcpSocket *s = sockets[i].get();
-        const Reply r
-            = readResponse(s, [s] { return s->state() == QAbstractSocket::ConnectedState; }, 15000);
-        const QByteArray what = requests.at(qsizetype(i)).toPercentEncoding(" /:?=\"{},");
-        QVERIFY2(
-            r.status >= 200 && r.status < 500,
-            QByteArray(QByteArray::number(i) + ": " + what + " → " + r.describe()).constData());
-        if (r.status >= 400)
-            QVERIFY2(!r.code().isEmpty(), QByteArray(what + " → " + r.describe()).constData());
+        return r;
+    };
+    // In batches, all of a batch at once (those cut short wait for the request timeout together).
+    for (int done = 0; done < rounds; done += 400) {
+        QList<QByteArray> requests;
+        for (int i = done; i < qMin(rounds, done + 400); ++i)
+            requests << mutate(seeds.at(int(rng.bounded(seeds.size()))));
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (const QByteArray &r : std::as_const(requests)) {
+            sockets.push_back(std::make_unique<QTcpSocket>());
+            sockets.back()->connectToHost(QHostAddress::LocalHost, port);
+            QVERIFY(sockets.back()->waitForConnected(5000));
+            sockets.back()->write(r);
+        }
+        for (size_t i = 0; i < sockets.size(); ++i) {
+            QTcpSocket *s = sockets[i].get();
+            const Reply r = readResponse(
+                s, [s] { return s->state() == QAbstractSocket::ConnectedState; }, 15000);
+            const QByteArray what = requests.at(qsizetype(i)).toPercentEncoding(" /:?=\"{},");
+            QVERIFY2(r.status >= 200 && r.status < 500,
+                     QByteArray(QByteArray::number(done + int(i)) + ": " + what + " → "
+                                + r.describe())
+                         .constData());
+            if (r.status >= 400)
+                QVERIFY2(!r.code().isEmpty(), QByteArray(what + " → " + r.describe()).constData());
+        }
     }
     QCOMPARE(
         exchange("GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\n\r\n", port, 0).reply.status,
