@@ -44,6 +44,7 @@ private Q_SLOTS:
     void unixSocketHasItsOwnBudget();
     void nulInStringsIsRefused_data();
     void nulInStringsIsRefused();
+    void hookPayloadMayCarryNulElsewhere();
     void internalErrorsCarryAnIdNotSqlText();
     void mutatedRequestsGetA4xx();
 
@@ -574,6 +575,18 @@ void tst_ApiHardening::nulInStringsIsRefused()
     QCOMPARE(counts(), before);
 }
 
+// A hook reports what a tool read or wrote, which may be a binary file's bytes: only the fields
+// that reach PostgreSQL are held to it (here the agent is unknown: 404, not 422).
+void tst_ApiHardening::hookPayloadMayCarryNulElsewhere()
+{
+    const Reply r = call("POST",
+                         u"/api/v1/agents/"_s + kUnknownId + u"/hooks"_s,
+                         R"({"hook_event_name":"PostToolUse","tool_name":"Read",)"
+                         R"("tool_input":{"file_path":"/tmp/a.bin","content":"\u0000"},)"
+                         R"("tool_response":{"file":{"content":"\u0000\u0001"}}})");
+    QVERIFY2(r.status == 404, r.describe().constData());
+}
+
 // A 500 says nothing of its cause: an SQL error quotes the statement and the values of the row
 // (DETAIL, CONTEXT). The answer has an id; the log has the id, the SQLSTATE and the message, not
 // the values.
@@ -703,10 +716,10 @@ void tst_ApiHardening::mutatedRequestsGetA4xx()
             const Reply r = readResponse(
                 s, [s] { return s->state() == QAbstractSocket::ConnectedState; }, 15000);
             const QByteArray what = requests.at(qsizetype(i)).toPercentEncoding(" /:?=\"{},");
-            QVERIFY2(r.status >= 200 && r.status < 500,
-                     QByteArray(QByteArray::number(done + int(i)) + ": " + what + " → "
-                                + r.describe())
-                         .constData());
+            QVERIFY2(
+                r.status >= 200 && r.status < 500,
+                QByteArray(QByteArray::number(done + int(i)) + ": " + what + " → " + r.describe())
+                    .constData());
             if (r.status >= 400)
                 QVERIFY2(!r.code().isEmpty(), QByteArray(what + " → " + r.describe()).constData());
         }
