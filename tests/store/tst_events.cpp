@@ -258,9 +258,14 @@ void tst_Events::seqFollowsCommitOrder()
         db.close();
         cancelledOther = true;
     });
-    auto waiting = [this](const QString &event) {
-        QSqlQuery q = raw(u"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                          "AND wait_event = '%1'"_s.arg(event));
+    // Watched from a connection of its own: inside the transaction above, pg_stat_activity would
+    // stay as it was when first read.
+    Database watch;
+    QVERIFY_OK(watch.open(url, u"watch"_s));
+    auto waiting = [](const QString &event) {
+        QSqlQuery q(QSqlDatabase::database(u"watch"_s));
+        q.exec(u"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+               "AND wait_event = '%1'"_s.arg(event));
         return q.next() ? q.value(0).toInt() : -1;
     };
     // Whatever happens below, the row is let go and the threads end before this returns.
@@ -278,6 +283,7 @@ void tst_Events::seqFollowsCommitOrder()
     canceller->start();
     // Either the cancel commits now (the bug), or it waits for the finisher's transaction.
     QTRY_VERIFY_WITH_TIMEOUT(cancelledOther || waiting(u"advisory"_s) == 1, 15000);
+
     // No event may be visible while one with a smaller id is still uncommitted.
     QSqlQuery visible
         = raw(u"SELECT count(*), coalesce(min(id), 0) FROM events WHERE id > %1"_s.arg(before));
