@@ -16,7 +16,7 @@ public:
     SystemController(Engine *engine, QObject *parent);
 
     QHash<QString, Handler> handlers() override;
-    // Once listening: the base URL openapi.json names, and the port the 426 points to.
+    // Once listening: the base URL openapi.json names, and the TCP port.
     void setServer(const QString &url, quint16 port);
 
 private:

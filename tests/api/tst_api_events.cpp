@@ -5,6 +5,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QScopeGuard>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTest>
 #include <QUuid>
 #include <QWebSocket>
@@ -40,27 +43,24 @@ private:
     static bool hasEvent(const QList<QJsonObject> &events, const QString &type, const QString &id);
 };
 
+// Straight from the table, not through the code under test.
 qint64 tst_ApiEvents::newestSeq()
 {
-    const Result<qint64> seq = m_probe->lastEventSeq();
-    if (!seq)
+    QSqlQuery q(QSqlDatabase::database(u"probe"_s));
+    if (!q.exec(u"SELECT coalesce(max(id), 0) FROM events"_s) || !q.next())
         qFatal("cannot read the newest seq");
-    return *seq;
+    return q.value(0).toLongLong();
 }
 
 QList<qint64> tst_ApiEvents::storedSeqs(qint64 since)
 {
+    QSqlQuery q(QSqlDatabase::database(u"probe"_s));
+    if (!q.exec(u"SELECT id FROM events WHERE id > %1 ORDER BY id"_s.arg(since)))
+        qFatal("cannot read the events");
     QList<qint64> out;
-    for (;;) {
-        const Result<QList<Event>> page = m_probe->events(since, 1000);
-        if (!page)
-            qFatal("cannot read the events");
-        for (const Event &e : *page)
-            out << e.seq;
-        if (page->size() < 1000)
-            return out;
-        since = page->last().seq;
-    }
+    while (q.next())
+        out << q.value(0).toLongLong();
+    return out;
 }
 
 QList<qint64> tst_ApiEvents::seqsOf(const QList<QJsonObject> &events)
@@ -249,18 +249,17 @@ void tst_ApiEvents::eventsPublishedWhileRedisWasAwayArrive()
     const qint64 before = newestSeq();
 
     QVERIFY_OK(m_fx->redis().stop());
+    auto restart = qScopeGuard([this] { (void)m_fx->redis().start(); }); // also when this fails
     QTRY_VERIFY_WITH_TIMEOUT(!m_engine->redisConnected(), 10000);
     Task t;
     t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     t.prompt = u"made while Redis was away"_s;
     t.agentType = u"events-none"_s;
     QVERIFY_OK(await(m_engine->createTask(t)));
-    // Reads work without Redis.
-    const Reply r = call("GET", u"/api/v1/events?since=%1"_s.arg(before));
-    QCOMPARE(r.status, 200);
-    QCOMPARE(r.object().value(u"events"_s).toArray().size(), 1);
+    QCOMPARE(storedSeqs(before).size(), 1);
     QVERIFY(!hasEvent(events, u"task.created"_s, t.id));
 
+    restart.dismiss();
     QVERIFY_OK(m_fx->redis().start());
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 15000);
     QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, u"task.created"_s, t.id), 15000);
