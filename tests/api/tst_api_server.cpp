@@ -25,7 +25,30 @@ private Q_SLOTS:
     void healthNeedsNoToken();
     void openApiDescribesExactlyWhatIsServed();
     void headlessBinaryServesTheApi();
+    void searchAnswersAndRefuses();
 };
+
+// GET /api/v1/search: hits as JSON, a missing or bad query refused, semantic search off (409)
+// without an embeddings endpoint. What it finds is tests/search/tst_search's subject.
+void tst_ApiServer::searchAnswersAndRefuses()
+{
+    Reply r = call("GET", u"/api/v1/search?q=nothing%20matches%20this"_s);
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.array().isEmpty());
+    r = call("GET", u"/api/v1/search"_s);
+    QCOMPARE(r.status, 400);
+    QVERIFY2(r.body.contains("q: required"), r.body.constData());
+    r = call("GET", u"/api/v1/search?q=x&kind=fuzzy"_s);
+    QCOMPARE(r.status, 400);
+    QVERIFY(r.body.contains("kind"));
+    r = call("GET", u"/api/v1/search?q=x&limit=0"_s);
+    QCOMPARE(r.status, 400);
+    r = call("GET", u"/api/v1/search?q=x&kind=semantic"_s);
+    QCOMPARE(r.status, 409);
+    QVERIFY2(r.body.contains("--embeddings-url"), r.body.constData());
+    r = call("GET", u"/api/v1/search?q=x"_s, {}, {}, false);
+    QCOMPARE(r.status, 401);
+}
 
 void tst_ApiServer::startWritesPortTokenAndSocket()
 {
@@ -96,6 +119,7 @@ void tst_ApiServer::openApiDescribesExactlyWhatIsServed()
                          u"DELETE /api/v1/tasks/{id}"_s,
                          u"POST /api/v1/tasks/{id}/retry"_s,
                          u"GET /api/v1/events"_s,
+                         u"GET /api/v1/search"_s,
                          u"GET /api/v1/openapi.json"_s};
     contract.sort();
     QCOMPARE(described, contract);
