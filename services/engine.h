@@ -3,6 +3,7 @@
 #pragma once
 
 #include "services/agents/spawnrequest.h"
+#include "services/core/config.h"
 #include "services/store/database.h"
 
 #include <QFuture>
@@ -36,6 +37,7 @@ public:
         QString runnerPath;           // hive-runner
         int reconcileMs = 2000;       // how often tmux and heartbeats are compared with PostgreSQL
         int heartbeatGraceMs = 15000; // a worker without a heartbeat for this long is lost
+        int maxAgents = Config::kDefaultMaxAgents; // live agents at most; beyond: 409 agent_limit
     };
 
     // What the engine can reach now.

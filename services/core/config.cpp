@@ -87,6 +87,13 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
     const QCommandLineOption logLevel(u"log-level"_s,
                                       Tr::tr("trace, debug, info, warn or error (default: info)."),
                                       Tr::tr("level"));
+    const QCommandLineOption maxAgents(
+        u"max-agents"_s,
+        Tr::tr("Live agents at most; a spawn beyond is refused (default: %1; env "
+               "HIVE_MAX_AGENTS). Each worker holds a PostgreSQL connection: keep it below the "
+               "server's max_connections.")
+            .arg(kDefaultMaxAgents),
+        Tr::tr("n"));
     p.addOptions({help,
                   version,
                   headless,
@@ -96,7 +103,8 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
                   dbUrl,
                   redisUrl,
                   tmuxSocket,
-                  logLevel});
+                  logLevel,
+                  maxAgents});
     c.helpText = p.helpText();
 
     if (!p.parse(args))
@@ -161,6 +169,17 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
         if (!levels.contains(c.logLevel))
             return failure(
                 Tr::tr("--log-level: '%1' is not one of %2").arg(c.logLevel, levels.join(u", "_s)));
+    }
+    if (p.isSet(maxAgents) || env.contains(u"HIVE_MAX_AGENTS"_s)) {
+        const QString flag = p.isSet(maxAgents) ? u"--max-agents"_s : u"HIVE_MAX_AGENTS"_s;
+        const QString v = p.isSet(maxAgents) ? p.value(maxAgents) : env.value(u"HIVE_MAX_AGENTS"_s);
+        bool ok = false;
+        const int n = v.toInt(&ok);
+        if (!ok || n < 1 || n > kMaxMaxAgents)
+            return failure(Tr::tr("%1: '%2' is not a number of agents (1-%3)")
+                               .arg(flag, v)
+                               .arg(kMaxMaxAgents));
+        c.maxAgents = n;
     }
     return c;
 }
