@@ -12,6 +12,8 @@
 #include <QThreadPool>
 #include <QtConcurrent>
 
+#include <optional>
+
 using namespace Qt::StringLiterals;
 
 namespace Hive {
@@ -188,8 +190,10 @@ Result<QString> Workspaces::worktree(const QString &repository, const QString &n
             if (QFileInfo::exists(path))
                 QDir(path).removeRecursively();
             git.run({u"worktree"_s, u"prune"_s}, kQuickGitMs);
-        } else if (existing.isDir() && !existing.isSymLink() && QDir(path).isEmpty()) {
-            QDir().rmdir(path);
+        } else if (existing.isDir() && !existing.isSymLink()
+                   && QDir(path).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden
+                                         | QDir::System)) {
+            QDir().rmdir(path); // an empty folder holds nothing of anyone's
         } else {
             return failure(invalid(
                 u"repository: %1 already exists and is not a worktree of %2; remove it or give "
@@ -197,6 +201,12 @@ Result<QString> Workspaces::worktree(const QString &repository, const QString &n
         }
     }
 
+    // From here on the folder is ours: what a failed checkout leaves is removed below, and only
+    // because nothing was there before it.
+    if (QFileInfo::exists(path) || QFileInfo(path).isSymLink())
+        return failure(
+            invalid(u"repository: %1 already exists and is not a worktree of %2; remove it or give "
+                    "the agent another name"_s.arg(path, repository)));
     const QString branch = u"hive/"_s + name;
     const bool hasBranch
         = git.run({u"rev-parse"_s, u"--verify"_s, u"--quiet"_s, u"refs/heads/"_s + branch},

@@ -138,14 +138,12 @@ void tst_PrivateFiles::runnerMakesPrivateFiles()
 void tst_PrivateFiles::dataDirIsNarrowedAtStart()
 {
     const QString data = newDir(u"lock-data"_s);
-    for (const auto &[sub, bits] : {std::pair{"", 0755},
-                                    {"logs", 0755},
-                                    {"workspace", 0777},
-                                    {"agents", 0750},
-                                    {"profiles", 0755}}) {
+    const std::initializer_list<std::pair<const char *, mode_t>> modes{
+        {"", 0755}, {"logs", 0755}, {"workspace", 0777}, {"agents", 0750}, {"profiles", 0755}};
+    for (const auto &[sub, bits] : modes) {
         const QString path = QDir(data).filePath(QString::fromLatin1(sub));
         QDir().mkpath(path);
-        QCOMPARE(::chmod(QFile::encodeName(path).constData(), mode_t(bits)), 0);
+        QCOMPARE(::chmod(QFile::encodeName(path).constData(), bits), 0);
     }
     DataDirLock lock(data);
     QVERIFY_OK(lock.acquire());
@@ -156,9 +154,11 @@ void tst_PrivateFiles::dataDirIsNarrowedAtStart()
         QCOMPARE(mode(QDir(data).filePath(QString::fromLatin1(sub))), 0700u);
     Logging::get("app")->flush();
     const QByteArray log = readAll(m_root.filePath(u"test-logs/test.log"_s));
-    QVERIFY2(log.contains(data.toUtf8() + " was open to other users (mode 755): made private"),
+    QVERIFY2(log.contains(QByteArray(data.toUtf8()
+                                     + " was open to other users (mode 755): made "
+                                       "private")),
              log.constData());
-    QVERIFY(log.contains(QDir(data).filePath(u"workspace"_s).toUtf8() + " was open"));
+    QVERIFY(log.contains(QByteArray(QDir(data).filePath(u"workspace"_s).toUtf8() + " was open")));
     // Already private: nothing to say.
     const qsizetype before = log.size();
     QVERIFY_OK(DataDirLock::makePrivate(data));
@@ -190,7 +190,7 @@ void tst_PrivateFiles::exposedTokenIsReplaced()
     QCOMPARE(mode(file), 0600u);
     Logging::get("api")->flush();
     QVERIFY(readAll(m_root.filePath(u"test-logs/test.log"_s))
-                .contains(file.toUtf8() + " was open to other users"));
+                .contains(QByteArray(file.toUtf8() + " was open to other users")));
 }
 
 // Whatever the umask, the token's file is 0600, and no temporary file is left beside it.
@@ -274,7 +274,8 @@ void tst_PrivateFiles::composeHasNoFixedPasswords()
     QCOMPARE(passwords, 2); // PostgreSQL's and Redis'
     // Redis requires it, from its environment, not on a command line `ps` shows.
     const QJsonObject redis = services.value(u"redis"_s).toObject();
-    const QString command = QJsonDocument(redis.value(u"command"_s).toArray()).toJson();
+    const QString command
+        = QString::fromUtf8(QJsonDocument(redis.value(u"command"_s).toArray()).toJson());
     QVERIFY2(command.contains(u"requirepass $$REDIS_PASSWORD"_s), qPrintable(command));
     QVERIFY2(!command.contains(u"--requirepass"_s), qPrintable(command));
     QVERIFY(redis.value(u"environment"_s).toObject().contains(u"REDIS_PASSWORD"_s));

@@ -104,7 +104,7 @@ std::unique_ptr<tst_EngineHostSafety::FakeGit> tst_EngineHostSafety::fakeGit(con
     f.write(u"#!/bin/sh\n%1\nexec '%2' \"$@\"\n"_s.arg(script, real).toUtf8());
     f.close();
     f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    qputenv("PATH", QFile::encodeName(fake->dir.path()) + ':' + fake->oldPath);
+    qputenv("PATH", QByteArray(QFile::encodeName(fake->dir.path()) + ':' + fake->oldPath));
     return fake;
 }
 
@@ -172,7 +172,6 @@ void tst_EngineHostSafety::concurrentSpawnsStayUnderTheLimit()
     }
     QCOMPARE(spawned, 2);
     QCOMPARE(refused, 3);
-    auto live = wait(m_engine->agents(Agent::Status::Starting));
     killAll();
     m_engine.reset(); // the next test starts the engine with the default limit again
 }
@@ -363,6 +362,7 @@ void tst_EngineHostSafety::onlyTheRepositorysWorktreeIsReused()
     QVERIFY(!other);
     QVERIFY2(other.error().message.contains(u"not a worktree"_s),
              qPrintable(other.error().message));
+    QVERIFY(QFileInfo::exists(m_fx->path(u"workspace/other/.git"_s))); // left as it was
 
     // Its own worktree, from an earlier agent of that name: carried on.
     r.name = u"again"_s;
