@@ -104,11 +104,11 @@ void tst_PrivateFiles::agenthiveMakesPrivateFiles()
     const QByteArray err = app.readAllStandardError();
     QCOMPARE(app.exitCode(), 1);
     QVERIFY2(err.contains("already using"), err.constData());
-    QCOMPARE(mode(data) & 077 & ~allowedDataDirBits(), 0u);
     const QString log = QDir(data).filePath(u"logs/agenthive.log"_s);
     QVERIFY(QFileInfo::exists(log));
-    QCOMPARE(mode(QDir(data).filePath(u"logs"_s)) & 077, 0u);
     QCOMPARE(mode(log) & 077, 0u);
+    QCOMPARE(mode(QDir(data).filePath(u"logs"_s)) & 077, 0u);
+    QCOMPARE(mode(data) & 077 & ~allowedDataDirBits(), 0u);
     QVERIFY2(readAll(log).contains("made private"), readAll(log).constData());
 }
 
@@ -130,9 +130,9 @@ void tst_PrivateFiles::runnerMakesPrivateFiles()
     QCOMPARE(runner.exitCode(), 1);
     const QString log = QDir(data).filePath(u"logs/runner-a1.log"_s);
     QVERIFY(QFileInfo::exists(log));
-    QCOMPARE(mode(data) & 077, 0u);
-    QCOMPARE(mode(QDir(data).filePath(u"logs"_s)) & 077, 0u);
     QCOMPARE(mode(log) & 077, 0u);
+    QCOMPARE(mode(QDir(data).filePath(u"logs"_s)) & 077, 0u);
+    QCOMPARE(mode(data) & 077, 0u);
 }
 
 void tst_PrivateFiles::dataDirIsNarrowedAtStart()
