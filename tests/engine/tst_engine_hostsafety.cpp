@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
+#include "services/api/apiserver.h"
 #include "services/core/process.h"
 #include "tests/engine/enginetestbase.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocalSocket>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -49,7 +53,32 @@ private:
     std::unique_ptr<FakeGit> fakeGit(const QString &script);
     static QString realGit() { return QStandardPaths::findExecutable(u"git"_s); }
     bool sessionExists(const QString &name);
+    // POST path over the API's Unix socket (no token there): the status and the error object.
+    static std::pair<int, QJsonObject>
+    post(const QString &socket, const QByteArray &path, const QByteArray &body);
 };
+
+std::pair<int, QJsonObject>
+tst_EngineHostSafety::post(const QString &socket, const QByteArray &path, const QByteArray &body)
+{
+    QLocalSocket s;
+    s.connectToServer(socket);
+    if (!s.waitForConnected(5000))
+        return {0, {}};
+    s.write("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+            + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
+            + "\r\n\r\n" + body);
+    QByteArray reply;
+    QDeadlineTimer d(30000);
+    while (s.state() == QLocalSocket::ConnectedState && !d.hasExpired()) {
+        QTest::qWait(5);
+        reply += s.readAll();
+    }
+    reply += s.readAll();
+    const int status = reply.mid(9, 3).toInt(); // HTTP/1.1 NNN
+    const QByteArray json = reply.mid(reply.indexOf("\r\n\r\n") + 4);
+    return {status, QJsonDocument::fromJson(json).object().value(u"error"_s).toObject()};
+}
 
 void tst_EngineHostSafety::killAll()
 {
@@ -143,7 +172,31 @@ void tst_EngineHostSafety::spawnsBeyondTheLimitAreRefused()
     QVERIFY(!QFileInfo::exists(m_fx->path(u"workspace/cap-3"_s)));
     QVERIFY(!sessionExists(u"cap-3"_s));
 
+    // Through the API: 409 agent_limit, the message naming the limit.
+    ApiServer::Options ao;
+    ao.port = 0;
+    ao.dataDir = m_fx->dir();
+    ApiServer api(ao, m_engine.get());
+    QVERIFY_OK(wait(api.start()));
+    auto [status, error] = post(api.socketPath(),
+                                "/api/v1/agents",
+                                R"({"type":"capped","profile":"fake","name":"cap-api"})");
+    QCOMPARE(status, 409);
+    QCOMPARE(error.value(u"code"_s).toString(), u"agent_limit"_s);
+    QVERIFY2(error.value(u"message"_s).toString().contains(u"--max-agents"_s),
+             qPrintable(error.value(u"message"_s).toString()));
+    QCOMPARE(wait(m_engine->agents())->size(), before);
+
     QVERIFY_OK(wait(m_engine->kill(first->id)));
+    // With room again: a relative repository is the request's fault, 422 naming the field.
+    auto [relStatus, relError]
+        = post(api.socketPath(),
+               "/api/v1/agents",
+               R"({"type":"capped","profile":"fake","name":"cap-rel","repository":"."})");
+    QCOMPARE(relStatus, 422);
+    QVERIFY2(relError.value(u"message"_s).toString().startsWith(u"repository:"_s),
+             qPrintable(relError.value(u"message"_s).toString()));
+    api.stop();
     QVERIFY_OK(wait(m_engine->spawn(r)));
     killAll();
 }
