@@ -186,6 +186,7 @@ Result<QString> Workspaces::worktree(const QString &repository, const QString &n
         if (mine) {
             // A `worktree add` that never finished (the app was killed during the checkout).
             log()->warn("{}: an unfinished worktree of {} is removed", path, repository);
+            git.run({u"worktree"_s, u"unlock"_s, path}, kQuickGitMs); // else prune keeps it
             git.run({u"worktree"_s, u"remove"_s, u"--force"_s, u"--force"_s, path}, kQuickGitMs);
             if (QFileInfo::exists(path))
                 QDir(path).removeRecursively();
@@ -224,6 +225,8 @@ Result<QString> Workspaces::worktree(const QString &repository, const QString &n
         if (QFileInfo(path).isSymLink()) {
             QFile::remove(path);
         } else if (QFileInfo::exists(path)) {
+            // A killed `worktree add` leaves it locked "initializing", which prune would keep.
+            git.run({u"worktree"_s, u"unlock"_s, path}, kQuickGitMs);
             git.run({u"worktree"_s, u"remove"_s, u"--force"_s, u"--force"_s, path}, kQuickGitMs);
             if (QFileInfo::exists(path))
                 QDir(path).removeRecursively();

@@ -35,8 +35,10 @@ private Q_SLOTS:
     void relativePathsAreRefused();
     void repositoryHooksDoNotRun();
     void slowGitDoesNotStallTheOrchestrator();
+    void failedWorktreeLeavesNothingBehind_data();
     void failedWorktreeLeavesNothingBehind();
     void onlyTheRepositorysWorktreeIsReused();
+    void unfinishedWorktreeIsMadeAgain();
 
 private:
     // The engine again, with at most max live agents; every agent alive now is killed first.
@@ -334,22 +336,38 @@ void tst_EngineHostSafety::slowGitDoesNotStallTheOrchestrator()
     QVERIFY_OK(wait(m_engine->kill(meanwhile.result()->id)));
 }
 
-// A `worktree add` that fails half-way (here: the folder made, then an error) leaves no folder
-// that a later spawn of that name would take for its worktree.
+void tst_EngineHostSafety::failedWorktreeLeavesNothingBehind_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("onAdd"); // what the fake git does instead of `worktree add`
+    // The folder made, then an error.
+    QTest::newRow("folder left") << u"halfway"_s
+                                 << u"mkdir -p \"$last\"; echo half > \"$last/half-made\""_s;
+    // The worktree registered and checked out, but still locked "initializing": what a `worktree
+    // add` killed at its timeout leaves.
+    QTest::newRow("worktree left locked")
+        << u"halfway-locked"_s
+        << u"'%1' \"$@\" >/dev/null 2>&1; d=$('%1' -C \"$last\" rev-parse --absolute-git-dir); "
+           "echo initializing > \"$d/locked\"; echo half > \"$last/half-made\""_s.arg(realGit());
+}
+
+// A `worktree add` that fails half-way leaves no folder that a later spawn of that name would take
+// for its worktree, and no registered worktree holding its branch.
 void tst_EngineHostSafety::failedWorktreeLeavesNothingBehind()
 {
-    const QString repo = makeRepository(u"halfway"_s);
+    QFETCH(QString, name);
+    QFETCH(QString, onAdd);
+    const QString repo = makeRepository(name);
     QVERIFY(!repo.isEmpty());
-    const QString folder = m_fx->path(u"workspace/halfway"_s);
+    const QString folder = m_fx->path(u"workspace/"_s + name);
     {
-        auto fake = fakeGit(u"case \" $* \" in *' worktree add '*) for last; do :; done; "
-                            "mkdir -p \"$last\"; echo half > \"$last/half-made\"; "
-                            "echo 'fatal: checkout died' >&2; exit 128;; esac"_s);
+        auto fake = fakeGit(u"case \" $* \" in *' worktree add '*) for last; do :; done; %1; "
+                            "echo 'fatal: checkout died' >&2; exit 128;; esac"_s.arg(onAdd));
         QVERIFY(fake);
         SpawnRequest r;
         r.type = u"dev"_s;
         r.profile = u"fake"_s;
-        r.name = u"halfway"_s;
+        r.name = name;
         r.repository = repo;
         auto bad = wait(m_engine->spawn(r));
         QVERIFY(!bad);
@@ -359,14 +377,14 @@ void tst_EngineHostSafety::failedWorktreeLeavesNothingBehind()
     SpawnRequest r;
     r.type = u"dev"_s;
     r.profile = u"fake"_s;
-    r.name = u"halfway"_s;
+    r.name = name;
     r.repository = repo;
     auto a = wait(m_engine->spawn(r));
     QVERIFY_OK(a);
     QVERIFY(!QFileInfo::exists(a->workdir + u"/half-made"_s));
     auto branch = Process::run(realGit(), {u"-C"_s, a->workdir, u"branch"_s, u"--show-current"_s});
     QVERIFY_OK(branch);
-    QCOMPARE(branch->trimmed(), QByteArray("hive/halfway"));
+    QCOMPARE(QString::fromLocal8Bit(branch->trimmed()), u"hive/"_s + name);
     QVERIFY_OK(wait(m_engine->kill(a->id)));
 }
 
@@ -431,6 +449,40 @@ void tst_EngineHostSafety::onlyTheRepositorysWorktreeIsReused()
     QCOMPARE(second->workdir, first->workdir);
     QVERIFY(QFileInfo::exists(second->workdir + u"/work.txt"_s));
     QVERIFY_OK(wait(m_engine->kill(second->id)));
+}
+
+// A worktree whose `git worktree add` never finished (the app was killed during the checkout: git
+// left it locked "initializing", its checkout incomplete) is not carried on: it is made again.
+void tst_EngineHostSafety::unfinishedWorktreeIsMadeAgain()
+{
+    const QString repo = makeRepository(u"unfinished"_s);
+    QVERIFY(!repo.isEmpty());
+    const QString folder = m_fx->path(u"workspace/unfinished"_s);
+    QVERIFY_OK(Process::run(
+        realGit(),
+        {u"-C"_s, repo, u"worktree"_s, u"add"_s, u"-q"_s, u"-b"_s, u"hive/unfinished"_s, folder}));
+    auto admin
+        = Process::run(realGit(), {u"-C"_s, folder, u"rev-parse"_s, u"--absolute-git-dir"_s});
+    QVERIFY_OK(admin);
+    const QString adminDir = QString::fromLocal8Bit(admin->trimmed());
+    {
+        QFile locked(adminDir + u"/locked"_s);
+        QVERIFY(locked.open(QIODevice::WriteOnly));
+        locked.write("initializing");
+    }
+    QVERIFY(QFile::remove(folder + u"/.git"_s)); // written early by git; gone: half-made
+    SpawnRequest r;
+    r.type = u"dev"_s;
+    r.profile = u"fake"_s;
+    r.name = u"unfinished"_s;
+    r.repository = repo;
+    auto a = wait(m_engine->spawn(r));
+    QVERIFY_OK(a);
+    QCOMPARE(a->workdir, folder);
+    auto branch = Process::run(realGit(), {u"-C"_s, folder, u"branch"_s, u"--show-current"_s});
+    QVERIFY_OK(branch);
+    QCOMPARE(branch->trimmed(), QByteArray("hive/unfinished"));
+    QVERIFY_OK(wait(m_engine->kill(a->id)));
 }
 
 QTEST_GUILESS_MAIN(tst_EngineHostSafety)
