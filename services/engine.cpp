@@ -6,6 +6,8 @@
 #include "services/queue/queue.h"
 #include "services/store/store.h"
 
+#include <QDir>
+
 using namespace Qt::StringLiterals;
 
 namespace Hive {
@@ -55,6 +57,13 @@ Engine::Engine(const Options &options, QObject *parent)
     connect(&m_orchestratorThread, &QThread::finished, m_orchestrator, &QObject::deleteLater);
     // After Redis came back (restarted, or the link broke), make its queue match PostgreSQL.
     connect(m_queue, &Queue::connected, m_orchestrator, &Orchestrator::rebuildQueue);
+    Search::Options so;
+    so.logsDir = QDir(options.dataDir).filePath(u"logs"_s);
+    so.logCopyMs = options.logCopyMs;
+    so.embeddingsUrl = options.embeddingsUrl;
+    so.embeddingsModel = options.embeddingsModel;
+    so.embeddingsKey = options.embeddingsKey;
+    m_search = std::make_unique<Search>(so, m_store.get());
 }
 
 Engine::~Engine()
@@ -72,6 +81,7 @@ QFuture<Result<QStringList>> Engine::start()
         QMetaObject::invokeMethod(
             m_queue, [q = m_queue] { q->open(Queue::Events); }, Qt::QueuedConnection);
         QMetaObject::invokeMethod(m_orchestrator, &Orchestrator::start, Qt::QueuedConnection);
+        m_search->start();
         m_started = true;
         return migrated;
     });
@@ -79,6 +89,8 @@ QFuture<Result<QStringList>> Engine::start()
 
 void Engine::stop()
 {
+    if (m_search)
+        m_search->stop();
     if (m_orchestratorThread.isRunning()) {
         QMetaObject::invokeMethod(
             m_orchestrator, &Orchestrator::stop, Qt::BlockingQueuedConnection);
@@ -101,6 +113,26 @@ void Engine::stop()
     m_queue = nullptr;
     if (m_store)
         m_store->stop();
+}
+
+QFuture<Result<QList<SearchHit>>> Engine::search(const QString &query, Search::Kind kind, int limit)
+{
+    return m_search->search(query, kind, limit);
+}
+
+QFuture<Result<LogText>> Engine::logText(qint64 id)
+{
+    return m_search->logText(id);
+}
+
+QFuture<Result<int>> Engine::copyLogsNow()
+{
+    return m_search->copyLogsNow();
+}
+
+bool Engine::semanticSearchEnabled() const
+{
+    return m_search->semanticEnabled();
 }
 
 QFuture<Result<Agent>> Engine::spawn(const SpawnRequest &request)

@@ -8,6 +8,7 @@
 #include "services/api/apitoken.h"
 #include "services/api/connectionguard.h"
 #include "services/api/eventhub.h"
+#include "services/api/searchcontroller.h"
 #include "services/api/systemcontroller.h"
 #include "services/api/taskcontroller.h"
 #include "services/engine.h"
@@ -57,7 +58,10 @@ ApiService::ApiService(const ApiServer::Options &options, Engine *engine)
     , m_hub(new EventHub(options.maxWebSocketClients, options.maxWebSocketBacklogBytes, this))
     , m_system(new SystemController(engine, this))
 {
-    m_controllers = {m_system, new AgentController(engine, this), new TaskController(engine, this)};
+    m_controllers = {m_system,
+                     new AgentController(engine, this),
+                     new TaskController(engine, this),
+                     new SearchController(engine, this)};
 }
 
 ApiService::~ApiService() = default;
