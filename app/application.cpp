@@ -75,6 +75,7 @@ void Application::startEngine()
     o.tmuxSocket = m_config.tmuxSocket;
     o.databaseUrl = m_infra->databaseUrl();
     o.redisUrl = m_infra->redisUrl();
+    o.maxAgents = m_config.maxAgents;
     o.runnerPath = m_runnerPath.isEmpty()
                        ? QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s)
                        : m_runnerPath;

@@ -30,6 +30,10 @@ QStringList arguments(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+    // Before anything is made: the data directory, logs (whole terminal transcripts), workspaces
+    // and what tmux, PostgreSQL, Redis and the agents write are this user's alone.
+    Hive::Platform::restrictNewFiles();
+
     // Named first: the saved settings, and the default data directory, are found by these names.
     QCoreApplication::setApplicationName(u"agenthive"_s);
     QCoreApplication::setOrganizationName(u"agenthive"_s);

@@ -52,6 +52,7 @@ Engine::Engine(const Options &options, QObject *parent)
     o.runnerPath = options.runnerPath;
     o.reconcileMs = options.reconcileMs;
     o.heartbeatGraceMs = options.heartbeatGraceMs;
+    o.maxAgents = options.maxAgents;
     m_orchestrator = new Orchestrator(o, m_store.get(), m_queue);
     m_orchestrator->moveToThread(&m_orchestratorThread);
     connect(&m_orchestratorThread, &QThread::finished, m_orchestrator, &QObject::deleteLater);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "services/agents/spawnrequest.h"
+#include "services/core/config.h"
 #include "services/search/search.h"
 #include "services/store/database.h"
 
@@ -37,8 +38,9 @@ public:
         QString runnerPath;           // hive-runner
         int reconcileMs = 2000;       // how often tmux and heartbeats are compared with PostgreSQL
         int heartbeatGraceMs = 15000; // a worker without a heartbeat for this long is lost
-        int logCopyMs = 3000;         // how often the agents' logs are copied for search
-        QUrl embeddingsUrl;           // an OpenAI-compatible embeddings endpoint; empty: none
+        int maxAgents = Config::kDefaultMaxAgents; // live agents at most; beyond: 409 agent_limit
+        int logCopyMs = 3000; // how often the agents' logs are copied for search
+        QUrl embeddingsUrl;   // an OpenAI-compatible embeddings endpoint; empty: none
         QString embeddingsModel = QStringLiteral("text-embedding-3-small");
         QString embeddingsKey;
     };

@@ -3,6 +3,7 @@
 #include "app/runner/hookclient.h"
 #include "app/runner/runner.h"
 #include "services/core/logging.h"
+#include "services/core/platform.h"
 #include "services/core/signalwatcher.h"
 
 #include <QCommandLineParser>
@@ -16,6 +17,10 @@ using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
+    // Before anything is made: its log, the task's output and whatever the agent CLI writes are
+    // this user's alone (umask 077).
+    Hive::Platform::restrictNewFiles();
+
     // What Claude Code's hooks run: quick, without an event loop.
     if (argc > 1 && std::strcmp(argv[1], "hook") == 0)
         return Hive::HookClient::run(argc - 1, argv + 1);

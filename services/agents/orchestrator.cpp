@@ -117,9 +117,6 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
     if (!mode)
         return failure(mode.error());
     profile.permissionMode = *mode; // what sessionCommand() expands {permission_mode} to
-    auto workdir = Workspaces(m_options.dataDir).prepare(request, name);
-    if (!workdir)
-        return failure(Error::invalid(workdir.error().message));
     Agent a;
     a.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     a.name = name;
@@ -128,7 +125,6 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
     a.interactive = profile.interactive;
     a.status = Agent::Status::Starting;
     a.tmuxSession = name;
-    a.workdir = *workdir;
     a.permissionMode = *mode;
     // An interactive Claude agent's conversation has an id of ours from the start (or the one it
     // resumes), so that it can be continued after its session is gone.
@@ -160,8 +156,9 @@ Orchestrator::sessionCommand(const Agent &agent, const Profile &profile, bool re
     return argv;
 }
 
-// Spawning, step by step, each step in the orchestrator's thread: check and prepare (name,
-// profile, folder) → the agent's row → its tmux session → (interactive) idle.
+// Spawning, step by step, each step in the orchestrator's thread: check (name, profile) → count
+// the live agents against --max-agents → the folder (git in the workspaces' pool, not here) → the
+// agent's row → its tmux session → (interactive) idle. A refusal before the row changes nothing.
 QFuture<Result<Agent>> Orchestrator::spawn(const SpawnRequest &request)
 {
     return post(this, [this, request] {
@@ -169,14 +166,74 @@ QFuture<Result<Agent>> Orchestrator::spawn(const SpawnRequest &request)
         auto agent = prepareAgent(request, profile);
         if (!agent)
             return readyFuture(Result<Agent>(failure(agent.error())));
-        m_spawning.insert(agent->id);
-        const bool resume = !request.resumeSession.isEmpty();
+        if (m_preparing.contains(agent->name))
+            return readyFuture(Result<Agent>(failure(
+                Error::conflict(u"name: an agent named %1 is being spawned"_s.arg(agent->name)))));
+        m_preparing.insert(agent->name);
         return then(this,
-                    m_store->run([a = *agent](Database &db) { return db.insertAgent(a); }),
-                    [this, agent = *agent, profile, resume](Result<Change> inserted) {
-                        return startSession(agent, profile, resume, inserted);
+                    m_store->run([](Database &db) { return db.liveAgents(); }),
+                    [this, agent = *agent, profile, request](const Result<QList<Agent>> &live) {
+                        return admit(agent, profile, request, live);
                     });
     });
+}
+
+QFuture<Result<Agent>> Orchestrator::admit(const Agent &agent,
+                                           const Profile &profile,
+                                           const SpawnRequest &request,
+                                           const Result<QList<Agent>> &live)
+{
+    if (!live) {
+        m_preparing.remove(agent.name);
+        return readyFuture(Result<Agent>(failure(live.error())));
+    }
+    // The live agents PostgreSQL counted, and those admitted whose rows are not written yet: the
+    // count ran in the store's thread before or after each of their inserts, and an insert's
+    // answer reaches this thread (spawnSettled) before the answer of a count that ran after it.
+    const qsizetype alive = live->size() + m_admitted;
+    if (alive >= m_options.maxAgents) {
+        m_preparing.remove(agent.name);
+        log()->warn(
+            "spawn {} refused: {} agents, the limit is {}", agent.name, alive, m_options.maxAgents);
+        return readyFuture(Result<Agent>(failure(Error{
+            Error::Kind::Conflict,
+            u"too many agents: %1 are alive or starting and the limit (--max-agents) is %2; kill "
+            "one first, or start Agent Hive with a higher --max-agents"_s.arg(alive)
+                .arg(m_options.maxAgents),
+            u"agent_limit"_s})));
+    }
+    ++m_admitted;
+    const bool resume = !request.resumeSession.isEmpty();
+    return then(this,
+                Workspaces(m_options.dataDir).prepare(request, agent.name),
+                [this, agent, profile, resume](const Result<QString> &workdir) {
+                    return place(agent, profile, resume, workdir);
+                });
+}
+
+QFuture<Result<Agent>> Orchestrator::place(Agent agent,
+                                           const Profile &profile,
+                                           bool resume,
+                                           const Result<QString> &workdir)
+{
+    if (!workdir) {
+        spawnSettled(agent);
+        return readyFuture(Result<Agent>(failure(workdir.error())));
+    }
+    agent.workdir = *workdir;
+    m_spawning.insert(agent.id);
+    return then(this,
+                m_store->run([a = agent](Database &db) { return db.insertAgent(a); }),
+                [this, agent, profile, resume](Result<Change> inserted) {
+                    spawnSettled(agent);
+                    return startSession(agent, profile, resume, inserted);
+                });
+}
+
+void Orchestrator::spawnSettled(const Agent &agent)
+{
+    --m_admitted;
+    m_preparing.remove(agent.name);
 }
 
 QFuture<Result<Agent>> Orchestrator::startSession(const Agent &agent,

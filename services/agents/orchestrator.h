@@ -4,6 +4,7 @@
 
 #include "services/agents/profiles.h"
 #include "services/agents/spawnrequest.h"
+#include "services/core/config.h"
 #include "services/store/database.h"
 
 #include <QElapsedTimer>
@@ -42,6 +43,7 @@ public:
         QString runnerPath; // hive-runner
         int reconcileMs = 2000;
         int heartbeatGraceMs = 15000;
+        int maxAgents = Config::kDefaultMaxAgents; // live agents at most (--max-agents)
     };
 
     Orchestrator(const Options &options, Store *store, Queue *queue);
@@ -70,6 +72,13 @@ Q_SIGNALS:
 
 private:
     Result<Agent> prepareAgent(const SpawnRequest &request, Profile &profile);
+    QFuture<Result<Agent>> admit(const Agent &agent,
+                                 const Profile &profile,
+                                 const SpawnRequest &request,
+                                 const Result<QList<Agent>> &live);
+    QFuture<Result<Agent>>
+    place(Agent agent, const Profile &profile, bool resume, const Result<QString> &workdir);
+    void spawnSettled(const Agent &agent); // admitted, and now inserted or given up
     Result<QStringList>
     sessionCommand(const Agent &agent, const Profile &profile, bool resume) const;
     void publish(const Change &change);
@@ -92,7 +101,11 @@ private:
     bool m_reconciling = false;
     bool m_tmuxOk = true;
     QSet<QString> m_spawning; // inserted in PostgreSQL, session not made yet: not lost
-    QElapsedTimer m_running;  // heartbeats are judged only after runners had time to reconnect
+    // Admitted under --max-agents, not inserted yet (their folder being made): counted with the
+    // live agents, so that spawns at the same time cannot pass the limit together.
+    int m_admitted = 0;
+    QSet<QString> m_preparing; // names whose folder is being made: one spawn of a name at a time
+    QElapsedTimer m_running;   // heartbeats are judged only after runners had time to reconnect
 };
 
 } // namespace Hive

@@ -3,13 +3,20 @@
 #include "services/api/apitoken.h"
 
 #include "services/core/logging.h"
+#include "services/core/platform.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QRandomGenerator>
-#include <QSaveFile>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -34,8 +41,47 @@ bool isValidToken(const QByteArray &t)
     return true;
 }
 
-// 256 bits from the operating system's generator, hex-encoded; written so that the file never
-// exists with a mode other than 0600 (QSaveFile: a temporary file, restricted, renamed in place).
+// Writes content to path so that it is never readable by anyone but us, not even for an instant:
+// a temporary file beside it made by mkstemp() (mode 0600 from its creation, whatever the umask;
+// QSaveFile makes its temporary file 0666 & ~umask first, on macOS a named file another user could
+// open before its mode is narrowed and read from later), written, flushed, renamed in place.
+Result<> writePrivateFile(const QString &path, const QByteArray &content)
+{
+    QByteArray temp = QFile::encodeName(path) + ".XXXXXX";
+    const int fd = ::mkstemp(temp.data());
+    if (fd < 0)
+        return failure(u"cannot write %1: %2"_s.arg(path, QString::fromLocal8Bit(strerror(errno))));
+    const auto fail = [&](const QString &what) -> Result<> {
+        const QString why = QString::fromLocal8Bit(strerror(errno));
+        ::close(fd);
+        ::unlink(temp.constData());
+        return failure(u"cannot write %1 (%2): %3"_s.arg(path, what, why));
+    };
+    if (::fchmod(fd, S_IRUSR | S_IWUSR) != 0)
+        return fail(u"chmod 0600"_s);
+    for (qsizetype done = 0; done < content.size();) {
+        const ssize_t n = ::write(fd, content.constData() + done, size_t(content.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return fail(u"write"_s);
+        done += n;
+    }
+    if (::fsync(fd) != 0)
+        return fail(u"fsync"_s);
+    if (::close(fd) != 0) {
+        ::unlink(temp.constData());
+        return failure(u"cannot write %1: %2"_s.arg(path, QString::fromLocal8Bit(strerror(errno))));
+    }
+    if (::rename(temp.constData(), QFile::encodeName(path).constData()) != 0) {
+        const QString why = QString::fromLocal8Bit(strerror(errno));
+        ::unlink(temp.constData());
+        return failure(u"cannot replace %1: %2"_s.arg(path, why));
+    }
+    return {};
+}
+
+// 256 bits from the operating system's generator, hex-encoded, in a file of mode 0600.
 Result<QString> writeNewToken(const QString &dataDir)
 {
     if (!QDir().mkpath(dataDir))
@@ -44,19 +90,23 @@ Result<QString> writeNewToken(const QString &dataDir)
     QRandomGenerator::system()->fillRange(words);
     const QByteArray token
         = QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex();
-    const QString path = ApiToken::path(dataDir);
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return failure(u"cannot write %1: %2"_s.arg(path, f.errorString()));
-    if (!f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-        f.cancelWriting();
-        return failure(u"cannot make %1 private (mode 0600): %2"_s.arg(path, f.errorString()));
-    }
-    f.write(token + '\n');
-    if (!f.commit())
-        return failure(u"cannot write %1: %2"_s.arg(path, f.errorString()));
-    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    if (auto r = writePrivateFile(ApiToken::path(dataDir), token + '\n'); !r)
+        return failure(r.error());
     return QString::fromLatin1(token);
+}
+
+// A token others could read (group or other bits) is spent: a new one replaces it.
+Result<QString> replaceExposedToken(const QString &file, const QString &dataDir)
+{
+    const unsigned open = Platform::openToOthers(file);
+    auto token = writeNewToken(dataDir);
+    if (token)
+        Logging::get("api")->warn(
+            "{} was open to other users (group and other bits {:02o}): replaced with a new token, "
+            "the old one no longer works",
+            file,
+            open);
+    return token;
 }
 
 } // namespace
@@ -109,6 +159,14 @@ void ApiToken::reload()
     const QString file = path(m_dataDir);
     if (m_watcher && QFileInfo::exists(file) && !m_watcher->files().contains(file))
         m_watcher->addPath(file); // a renamed-over file is a new file to watch
+    if (QFileInfo::exists(file) && Platform::openToOthers(file)) {
+        // Replaced by a file others can read: that token is spent before it counts.
+        if (auto fresh = replaceExposedToken(file, m_dataDir)) {
+            QMutexLocker lock(&m_mutex);
+            m_token = fresh->toLatin1();
+        }
+        return;
+    }
     QFile f(file);
     if (!f.open(QIODevice::ReadOnly))
         return; // gone for a moment (being replaced): keep the one we have
@@ -126,6 +184,8 @@ Result<QString> ApiToken::loadOrCreate(const QString &dataDir)
 {
     const QString file = path(dataDir);
     QFile f(file);
+    if (f.exists() && Platform::openToOthers(file))
+        return replaceExposedToken(file, dataDir);
     if (f.exists()) {
         if (!f.open(QIODevice::ReadOnly))
             return failure(u"cannot read %1: %2"_s.arg(file, f.errorString()));
@@ -137,13 +197,6 @@ Result<QString> ApiToken::loadOrCreate(const QString &dataDir)
                     u"%1 does not hold a usable token (at least %2 characters of A-Z, a-z, 0-9 and "
                     "-._~+/=); delete it and a new one is made"_s.arg(file)
                         .arg(kMinTokenLength));
-            const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup
-                                | QFileDevice::ExeGroup | QFileDevice::ReadOther
-                                | QFileDevice::WriteOther | QFileDevice::ExeOther;
-            if (f.permissions() & others) {
-                Logging::get("api")->warn("{} could be read by others: made private (0600)", file);
-                f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-            }
             return QString::fromLatin1(token);
         }
         // An empty file (a crash while it was made, or the user emptied it): make a new token.

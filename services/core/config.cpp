@@ -87,6 +87,13 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
     const QCommandLineOption logLevel(u"log-level"_s,
                                       Tr::tr("trace, debug, info, warn or error (default: info)."),
                                       Tr::tr("level"));
+    const QCommandLineOption maxAgents(
+        u"max-agents"_s,
+        Tr::tr("Live agents at most; a spawn beyond is refused (default: %1; env "
+               "HIVE_MAX_AGENTS). Each worker holds a PostgreSQL connection: keep it below the "
+               "server's max_connections.")
+            .arg(kDefaultMaxAgents),
+        Tr::tr("n"));
     const QCommandLineOption embeddingsUrl(
         u"embeddings-url"_s,
         Tr::tr("An OpenAI-compatible embeddings endpoint for semantic search, such as "
@@ -108,6 +115,7 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
                   redisUrl,
                   tmuxSocket,
                   logLevel,
+                  maxAgents,
                   embeddingsUrl,
                   embeddingsModel});
     c.helpText = p.helpText();
@@ -174,6 +182,17 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
         if (!levels.contains(c.logLevel))
             return failure(
                 Tr::tr("--log-level: '%1' is not one of %2").arg(c.logLevel, levels.join(u", "_s)));
+    }
+    if (p.isSet(maxAgents) || env.contains(u"HIVE_MAX_AGENTS"_s)) {
+        const QString flag = p.isSet(maxAgents) ? u"--max-agents"_s : u"HIVE_MAX_AGENTS"_s;
+        const QString v = p.isSet(maxAgents) ? p.value(maxAgents) : env.value(u"HIVE_MAX_AGENTS"_s);
+        bool ok = false;
+        const int n = v.toInt(&ok);
+        if (!ok || n < 1 || n > kMaxMaxAgents)
+            return failure(Tr::tr("%1: '%2' is not a number of agents (1-%3)")
+                               .arg(flag, v)
+                               .arg(kMaxMaxAgents));
+        c.maxAgents = n;
     }
     c.embeddingsUrl
         = p.isSet(embeddingsUrl) ? p.value(embeddingsUrl) : env.value(u"HIVE_EMBEDDINGS_URL"_s);

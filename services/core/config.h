@@ -25,10 +25,19 @@ struct Config
     QString redisUrl;    // empty: the app manages its own Redis under dataDir
     QString tmuxSocket = QStringLiteral("agenthive");
     QString logLevel = QStringLiteral("info");
+    int maxAgents = kDefaultMaxAgents; // live agents at most; a spawn beyond is refused (409)
     QString embeddingsUrl; // an OpenAI-compatible embeddings endpoint; empty: no semantic search
     QString embeddingsModel = QStringLiteral("text-embedding-3-small");
     QString embeddingsKey; // env HIVE_EMBEDDINGS_KEY only (a flag would show in ps)
     QString helpText;
+
+    // The managed PostgreSQL's max_connections. Every worker agent's hive-runner holds one
+    // connection; the app, migrations, psql and reconnecting runners need the rest: the default cap
+    // on agents leaves kConnectionReserve of them free.
+    static constexpr int kManagedMaxConnections = 200;
+    static constexpr int kConnectionReserve = 50;
+    static constexpr int kDefaultMaxAgents = kManagedMaxConnections - kConnectionReserve;
+    static constexpr int kMaxMaxAgents = 10000;
 
     // args includes the program name as args[0]. An error names the bad flag and its value.
     static Result<Config> parse(const QStringList &args,

@@ -4,7 +4,10 @@
 
 #include <QStandardPaths>
 
+#include <QFile>
+
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -25,6 +28,19 @@ bool hasDisplay()
 bool isRoot()
 {
     return ::geteuid() == 0;
+}
+
+unsigned restrictNewFiles()
+{
+    return ::umask(077);
+}
+
+unsigned openToOthers(const QString &path)
+{
+    struct stat st{};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return 0;
+    return st.st_mode & 077;
 }
 
 QStringList dropPrivilegesPrefix(const QString &user)

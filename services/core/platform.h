@@ -17,6 +17,14 @@ bool hasDisplay();
 // its permission checks.
 bool isRoot();
 
+// Files and folders this process (and every process it starts: tmux, PostgreSQL, Redis, the
+// runners and the agent CLIs) makes are its user's alone: umask 077. Called first thing in main(),
+// before any file is made. Returns the umask it replaces.
+unsigned restrictNewFiles();
+
+// The permission bits of path that let others in (group or other; 0 when private or missing).
+unsigned openToOthers(const QString &path);
+
 // On Linux, as root: the argv prefix that runs a program as user (setpriv); empty otherwise.
 QStringList dropPrivilegesPrefix(const QString &user);
 

@@ -17,8 +17,15 @@ class DataDirLock
 {
 public:
     explicit DataDirLock(const QString &dataDir);
-    Result<> acquire();
+    Result<> acquire(); // makes the directory, private (makePrivate()), then locks it
     void release();
+
+    // The data directory holds whole terminal transcripts (typed text included), prompts, the API
+    // token and the agents' workspaces: it is made mode 0700 at every start, and its logs/,
+    // workspace/ and agents/ too; a mode found wider is narrowed and logged. As root the
+    // directory keeps others' search bit (0701), which the managed PostgreSQL, running as its own
+    // user, needs to reach its cluster; nothing in it can be listed or read.
+    static Result<> makePrivate(const QString &dataDir);
 
 private:
     QString m_dataDir;

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/infra/managedpostgres.h"
 
+#include "services/core/config.h"
 #include "services/core/logging.h"
 #include "services/core/platform.h"
 #include "services/core/process.h"
@@ -193,11 +194,12 @@ Result<> ManagedPostgres::start()
         conf.write(u"listen_addresses = ''\n"
                    "unix_socket_directories = %1\n"
                    "port = %2\n"
-                   "max_connections = 200\n"
+                   "max_connections = %3\n"
                    "shared_buffers = '64MB'\n"
                    "fsync = on\n"
                    "log_min_messages = warning\n"_s.arg(quoted(m_socketDir))
                        .arg(kPort)
+                       .arg(Config::kManagedMaxConnections)
                        .toUtf8());
     }
 

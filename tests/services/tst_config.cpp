@@ -21,6 +21,7 @@ private Q_SLOTS:
     void badValues_data();
     void badValues();
     void helpAndVersion();
+    void maxAgents();
 };
 
 static QStringList argv(std::initializer_list<QString> rest)
@@ -116,6 +117,9 @@ void tst_Config::badValues_data()
     QTest::newRow("missing value") << argv({u"--api-port"_s}) << u"api-port"_s;
     QTest::newRow("positional") << argv({u"extra"_s}) << u"extra"_s;
     QTest::newRow("log level") << argv({u"--log-level"_s, u"loud"_s}) << u"--log-level"_s;
+    QTest::newRow("max agents zero") << argv({u"--max-agents"_s, u"0"_s}) << u"--max-agents: '0'"_s;
+    QTest::newRow("max agents word") << argv({u"--max-agents=many"_s}) << u"--max-agents"_s;
+    QTest::newRow("max agents huge") << argv({u"--max-agents=100000"_s}) << u"1-10000"_s;
 }
 
 void tst_Config::badValues()
@@ -136,6 +140,31 @@ void tst_Config::helpAndVersion()
     auto v = Config::parse(argv({u"--version"_s}), QProcessEnvironment());
     QVERIFY(v);
     QCOMPARE(v->action, Config::Action::ShowVersion);
+}
+
+// The cap on live agents (each worker holds a PostgreSQL connection): the managed server's
+// max_connections less a reserve by default, a flag or HIVE_MAX_AGENTS otherwise.
+void tst_Config::maxAgents()
+{
+    auto d = Config::parse(argv({}), QProcessEnvironment());
+    QVERIFY_OK(d);
+    QCOMPARE(d->maxAgents, 150);
+    QCOMPARE(d->maxAgents, Config::kManagedMaxConnections - Config::kConnectionReserve);
+    QVERIFY(d->helpText.contains(u"--max-agents"_s));
+    auto f = Config::parse(argv({u"--max-agents"_s, u"12"_s}), QProcessEnvironment());
+    QVERIFY_OK(f);
+    QCOMPARE(f->maxAgents, 12);
+    QProcessEnvironment env;
+    env.insert(u"HIVE_MAX_AGENTS"_s, u"7"_s);
+    auto e = Config::parse(argv({}), env);
+    QVERIFY_OK(e);
+    QCOMPARE(e->maxAgents, 7);
+    QCOMPARE(Config::parse(argv({u"--max-agents=9"_s}), env)->maxAgents, 9);
+    env.insert(u"HIVE_MAX_AGENTS"_s, u"-3"_s);
+    auto bad = Config::parse(argv({}), env);
+    QVERIFY(!bad);
+    QVERIFY2(bad.error().message.contains(u"HIVE_MAX_AGENTS: '-3'"_s),
+             qPrintable(bad.error().message));
 }
 
 QTEST_GUILESS_MAIN(tst_Config)
