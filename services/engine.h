@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QThread>
+#include <QTimer>
 
 #include <atomic>
 #include <memory>
@@ -36,6 +37,11 @@ public:
         QString runnerPath;           // hive-runner
         int reconcileMs = 2000;       // how often tmux and heartbeats are compared with PostgreSQL
         int heartbeatGraceMs = 15000; // a worker without a heartbeat for this long is lost
+        // How often every queued task in PostgreSQL is checked for its entry in Redis (one missing
+        // is added again); 0: only when Redis (re)connects.
+        int queueSweepMs = 30000;
+        // How long a killed or lost agent's runner may take to stop before it is killed.
+        int stopGraceMs = 10000;
     };
 
     // What the engine can reach now.
@@ -89,6 +95,7 @@ private:
     QThread m_orchestratorThread;
     Queue *m_queue = nullptr;
     Orchestrator *m_orchestrator = nullptr;
+    QTimer *m_sweep = nullptr;
     bool m_started = false;
     std::atomic<bool> m_redisConnected = false;
 };

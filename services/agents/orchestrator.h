@@ -42,6 +42,9 @@ public:
         QString runnerPath; // hive-runner
         int reconcileMs = 2000;
         int heartbeatGraceMs = 15000;
+        // How long a runner whose session was killed may take to stop (hand its task back) before
+        // it and what it started are killed.
+        int stopGraceMs = 10000;
     };
 
     Orchestrator(const Options &options, Store *store, Queue *queue);
@@ -74,6 +77,13 @@ private:
     sessionCommand(const Agent &agent, const Profile &profile, bool resume) const;
     void publish(const Change &change);
     void endAgents(const QList<std::pair<Agent, QString>> &lost);
+    // Kills the agent's session (if it is there) and finishes once its pane's process and the
+    // processes it started are gone (killed after stopGraceMs); lastKnownPid is waited for when
+    // the session is gone already. An error when tmux cannot tell or something outlives it all.
+    QFuture<Result<>> endSession(const Agent &agent, qint64 lastKnownPid);
+    QFuture<Result<>> waitGone(qint64 pid, bool mayKill);
+    // The agent's row has ended: publish the change, release its queue consumer.
+    void agentEnded(const Agent &agent, const Change &change);
     QFuture<Result<Agent>> startSession(const Agent &agent,
                                         const Profile &profile,
                                         bool resume,
@@ -92,7 +102,9 @@ private:
     bool m_reconciling = false;
     bool m_tmuxOk = true;
     QSet<QString> m_spawning; // inserted in PostgreSQL, session not made yet: not lost
-    QElapsedTimer m_running;  // heartbeats are judged only after runners had time to reconnect
+    QSet<QString> m_ending;   // being killed or ended: its session going, its row not ended yet
+    QHash<QString, qint64> m_panePids; // agent id → its pane's pid, as the last reconcile saw
+    QElapsedTimer m_running; // heartbeats are judged only after runners had time to reconnect
 };
 
 } // namespace Hive

@@ -106,6 +106,14 @@ Error Database::sqlError(const QString &what, const QSqlQuery &q)
         db.close();
         return Error::unavailable(u"PostgreSQL unreachable: %1"_s.arg(text));
     }
+    // Transient: a deadlock, a serialization failure, a statement or lock timeout, the server short
+    // of resources. The connection stays; the same statement may pass when tried again, so these
+    // are "unavailable" too (callers that retry on that retry them).
+    if (code == u"40P01"_s || code == u"40001"_s || code == u"57014"_s || code == u"55P03"_s
+        || code.startsWith(u"53"_s)) {
+        log()->warn("{} failed (transient, SQLSTATE {}): {}", what, code, text);
+        return Error::unavailable(u"PostgreSQL: %1 (SQLSTATE %2, transient)"_s.arg(text, code));
+    }
     if (code == u"23505"_s)
         return Error::conflict(text);
     if (code.startsWith(u"23"_s) || code.startsWith(u"22"_s))
@@ -148,7 +156,7 @@ Result<Rows> Database::exec(const QString &sql, const QVariantList &binds)
     }();
     if (!ok) {
         const Error e = sqlError(sql.left(60), *q);
-        if (e.kind == Error::Kind::Unavailable)
+        if (e.kind == Error::Kind::Unavailable && !db.isOpen())
             dropStatements();
         return std::unexpected(e);
     }

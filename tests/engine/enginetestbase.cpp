@@ -28,7 +28,7 @@ void EngineTestBase::writeProfile(const QString &name, const QStringList &comman
 
 void EngineTestBase::startEngine()
 {
-    Engine::Options o = m_fx->engineOptions();
+    Engine::Options o = engineOptions();
     m_engine = std::make_unique<Engine>(o);
     connect(
         m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });

@@ -43,6 +43,8 @@ protected:
         return f.result();
     }
     void startEngine();
+    // The engine's options: the fixture's; a test class may change some.
+    virtual Engine::Options engineOptions() const { return m_fx->engineOptions(); }
     Agent spawnWorker(const QString &type,
                       const QString &profile = QStringLiteral("fake"),
                       const QString &name = {});
