@@ -241,14 +241,15 @@ void Runner::onEntry(const QueueEntry &entry)
                             [this, entry](const Change &) { m_queue->ack(entry); });
                     return;
                 }
+                m_claimsRefused = 0;
                 runTask(*c.task, entry);
             },
             [this, entry](const Error &) {
                 // The claim failed, not the task: it is still queued, so its entry must stay.
                 // Handed back (added again at the end of its stream), and the next fetch a moment
-                // later.
+                // later (later each time while claims keep failing).
                 m_queue->handBack(entry);
-                QTimer::singleShot(kFirstRetryMs, this, &Runner::fetch);
+                QTimer::singleShot(retryDelayMs(m_claimsRefused++), this, &Runner::fetch);
             });
 }
 

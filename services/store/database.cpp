@@ -150,8 +150,17 @@ Result<Rows> Database::exec(const QString &sql, const QVariantList &binds)
         }
     }
     const bool ok = binds.isEmpty() ? q->exec(sql) : [&] {
-        for (qsizetype i = 0; i < binds.size(); ++i)
+        for (qsizetype i = 0; i < binds.size(); ++i) {
+            // QPSQL sends values inside the statement's text and a NUL would cut it (and text
+            // cannot hold one): the last line of defence, behind the task store's own (which says
+            // so in the result).
+            if (binds[i].typeId() == QMetaType::QString && binds[i].toString().contains(QChar(0))) {
+                log()->warn("{}: NUL character(s) in value {} replaced by U+FFFD", sql.left(60), i);
+                q->bindValue(int(i), binds[i].toString().replace(QChar(0), QChar(0xFFFD)));
+                continue;
+            }
             q->bindValue(int(i), binds[i]);
+        }
         return q->exec();
     }();
     if (!ok) {

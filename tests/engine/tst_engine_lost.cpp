@@ -42,6 +42,7 @@ protected:
 private Q_SLOTS:
     void nulInOutputIsStoredReplaced();
     void nulInReportIsStoredReplaced();
+    void nulInAnyTextIsStoredReplaced();
     void transientFailuresOfAResultAreRetried();
     void unstorableResultFailsTheTask();
     void refusedClaimKeepsTheEntry();
@@ -217,6 +218,28 @@ void tst_EngineLost::nulInReportIsStoredReplaced()
              qPrintable(done.result->output));
 }
 
+// Any other text an agent produces (here: what an interactive agent waits for, from its hooks or
+// its pane) gets through too, NUL replaced.
+void tst_EngineLost::nulInAnyTextIsStoredReplaced()
+{
+    QVERIFY(sql(u"SELECT 1"_s));
+    Agent a;
+    a.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    a.name = u"nul-need"_s;
+    a.type = u"nul-need"_s;
+    a.profile = u"fake"_s;
+    a.interactive = true;
+    a.status = Agent::Status::Idle;
+    a.tmuxSession = a.name;
+    a.workdir = m_fx->dir();
+    QVERIFY_OK(m_side->insertAgent(a));
+    const QString need = u"approve"_s + QChar(0) + u"this"_s;
+    const auto waiting = m_side->setAgentStatus(a.id, Agent::Status::WaitingInput, need);
+    QVERIFY_OK(waiting);
+    QCOMPARE(m_side->agent(a.id)->need, u"approve\uFFFDthis"_s);
+    QVERIFY_OK(m_side->endAgent(a.id, Agent::Status::Stopped, u"test"_s));
+}
+
 // A deadlock, a serialization failure and a statement timeout in a row: the result is stored at
 // the fourth try, once.
 void tst_EngineLost::transientFailuresOfAResultAreRetried()
@@ -298,6 +321,7 @@ void tst_EngineLost::killedAgentsEntriesAreAddedAgain()
     QList<Task> tasks;
     for (const auto &consumer : {killed->id, lost->id}) {
         tasks << createTask(u"read by %1"_s.arg(consumer), u"ghost"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(streamTasks(u"ghost"_s).contains(tasks.last().id), 10000);
         std::optional<std::optional<QueueEntry>> got;
         q.fetchNext(u"ghost"_s, consumer, 0, [&got](std::optional<QueueEntry> e) { got = e; });
         QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), 10000);
