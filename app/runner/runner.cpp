@@ -204,7 +204,7 @@ void Runner::failWithoutResult(const Task &task, const QString &why, std::functi
 
 void Runner::fetch()
 {
-    if (m_stopping || m_task || m_fetching)
+    if (m_stopping || m_task || m_fetching || m_claiming)
         return;
     m_fetching = true;
     m_queue->fetchNext(
@@ -225,8 +225,10 @@ void Runner::fetch()
 void Runner::onEntry(const QueueEntry &entry)
 {
     const QString taskId = entry.taskId;
+    m_claiming = true; // while the claim is tried (again), nothing else is fetched
     persist([taskId, id = m_agent.id](Database &db) { return db.claimTask(taskId, id); },
             [this, entry](const Change &c) {
+                m_claiming = false;
                 if (!c.task) {
                     // Not claimable any more (cancelled, finished, taken by another agent, or a
                     // duplicate entry): drop it.
@@ -245,6 +247,7 @@ void Runner::onEntry(const QueueEntry &entry)
                 runTask(*c.task, entry);
             },
             [this, entry](const Error &) {
+                m_claiming = false;
                 // The claim failed, not the task: it is still queued, so its entry must stay.
                 // Handed back (added again at the end of its stream), and the next fetch a moment
                 // later (later each time while claims keep failing).

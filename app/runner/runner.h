@@ -105,6 +105,7 @@ private:
     bool m_takenAway = false; // cancelled, or no longer this agent's: its result is not stored
     bool m_stopping = false;
     bool m_fetching = false;
+    bool m_claiming = false;
     int m_claimsRefused = 0; // in a row: the pause before the next fetch grows
     bool m_startedReported = false;
 };

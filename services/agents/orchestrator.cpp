@@ -379,8 +379,12 @@ QFuture<Result<>> Orchestrator::waitGone(qint64 pid, bool mayKill)
             ::kill(-static_cast<pid_t>(pid), SIGKILL);
             ::kill(static_cast<pid_t>(pid), SIGKILL);
             *killed = true;
-        } else if (clock->elapsed() > graceMs + (mayKill ? 5000 : 0)) {
-            done(failure(u"its process %1 is still running"_s.arg(pid)));
+        } else if (!mayKill && clock->elapsed() > graceMs) {
+            // Not ours to kill (the session went by itself; the pid may be another's by now).
+            log()->warn("process group {} still runs {} ms after its session ended", pid, graceMs);
+            done({});
+        } else if (clock->elapsed() > graceMs + 5000) {
+            done(failure(u"its process %1 is still running after SIGKILL"_s.arg(pid)));
         }
     });
     timer->start();

@@ -78,8 +78,9 @@ private:
     void publish(const Change &change);
     void endAgents(const QList<std::pair<Agent, QString>> &lost);
     // Kills the agent's session (if it is there) and finishes once its pane's process and the
-    // processes it started are gone (killed after stopGraceMs); lastKnownPid is waited for when
-    // the session is gone already. An error when tmux cannot tell or something outlives it all.
+    // processes it started are gone (killed after stopGraceMs); lastKnownPid is waited for (at
+    // most stopGraceMs, never killed) when the session is gone already. An error when tmux cannot
+    // tell, or something outlives SIGKILL.
     QFuture<Result<>> endSession(const Agent &agent, qint64 lastKnownPid);
     QFuture<Result<>> waitGone(qint64 pid, bool mayKill);
     // The agent's row has ended: publish the change, release its queue consumer.

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void transientFailuresOfAResultAreRetried();
     void unstorableResultFailsTheTask();
     void refusedClaimKeepsTheEntry();
+    void claimAskedAgainFindsItsOwnTask();
     void killedAgentsEntriesAreAddedAgain();
     void queuedTaskWithoutEntryIsSwept();
     void killRequeuesOnlyOnceTheRunnerIsGone();
@@ -288,6 +289,49 @@ void tst_EngineLost::refusedClaimKeepsTheEntry()
     const Task done = waitTask(t.id, finished, 30000);
     QCOMPARE(done.status, Task::Status::Succeeded);
     QCOMPARE(done.attempts, 1);
+}
+
+// A claim whose answer was lost (the connection broke after the commit) is asked again: the task
+// is this agent's already, so the runner gets it back rather than dropping the entry with the task
+// left assigned to an idle agent. Not claimable for another agent, or for a stray id.
+void tst_EngineLost::claimAskedAgainFindsItsOwnTask()
+{
+    QVERIFY(sql(u"SELECT 1"_s));
+    Agent a;
+    a.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    a.name = u"claim-again"_s;
+    a.type = u"claim-again"_s;
+    a.profile = u"fake"_s;
+    a.status = Agent::Status::Idle;
+    a.tmuxSession = a.name;
+    a.workdir = m_fx->dir();
+    QVERIFY_OK(m_side->insertAgent(a));
+    Agent b = a;
+    b.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    b.name = u"claim-other"_s;
+    QVERIFY_OK(m_side->insertAgent(b));
+    Task t;
+    t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    t.prompt = u"claimed twice"_s;
+    t.agentType = a.type;
+    QVERIFY_OK(m_side->createTask(t));
+
+    const auto first = m_side->claimTask(t.id, a.id);
+    QVERIFY_OK(first);
+    QVERIFY(first->task);
+    const auto again = m_side->claimTask(t.id, a.id);
+    QVERIFY_OK(again);
+    QVERIFY(again->task);
+    QCOMPARE(again->task->attempts, 1); // the same claim, not a second attempt
+    QVERIFY(again->events.isEmpty());
+    const auto other = m_side->claimTask(t.id, b.id);
+    QVERIFY_OK(other);
+    QVERIFY(!other->task);
+    const auto stray = m_side->claimTask(u"not-a-task"_s, a.id);
+    QVERIFY_OK(stray);
+    QVERIFY(!stray->task);
+    QVERIFY_OK(m_side->endAgent(a.id, Agent::Status::Stopped, u"test"_s));
+    QVERIFY_OK(m_side->endAgent(b.id, Agent::Status::Stopped, u"test"_s));
 }
 
 // A consumer that read an entry and went away (killed, or lost) before claiming its task: the entry
