@@ -327,10 +327,11 @@ QFuture<Result<>> Orchestrator::endSession(const Agent &agent, qint64 lastKnownP
                 const qint64 pid = s.panePid;
                 return then(this,
                             m_tmux->killSession(agent.tmuxSession),
-                            [this, pid](const Result<> &) { return waitGone(pid, true); });
+                            [this, pid](const Result<> &) { return waitGone(pid); });
             }
-            // The session is gone already; what it ran may still be stopping.
-            return waitGone(lastKnownPid, false);
+            // The session is gone already; what it ran may still be stopping. Its pid is the last
+            // reconcile's, seconds old: still the pane's process group, killed as above if need be.
+            return waitGone(lastKnownPid);
         });
 }
 
@@ -345,7 +346,7 @@ bool groupAlive(qint64 pid)
 }
 } // namespace
 
-QFuture<Result<>> Orchestrator::waitGone(qint64 pid, bool mayKill)
+QFuture<Result<>> Orchestrator::waitGone(qint64 pid)
 {
     auto promise = std::make_shared<QPromise<Result<>>>();
     promise->start();
@@ -361,30 +362,27 @@ QFuture<Result<>> Orchestrator::waitGone(qint64 pid, bool mayKill)
     clock->start();
     auto killed = std::make_shared<bool>(false);
     const int graceMs = m_options.stopGraceMs;
-    connect(timer, &QTimer::timeout, this, [promise, timer, clock, killed, pid, mayKill, graceMs] {
-        const auto done = [&](Result<> r) {
-            promise->addResult(r);
+    connect(timer, &QTimer::timeout, this, [promise, timer, clock, killed, pid, graceMs] {
+        const auto done = [&] {
+            promise->addResult(Result<>());
             promise->finish();
             timer->stop();
             timer->deleteLater();
         };
         if (!groupAlive(pid)) {
-            done({});
-        } else if (clock->elapsed() > graceMs && mayKill && !*killed) {
+            done();
+        } else if (clock->elapsed() > graceMs && !*killed) {
             // Its session is gone, yet it still runs: ended the hard way.
-            log()->warn(
-                "process group {} still runs {} ms after its session was killed; killing it",
-                pid,
-                graceMs);
+            log()->warn("process group {} still runs {} ms after its session ended; killing it",
+                        pid,
+                        graceMs);
             ::kill(-static_cast<pid_t>(pid), SIGKILL);
             ::kill(static_cast<pid_t>(pid), SIGKILL);
             *killed = true;
-        } else if (!mayKill && clock->elapsed() > graceMs) {
-            // Not ours to kill (the session went by itself; the pid may be another's by now).
-            log()->warn("process group {} still runs {} ms after its session ended", pid, graceMs);
-            done({});
         } else if (clock->elapsed() > graceMs + 5000) {
-            done(failure(u"its process %1 is still running after SIGKILL"_s.arg(pid)));
+            // Nothing more can be done (a process in uninterruptible sleep): go on.
+            log()->error("process group {} outlived SIGKILL by 5 s", pid);
+            done();
         }
     });
     timer->start();

@@ -78,11 +78,11 @@ private:
     void publish(const Change &change);
     void endAgents(const QList<std::pair<Agent, QString>> &lost);
     // Kills the agent's session (if it is there) and finishes once its pane's process and the
-    // processes it started are gone (killed after stopGraceMs); lastKnownPid is waited for (at
-    // most stopGraceMs, never killed) when the session is gone already. An error when tmux cannot
-    // tell, or something outlives SIGKILL.
+    // processes of its group (what it started) are gone, killed with SIGKILL after stopGraceMs;
+    // lastKnownPid (the last reconcile's) is the one waited for when the session is gone already.
+    // An error only when tmux cannot tell whether the session is there.
     QFuture<Result<>> endSession(const Agent &agent, qint64 lastKnownPid);
-    QFuture<Result<>> waitGone(qint64 pid, bool mayKill);
+    QFuture<Result<>> waitGone(qint64 pid);
     // The agent's row has ended: publish the change, release its queue consumer.
     void agentEnded(const Agent &agent, const Change &change);
     QFuture<Result<Agent>> startSession(const Agent &agent,

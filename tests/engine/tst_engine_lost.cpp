@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
@@ -50,6 +51,7 @@ private Q_SLOTS:
     void killedAgentsEntriesAreAddedAgain();
     void queuedTaskWithoutEntryIsSwept();
     void killRequeuesOnlyOnceTheRunnerIsGone();
+    void lostAgentRequeuesOnlyOnceItsCommandIsGone();
     void cancelMissedWhileRedisWasAwayStopsTheCommand();
     void taskTakenAwayIsStoppedAndKept();
 
@@ -448,6 +450,37 @@ void tst_EngineLost::killRequeuesOnlyOnceTheRunnerIsGone()
     QTRY_COMPARE_WITH_TIMEOUT(pids(starts).size(), 2, 20000);
     QVERIFY2(!alive(old), "the task started again while its first command still ran");
     QVERIFY_OK(wait(killing));
+    const Task done = waitTask(t.id, finished, 30000);
+    QCOMPARE(done.status, Task::Status::Succeeded);
+    QCOMPARE(done.agentId, second.id);
+    QCOMPARE(runsWithOutcome(t.id, u"succeeded"_s), 1);
+}
+
+// An agent whose session was ended from outside (tmux kill-session) is lost: its task used to be
+// queued again at once, and another agent started it while the old command (deaf to SIGTERM and
+// SIGHUP) still ran.
+void tst_EngineLost::lostAgentRequeuesOnlyOnceItsCommandIsGone()
+{
+    const Agent first = spawnWorker(u"outside"_s);
+    const QString starts = m_fx->path(u"outside-starts"_s);
+    const Task t = createTask(u"deaf=1 sleep=8 touch=%1"_s.arg(starts), u"outside"_s);
+    QCOMPARE(
+        waitTask(t.id, [](const Task &x) { return x.status == Task::Status::Running; }).agentId,
+        first.id);
+    QTRY_COMPARE_WITH_TIMEOUT(pids(starts).size(), 1, 10000);
+    const qint64 old = pids(starts).first();
+    const Agent second = spawnWorker(u"outside"_s);
+    QProcess tmux;
+    tmux.start(
+        u"tmux"_s,
+        {u"-L"_s, m_fx->tmuxSocket(), u"kill-session"_s, u"-t"_s, u"="_s + first.tmuxSession});
+    QVERIFY(tmux.waitForFinished(5000));
+    QCOMPARE(tmux.exitCode(), 0);
+
+    QTRY_COMPARE_WITH_TIMEOUT(pids(starts).size(), 2, 30000);
+    QVERIFY2(!alive(old), "the task started again while its first command still ran");
+    QCOMPARE(waitAgent(first.id, [](const Agent &a) { return !a.isAlive(); }).status,
+             Agent::Status::Lost);
     const Task done = waitTask(t.id, finished, 30000);
     QCOMPARE(done.status, Task::Status::Succeeded);
     QCOMPARE(done.agentId, second.id);
