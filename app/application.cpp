@@ -14,6 +14,7 @@
 #include <QLocale>
 #include <QTimer>
 #include <QTranslator>
+#include <QUrl>
 #include <QtConcurrent>
 
 using namespace Qt::StringLiterals;
@@ -77,6 +78,9 @@ void Application::startEngine()
     o.runnerPath = m_runnerPath.isEmpty()
                        ? QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s)
                        : m_runnerPath;
+    o.embeddingsUrl = QUrl(m_config.embeddingsUrl);
+    o.embeddingsModel = m_config.embeddingsModel;
+    o.embeddingsKey = m_config.embeddingsKey;
     m_engine = std::make_unique<Engine>(o);
     m_engine->start().then(this, [this](Result<QStringList> migrated) {
         if (!migrated) {

@@ -3,6 +3,7 @@
 #include "app/mainwindow.h"
 
 #include "app/agentactions.h"
+#include "app/searchsession.h"
 #include "app/sessioncontroller.h"
 #include "app/settings.h"
 #include "app/shortcutsdialog.h"
@@ -12,9 +13,12 @@
 #include "models/taskmodel.h"
 #include "widgets/agentpanel.h"
 #include "widgets/icons.h"
+#include "widgets/logchunkdialog.h"
 #include "widgets/newtaskdialog.h"
 #include "widgets/placeholdertreeview.h"
+#include "widgets/searchpanel.h"
 #include "widgets/taskboard.h"
+#include "widgets/taskdetailview.h"
 #include "widgets/terminalarea.h"
 #include "widgets/trayicon.h"
 
@@ -49,6 +53,9 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     , m_agentDock(new QDockWidget(tr("Agents"), this))
     , m_taskDock(new QDockWidget(tr("Tasks"), this))
     , m_tray(new TrayIcon(m_agents, this))
+    , m_searchPanel(new SearchPanel(this))
+    , m_searchDock(new QDockWidget(tr("Search"), this))
+    , m_search(new SearchSession(this))
 {
     setObjectName(u"mainWindow"_s);
     setWindowTitle(tr("Agent Hive"));
@@ -69,6 +76,15 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     m_taskDock->setWidget(m_board);
     m_taskDock->setFeatures(m_agentDock->features());
     addDockWidget(Qt::BottomDockWidgetArea, m_taskDock);
+    m_searchDock->setObjectName(u"searchDock"_s);
+    m_searchDock->setWidget(m_searchPanel);
+    m_searchDock->setFeatures(m_agentDock->features());
+    addDockWidget(Qt::RightDockWidgetArea, m_searchDock);
+    m_searchDock->hide();
+    connect(m_searchDock, &QDockWidget::visibilityChanged, this, [this](bool shown) {
+        if (shown && m_searchDock->width() < 400)
+            resizeDocks({m_searchDock}, {440}, Qt::Horizontal);
+    });
     setCorner(Qt::BottomLeftCorner, Qt::BottomDockWidgetArea);
     setCorner(Qt::BottomRightCorner, Qt::BottomDockWidgetArea);
     resizeDocks({m_agentDock}, {620}, Qt::Horizontal);
@@ -118,24 +134,31 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
         showSettings();
     });
     connect(m_tray, &TrayIcon::quitRequested, this, &MainWindow::quit);
-    connect(m_tray, &TrayIcon::messageClicked, this, [this] {
-        showAndRaise();
-        if (m_lastNotice.kind == Notifier::Kind::WaitingInput) {
-            if (auto a = m_agents->agent(m_lastNotice.id)) {
-                m_agentPanel->selectAgent(a->id);
-                m_terminals->open(*a, false);
-            }
-        } else if (m_lastNotice.kind == Notifier::Kind::TaskFailed) {
-            m_taskDock->show();
-            m_board->selectTask(m_lastNotice.id);
-        }
+    connect(m_tray, &TrayIcon::messageClicked, this, &MainWindow::showNotice);
+    connect(m_tray, &TrayIcon::messageNotShown, this, [this](const QString &t, const QString &m) {
+        statusBar()->showMessage(tr("%1 — %2").arg(t, m), 8000);
     });
-    m_tray->setVisible(TrayIcon::isAvailable());
+    // An agent that was waiting got its answer: its notice is old news.
+    connect(m_agents,
+            &AgentModel::agentStatusChanged,
+            this,
+            [this](const Agent &agent, Agent::Status previous) {
+                if (previous == Agent::Status::WaitingInput
+                    && agent.status != Agent::Status::WaitingInput)
+                    m_tray->withdrawMessage(agent.id);
+            });
+    m_tray->setVisible(true); // docks when there is a tray, now or later
 
     connect(app, &Application::engineStarted, this, [this] {
         statusBar()->showMessage(tr("Loading agents and tasks…"), 5000);
         m_sessions->start(m_app->engine());
+        m_search->setEngine(m_app->engine());
+        m_searchPanel->setSemanticAvailable(m_search->semanticAvailable());
     });
+    connect(m_searchPanel, &SearchPanel::searchRequested, m_search, &SearchSession::search);
+    connect(m_search, &SearchSession::hitsReady, m_searchPanel, &SearchPanel::setHits);
+    connect(m_search, &SearchSession::failed, m_searchPanel, &SearchPanel::setError);
+    connect(m_searchPanel, &SearchPanel::hitActivated, this, &MainWindow::showHit);
 
     applySettings();
     restoreLayout();
@@ -195,6 +218,15 @@ void MainWindow::buildActions()
     auto *spacer = new QWidget(m_toolBar);
     spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     m_toolBar->addWidget(spacer);
+    m_searchAction = new QAction(Icons::get(u"search"_s), tr("Search…"), this);
+    m_searchAction->setObjectName(u"searchEverything"_s);
+    m_searchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    m_searchAction->setToolTip(
+        tr("Search prompts, answers and terminal logs (%1)")
+            .arg(m_searchAction->shortcut().toString(QKeySequence::NativeText)));
+    connect(m_searchAction, &QAction::triggered, this, &MainWindow::showSearch);
+    m_toolBar->addAction(m_searchAction);
+    addAction(m_searchAction);
     m_toolBar->addAction(m_settingsAction);
 
     // Every action works from anywhere in the window, also while the toolbar is hidden.
@@ -216,8 +248,17 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction *hide = file->addAction(tr("&Hide Window"));
     hide->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
-    hide->setEnabled(TrayIcon::isAvailable());
-    connect(hide, &QAction::triggered, this, &QWidget::hide);
+    // Only where the tray can bring it back.
+    hide->setEnabled(m_tray->isVisible());
+    connect(m_tray, &TrayIcon::trayChanged, hide, [this, hide] {
+        hide->setEnabled(m_tray->isVisible());
+    });
+    connect(
+        file, &QMenu::aboutToShow, hide, [this, hide] { hide->setEnabled(m_tray->isVisible()); });
+    connect(hide, &QAction::triggered, this, [this] {
+        if (m_tray->isVisible())
+            hideToTray();
+    });
     addAction(hide);
     file->addAction(m_quitAction);
 
@@ -289,6 +330,7 @@ void MainWindow::buildMenus()
     };
     toggle(m_agentDock->toggleViewAction(), tr("Show A&gent List"), Qt::Key_1);
     toggle(m_taskDock->toggleViewAction(), tr("Show Task &Board"), Qt::Key_3);
+    view->addAction(m_searchAction);
     toggle(m_toolBar->toggleViewAction(), tr("Show T&oolbar"), Qt::Key_B);
     view->addSeparator();
     QAction *full = view->addAction(tr("&Full Screen"));
@@ -322,6 +364,7 @@ void MainWindow::restoreLayout()
         QTimer::singleShot(0, this, [this] {
             resizeDocks({m_agentDock}, {640}, Qt::Horizontal);
             resizeDocks({m_taskDock}, {330}, Qt::Vertical);
+            resizeDocks({m_searchDock}, {440}, Qt::Horizontal);
         });
     }
     m_agentPanel->restoreViewState(m_settings->agentPanel());
@@ -386,12 +429,27 @@ void MainWindow::onNotify(Notifier::Kind kind,
                           const QString &message,
                           const QString &id)
 {
-    m_lastNotice = {kind, id};
-    // In front of the user the status bar is enough; elsewhere the desktop says it.
-    if ((isVisible() && isActiveWindow()) || !m_tray->isVisible())
+    // In front of the user the status bar is enough; elsewhere the desktop says it (its
+    // notification server, or the tray). The id (an agent's or a task's) names the notice: a newer
+    // one about the same agent replaces it, and a click on it shows that agent or task.
+    if ((isVisible() && isActiveWindow()) || !m_tray->canShowMessages())
         statusBar()->showMessage(tr("%1 — %2").arg(title, message), 8000);
     else
-        m_tray->showMessage(title, message, kind == Notifier::Kind::TaskFailed);
+        m_tray->showMessage(title, message, kind == Notifier::Kind::TaskFailed, id);
+}
+
+void MainWindow::showNotice(const QString &id)
+{
+    showAndRaise();
+    if (id.isEmpty())
+        return;
+    if (auto a = m_agents->agent(id)) {
+        m_agentPanel->selectAgent(a->id);
+        m_terminals->open(*a, false);
+    } else if (m_tasks->task(id)) {
+        m_taskDock->show();
+        m_board->selectTask(id);
+    }
 }
 
 // ---- what the widgets ask for -------------------------------------------------------------------
@@ -525,14 +583,18 @@ void MainWindow::showAndRaise()
     m_tray->setWindowShown(true);
 }
 
+void MainWindow::hideToTray()
+{
+    hide();
+    m_tray->setWindowShown(false);
+}
+
 void MainWindow::toggleVisible()
 {
-    if (isVisible() && !isMinimized() && isActiveWindow()) {
-        hide();
-        m_tray->setWindowShown(false);
-    } else {
+    if (isVisible() && !isMinimized() && isActiveWindow())
+        hideToTray();
+    else
         showAndRaise();
-    }
 }
 
 void MainWindow::quit()
@@ -554,8 +616,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     saveLayout();
     if (!m_quitting && m_values.closeToTray && m_tray->isVisible()) {
         // The agents run on without a window; the tray brings it back.
-        hide();
-        m_tray->setWindowShown(false);
+        hideToTray();
         event->ignore();
         if (!m_settings->closeNoticeShown()) {
             m_settings->setCloseNoticeShown(true);
@@ -569,6 +630,58 @@ void MainWindow::closeEvent(QCloseEvent *event)
     }
     event->accept();
     QCoreApplication::quit();
+}
+
+void MainWindow::showSearch()
+{
+    m_searchDock->show();
+    m_searchDock->raise();
+    m_searchPanel->focusField();
+}
+
+void MainWindow::showHit(const SearchHit &hit)
+{
+    QStringList words;
+    for (const SearchHit::Span &m : hit.matches)
+        words << hit.snippet.mid(m.start, m.length);
+    words.removeDuplicates();
+    if (hit.kind == SearchHit::Kind::Log) {
+        auto *dialog = new LogChunkDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setLoading(hit.agentName);
+        const auto agent = m_agents->agent(hit.agentId);
+        dialog->setAgentAlive(agent && agent->isAlive());
+        connect(
+            dialog, &LogChunkDialog::openTerminalRequested, this, [this, dialog, id = hit.agentId] {
+                if (auto a = m_agents->agent(id)) {
+                    m_agentPanel->selectAgent(a->id);
+                    m_terminals->open(*a, false);
+                }
+                dialog->accept();
+            });
+        dialog->show();
+        m_search->logText(
+            hit.logId,
+            [dialog = QPointer(dialog), hit, words](const QString &error, const LogText &text) {
+                if (!dialog)
+                    return;
+                if (!error.isEmpty())
+                    dialog->setError(error);
+                else
+                    dialog->setText(hit.agentName, text.byteOffset, text.text, words);
+            });
+        return;
+    }
+    m_taskDock->show();
+    m_taskDock->raise();
+    if (m_tasks->rowOf(hit.taskId) < 0) {
+        statusBar()->showMessage(
+            tr("The task “%1” is older than the tasks the window holds.").arg(hit.title), 6000);
+        return;
+    }
+    m_board->selectTask(hit.taskId);
+    if (hit.kind != SearchHit::Kind::Task)
+        m_board->detail()->showFound(words, hit.kind == SearchHit::Kind::Prompt);
 }
 
 } // namespace Hive

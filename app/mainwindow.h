@@ -27,6 +27,9 @@ class TaskBoard;
 class TaskModel;
 class TerminalArea;
 class TrayIcon;
+class SearchPanel;
+class SearchSession;
+struct SearchHit;
 
 // The main window: the agent list (left), the terminals (centre), the task board (bottom), the
 // services' health in the status bar, and the tray icon, with their menus, actions and dialogs.
@@ -47,6 +50,8 @@ public:
     TerminalArea *terminals() const { return m_terminals; }
     TaskBoard *taskBoard() const { return m_board; }
     TrayIcon *tray() const { return m_tray; }
+    SearchPanel *searchPanel() const { return m_searchPanel; }
+    QDockWidget *searchDock() const { return m_searchDock; }
     QToolBar *toolBar() const { return m_toolBar; }
     bool isLoaded() const { return m_sessions->isLoaded(); }
 
@@ -74,13 +79,18 @@ private:
     void
     onNotify(Notifier::Kind kind, const QString &title, const QString &message, const QString &id);
     void updateTitle();
+    // A click on a notice: the window, and the agent or task it was about.
+    void showNotice(const QString &id);
 
     void spawn(const SpawnDialog::Request &request);
     void showError(const QString &title, const QString &message);
     void toggleVisible();
+    void hideToTray();
     void showAndRaise();
     void showShortcuts();
     void showAbout();
+    void showSearch();
+    void showHit(const SearchHit &hit);
 
     Application *m_app;
     std::unique_ptr<Settings> m_settings;
@@ -95,17 +105,16 @@ private:
     QDockWidget *m_taskDock;
     QToolBar *m_toolBar = nullptr;
     TrayIcon *m_tray;
+    SearchPanel *m_searchPanel;
+    QDockWidget *m_searchDock;
+    SearchSession *m_search;
     QPointer<QMessageBox> m_errorBox;
     QAction *m_settingsAction = nullptr;
     QAction *m_quitAction = nullptr;
+    QAction *m_searchAction = nullptr;
 
     SettingsDialog::Values m_values;
     bool m_quitting = false;
-    struct LastNotice
-    {
-        Notifier::Kind kind = Notifier::Kind::AllDone;
-        QString id;
-    } m_lastNotice;
 };
 
 } // namespace Hive

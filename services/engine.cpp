@@ -6,6 +6,8 @@
 #include "services/queue/queue.h"
 #include "services/store/store.h"
 
+#include <QDir>
+
 using namespace Qt::StringLiterals;
 
 namespace Hive {
@@ -66,6 +68,13 @@ Engine::Engine(const Options &options, QObject *parent)
                     m_orchestrator, &Orchestrator::rebuildQueue, Qt::QueuedConnection);
         });
     }
+    Search::Options so;
+    so.logsDir = QDir(options.dataDir).filePath(u"logs"_s);
+    so.logCopyMs = options.logCopyMs;
+    so.embeddingsUrl = options.embeddingsUrl;
+    so.embeddingsModel = options.embeddingsModel;
+    so.embeddingsKey = options.embeddingsKey;
+    m_search = std::make_unique<Search>(so, m_store.get());
 }
 
 Engine::~Engine()
@@ -85,6 +94,7 @@ QFuture<Result<QStringList>> Engine::start()
         QMetaObject::invokeMethod(m_orchestrator, &Orchestrator::start, Qt::QueuedConnection);
         if (m_sweep)
             m_sweep->start();
+        m_search->start();
         m_started = true;
         return migrated;
     });
@@ -94,6 +104,8 @@ void Engine::stop()
 {
     if (m_sweep)
         m_sweep->stop();
+    if (m_search)
+        m_search->stop();
     if (m_orchestratorThread.isRunning()) {
         QMetaObject::invokeMethod(
             m_orchestrator, &Orchestrator::stop, Qt::BlockingQueuedConnection);
@@ -116,6 +128,26 @@ void Engine::stop()
     m_queue = nullptr;
     if (m_store)
         m_store->stop();
+}
+
+QFuture<Result<QList<SearchHit>>> Engine::search(const QString &query, Search::Kind kind, int limit)
+{
+    return m_search->search(query, kind, limit);
+}
+
+QFuture<Result<LogText>> Engine::logText(qint64 id)
+{
+    return m_search->logText(id);
+}
+
+QFuture<Result<int>> Engine::copyLogsNow()
+{
+    return m_search->copyLogsNow();
+}
+
+bool Engine::semanticSearchEnabled() const
+{
+    return m_search->semanticEnabled();
 }
 
 QFuture<Result<Agent>> Engine::spawn(const SpawnRequest &request)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "services/agents/spawnrequest.h"
+#include "services/search/search.h"
 #include "services/store/database.h"
 
 #include <QFuture>
@@ -37,6 +38,10 @@ public:
         QString runnerPath;           // hive-runner
         int reconcileMs = 2000;       // how often tmux and heartbeats are compared with PostgreSQL
         int heartbeatGraceMs = 15000; // a worker without a heartbeat for this long is lost
+        int logCopyMs = 3000;         // how often the agents' logs are copied for search
+        QUrl embeddingsUrl;           // an OpenAI-compatible embeddings endpoint; empty: none
+        QString embeddingsModel = QStringLiteral("text-embedding-3-small");
+        QString embeddingsKey;
         // How often every queued task in PostgreSQL is checked for its entry in Redis (one missing
         // is added again); 0: only when Redis (re)connects.
         int queueSweepMs = 30000;
@@ -77,6 +82,11 @@ public:
     QFuture<Result<>> hook(const QString &agentId, const QJsonObject &payload);
     // Kills the agent if it lives and spawns it again with its conversation resumed.
     QFuture<Result<Agent>> restart(const QString &agentId);
+    // Full-text or semantic search over tasks, answers and the agents' logs; a log hit's chunk.
+    QFuture<Result<QList<SearchHit>>> search(const QString &query, Search::Kind kind, int limit);
+    QFuture<Result<LogText>> logText(qint64 id);
+    QFuture<Result<int>> copyLogsNow();
+    bool semanticSearchEnabled() const;
     QFuture<bool> postgresReachable();
     QFuture<Health> health();
     bool redisConnected() const { return m_redisConnected.load(); } // any thread
@@ -95,6 +105,7 @@ private:
     QThread m_orchestratorThread;
     Queue *m_queue = nullptr;
     Orchestrator *m_orchestrator = nullptr;
+    std::unique_ptr<Search> m_search;
     QTimer *m_sweep = nullptr;
     bool m_started = false;
     std::atomic<bool> m_redisConnected = false;

@@ -323,4 +323,37 @@ void TaskDetailView::refresh()
     }
 }
 
+bool TaskDetailView::showFound(const QStringList &words, bool inPrompt)
+{
+    const QList<QPlainTextEdit *> places = inPrompt ? QList<QPlainTextEdit *>{m_prompt}
+                                                    : QList<QPlainTextEdit *>{m_answer, m_output};
+    for (QPlainTextEdit *edit : places) {
+        const int tab = m_texts->indexOf(edit);
+        if (tab < 0 || !m_texts->isTabVisible(tab))
+            continue;
+        QTextCursor first;
+        for (const QString &word : words) {
+            if (word.isEmpty())
+                continue;
+            const QTextCursor c = edit->document()->find(word);
+            if (!c.isNull() && (first.isNull() || c.position() < first.position()))
+                first = c;
+        }
+        if (first.isNull())
+            continue;
+        m_texts->setCurrentIndex(tab);
+        edit->setTextCursor(first);
+        edit->centerCursor();
+        return true;
+    }
+    return false;
+}
+
+QString TaskDetailView::selectedText() const
+{
+    if (auto *edit = qobject_cast<QPlainTextEdit *>(m_texts->currentWidget()))
+        return edit->textCursor().selectedText();
+    return {};
+}
+
 } // namespace Hive

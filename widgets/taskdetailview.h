@@ -32,6 +32,12 @@ public:
     QString taskId() const { return m_id; }
     void setActions(QAction *cancel, QAction *retry);
 
+    // Shows where a search found words: the prompt's tab, or the answer's (or the output's, when
+    // the answer does not have them), with the first of them selected and scrolled into view.
+    // False when none of the words is in that text.
+    bool showFound(const QStringList &words, bool inPrompt);
+    QString selectedText() const;
+
     QString outputText() const;
     QString statusText() const;
     QString answerText() const;

@@ -3,10 +3,12 @@
 #include "widgets/trayicon.h"
 
 #include "models/agentmodel.h"
+#include "widgets/desktopnotifications.h"
 #include "widgets/icons.h"
 #include "widgets/statusbadgedelegate.h"
 
 #include <QAction>
+#include <QGuiApplication>
 #include <QMenu>
 #include <QPainter>
 #include <QSystemTrayIcon>
@@ -49,6 +51,8 @@ QIcon trayIcon(bool waiting)
 TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     : QObject(parent)
     , m_agents(agents)
+    , m_tray(new QSystemTrayIcon(trayIcon(false), this))
+    , m_desktop(new DesktopNotifications(this))
     , m_menu(new QMenu)
 {
     m_menu->setObjectName(u"trayMenu"_s);
@@ -73,19 +77,33 @@ TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     m_quit = m_menu->addAction(Icons::get(u"quit"_s), tr("&Quit Agent Hive"));
     connect(m_quit, &QAction::triggered, this, &TrayIcon::quitRequested);
 
-    if (isAvailable()) {
-        m_tray = new QSystemTrayIcon(trayIcon(false), this);
-        m_tray->setContextMenu(m_menu);
-        connect(m_tray,
-                &QSystemTrayIcon::activated,
+    // The icon exists also while the desktop has no tray: Qt docks it when one appears (a panel
+    // started after the app, as a login's autostart may, or restarted).
+    m_tray->setContextMenu(m_menu);
+    connect(m_tray,
+            &QSystemTrayIcon::activated,
+            this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                    Q_EMIT showHideRequested();
+            });
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+        Q_EMIT messageClicked(m_balloonKey);
+    });
+    // Qt's X11 platform says when a tray host appears (its MANAGER message on the root window) or
+    // goes (its window destroyed), with a signal of its native interface, the only way it has to
+    // say so (a QObject with no public class: the signal is connected by name, where it exists).
+    // It listens from the first time it is asked whether there is a tray.
+    isAvailable();
+    if (auto *native = reinterpret_cast<QObject *>(QGuiApplication::platformNativeInterface());
+        native && native->metaObject()->indexOfSignal("systemTrayWindowChanged(QScreen*)") >= 0)
+        connect(native,
+                SIGNAL(systemTrayWindowChanged(QScreen *)),
                 this,
-                [this](QSystemTrayIcon::ActivationReason reason) {
-                    if (reason == QSystemTrayIcon::Trigger
-                        || reason == QSystemTrayIcon::DoubleClick)
-                        Q_EMIT showHideRequested();
-                });
-        connect(m_tray, &QSystemTrayIcon::messageClicked, this, &TrayIcon::messageClicked);
-    }
+                SLOT(onTrayHostChanged()),
+                Qt::QueuedConnection); // after Qt's own icon has docked or gone
+    connect(m_desktop, &DesktopNotifications::activated, this, &TrayIcon::messageClicked);
+    connect(m_desktop, &DesktopNotifications::notShown, this, &TrayIcon::showBalloon);
     connect(m_agents, &AgentModel::countsChanged, this, &TrayIcon::update);
     setQuickSpawnProfiles({});
     update();
@@ -103,13 +121,20 @@ bool TrayIcon::isAvailable()
 
 bool TrayIcon::isVisible() const
 {
-    return m_tray && m_tray->isVisible();
+    return m_tray->isVisible() && isAvailable();
 }
 
 void TrayIcon::setVisible(bool visible)
 {
-    if (m_tray)
-        m_tray->setVisible(visible);
+    m_tray->setVisible(visible);
+    Q_EMIT trayChanged();
+}
+
+// A tray host appeared or went away: Qt docks the icon into it (or takes it out) by itself; what
+// the app offers (hiding the window into the tray) follows.
+void TrayIcon::onTrayHostChanged()
+{
+    Q_EMIT trayChanged();
 }
 
 void TrayIcon::setWindowShown(bool shown)
@@ -127,13 +152,38 @@ void TrayIcon::setQuickSpawnProfiles(const QStringList &profiles)
     m_quick->setEnabled(!profiles.isEmpty());
 }
 
-void TrayIcon::showMessage(const QString &title, const QString &message, bool warning)
+bool TrayIcon::canShowMessages() const
 {
-    if (m_tray && m_tray->isVisible())
-        m_tray->showMessage(title,
-                            message,
-                            warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information,
-                            8000);
+    return m_desktop->isAvailable() || isVisible();
+}
+
+void TrayIcon::showMessage(const QString &title,
+                           const QString &message,
+                           bool warning,
+                           const QString &key)
+{
+    if (!m_desktop->show(title, message, warning, key))
+        showBalloon(title, message, warning, key);
+}
+
+void TrayIcon::withdrawMessage(const QString &key)
+{
+    m_desktop->withdraw(key);
+}
+
+// Without a notification server: Qt's own message by the icon (a balloon next to an XEmbed tray).
+void TrayIcon::showBalloon(const QString &title,
+                           const QString &message,
+                           bool warning,
+                           const QString &key)
+{
+    if (!isVisible() || !QSystemTrayIcon::supportsMessages()) {
+        Q_EMIT messageNotShown(title, message);
+        return;
+    }
+    m_balloonKey = key;
+    m_tray->showMessage(
+        title, message, warning ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 8000);
 }
 
 QString TrayIcon::summary(const AgentModel *agents)
@@ -163,11 +213,9 @@ void TrayIcon::update()
         a->setVisible(n > 0);
     }
     const bool waiting = m_agents->count(Agent::Status::WaitingInput) > 0;
-    if (m_tray) {
-        m_tray->setToolTip(toolTip());
-        if (waiting != m_waiting)
-            m_tray->setIcon(trayIcon(waiting));
-    }
+    m_tray->setToolTip(toolTip());
+    if (waiting != m_waiting)
+        m_tray->setIcon(trayIcon(waiting));
     m_waiting = waiting;
 }
 

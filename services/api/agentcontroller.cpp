@@ -194,6 +194,26 @@ QFuture<QHttpServerResponse> AgentController::hook(const Call &call)
     const QJsonDocument doc = QJsonDocument::fromJson(call.body, &err);
     if (err.error != QJsonParseError::NoError || !doc.isObject())
         return ready(ApiError::malformedJson(u"body: expected the hook's JSON object"_s));
+    // What of it reaches PostgreSQL (ClaudeHooks::read: the session id, the words of what the agent
+    // waits for) must not hold U+0000; the rest (a tool's output, a file's bytes) may.
+    const QJsonObject payload = doc.object();
+    QJsonObject read;
+    for (const QString &key : {u"session_id"_s,
+                               u"hook_event_name"_s,
+                               u"notification_type"_s,
+                               u"message"_s,
+                               u"tool_name"_s})
+        if (payload.contains(key))
+            read.insert(key, payload.value(key));
+    const QJsonObject toolInput = payload.value(u"tool_input"_s).toObject();
+    QJsonObject toolRead;
+    for (const QString &key : {u"file_path"_s, u"command"_s, u"url"_s})
+        if (toolInput.contains(key))
+            toolRead.insert(key, toolInput.value(key));
+    if (!toolRead.isEmpty())
+        read.insert(u"tool_input"_s, toolRead);
+    if (auto e = JsonBody::nulRefusal(read))
+        return ready(ApiError::from(*e));
     return respond(m_engine->hook(call.id, doc.object()), [](Result<> done) {
         if (!done)
             return ApiError::from(done.error()).toResponse();

@@ -2,8 +2,11 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/api/apierror.h"
 
+#include "services/core/logging.h"
+
 #include <QHttpHeaders>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 
 using namespace Qt::StringLiterals;
 
@@ -30,7 +33,10 @@ QHttpServerResponse withHeaders(QHttpServerResponse &&response)
 
 QJsonObject ApiError::toJson() const
 {
-    return QJsonObject{{u"error"_s, QJsonObject{{u"code"_s, code}, {u"message"_s, message}}}};
+    QJsonObject error{{u"code"_s, code}, {u"message"_s, message}};
+    if (!id.isEmpty())
+        error.insert(u"id"_s, id);
+    return QJsonObject{{u"error"_s, error}};
 }
 
 QHttpServerResponse ApiError::toResponse() const
@@ -70,7 +76,24 @@ ApiError ApiError::from(const Error &e)
     case Error::Kind::Internal:
         break;
     }
-    return {500, u"internal"_s, e.message.isEmpty() ? u"internal error"_s : e.message};
+    return internal(e);
+}
+
+ApiError ApiError::internal(const Error &e)
+{
+    // 48 random bits: enough to find the one line in the log.
+    const QString id
+        = u"%1"_s.arg(qulonglong(QRandomGenerator::global()->generate64() & 0xffffffffffffULL),
+                      12,
+                      16,
+                      QLatin1Char('0'));
+    Logging::get("api")->error(
+        "internal error {}: {}", id, e.message.isEmpty() ? u"(no message)"_s : e.message);
+    ApiError a{500,
+               u"internal"_s,
+               u"internal error; the log (api, error %1) says what went wrong"_s.arg(id)};
+    a.id = id;
+    return a;
 }
 
 ApiError ApiError::malformedJson(const QString &message)
@@ -186,6 +209,8 @@ QByteArray reasonPhrase(int status)
         return "Method Not Allowed";
     case 409:
         return "Conflict";
+    case 408:
+        return "Request Timeout";
     case 413:
         return "Payload Too Large";
     case 422:

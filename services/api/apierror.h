@@ -18,21 +18,28 @@ namespace Hive {
 // qBittorrent's apierror.h). Codes, by status:
 //   400 malformed_json, wrong_type, unknown_value, unknown_field, invalid_parameter
 //   401 unauthorized   403 forbidden   404 not_found   405 method_not_allowed
-//   409 conflict   413 payload_too_large   422 missing_field, invalid_value
-//   426 upgrade_required   500 internal   503 unavailable, too_many_connections
+//   400 malformed_request (the HTTP framing itself, answered before QHttpServer parses it)
+//   408 request_timeout   409 conflict   413 payload_too_large   422 missing_field, invalid_value
+//   426 upgrade_required   431 header_too_large   500 internal
+//   503 unavailable, too_many_connections
+// A 500 says nothing of its cause (an SQL error quotes the statement's values): a generic message
+// and an id, logged with what went wrong.
 struct ApiError
 {
     int status = 500;
     QString code;
     QString message;
+    QString id; // of a 500: the id of the log line that says what went wrong
 
-    QJsonObject toJson() const; // {"error":{"code":…,"message":…}}
+    QJsonObject toJson() const; // {"error":{"code":…,"message":…[,"id":…]}}
     QHttpServerResponse toResponse() const;
     // A complete HTTP/1.1 response with "Connection: close", for the places that answer on the
     // raw socket before QHttpServer sees the request (connection limit, oversized bodies).
     QByteArray toRawHttp() const;
 
     static ApiError from(const Error &e);
+    // A 500 for e: logged (api, error) under a new id; the answer has the id, not the message.
+    static ApiError internal(const Error &e);
     static ApiError malformedJson(const QString &message);
     static ApiError wrongType(const QString &message);
     static ApiError unknownValue(const QString &message);

@@ -184,6 +184,19 @@ const QList<ApiOperation> &operations()
                               "set headers"_s)},
                   {},
                   {{101, u"Event"_s}, {426, u"Error"_s}}});
+        o.append(
+            {Method::Get,
+             u"/api/v1/search"_s,
+             u"search"_s,
+             u"Search task prompts, answers and the agents' terminal logs: full text (PostgreSQL, "
+             "websearch syntax: words, \"a phrase\", -word, or) or semantic (nearest tasks by "
+             "embedding; 409 when no embeddings endpoint is configured)"_s,
+             true,
+             {queryParam(u"q"_s, type(u"string"_s), u"what to look for (required)"_s),
+              queryParam(u"kind"_s, enumOf({u"text"_s, u"semantic"_s}), u"default text"_s),
+              queryParam(u"limit"_s, integer(1, 100), u"default 20"_s)},
+             {},
+             {{200, u"SearchHitList"_s}, {409, u"Error"_s}}});
         o.append({Method::Get,
                   u"/api/v1/openapi.json"_s,
                   u"getOpenApi"_s,

@@ -292,6 +292,29 @@ QJsonObject components()
                {u"accepted"_s}));
     s.insert(u"AgentList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Agent"_s)}});
     s.insert(u"TaskList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Task"_s)}});
+    s.insert(
+        u"SearchHit"_s,
+        object(
+            {{u"kind"_s, enumOf({u"prompt"_s, u"answer"_s, u"log"_s, u"task"_s})},
+             {u"task_id"_s, nullable(u"string"_s, u"uuid"_s)},
+             {u"agent_id"_s, nullable(u"string"_s, u"uuid"_s)},
+             {u"agent_name"_s, nullable(u"string"_s)},
+             {u"title"_s, type(u"string"_s, u"the task's title, or the agent's name for a log"_s)},
+             {u"snippet"_s, type(u"string"_s, u"plain text around the words found"_s)},
+             {u"matches"_s,
+              QJsonObject{
+                  {u"type"_s, u"array"_s},
+                  {u"description"_s,
+                   u"where the words are in snippet: [start, length] in Unicode code "
+                   "points"_s},
+                  {u"items"_s,
+                   QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, type(u"integer"_s)}}}}},
+             {u"score"_s, type(u"number"_s, u"higher is better"_s)},
+             {u"at"_s, nullable(u"string"_s, u"date-time"_s)},
+             {u"log_id"_s, nullable(u"integer"_s)}},
+            {u"kind"_s, u"title"_s, u"snippet"_s, u"matches"_s, u"score"_s}));
+    s.insert(u"SearchHitList"_s,
+             QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"SearchHit"_s)}});
     s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));
     return s;
 }

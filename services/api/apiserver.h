@@ -27,9 +27,20 @@ public:
         QString host = QStringLiteral("127.0.0.1");
         int port = 8000; // 0: any free port
         QString dataDir; // api-token, api-port, api.sock live here
+        // TCP connections open at once; of them, at most maxUnauthenticatedConnections that have
+        // not yet sent a request with the token (the oldest of those is closed to make room for a
+        // newcomer). The Unix socket has a budget of its own (maxLocalConnections), so that a
+        // flood on the TCP port never locks it out.
         int maxConnections = 256;
+        int maxUnauthenticatedConnections = 128;
+        int maxLocalConnections = 64;
         int maxWebSocketClients = 64;
         qint64 maxBodyBytes = 1024 * 1024;
+        // A request (head and body) must be complete this long after its first byte (after the
+        // accept, for a connection's first request): else 408 and closed (slowloris). 0: never.
+        int requestTimeoutMs = 10000;
+        // A kept-alive connection without a request for this long is closed. 0: never.
+        int idleTimeoutMs = 60000;
         // A WebSocket client that lets more than this wait unsent is too slow: it is dropped
         // (close code 1008) rather than letting the API's memory grow.
         qint64 maxWebSocketBacklogBytes = 8 * 1024 * 1024;

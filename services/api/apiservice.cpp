@@ -8,6 +8,7 @@
 #include "services/api/apitoken.h"
 #include "services/api/connectionguard.h"
 #include "services/api/eventhub.h"
+#include "services/api/searchcontroller.h"
 #include "services/api/systemcontroller.h"
 #include "services/api/taskcontroller.h"
 #include "services/engine.h"
@@ -57,7 +58,10 @@ ApiService::ApiService(const ApiServer::Options &options, Engine *engine)
     , m_hub(new EventHub(options.maxWebSocketClients, options.maxWebSocketBacklogBytes, this))
     , m_system(new SystemController(engine, this))
 {
-    m_controllers = {m_system, new AgentController(engine, this), new TaskController(engine, this)};
+    m_controllers = {m_system,
+                     new AgentController(engine, this),
+                     new TaskController(engine, this),
+                     new SearchController(engine, this)};
 }
 
 ApiService::~ApiService() = default;
@@ -81,7 +85,21 @@ Result<QString> ApiService::listen()
     if (auto r = m_token->load(); !r)
         return failure(r.error());
 
-    m_budget = new ConnectionBudget(m_options.maxConnections, m_options.maxBodyBytes, this);
+    ConnectionBudget::Limits tcp;
+    tcp.maxConnections = m_options.maxConnections;
+    tcp.maxUnvetted = qMin(m_options.maxUnauthenticatedConnections, m_options.maxConnections);
+    tcp.maxBodyBytes = m_options.maxBodyBytes;
+    tcp.requestTimeoutMs = m_options.requestTimeoutMs;
+    tcp.idleTimeoutMs = m_options.idleTimeoutMs;
+    tcp.token = [token = m_token] {
+        return token->value();
+    };
+    m_tcpBudget = new ConnectionBudget(tcp, u"TCP"_s, this);
+    ConnectionBudget::Limits local = tcp;
+    local.maxConnections = m_options.maxLocalConnections;
+    local.maxUnvetted = m_options.maxLocalConnections;
+    local.token = nullptr; // the socket's mode (0600) is the check
+    m_localBudget = new ConnectionBudget(local, u"api.sock"_s, this);
     m_http = new QHttpServer(this);
     addRoutes();
     m_http->setMissingHandler(
@@ -90,8 +108,11 @@ Result<QString> ApiService::listen()
         });
     // Refused upgrades go on to the missing handler, which answers with the JSON error.
     m_http->addWebSocketUpgradeVerifier(this, [this](const QHttpServerRequest &request) {
-        return webSocketRefusal(request) ? QHttpServerWebSocketUpgradeResponse::passToNext()
-                                         : QHttpServerWebSocketUpgradeResponse::accept();
+        if (webSocketRefusal(request))
+            return QHttpServerWebSocketUpgradeResponse::passToNext();
+        // The connection leaves QHttpServer: no request or idle timeouts any more.
+        m_tcpBudget->upgrading(request.remoteAddress(), request.remotePort());
+        return QHttpServerWebSocketUpgradeResponse::accept();
     });
     connect(
         m_http, &QHttpServer::newWebSocketConnection, this, [this] { m_hub->acceptFrom(m_http); });
@@ -123,7 +144,7 @@ Result<> ApiService::listenOnTcp()
                                                  : QHostAddress(m_options.host);
     if (m_address.isNull())
         return failure(u"--api-host: '%1' is not an IP address"_s.arg(m_options.host));
-    auto *tcp = new ApiTcpServer(m_budget);
+    auto *tcp = new ApiTcpServer(m_tcpBudget);
     if (!tcp->listen(m_address, quint16(m_options.port))) {
         const QString why = tcp->errorString();
         delete tcp;
@@ -151,7 +172,7 @@ Result<> ApiService::listenOnUnixSocket()
         QLocalServer::removeServer(socketPath); // stale, from a process that died
         QFile::remove(socketPath);
     }
-    auto *local = new ApiLocalServer(m_budget);
+    auto *local = new ApiLocalServer(m_localBudget);
     local->setSocketOptions(QLocalServer::UserAccessOption);
     if (!local->listen(socketPath)) {
         const QString why = local->errorString();
@@ -241,7 +262,7 @@ void ApiService::missing(const QHttpServerRequest &request, QHttpServerResponder
             = webSocketRefusal(request).value_or(ApiError::notFound(u"no WebSocket here"_s));
         responder.sendResponse(e.toResponse());
         // QHttpServer closes and deletes the connection as soon as this returns.
-        m_budget->flushPeer(request.remoteAddress(), request.remotePort());
+        m_tcpBudget->flushPeer(request.remoteAddress(), request.remotePort());
         return;
     }
     if (auto e = ApiAuth::refusal(

@@ -64,7 +64,8 @@ private:
     QList<ApiController *> m_controllers;
     QHash<QString, ApiController::Handler> m_handlers; // operation id → handler
     QHttpServer *m_http = nullptr;
-    ConnectionBudget *m_budget = nullptr;
+    ConnectionBudget *m_tcpBudget = nullptr;
+    ConnectionBudget *m_localBudget = nullptr;
     QHostAddress m_address;
     quint16 m_port = 0;
 };

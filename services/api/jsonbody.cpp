@@ -46,7 +46,40 @@ Error wrong(const QString &field, const QString &expected, const QJsonValue &got
     return bad(u"wrong_type"_s, u"%1: expected %2, got %3"_s.arg(field, expected, typeName(got)));
 }
 
+// Where in v a string holds U+0000 ("name", "a.b", "keys[2]"), or nothing.
+std::optional<QString> nulAt(const QJsonValue &v, const QString &where)
+{
+    const QChar nul(u'\0');
+    if (v.isString())
+        return v.toString().contains(nul) ? std::optional<QString>(where) : std::nullopt;
+    if (v.isArray()) {
+        const QJsonArray a = v.toArray();
+        for (qsizetype i = 0; i < a.size(); ++i)
+            if (auto at = nulAt(a.at(i), u"%1[%2]"_s.arg(where).arg(i)))
+                return at;
+    } else if (v.isObject()) {
+        const QJsonObject o = v.toObject();
+        for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
+            const QString key = it.key();
+            const QString path = where.isEmpty() ? key : where + u'.' + key;
+            if (key.contains(nul))
+                return QString(path).replace(nul, u"\\u0000"_s);
+            if (auto at = nulAt(it.value(), path))
+                return at;
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
+
+std::optional<Error> JsonBody::nulRefusal(const QJsonObject &object)
+{
+    if (const auto at = nulAt(object, {}))
+        return Error::invalid(u"%1: must not contain U+0000 (NUL)"_s.arg(at->left(200)),
+                              u"invalid_value"_s);
+    return std::nullopt;
+}
 
 Result<JsonBody> JsonBody::parse(const QByteArray &body, const QStringList &knownFields)
 {
@@ -71,6 +104,8 @@ Result<JsonBody> JsonBody::parse(const QByteArray &body, const QStringList &know
                 bad(u"unknown_field"_s,
                     u"%1: unknown field (known: %2)"_s.arg(it.key(), knownFields.join(u", "_s))));
     }
+    if (auto e = nulRefusal(b.m_object))
+        return std::unexpected(*e);
     return b;
 }
 

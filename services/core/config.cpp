@@ -87,6 +87,17 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
     const QCommandLineOption logLevel(u"log-level"_s,
                                       Tr::tr("trace, debug, info, warn or error (default: info)."),
                                       Tr::tr("level"));
+    const QCommandLineOption embeddingsUrl(
+        u"embeddings-url"_s,
+        Tr::tr("An OpenAI-compatible embeddings endpoint for semantic search, such as "
+               "http://127.0.0.1:8080/v1 (env HIVE_EMBEDDINGS_URL; its key: env "
+               "HIVE_EMBEDDINGS_KEY). None: semantic search is off."),
+        Tr::tr("url"));
+    const QCommandLineOption embeddingsModel(
+        u"embeddings-model"_s,
+        Tr::tr("The model the embeddings endpoint is asked for (default: "
+               "text-embedding-3-small)."),
+        Tr::tr("name"));
     p.addOptions({help,
                   version,
                   headless,
@@ -96,7 +107,9 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
                   dbUrl,
                   redisUrl,
                   tmuxSocket,
-                  logLevel});
+                  logLevel,
+                  embeddingsUrl,
+                  embeddingsModel});
     c.helpText = p.helpText();
 
     if (!p.parse(args))
@@ -162,6 +175,18 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
             return failure(
                 Tr::tr("--log-level: '%1' is not one of %2").arg(c.logLevel, levels.join(u", "_s)));
     }
+    c.embeddingsUrl
+        = p.isSet(embeddingsUrl) ? p.value(embeddingsUrl) : env.value(u"HIVE_EMBEDDINGS_URL"_s);
+    if (!c.embeddingsUrl.isEmpty()) {
+        if (auto r = checkUrl(u"--embeddings-url"_s, c.embeddingsUrl, {u"http"_s, u"https"_s}); !r)
+            return failure(r.error());
+    }
+    if (p.isSet(embeddingsModel)) {
+        c.embeddingsModel = p.value(embeddingsModel).trimmed();
+        if (c.embeddingsModel.isEmpty() || c.embeddingsModel.size() > 200)
+            return failure(Tr::tr("--embeddings-model: a model name of 1 to 200 characters"));
+    }
+    c.embeddingsKey = env.value(u"HIVE_EMBEDDINGS_KEY"_s);
     return c;
 }
 

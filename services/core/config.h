@@ -25,6 +25,9 @@ struct Config
     QString redisUrl;    // empty: the app manages its own Redis under dataDir
     QString tmuxSocket = QStringLiteral("agenthive");
     QString logLevel = QStringLiteral("info");
+    QString embeddingsUrl; // an OpenAI-compatible embeddings endpoint; empty: no semantic search
+    QString embeddingsModel = QStringLiteral("text-embedding-3-small");
+    QString embeddingsKey; // env HIVE_EMBEDDINGS_KEY only (a flag would show in ps)
     QString helpText;
 
     // args includes the program name as args[0]. An error names the bad flag and its value.

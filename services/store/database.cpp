@@ -25,6 +25,19 @@ auto log()
     return Logging::get("store");
 }
 
+// What the server said, without what quotes the statement's values: the first line of its message
+// (the DETAIL, CONTEXT and HINT lines that follow quote rows and parameters), and the SQLSTATE.
+QString summary(const QSqlError &e)
+{
+    QString text = e.databaseText().section(u'\n', 0, 0).trimmed();
+    if (text.startsWith(u"ERROR:"_s))
+        text = text.mid(6).trimmed();
+    if (text.isEmpty())
+        text = e.driverText().trimmed();
+    const QString code = e.nativeErrorCode();
+    return code.isEmpty() ? text : u"%1 (SQLSTATE %2)"_s.arg(text, code);
+}
+
 } // namespace
 
 Database::Database() = default;
@@ -111,15 +124,16 @@ Error Database::sqlError(const QString &what, const QSqlQuery &q)
     // are "unavailable" too (callers that retry on that retry them).
     if (code == u"40P01"_s || code == u"40001"_s || code == u"57014"_s || code == u"55P03"_s
         || code.startsWith(u"53"_s)) {
-        log()->warn("{} failed (transient, SQLSTATE {}): {}", what, code, text);
-        return Error::unavailable(u"PostgreSQL: %1 (SQLSTATE %2, transient)"_s.arg(text, code));
+        log()->warn("{} failed (transient): {}", what, summary(e));
+        return Error::unavailable(u"PostgreSQL: %1, transient"_s.arg(summary(e)));
     }
+    // Neither the log nor an answer gets more than the summary: the rest quotes values.
     if (code == u"23505"_s)
-        return Error::conflict(text);
+        return Error::conflict(summary(e));
     if (code.startsWith(u"23"_s) || code.startsWith(u"22"_s))
-        return Error::invalid(text);
-    log()->error("{} failed: {}", what, text);
-    return Error::internal(u"%1 failed: %2"_s.arg(what, text));
+        return Error::invalid(summary(e));
+    log()->error("{} failed: {}", what, summary(e));
+    return Error::internal(u"%1 failed: %2"_s.arg(what, summary(e)));
 }
 
 void Database::dropStatements()

@@ -4,10 +4,12 @@
 
 #include "models/agent.h"
 #include "models/event.h"
+#include "models/searchhit.h"
 #include "models/task.h"
 #include "services/core/result.h"
 #include "services/store/change.h"
 #include "services/store/rows.h"
+#include "services/store/searchstore.h"
 
 #include <QHash>
 #include <QSqlDatabase>
@@ -89,6 +91,25 @@ public:
     // The oldest queued tasks (at most limit), with only id, agent type and priority: what the
     // queue needs to see whether each has its stream entry.
     Result<QList<Task>> queuedTaskKeys(int limit);
+
+    // Search (searchstore.cpp). Full text over prompts, answers and log chunks, best first; an
+    // empty list when the query has no words to look for.
+    Result<QList<SearchHit>> search(const QString &query, int limit);
+    // Tasks nearest to an embedding of the same model (cosine distance), best first.
+    Result<QList<SearchHit>>
+    nearestTasks(const QList<float> &embedding, const QString &model, int limit);
+    Result<QList<EmbeddingJob>> tasksToEmbed(const QString &model, int limit);
+    Result<> storeEmbedding(const QString &taskId, const QString &model, const QList<float> &v);
+    // How far logs/<file> has been copied, and the next chunks with the new offset (one
+    // transaction). agentId: the agent the file belongs to now.
+    Result<qint64> logOffset(const QString &file);
+    Result<> appendLog(const QString &file,
+                       const QString &agentId,
+                       const QList<LogChunk> &chunks,
+                       qint64 newOffset);
+    // The newest agent of each name (a log file is named after its agent).
+    Result<QHash<QString, QString>> agentIdsByName();
+    Result<LogText> logText(qint64 id);
 
 private:
     Result<Rows> exec(const QString &sql, const QVariantList &binds = {});

@@ -28,7 +28,9 @@ void EngineTestBase::writeProfile(const QString &name, const QStringList &comman
 
 void EngineTestBase::startEngine()
 {
-    Engine::Options o = engineOptions();
+    Engine::Options o = m_fx->engineOptions();
+    if (m_configure)
+        m_configure(o);
     m_engine = std::make_unique<Engine>(o);
     connect(
         m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });

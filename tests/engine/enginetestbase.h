@@ -43,8 +43,6 @@ protected:
         return f.result();
     }
     void startEngine();
-    // The engine's options: the fixture's; a test class may change some.
-    virtual Engine::Options engineOptions() const { return m_fx->engineOptions(); }
     Agent spawnWorker(const QString &type,
                       const QString &profile = QStringLiteral("fake"),
                       const QString &name = {});
@@ -60,6 +58,8 @@ protected:
     void writeProfile(const QString &name, const QStringList &command);
     static bool finished(const Task &t);
 
+    // Set by a derived test before initTestCase: changes the engine's options (every start).
+    std::function<void(Engine::Options &)> m_configure;
     std::unique_ptr<HiveFixture> m_fx;
     std::unique_ptr<Engine> m_engine;
     QList<Event> m_events;

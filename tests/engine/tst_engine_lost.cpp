@@ -31,13 +31,14 @@ class tst_EngineLost : public Test::EngineTestBase
 {
     Q_OBJECT
 
-protected:
-    Engine::Options engineOptions() const override
+public:
+    tst_EngineLost()
     {
-        Engine::Options o = m_fx->engineOptions();
-        o.queueSweepMs = m_sweepMs; // off, but in the test of the sweep: the others prove the rest
-        o.stopGraceMs = 5000;
-        return o;
+        m_configure = [this](Engine::Options &o) {
+            o.queueSweepMs
+                = m_sweepMs; // off, but in the test of the sweep: the others prove the rest
+            o.stopGraceMs = 5000;
+        };
     }
 
 private Q_SLOTS:

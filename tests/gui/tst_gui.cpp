@@ -5,6 +5,7 @@
 #include "app/sessioncontroller.h"
 #include "models/agentfilterproxy.h"
 #include "models/agentmodel.h"
+#include "models/searchhitmodel.h"
 #include "models/taskfilterproxy.h"
 #include "models/taskmodel.h"
 #include "services/api/apiserver.h"
@@ -13,8 +14,10 @@
 #include "tests/fixture/hivefixture.h"
 #include "tests/gui/xvfb.h"
 #include "widgets/agentpanel.h"
+#include "widgets/logchunkdialog.h"
 #include "widgets/newtaskdialog.h"
 #include "widgets/placeholdertreeview.h"
+#include "widgets/searchpanel.h"
 #include "widgets/settingsdialog.h"
 #include "widgets/spawndialog.h"
 #include "widgets/taskboard.h"
@@ -25,6 +28,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -32,6 +36,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -69,6 +74,7 @@ private Q_SLOTS:
     void queuesATaskThatSucceeds();
     void interactiveAgentWaitsForInput();
     void overview();
+    void searchesEverything();
     void answeringTheAgent();
     void killsAnAgent();
     void restartsAnAgent();
@@ -482,6 +488,61 @@ void tst_Gui::overview()
     m_window->agentPanel()->selectAgent(agentNamed(busy)->id);
     QTest::qWait(1200); // an uptime tick and the terminals' last lines
     shot(u"overview"_s);
+}
+
+// One search field over prompts, answers and terminal logs: a prompt hit shown on the board with
+// the word selected, a log hit in a dialog with the words highlighted.
+void tst_Gui::searchesEverything()
+{
+    auto *search = m_window->findChild<QAction *>(u"searchEverything"_s);
+    QVERIFY(search);
+    QCOMPARE(search->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    QTest::mouseClick(toolButton(search), Qt::LeftButton);
+    SearchPanel *panel = m_window->searchPanel();
+    QTRY_VERIFY(m_window->searchDock()->isVisible());
+    QTRY_COMPARE(m_window->focusWidget(), panel->field());
+    QVERIFY(!panel->similarButton()->isEnabled()); // no embeddings endpoint in this test
+    QTest::keyClicks(panel->field(), u"billing"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->model()->rowCount() > 0, 10000);
+    const SearchHit first = *panel->model()->hit(0);
+    QCOMPARE(first.kind, SearchHit::Kind::Prompt);
+    QCOMPARE(first.title, u"Migrate the billing schema"_s);
+    shot(u"search"_s);
+    panel->view()->setCurrentIndex(panel->model()->index(0, 0));
+    QTest::keyClick(panel->view(), Qt::Key_Return);
+    QTRY_COMPARE(m_window->taskBoard()->detail()->taskId(), first.taskId);
+    QCOMPARE(m_window->taskBoard()->detail()->selectedText().toLower(), u"billing"_s);
+
+    // What a worker printed in its terminal is found in its log (copied every 3 s).
+    panel->field()->clear();
+    QTest::keyClicks(panel->field(), u"hello board"_s);
+    auto logRow = [panel] {
+        for (int row = 0; row < panel->model()->rowCount(); ++row)
+            if (const auto h = panel->model()->hit(row);
+                h->kind == SearchHit::Kind::Log
+                && h->snippet.contains(u"hello"_s, Qt::CaseInsensitive))
+                return row;
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            if (logRow() >= 0)
+                return true;
+            QTest::keyClick(panel->field(), Qt::Key_Return); // search again
+            QTest::qWait(1000);
+            return logRow() >= 0;
+        }(),
+        20000);
+    panel->view()->setCurrentIndex(panel->model()->index(logRow(), 0));
+    QTest::keyClick(panel->view(), Qt::Key_Return);
+    auto *dialog = waitForDialog<LogChunkDialog>();
+    QVERIFY(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog->highlightCount() > 0, 10000);
+    QVERIFY2(dialog->editor()->toPlainText().contains(u"hello"_s, Qt::CaseInsensitive),
+             qPrintable(dialog->editor()->toPlainText()));
+    shot(u"search-log-hit"_s);
+    dialog->close();
+    m_window->searchDock()->hide();
 }
 
 void tst_Gui::killsAnAgent()
