@@ -106,6 +106,10 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
     connect(m_board, &TaskBoard::newTaskRequested, this, &MainWindow::showNewTaskDialog);
     connect(m_board, &TaskBoard::cancelRequested, m_actions, &AgentActions::cancel);
     connect(m_board, &TaskBoard::retryRequested, m_actions, &AgentActions::retry);
+    connect(m_board->detail(),
+            &TaskDetailView::wholeTaskWanted,
+            m_sessions,
+            &SessionController::fetchWholeTask);
     connect(m_terminals, &TerminalArea::terminalFontChanged, this, [this](const QFont &f) {
         m_values.terminalFont = f;
         m_settings->setTerminalFont(f);

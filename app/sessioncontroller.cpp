@@ -5,6 +5,7 @@
 #include "models/agentmodel.h"
 #include "models/taskmodel.h"
 #include "services/engine.h"
+#include "services/eventsequencer.h"
 
 #include <QTimer>
 
@@ -64,12 +65,12 @@ void SessionController::start(Engine *engine)
     if (m_engine)
         return;
     m_engine = engine;
-    connect(m_engine, &Engine::eventReceived, this, &SessionController::onEvent);
-    // Events published while Redis was away are lost to us: load everything again.
-    connect(m_engine, &Engine::redisConnectionChanged, this, [this](bool up) {
-        if (up && m_loaded)
-            reload();
-    });
+    m_sequence = new EventSequencer(engine, this);
+    connect(
+        m_engine, &Engine::eventReceived, this, [this](const Event &e) { m_sequence->offer(e); });
+    connect(m_sequence, &EventSequencer::delivered, this, &SessionController::onEvent);
+    // Events published while Redis was away never came: they are read from PostgreSQL.
+    connect(m_engine, &Engine::eventsConnected, m_sequence, &EventSequencer::catchUp);
     reload();
     m_reconcile->start();
 }
@@ -102,24 +103,40 @@ void SessionController::adopt(const Task &task)
         m_tasks->upsert(task);
 }
 
+qint64 SessionController::lastEventSeq() const
+{
+    return m_sequence ? m_sequence->lastSeq() : -1;
+}
+
 void SessionController::reload()
 {
     if (!m_engine || m_loading)
         return;
     m_loading = true;
     m_buffered.clear();
+    // Asked before the load (the store answers in order): the load has at least every event up to
+    // it, and the events after it come in order on top.
+    auto newest = m_sequence->isStarted()
+                      ? QtFuture::makeReadyValueFuture(Result<qint64>(m_sequence->lastSeq()))
+                      : m_engine->lastEventSeq();
     TaskFilter filter;
     filter.limit = 10000; // the most recent ones; older tasks stay in PostgreSQL
-    auto tasks = m_engine->tasks(filter);
-    m_engine->agents().then(this, [this, tasks](Result<QList<Agent>> agents) mutable {
-        tasks.then(this, [this, agents](Result<QList<Task>> t) {
-            if (!agents || !t) {
-                m_loading = false;
-                Q_EMIT errorOccurred(tr("Cannot Load Agents and Tasks"),
-                                     !agents ? agents.error().message : t.error().message);
-                return;
-            }
-            finishLoad(*agents, *t);
+    auto agentList = m_engine->agents();
+    auto taskList = m_engine->tasks(filter);
+    newest.then(this, [this, agentList, taskList](Result<qint64> seq) mutable {
+        agentList.then(this, [this, seq, taskList](Result<QList<Agent>> agents) mutable {
+            taskList.then(this, [this, seq, agents](Result<QList<Task>> t) {
+                if (!seq || !agents || !t) {
+                    m_loading = false;
+                    Q_EMIT errorOccurred(tr("Cannot Load Agents and Tasks"),
+                                         !seq      ? seq.error().message
+                                         : !agents ? agents.error().message
+                                                   : t.error().message);
+                    return;
+                }
+                finishLoad(*agents, *t);
+                m_sequence->start(*seq); // once: the events after it, held back until now
+            });
         });
     });
 }
@@ -175,6 +192,21 @@ void SessionController::refetchAgent(const QString &id)
         if (a->status == Agent::Status::Stopped && m_agents->rowOf(id) >= 0)
             Q_EMIT agentEnded(*a);
         m_agents->upsert(*a);
+    });
+}
+
+void SessionController::fetchWholeTask(const QString &id)
+{
+    if (!m_engine)
+        return;
+    m_engine->task(id).then(this, [this, id](Result<Task> whole) {
+        if (!whole)
+            return;
+        const std::optional<Task> shown = m_tasks->task(id);
+        // Only the state the model shows: when an event moved the task on meanwhile (or is still
+        // on its way), the summaries differ and the view asks again for the new one.
+        if (shown && shown->summary && shown->toJson() == whole->toSummary().toJson())
+            m_tasks->upsert(*whole);
     });
 }
 

@@ -18,14 +18,19 @@ namespace Hive {
 
 class AgentModel;
 class Engine;
+class EventSequencer;
 class TaskModel;
 
 // Keeps the agent and task models in step with the engine, as Konsole's SessionController keeps
 // its views in step with the sessions, apart from any window: a full load (events that arrive
-// meanwhile are held back, then applied or answered by asking again), events applied in the order
-// they came with a per-id counter so that a late answer never overwrites a newer event, a reconcile
-// of the agents every few seconds, and a full reload when Redis comes back (its pub/sub loses what
-// was published while it was away). Owns the models; GUI thread, never waits on the engine.
+// meanwhile are held back, then applied or answered by asking again), then every event once, in
+// seq order (an EventSequencer started at the newest event as the load began: a gap in seq is
+// read from PostgreSQL before anything after it is applied), with a per-id counter so that a late
+// answer never overwrites a newer event, and a reconcile of the agents every few seconds. When
+// Redis comes back, the events published while it was away are read from PostgreSQL after the
+// last seq applied (Engine::events), not everything loaded again. Events carry task summaries:
+// the whole task is asked for when a view needs it (fetchWholeTask). Owns the models; GUI thread,
+// never waits on the engine.
 class SessionController : public QObject
 {
     Q_OBJECT
@@ -58,6 +63,13 @@ public:
 
     void setNotificationsEnabled(bool enabled);
 
+    // The seq of the last event applied (or of the newest one when the first load began); -1
+    // before that.
+    qint64 lastEventSeq() const;
+    // Asks the engine for the whole task (prompt, output) and puts it in the model, unless an
+    // event about it comes first (then the summary it carries is newer).
+    void fetchWholeTask(const QString &id);
+
     // The agent types the agents and tasks use, sorted (the dialogs offer them).
     QStringList knownTypes() const;
     // Names of the agents alive now: a new agent cannot take them.
@@ -89,6 +101,7 @@ private:
     TaskModel *m_tasks;
     Notifier *m_notifier;
     Engine *m_engine = nullptr;
+    EventSequencer *m_sequence = nullptr;
     QTimer *m_reconcile;
     bool m_loading = false;
     bool m_loaded = false;

@@ -14,7 +14,7 @@ QJsonObject Event::toJson() const
     if (agent)
         o.insert(u"agent"_s, agent->toJson());
     if (task)
-        o.insert(u"task"_s, task->toJson());
+        o.insert(u"task"_s, task->toSummary().toJson());
     return o;
 }
 

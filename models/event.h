@@ -16,10 +16,12 @@
 namespace Hive {
 
 // A state change, as stored in the events table and published to the GUI and WebSocket clients:
-// {"type":"task.succeeded","at":"…","seq":N,"task":{…}} (or "agent":{…}).
+// {"type":"task.succeeded","at":"…","seq":N,"task":{…}} (or "agent":{…}). What changed, not the
+// megabytes around it: the task is always written as a summary (Task::toSummary: the prompt's
+// start, the output's end and their sizes); the agent has no big fields.
 struct Event
 {
-    qint64 seq = 0; // events.id, increasing
+    qint64 seq = 0; // events.id: increasing, in commit order (see Database::events)
     QString type;
     QDateTime at;
     std::optional<Agent> agent;

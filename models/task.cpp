@@ -19,6 +19,48 @@ constexpr std::pair<Task::Status, const char *> kStatusNames[] = {
     {Task::Status::Failed, "failed"},
     {Task::Status::Cancelled, "cancelled"},
 };
+
+// The size of s in UTF-8, without making the UTF-8 (an output can be megabytes).
+qint64 utf8Size(QStringView s)
+{
+    qint64 n = 0;
+    for (qsizetype i = 0; i < s.size(); ++i) {
+        const char16_t c = s[i].unicode();
+        if (c < 0x80) {
+            n += 1;
+        } else if (c < 0x800) {
+            n += 2;
+        } else if (QChar::isHighSurrogate(c) && i + 1 < s.size()
+                   && QChar::isLowSurrogate(s[i + 1].unicode())) {
+            n += 4;
+            ++i;
+        } else {
+            n += 3;
+        }
+    }
+    return n;
+}
+
+// The first (last) n characters, never half a surrogate pair.
+QString head(const QString &s, qsizetype n)
+{
+    if (s.size() <= n)
+        return s;
+    return s.left(QChar::isHighSurrogate(s.at(n - 1).unicode()) ? n - 1 : n);
+}
+
+QString tail(const QString &s, qsizetype n)
+{
+    if (s.size() <= n)
+        return s;
+    const qsizetype from = s.size() - n;
+    return s.mid(QChar::isLowSurrogate(s.at(from).unicode()) ? from + 1 : from);
+}
+
+// What PermissionDenial::target() reads, cut short: a refused Write's input holds the whole file.
+constexpr QStringView kTargetKeys[]
+    = {u"file_path", u"notebook_path", u"path", u"command", u"pattern", u"url", u"query"};
+
 } // namespace
 
 QString Task::statusName(Status s)
@@ -167,7 +209,7 @@ QString AgentReport::deniedSummary(const QString &workdir) const
     return parts.join(u", "_s);
 }
 
-QJsonObject TaskResult::toJson() const
+QJsonObject TaskResult::toJson(bool summary) const
 {
     // The report's fields sit beside exit_code and output (null/empty when nothing was reported),
     // so that every finished task has the same keys.
@@ -177,7 +219,15 @@ QJsonObject TaskResult::toJson() const
         o.insert(u"permission_denials"_s, QJsonArray());
     }
     o.insert(u"exit_code"_s, exitCode);
-    o.insert(u"output"_s, output);
+    if (summary) {
+        o.remove(u"answer"_s);
+        o.insert(u"answer_preview"_s, Json::nullable(report ? report->answer : QString()));
+        o.insert(u"answer_bytes"_s, answerBytes);
+        o.insert(u"output_tail"_s, output);
+        o.insert(u"output_bytes"_s, outputBytes);
+    } else {
+        o.insert(u"output"_s, output);
+    }
     o.insert(u"duration_ms"_s, durationMs);
     o.insert(u"cost_usd"_s, costUsd ? QJsonValue(*costUsd) : QJsonValue(QJsonValue::Null));
     return o;
@@ -187,13 +237,42 @@ TaskResult TaskResult::fromJson(const QJsonObject &o)
 {
     TaskResult r;
     r.exitCode = o.value(u"exit_code").toInt();
-    r.output = o.value(u"output").toString();
+    const bool summary = !o.contains(u"output") && o.contains(u"output_tail");
+    r.output = o.value(summary ? u"output_tail" : u"output").toString();
     r.durationMs = o.value(u"duration_ms").toInteger();
     if (o.value(u"cost_usd").isDouble())
         r.costUsd = o.value(u"cost_usd").toDouble();
-    if (o.value(u"is_error").isBool())
+    if (o.value(u"is_error").isBool()) {
         r.report = AgentReport::fromJson(o);
+        if (summary)
+            r.report->answer = o.value(u"answer_preview").toString();
+    }
+    if (summary) {
+        r.outputBytes = o.value(u"output_bytes").toInteger();
+        r.answerBytes = o.value(u"answer_bytes").toInteger();
+    }
     return r;
+}
+
+TaskResult TaskResult::toSummary() const
+{
+    TaskResult s = *this;
+    s.outputBytes = utf8Size(output);
+    s.output = tail(output, Task::kPreviewChars);
+    if (s.report) {
+        s.answerBytes = utf8Size(report->answer);
+        s.report->answer = head(report->answer, Task::kPreviewChars);
+        for (PermissionDenial &d : s.report->permissionDenials) {
+            QJsonObject small;
+            for (const QStringView key : kTargetKeys) {
+                const QJsonValue v = d.input.value(key);
+                if (v.isString())
+                    small.insert(key.toString(), head(v.toString(), Task::kPreviewChars));
+            }
+            d.input = small;
+        }
+    }
+    return s;
 }
 
 QJsonObject Task::toJson() const
@@ -201,7 +280,6 @@ QJsonObject Task::toJson() const
     QJsonObject o{
         {u"id"_s, id},
         {u"title"_s, title},
-        {u"prompt"_s, prompt},
         {u"agent_type"_s, agentType},
         {u"priority"_s, priority},
         {u"status"_s, statusName(status)},
@@ -212,10 +290,29 @@ QJsonObject Task::toJson() const
         {u"created_at"_s, Json::time(createdAt)},
         {u"started_at"_s, Json::time(startedAt)},
         {u"finished_at"_s, Json::time(finishedAt)},
-        {u"result"_s, result ? QJsonValue(result->toJson()) : QJsonValue(QJsonValue::Null)},
+        {u"result"_s, result ? QJsonValue(result->toJson(summary)) : QJsonValue(QJsonValue::Null)},
         {u"error"_s, Json::nullable(error)},
     };
+    if (summary) {
+        o.insert(u"prompt_preview"_s, prompt);
+        o.insert(u"prompt_bytes"_s, promptBytes);
+    } else {
+        o.insert(u"prompt"_s, prompt);
+    }
     return o;
+}
+
+Task Task::toSummary() const
+{
+    if (summary)
+        return *this;
+    Task s = *this;
+    s.summary = true;
+    s.promptBytes = utf8Size(prompt);
+    s.prompt = head(prompt, kPreviewChars);
+    if (result)
+        s.result = result->toSummary();
+    return s;
 }
 
 Task Task::fromJson(const QJsonObject &o)
@@ -223,7 +320,10 @@ Task Task::fromJson(const QJsonObject &o)
     Task t;
     t.id = o.value(u"id").toString();
     t.title = o.value(u"title").toString();
-    t.prompt = o.value(u"prompt").toString();
+    t.summary = !o.contains(u"prompt") && o.contains(u"prompt_preview");
+    t.prompt = o.value(t.summary ? u"prompt_preview" : u"prompt").toString();
+    if (t.summary)
+        t.promptBytes = o.value(u"prompt_bytes").toInteger();
     t.agentType = o.value(u"agent_type").toString();
     t.priority = o.value(u"priority").toInt();
     t.status = statusFromName(o.value(u"status").toString()).value_or(Status::Failed);

@@ -68,9 +68,17 @@ struct TaskResult
     qint64 durationMs = 0;
     std::optional<double> costUsd;
     std::optional<AgentReport> report; // absent when the command reported nothing
+    // In a summary (Task::summary): the whole output's and answer's size in bytes (UTF-8); output
+    // then holds only the output's last characters and report->answer the answer's first ones.
+    qint64 outputBytes = 0;
+    qint64 answerBytes = 0;
 
-    QJsonObject toJson() const;
-    static TaskResult fromJson(const QJsonObject &o);
+    // summary: the shape events carry ("output_tail", "output_bytes", "answer_preview",
+    // "answer_bytes" instead of "output" and "answer"; permission denials with only what names
+    // their target).
+    QJsonObject toJson(bool summary = false) const;
+    static TaskResult fromJson(const QJsonObject &o); // either shape
+    TaskResult toSummary() const;
 };
 
 // One unit of work: a prompt for an agent of a type. A plain value.
@@ -93,9 +101,19 @@ struct Task
     QDateTime finishedAt;
     std::optional<TaskResult> result;
     QString error; // why it failed, when it failed without running (dependency, attempts, start)
+    // A summary is the task as events carry it: every small field, but of the prompt only its
+    // first kPreviewChars characters (in prompt) and its size (promptBytes), of the output only
+    // its last ones (see TaskResult). Events carry what changed, not megabytes of prompt and
+    // output; the whole task is Engine::task() (GET /api/v1/tasks/{id}).
+    bool summary = false;
+    qint64 promptBytes = 0; // a summary's: the whole prompt's size in bytes (UTF-8)
+    static constexpr qsizetype kPreviewChars = 200;
 
+    // The whole task; a summary as a summary ("prompt_preview" and "prompt_bytes" instead of
+    // "prompt", the result's shape of TaskResult::toJson(true)).
     QJsonObject toJson() const;
-    static Task fromJson(const QJsonObject &o);
+    static Task fromJson(const QJsonObject &o); // either shape
+    Task toSummary() const;                     // itself when it is one already
 
     static QString statusName(Status s);
     static std::optional<Status> statusFromName(QStringView name);

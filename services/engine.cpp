@@ -24,6 +24,7 @@ Engine::Engine(const Options &options, QObject *parent)
     m_queue->moveToThread(&m_queueThread);
     connect(&m_queueThread, &QThread::finished, m_queue, &QObject::deleteLater);
     connect(m_queue, &Queue::eventReceived, this, &Engine::eventReceived);
+    connect(m_queue, &Queue::eventsConnected, this, &Engine::eventsConnected);
     // Set in the queue's thread, read from any thread (the GUI's, the API's).
     connect(
         m_queue,
@@ -207,6 +208,17 @@ QFuture<Result<QList<Task>>> Engine::tasks(const TaskFilter &filter)
 QFuture<Result<Task>> Engine::task(const QString &id)
 {
     return m_store->run([id](Database &db) { return db.task(id); });
+}
+
+QFuture<Result<QList<Event>>> Engine::events(qint64 since, int limit)
+{
+    return m_store->run(
+        [since, limit = qBound(1, limit, 1000)](Database &db) { return db.events(since, limit); });
+}
+
+QFuture<Result<qint64>> Engine::lastEventSeq()
+{
+    return m_store->run([](Database &db) { return db.lastEventSeq(); });
 }
 
 QFuture<Result<QString>> Engine::output(const QString &agentId, int lines)

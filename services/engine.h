@@ -75,6 +75,10 @@ public:
     QFuture<Result<Task>> retryTask(const QString &id);
     QFuture<Result<QList<Task>>> tasks(const TaskFilter &filter = {});
     QFuture<Result<Task>> task(const QString &id);
+    // The events after seq `since`, oldest first, at most limit (1…1000) of them, from PostgreSQL:
+    // also those published while Redis was away. Each task in them is a summary.
+    QFuture<Result<QList<Event>>> events(qint64 since, int limit);
+    QFuture<Result<qint64>> lastEventSeq(); // the newest event's seq, 0 when there is none
     // The pane's last lines, and text typed literally into it (send-keys -l).
     QFuture<Result<QString>> output(const QString &agentId, int lines);
     QFuture<Result<InputAck>> input(const QString &agentId, const InputRequest &request);
@@ -92,9 +96,14 @@ public:
     bool redisConnected() const { return m_redisConnected.load(); } // any thread
 
 Q_SIGNALS:
-    // Every event, from this process and from the runners, as published on Redis.
+    // Every event, from this process and from the runners, as published on Redis: in the order
+    // Redis delivers them (publishers race: seq may go back), and none of those published while
+    // Redis was away. EventSequencer makes of it every event once, in seq order.
     void eventReceived(const Hive::Event &event);
     void redisConnectionChanged(bool connected);
+    // The subscription to the events is up (at the start, and again after Redis was away): what was
+    // published meanwhile is only in events().
+    void eventsConnected();
 
 private:
     QFuture<Result<Task>> taskChange(std::function<Result<Change>(Database &)> change);

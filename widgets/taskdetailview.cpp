@@ -8,6 +8,7 @@
 
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
 #include <QPainter>
@@ -183,7 +184,13 @@ void TaskDetailView::setTaskId(const QString &id)
     if (id == m_id)
         return;
     m_id = id;
+    m_wanted.clear();
     refresh();
+}
+
+QString TaskDetailView::promptText() const
+{
+    return m_prompt->toPlainText();
 }
 
 QString TaskDetailView::outputText() const
@@ -218,6 +225,13 @@ void TaskDetailView::refresh()
     if (!found)
         return;
     const Task &t = *found;
+    if (t.summary) {
+        const QByteArray summary = QJsonDocument(t.toJson()).toJson(QJsonDocument::Compact);
+        if (summary != m_wanted) {
+            m_wanted = summary;
+            Q_EMIT wholeTaskWanted(t.id);
+        }
+    }
     m_title->setText(TaskModel::displayTitle(t));
     const QString label = TaskModel::statusLabel(t.status);
     const QSize s = StatusBadgeDelegate::badgeSize(label, font());
@@ -305,7 +319,15 @@ void TaskDetailView::refresh()
     denied.removeDuplicates();
     m_denied->setText(denied.join(u'\n'));
     m_form->setRowVisible(m_denied, !denied.isEmpty());
-    const QString answer = report ? report->answer : QString();
+    // A summary's texts are cut short until the whole task is there: said so, not shown as all.
+    auto partial = [&t](const QString &text, qint64 bytes, bool atEnd) -> QString {
+        if (!t.summary || bytes <= text.toUtf8().size())
+            return text;
+        const QString more = tr("[… %1 bytes in all, loading …]").arg(bytes);
+        return atEnd ? more + u'\n' + text : text + u'\n' + more;
+    };
+    const QString answer
+        = partial(report ? report->answer : QString(), t.result ? t.result->answerBytes : 0, false);
     if (m_answer->toPlainText() != answer)
         m_answer->setPlainText(answer);
     // The answer first when there is one; else the output, which explains what happened.
@@ -314,9 +336,11 @@ void TaskDetailView::refresh()
         m_texts->setTabVisible(0, hasAnswer);
         m_texts->setCurrentWidget(hasAnswer ? static_cast<QWidget *>(m_answer) : m_output);
     }
-    if (m_prompt->toPlainText() != t.prompt)
-        m_prompt->setPlainText(t.prompt);
-    const QString output = t.result ? t.result->output : QString();
+    const QString prompt = partial(t.prompt, t.promptBytes, false);
+    if (m_prompt->toPlainText() != prompt)
+        m_prompt->setPlainText(prompt);
+    const QString output = partial(
+        t.result ? t.result->output : QString(), t.result ? t.result->outputBytes : 0, true);
     if (m_output->toPlainText() != output) {
         m_output->setPlainText(output);
         m_output->verticalScrollBar()->setValue(m_output->verticalScrollBar()->maximum());

@@ -20,7 +20,9 @@ class TaskModel;
 // Everything about one task: prompt, status, agent, attempts, times, duration, cost, error and the
 // output of its last attempt, and what the agent CLI reported (answer, session, model, turns,
 // tokens, the tool calls it was not permitted), kept current as the model changes. Cancel and retry
-// are the board's actions, shown as buttons here. GUI thread.
+// are the board's actions, shown as buttons here. A task that came with an event is a summary
+// (Task::summary: the prompt's start, the output's end): the view shows what it has and asks for
+// the whole task (wholeTaskWanted), once for each state of it. GUI thread.
 class TaskDetailView : public QWidget
 {
     Q_OBJECT
@@ -42,12 +44,18 @@ public:
     QString statusText() const;
     QString answerText() const;
     QString errorText() const;
+    QString promptText() const;
+
+Q_SIGNALS:
+    // The task shown is a summary: whoever can should put the whole task into the model.
+    void wholeTaskWanted(const QString &id);
 
 private:
     void refresh();
 
     const TaskModel *m_model;
     QString m_id;
+    QByteArray m_wanted; // the summary the whole task was last asked for
     QLabel *m_title;
     QLabel *m_status;
     QLabel *m_empty;

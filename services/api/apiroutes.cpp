@@ -171,19 +171,26 @@ const QList<ApiOperation> &operations()
                   {},
                   {},
                   {{200, u"Task"_s}, {409, u"Error"_s}}});
-        o.append({Method::Get,
-                  u"/api/v1/events"_s,
-                  u"events"_s,
-                  u"WebSocket (TCP only): every state change as an Event, in order; the token as a "
-                  u"bearer "
-                  "header or ?token="_s,
-                  true,
-                  {queryParam(u"token"_s,
-                              type(u"string"_s),
-                              u"the bearer token, for clients that cannot "
-                              "set headers"_s)},
-                  {},
-                  {{101, u"Event"_s}, {426, u"Error"_s}}});
+        o.append(
+            {Method::Get,
+             u"/api/v1/events"_s,
+             u"events"_s,
+             u"Every state change as an Event, in seq order. WebSocket upgrade (TCP only; the "
+             "token as a bearer header or ?token=): the events after ?since= from PostgreSQL, "
+             "then live. Plain GET: one page of stored events after ?since="_s,
+             true,
+             {queryParam(u"token"_s,
+                         type(u"string"_s),
+                         u"the bearer token, for WebSocket clients that cannot set headers"_s),
+              queryParam(u"since"_s,
+                         type(u"integer"_s),
+                         u"the seq of the last event the client has: the events after it "
+                         "(plain GET: default 0, from the first; WebSocket: none, live only)"_s),
+              queryParam(u"limit"_s,
+                         integer(1, 1000),
+                         u"plain GET: at most this many events (default 100)"_s)},
+             {},
+             {{101, u"Event"_s}, {200, u"EventPage"_s}}});
         o.append(
             {Method::Get,
              u"/api/v1/search"_s,

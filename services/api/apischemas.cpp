@@ -205,24 +205,68 @@ QJsonObject components()
                      u"started_at"_s,
                      u"finished_at"_s,
                      u"result"_s}));
+    // What events carry (Task::toSummary): every small field; of the big ones their start or end
+    // and their size. The whole task is GET /api/v1/tasks/{id}.
+    s.insert(u"TaskResultSummary"_s, [&s] {
+        QJsonObject r = s.value(u"TaskResult"_s).toObject();
+        QJsonObject p = r.value(u"properties"_s).toObject();
+        p.remove(u"output"_s);
+        p.remove(u"answer"_s);
+        p.insert(u"output_tail"_s, type(u"string"_s, u"the output's last 200 characters"_s));
+        p.insert(u"output_bytes"_s, type(u"integer"_s, u"the whole output's size (UTF-8)"_s));
+        p.insert(u"answer_preview"_s,
+                 QJsonObject{{u"type"_s, QJsonArray{u"string"_s, u"null"_s}},
+                             {u"description"_s, u"the answer's first 200 characters"_s}});
+        p.insert(u"answer_bytes"_s, type(u"integer"_s, u"the whole answer's size (UTF-8)"_s));
+        r.insert(u"properties"_s, p);
+        r.insert(u"required"_s,
+                 QJsonArray{u"exit_code"_s, u"output_tail"_s, u"output_bytes"_s, u"duration_ms"_s});
+        return r;
+    }());
+    s.insert(u"TaskSummary"_s, [&s] {
+        QJsonObject t = s.value(u"Task"_s).toObject();
+        QJsonObject p = t.value(u"properties"_s).toObject();
+        p.remove(u"prompt"_s);
+        p.insert(u"prompt_preview"_s, type(u"string"_s, u"the prompt's first 200 characters"_s));
+        p.insert(u"prompt_bytes"_s, type(u"integer"_s, u"the whole prompt's size (UTF-8)"_s));
+        p.insert(
+            u"result"_s,
+            QJsonObject{{u"oneOf"_s, QJsonArray{ref(u"TaskResultSummary"_s), type(u"null"_s)}}});
+        t.insert(u"properties"_s, p);
+        QStringList required;
+        for (const QJsonValue &v : t.value(u"required"_s).toArray())
+            required << (v.toString() == u"prompt"_s ? u"prompt_preview"_s : v.toString());
+        required << u"prompt_bytes"_s;
+        t.insert(u"required"_s, QJsonArray::fromStringList(required));
+        return t;
+    }());
+    s.insert(u"Event"_s,
+             object({{u"type"_s,
+                      enumOf({u"agent.spawned"_s,
+                              u"agent.status"_s,
+                              u"agent.killed"_s,
+                              u"task.created"_s,
+                              u"task.queued"_s,
+                              u"task.assigned"_s,
+                              u"task.started"_s,
+                              u"task.succeeded"_s,
+                              u"task.failed"_s,
+                              u"task.cancelled"_s})},
+                     {u"at"_s, formatted(u"string"_s, u"date-time"_s)},
+                     {u"seq"_s,
+                      type(u"integer"_s,
+                           u"the id of the event in PostgreSQL: increasing, in commit order"_s)},
+                     {u"agent"_s, ref(u"Agent"_s)},
+                     {u"task"_s, ref(u"TaskSummary"_s)}},
+                    {u"type"_s, u"at"_s, u"seq"_s}));
     s.insert(
-        u"Event"_s,
-        object({{u"type"_s,
-                 enumOf({u"agent.spawned"_s,
-                         u"agent.status"_s,
-                         u"agent.killed"_s,
-                         u"task.created"_s,
-                         u"task.queued"_s,
-                         u"task.assigned"_s,
-                         u"task.started"_s,
-                         u"task.succeeded"_s,
-                         u"task.failed"_s,
-                         u"task.cancelled"_s})},
-                {u"at"_s, formatted(u"string"_s, u"date-time"_s)},
-                {u"seq"_s, type(u"integer"_s, u"increasing; the id of the event in PostgreSQL"_s)},
-                {u"agent"_s, ref(u"Agent"_s)},
-                {u"task"_s, ref(u"Task"_s)}},
-               {u"type"_s, u"at"_s}));
+        u"EventPage"_s,
+        object({{u"events"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Event"_s)}}},
+                {u"next"_s,
+                 type(u"integer"_s,
+                      u"the seq to ask for next (?since=): the last event's, or since "
+                      "when there was none"_s)}},
+               {u"events"_s, u"next"_s}));
     s.insert(u"SpawnRequest"_s,
              object({{u"type"_s, agentType()},
                      {u"name"_s,

@@ -55,7 +55,8 @@ ApiService::ApiService(const ApiServer::Options &options, Engine *engine)
     : m_options(options)
     , m_engine(engine)
     , m_token(new ApiToken(options.dataDir, this))
-    , m_hub(new EventHub(options.maxWebSocketClients, options.maxWebSocketBacklogBytes, this))
+    , m_hub(
+          new EventHub(engine, options.maxWebSocketClients, options.maxWebSocketBacklogBytes, this))
     , m_system(new SystemController(engine, this))
 {
     m_controllers = {m_system,
@@ -73,7 +74,7 @@ QString ApiService::token() const
 
 void ApiService::broadcast(const Hive::Event &event)
 {
-    m_hub->broadcast(event);
+    m_hub->offer(event);
 }
 
 Result<QString> ApiService::listen()
@@ -85,6 +86,7 @@ Result<QString> ApiService::listen()
     if (auto r = m_token->load(); !r)
         return failure(r.error());
 
+    m_hub->start();
     ConnectionBudget::Limits tcp;
     tcp.maxConnections = m_options.maxConnections;
     tcp.maxUnvetted = qMin(m_options.maxUnauthenticatedConnections, m_options.maxConnections);
@@ -287,7 +289,7 @@ std::optional<ApiError> ApiService::webSocketRefusal(const QHttpServerRequest &r
             u"no WebSocket at %1 (the event stream is /api/v1/events)"_s.arg(request.url().path()));
     if (auto e = ApiAuth::webSocketRefusal(request.headers(), request.query(), m_token->value()))
         return e;
-    return m_hub->admission();
+    return m_hub->admission(request.query());
 }
 
 } // namespace Hive

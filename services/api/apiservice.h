@@ -45,7 +45,7 @@ public:
     quint16 port() const { return m_port; }
     QString token() const; // any thread
 
-    void broadcast(const Hive::Event &event); // to every WebSocket client, in order
+    void broadcast(const Hive::Event &event); // as Redis delivered it: to the hub, which orders it
 
 private:
     Result<> listenOnTcp();

@@ -3,8 +3,10 @@
 #include "services/api/systemcontroller.h"
 
 #include "services/api/apiroutes.h"
+#include "services/api/eventhub.h"
 #include "services/engine.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 
 using namespace Qt::StringLiterals;
@@ -52,15 +54,30 @@ QFuture<QHttpServerResponse> SystemController::openApi(const Call &call)
     return ready(jsonResponse(QJsonDocument::fromJson(m_openApi).object()));
 }
 
-QFuture<QHttpServerResponse> SystemController::events(const Call &)
+// The plain GET: one page of stored events (upgrades never come here: they are accepted, or
+// refused by the missing handler).
+QFuture<QHttpServerResponse> SystemController::events(const Call &call)
 {
-    // Upgrades never come here (they are accepted, or refused by the missing handler).
-    const ApiError e{
-        426,
-        u"upgrade_required"_s,
-        u"/api/v1/events is a WebSocket, served over TCP: ws://127.0.0.1:%1/api/v1/events"_s.arg(
-            m_port)};
-    return ready(withHeader(e.toResponse(), QHttpHeaders::WellKnownHeader::Upgrade, "websocket"));
+    if (auto e = checkQuery(call.query, {u"since"_s, u"limit"_s, u"token"_s}))
+        return ready(*e);
+    const auto since = EventHub::since(call.query);
+    if (!since)
+        return ready(ApiError::from(since.error()));
+    const auto limit = queryInt(call.query, u"limit"_s, 1, kMaxEventPage, kEventPage);
+    if (!limit)
+        return ready(ApiError::from(limit.error()));
+    const qint64 after = since->value_or(0);
+    return respondInPool(m_engine->events(after, *limit), [after](Result<QList<Event>> page) {
+        if (!page)
+            return ApiError::from(page.error()).toResponse();
+        QJsonArray events;
+        for (const Event &e : std::as_const(*page))
+            events.append(e.toJson());
+        // Safe to ask for the next page with: seq is in commit order, so nothing can still come
+        // below it.
+        const qint64 next = page->isEmpty() ? after : page->last().seq;
+        return jsonResponse(QJsonObject{{u"events"_s, events}, {u"next"_s, next}});
+    });
 }
 
 } // namespace Hive

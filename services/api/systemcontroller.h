@@ -6,8 +6,8 @@
 
 namespace Hive {
 
-// GET /health, GET /openapi.json, and the plain GET of /events (426: the event stream is a
-// WebSocket, which EventHub serves). Lives in the API thread.
+// GET /health, GET /openapi.json, and the plain GET of /events (a page of stored events; the
+// WebSocket upgrade of the same path is EventHub's). Lives in the API thread.
 class SystemController : public ApiController
 {
     Q_OBJECT
@@ -16,13 +16,16 @@ public:
     SystemController(Engine *engine, QObject *parent);
 
     QHash<QString, Handler> handlers() override;
-    // Once listening: the base URL openapi.json names, and the port the 426 points to.
+    // Once listening: the base URL openapi.json names, and the TCP port.
     void setServer(const QString &url, quint16 port);
 
 private:
     QFuture<QHttpServerResponse> health(const Call &call);
     QFuture<QHttpServerResponse> openApi(const Call &call);
     QFuture<QHttpServerResponse> events(const Call &call);
+
+    static constexpr int kEventPage = 100;     // events in a page of GET /events by default
+    static constexpr int kMaxEventPage = 1000; // and at most
 
     QByteArray m_openApi; // compact JSON, made once
     quint16 m_port = 0;

@@ -132,6 +132,7 @@ void Queue::open(int options)
                         Q_EMIT controlReceived(payload);
                     }
                 });
+        connect(m_sub, &RedisClient::connected, this, &Queue::eventsConnected);
         m_sub->subscribe({QByteArray(kEventsChannel)});
         m_sub->open();
     }

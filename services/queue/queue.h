@@ -90,6 +90,9 @@ Q_SIGNALS:
     void connected();
     void disconnected(const QString &reason);
     void eventReceived(const Hive::Event &event);
+    // The subscription to hive:events is up (again): what was published while it was down is
+    // only in PostgreSQL.
+    void eventsConnected();
     void controlReceived(const QByteArray &payload);
 
 private:

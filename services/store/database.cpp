@@ -191,6 +191,14 @@ Result<> Database::begin()
     auto r = exec(u"BEGIN"_s);
     if (!r)
         return std::unexpected(r.error());
+    // Before anything else, so that no transaction waits for it while holding row locks another
+    // one waits for. Held until COMMIT, which makes this one's events visible before the next
+    // transaction can take an id: events.id is in commit order (see events()).
+    auto lock = exec(u"SELECT pg_advisory_xact_lock(%1)"_s.arg(kEventOrderLock));
+    if (!lock) {
+        rollback();
+        return std::unexpected(lock.error());
+    }
     return {};
 }
 
@@ -267,7 +275,8 @@ Result<Event> Database::record(const QString &type,
     Event e;
     e.type = type;
     e.agent = agent;
-    e.task = task;
+    if (task)
+        e.task = task->toSummary();
     const QByteArray payload = QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact);
     auto q = exec(u"INSERT INTO events (type, agent_id, task_id, payload) VALUES (?, ?::uuid, "
                   u"?::uuid, ?::jsonb) "
@@ -282,6 +291,41 @@ Result<Event> Database::record(const QString &type,
     e.seq = q->value(u"id"_s).toLongLong();
     e.at = q->value(u"at"_s).toDateTime();
     return e;
+}
+
+Result<QList<Event>> Database::events(qint64 since, int limit)
+{
+    auto q = exec(u"SELECT id, type, at, payload::text AS payload FROM events WHERE id > ? "
+                  u"ORDER BY id LIMIT ?"_s,
+                  {since, limit});
+    if (!q)
+        return std::unexpected(q.error());
+    QList<Event> out;
+    while (q->next()) {
+        const qint64 id = q->value(u"id"_s).toLongLong();
+        std::optional<Event> e = Event::fromJson(q->value(u"payload"_s).toString().toUtf8());
+        if (!e) {
+            // Not written by Agent Hive; its place in the sequence still counts.
+            log()->warn("event {} has a payload that is no event", id);
+            e = Event{};
+            e->type = q->value(u"type"_s).toString();
+        }
+        e->seq = id;
+        e->at = q->value(u"at"_s).toDateTime();
+        if (e->task)
+            e->task = e->task->toSummary(); // rows written before events carried summaries
+        out << *e;
+    }
+    return out;
+}
+
+Result<qint64> Database::lastEventSeq()
+{
+    auto q = exec(u"SELECT coalesce(max(id), 0) AS seq FROM events"_s);
+    if (!q)
+        return std::unexpected(q.error());
+    q->next();
+    return q->value(u"seq"_s).toLongLong();
 }
 
 Result<Task> Database::updateTask(const QString &sql, const QVariantList &binds)

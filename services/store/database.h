@@ -92,6 +92,18 @@ public:
     // queue needs to see whether each has its stream entry.
     Result<QList<Task>> queuedTaskKeys(int limit);
 
+    // Events
+    // The events after seq `since` (events.id), oldest first, at most limit of them, each task a
+    // summary. Safe to page through with the last seq read: ids are handed out in commit order
+    // (every writing transaction first takes kEventOrderLock, so the next one's ids come after
+    // this one's commit), so an event with a smaller seq can never commit later than one that was
+    // read. The events table must keep a sequence with CACHE 1 (the default) for this.
+    Result<QList<Event>> events(qint64 since, int limit);
+    Result<qint64> lastEventSeq(); // 0 when there is none yet
+    // The advisory lock every writing transaction takes first (in every process writing events:
+    // the app and each hive-runner), so that events.id follows commit order.
+    static constexpr qint64 kEventOrderLock = 4242002;
+
     // Search (searchstore.cpp). Full text over prompts, answers and log chunks, best first; an
     // empty list when the query has no words to look for.
     Result<QList<SearchHit>> search(const QString &query, int limit);
@@ -134,7 +146,7 @@ private:
     static Error notFound(const QString &what, const QString &id);
 
     // Runs body (returning a Result) in one transaction: committed when it succeeds, rolled back
-    // when it fails.
+    // when it fails. Transactions run one at a time across all connections (kEventOrderLock).
     template<typename F>
     auto transaction(F &&body) -> decltype(body())
     {

@@ -326,15 +326,15 @@ void addPathRefusals()
         405,
         u"method_not_allowed"_s,
         u"GET"_s);
-    row("events without upgrade",
+    row("events since what",
         "GET",
-        u"/api/v1/events"_s,
+        u"/api/v1/events?since=yesterday"_s,
         {},
         {},
         true,
-        426,
-        u"upgrade_required"_s,
-        u"WebSocket"_s);
+        400,
+        u"invalid_parameter"_s,
+        u"since"_s);
 }
 
 } // namespace Hive::Test

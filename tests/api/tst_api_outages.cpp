@@ -71,14 +71,16 @@ void tst_ApiOutages::slowWebSocketClientIsDropped()
     handshake.remove(0, handshake.indexOf("\r\n\r\n") + 4);
     slow.setReadBufferSize(4096); // from now on Qt stops reading once 4 KiB wait
 
-    // 16 MB of events: more than the kernel's buffers and the backlog allowance together.
+    // 16 MB of events: more than the kernel's buffers and the backlog allowance together. (In the
+    // title: events carry only the start of a prompt, but the whole title.)
     const int n = 160;
     const QString bulk(100 * 1024, u'x');
     QStringList ids;
     for (int i = 0; i < n; ++i) {
         Task t;
         t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        t.prompt = bulk + QString::number(i);
+        t.title = bulk + QString::number(i);
+        t.prompt = u"slow %1"_s.arg(i);
         t.agentType = u"nobody"_s;
         auto made = await(m_engine->createTask(t));
         QVERIFY_OK(made);

@@ -182,8 +182,9 @@ void tst_ApiSecurity::unixSocketNeedsNoTokenButChecksHost()
     r = unixCall("POST", u"/api/v1/tasks"_s, R"({"prompt":1})");
     QCOMPARE(r.status, 400);
     QCOMPARE(r.code(), u"wrong_type"_s);
-    r = unixCall("GET", u"/api/v1/events"_s);
-    QCOMPARE(r.status, 426);
+    r = unixCall("GET", u"/api/v1/events?limit=1"_s); // a page of stored events
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.object().contains(u"next"_s));
     QCOMPARE(counts(), before);
 }
 

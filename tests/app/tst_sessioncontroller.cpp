@@ -5,6 +5,7 @@
 #include "models/agentmodel.h"
 #include "models/taskmodel.h"
 #include "services/engine.h"
+#include "services/store/database.h"
 #include "tests/fixture/hivefixture.h"
 
 #include <QDeadlineTimer>
@@ -22,8 +23,9 @@ using namespace Hive;
 
 // SessionController and AgentActions without a window, against the real engine (PostgreSQL,
 // Redis, tmux, hive-runner running the fake agent CLI): the models show what the engine did,
-// also when events come while the first load is on its way, when Redis was away, and when no
-// event came at all.
+// also when events come while the first load is on its way, when Redis was away (the missed
+// events read from PostgreSQL, not everything loaded again), when an event never came through
+// Redis, and when no event came at all.
 class tst_SessionController : public QObject
 {
     Q_OBJECT
@@ -39,7 +41,9 @@ private Q_SLOTS:
     void laterEventWinsOverRefetch();
     void adoptKeepsWhatEventsSaid();
     void followsSpawnQueueKill();
-    void reloadsWhenRedisComesBack();
+    void catchesUpWhenRedisComesBack();
+    void gapsAreFilledFromTheStore();
+    void wholeTaskReplacesTheSummary();
     void reconcileFindsWhatNoEventSaid();
     void actionsSpawnRestartKill();
     void actionErrorsAreReported();
@@ -62,6 +66,8 @@ private:
     std::unique_ptr<Engine> m_engine;
     std::unique_ptr<SessionController> m_sessions;
     QList<Event> m_events; // everything the engine published, in order
+    // Another connection, as a hive-runner's: what it writes is never published here.
+    Database m_probe;
 };
 
 void tst_SessionController::writeProfile(const QString &name, const QStringList &command)
@@ -86,10 +92,12 @@ void tst_SessionController::initTestCase()
         m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });
     QVERIFY_OK(wait(m_engine->start()));
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
+    QVERIFY_OK(m_probe.open(m_fx->databaseUrl(), u"probe"_s));
 }
 
 void tst_SessionController::cleanupTestCase()
 {
+    m_probe.close();
     m_sessions.reset();
     m_engine.reset();
     m_fx.reset();
@@ -207,21 +215,23 @@ void tst_SessionController::eventsDuringTheLoadAreNotLost()
     QVERIFY(agentBusy);
     QVERIFY(taskRunning);
     QVERIFY(taskQueued);
-    // A task the engine announces that the load cannot have had.
+    m_sessions->start(m_engine.get());
+    QVERIFY(m_sessions->isLoading());
+    // Delivered now, before the load's answers can be: the GUI thread has not run since start().
+    // They are older than the load (their seq is not after the newest event as it began).
+    Q_EMIT m_engine->eventReceived(*agentBusy);
+    Q_EMIT m_engine->eventReceived(*taskRunning);
+    Q_EMIT m_engine->eventReceived(*taskQueued);
+    // A task written by another connection while the load runs, announced as Redis would: the
+    // load has it, or its event comes after the load's start.
     Task later;
     later.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     later.title = u"announced during the load"_s;
     later.prompt = later.title;
     later.agentType = u"during-none"_s;
-    later.status = Task::Status::Queued;
-
-    m_sessions->start(m_engine.get());
-    QVERIFY(m_sessions->isLoading());
-    // Delivered now, before the load's answers can be: the GUI thread has not run since start().
-    Q_EMIT m_engine->eventReceived(*agentBusy);
-    Q_EMIT m_engine->eventReceived(*taskRunning);
-    Q_EMIT m_engine->eventReceived(*taskQueued);
-    Q_EMIT m_engine->eventReceived(Event::forTask(u"task.created"_s, later));
+    const Result<Change> made = m_probe.createTask(later);
+    QVERIFY_OK(made);
+    Q_EMIT m_engine->eventReceived(made->events.first());
     QVERIFY(waitLoaded());
 
     AgentModel *agents = m_sessions->agentModel();
@@ -268,23 +278,32 @@ void tst_SessionController::eventsRacingTheLoad()
         m_sessions->agentModel()->agent(a.id)->status, Agent::Status::Idle, 10000);
 }
 
-// The load had the agent and an event about it came meanwhile, so it is asked for again; an event
-// that comes before that answer is newer than the answer, which is then left out.
+// A reload had the agent and an event about it came meanwhile, so it is asked for again; an event
+// that comes before that answer is newer than the answer, which is then left out. (The events here
+// are made up, with seqs far beyond the store's: the sequencer looks for the gap before them in
+// PostgreSQL, finds nothing and lets them through in order.)
 void tst_SessionController::laterEventWinsOverRefetch()
 {
     const Agent a = spawnWorker(u"later"_s);
     QCOMPARE(a.status, Agent::Status::Idle);
-    Agent stale = a;
-    stale.status = Agent::Status::Starting;
-    Agent newer = a;
-    newer.status = Agent::Status::WaitingInput; // not what the engine has: only the event says it
+    m_sessions->start(m_engine.get());
+    QVERIFY(waitLoaded());
+    const qint64 far = m_sessions->lastEventSeq() + 1000000;
+    Event stale = Event::forAgent(u"agent.status"_s, a);
+    stale.agent->status = Agent::Status::Starting;
+    stale.seq = far;
+    Event newer = Event::forAgent(u"agent.status"_s, a);
+    newer.agent->status = Agent::Status::WaitingInput; // not what the engine has: only the event
+    newer.seq = far + 1;
     // Right after the load, before the engine can answer the second question.
     connect(m_sessions.get(), &SessionController::loadFinished, this, [&] {
-        Q_EMIT m_engine->eventReceived(Event::forAgent(u"agent.status"_s, newer));
+        Q_EMIT m_engine->eventReceived(newer);
     });
-    m_sessions->start(m_engine.get());
-    Q_EMIT m_engine->eventReceived(Event::forAgent(u"agent.status"_s, stale));
-    QVERIFY(waitLoaded());
+    QSignalSpy finished(m_sessions.get(), &SessionController::loadFinished);
+    m_sessions->reload();
+    Q_EMIT m_engine->eventReceived(stale);
+    QVERIFY(finished.wait(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(m_sessions->lastEventSeq(), far + 1, 10000);
     QCOMPARE(m_sessions->agentModel()->agent(a.id)->status, Agent::Status::WaitingInput);
     QTest::qWait(1000); // the answer to the second question came and went
     QCOMPARE(m_sessions->agentModel()->agent(a.id)->status, Agent::Status::WaitingInput);
@@ -347,22 +366,79 @@ void tst_SessionController::followsSpawnQueueKill()
     QCOMPARE(ended.last().at(0).value<Agent>().id, a->id);
 }
 
-// Events published while Redis is away never come: the reconnect loads everything again.
-void tst_SessionController::reloadsWhenRedisComesBack()
+// Events published while Redis is away never come through it: once it is back, they are read from
+// PostgreSQL after the last seq applied, and nothing is loaded again.
+void tst_SessionController::catchesUpWhenRedisComesBack()
 {
     m_sessions->start(m_engine.get());
     QVERIFY(waitLoaded());
+    const Task seen = createTask(u"made while redis was up"_s, u"redis-none"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_sessions->taskModel()->task(seen.id), 10000);
     QSignalSpy finished(m_sessions.get(), &SessionController::loadFinished);
     QVERIFY_OK(m_fx->redis().stop());
     QTRY_VERIFY_WITH_TIMEOUT(!m_engine->redisConnected(), 10000);
     const Task unseen = createTask(u"made while redis was down"_s, u"redis-none"_s);
+    QVERIFY_OK(wait(m_engine->cancelTask(seen.id)));
     QTest::qWait(300);
     QVERIFY(!m_sessions->taskModel()->task(unseen.id));
+    QCOMPARE(m_sessions->taskModel()->task(seen.id)->status, Task::Status::Queued);
     QVERIFY_OK(m_fx->redis().start());
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 15000);
     QTRY_VERIFY_WITH_TIMEOUT(m_sessions->taskModel()->task(unseen.id), 10000);
-    QVERIFY(!finished.isEmpty());
     QCOMPARE(m_sessions->taskModel()->task(unseen.id)->status, Task::Status::Queued);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        m_sessions->taskModel()->task(seen.id)->status, Task::Status::Cancelled, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sessions->lastEventSeq(), *m_probe.lastEventSeq(), 10000);
+    QVERIFY(finished.isEmpty()); // replayed, not reloaded
+}
+
+// An event that another connection committed and whose publication never came: the next event's
+// seq shows the gap, which is read from PostgreSQL before the next event is applied.
+void tst_SessionController::gapsAreFilledFromTheStore()
+{
+    m_sessions->start(m_engine.get());
+    QVERIFY(waitLoaded());
+    Task quiet;
+    quiet.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    quiet.prompt = u"written by another connection"_s;
+    quiet.agentType = u"gap-none"_s;
+    QVERIFY_OK(m_probe.createTask(quiet));
+    const Task loud = createTask(u"published"_s, u"gap-none"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_sessions->taskModel()->task(loud.id), 10000);
+    QVERIFY(m_sessions->taskModel()->task(quiet.id));
+    QCOMPARE(m_sessions->taskModel()->task(quiet.id)->status, Task::Status::Queued);
+}
+
+// Events carry summaries (the prompt's start); the whole task is asked for when a view needs it,
+// and goes into the model unless an event moved the task on meanwhile.
+void tst_SessionController::wholeTaskReplacesTheSummary()
+{
+    m_sessions->start(m_engine.get());
+    QVERIFY(waitLoaded());
+    TaskModel *tasks = m_sessions->taskModel();
+    QString prompt = u"a long prompt\n"_s;
+    while (prompt.size() < 100000)
+        prompt += u"more of it "_s;
+    const Task t = createTask(prompt, u"whole-none"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(tasks->task(t.id) && tasks->task(t.id)->summary, 10000);
+    QCOMPARE(tasks->task(t.id)->prompt, prompt.left(Task::kPreviewChars));
+    QCOMPARE(tasks->task(t.id)->promptBytes, qint64(prompt.toUtf8().size()));
+    QCOMPARE(TaskModel::displayTitle(*tasks->task(t.id)), t.title);
+    m_sessions->fetchWholeTask(t.id);
+    QTRY_VERIFY_WITH_TIMEOUT(!tasks->task(t.id)->summary, 10000);
+    QCOMPARE(tasks->task(t.id)->prompt, prompt);
+    // The next event brings a summary again.
+    QVERIFY_OK(wait(m_engine->cancelTask(t.id)));
+    QTRY_COMPARE_WITH_TIMEOUT(tasks->task(t.id)->status, Task::Status::Cancelled, 10000);
+    QVERIFY(tasks->task(t.id)->summary);
+    // An answer about another state than the one shown is left out.
+    Task moved = *tasks->task(t.id);
+    moved.status = Task::Status::Running;
+    m_sessions->fetchWholeTask(t.id);
+    tasks->upsert(moved); // an event that came before the answer
+    QTest::qWait(500);    // the answer came and went
+    QVERIFY(tasks->task(t.id)->summary);
+    QCOMPARE(tasks->task(t.id)->status, Task::Status::Running);
 }
 
 // An agent no event told of (here the events are cut off) shows up by the periodic reconcile.
