@@ -53,11 +53,23 @@ Engine::Engine(const Options &options, QObject *parent)
     o.reconcileMs = options.reconcileMs;
     o.heartbeatGraceMs = options.heartbeatGraceMs;
     o.maxAgents = options.maxAgents;
+    o.stopGraceMs = options.stopGraceMs;
     m_orchestrator = new Orchestrator(o, m_store.get(), m_queue);
     m_orchestrator->moveToThread(&m_orchestratorThread);
     connect(&m_orchestratorThread, &QThread::finished, m_orchestrator, &QObject::deleteLater);
     // After Redis came back (restarted, or the link broke), make its queue match PostgreSQL.
     connect(m_queue, &Queue::connected, m_orchestrator, &Orchestrator::rebuildQueue);
+    // The sweep: a queued task must have its entry whatever went wrong in between (a runner gone
+    // between reading an entry and claiming its task, an XADD lost with a connection).
+    if (options.queueSweepMs > 0) {
+        m_sweep = new QTimer(this);
+        m_sweep->setInterval(options.queueSweepMs);
+        connect(m_sweep, &QTimer::timeout, this, [this] {
+            if (m_orchestrator && m_redisConnected)
+                QMetaObject::invokeMethod(
+                    m_orchestrator, &Orchestrator::rebuildQueue, Qt::QueuedConnection);
+        });
+    }
     Search::Options so;
     so.logsDir = QDir(options.dataDir).filePath(u"logs"_s);
     so.logCopyMs = options.logCopyMs;
@@ -82,6 +94,8 @@ QFuture<Result<QStringList>> Engine::start()
         QMetaObject::invokeMethod(
             m_queue, [q = m_queue] { q->open(Queue::Events); }, Qt::QueuedConnection);
         QMetaObject::invokeMethod(m_orchestrator, &Orchestrator::start, Qt::QueuedConnection);
+        if (m_sweep)
+            m_sweep->start();
         m_search->start();
         m_started = true;
         return migrated;
@@ -90,6 +104,8 @@ QFuture<Result<QStringList>> Engine::start()
 
 void Engine::stop()
 {
+    if (m_sweep)
+        m_sweep->stop();
     if (m_search)
         m_search->stop();
     if (m_orchestratorThread.isRunning()) {

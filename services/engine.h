@@ -11,6 +11,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QThread>
+#include <QTimer>
 
 #include <atomic>
 #include <memory>
@@ -43,6 +44,11 @@ public:
         QUrl embeddingsUrl;   // an OpenAI-compatible embeddings endpoint; empty: none
         QString embeddingsModel = QStringLiteral("text-embedding-3-small");
         QString embeddingsKey;
+        // How often every queued task in PostgreSQL is checked for its entry in Redis (one missing
+        // is added again); 0: only when Redis (re)connects.
+        int queueSweepMs = 30000;
+        // How long a killed or lost agent's runner may take to stop before it is killed.
+        int stopGraceMs = 10000;
     };
 
     // What the engine can reach now.
@@ -111,6 +117,7 @@ private:
     Queue *m_queue = nullptr;
     Orchestrator *m_orchestrator = nullptr;
     std::unique_ptr<Search> m_search;
+    QTimer *m_sweep = nullptr;
     bool m_started = false;
     std::atomic<bool> m_redisConnected = false;
 };

@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
@@ -22,6 +23,18 @@ namespace {
 auto log()
 {
     return Logging::get("runner");
+}
+
+// A change that could not be stored is tried again after 0.5 s, 1 s, 2 s ... at most 30 s apart.
+constexpr int kFirstRetryMs = 500;
+constexpr int kMaxRetryMs = 30000;
+// A transient failure while PostgreSQL answers (a deadlock, a serialization failure, a timeout)
+// is tried this many times; after that the change counts as refused.
+constexpr int kTransientTries = 8;
+
+int retryDelayMs(int attempt)
+{
+    return attempt >= 6 ? kMaxRetryMs : std::min(kMaxRetryMs, kFirstRetryMs << attempt);
 }
 } // namespace
 
@@ -104,32 +117,94 @@ void Runner::heartbeat()
     if (m_queue)
         m_queue->heartbeat(m_agent.id, m_options.heartbeatTtlMs);
     (void)m_db.touchHeartbeat(m_agent.id);
+    checkStillOurs();
 }
 
-void Runner::persist(std::function<Result<Change>(Database &)> change,
-                     std::function<void(const Change &)> then)
+void Runner::checkStillOurs()
 {
-    auto r = change(m_db);
-    if (!r) {
-        if (r.error().kind == Error::Kind::Unavailable) {
-            log()->warn("{}; trying again in 1 s", r.error().message);
-            QTimer::singleShot(1000, this, [this, change, then] { persist(change, then); });
-            return;
-        }
-        log()->error("{}", r.error().message);
-        say(tr("error: %1").arg(r.error().message));
-        if (then)
-            then(Change());
+    if (m_stopping)
+        return;
+    // Unreachable PostgreSQL: nothing to learn; asked again at the next heartbeat.
+    if (auto me = m_db.agent(m_agent.id); me && !me->isAlive()) {
+        stop(tr("agent %1 is %2").arg(m_agent.name, Agent::statusName(me->status)));
         return;
     }
-    m_queue->apply(*r);
-    if (then)
-        then(*r);
+    if (!m_task || !m_process || m_takenAway)
+        return;
+    auto t = m_db.task(m_task->id);
+    if (!t)
+        return;
+    if (t->status == Task::Status::Cancelled)
+        stopCommand(tr("task %1 was cancelled; stopping its command").arg(m_task->id), true);
+    else if (t->agentId != m_agent.id
+             || (t->status != Task::Status::Assigned && t->status != Task::Status::Running))
+        stopCommand(tr("task %1 is no longer this agent's (%2); stopping its command, its result "
+                       "is not stored")
+                        .arg(m_task->id, Task::statusName(t->status)),
+                    false);
+}
+
+void Runner::stopCommand(const QString &why, bool cancelled)
+{
+    if (!m_process || m_takenAway)
+        return;
+    say(why);
+    log()->warn("{}", why);
+    m_cancelled = cancelled;
+    m_takenAway = true;
+    m_process->terminate();
+    QTimer::singleShot(5000, m_process, [p = m_process] { p->kill(); });
+}
+
+void Runner::persist(StateChange change,
+                     std::function<void(const Change &)> then,
+                     std::function<void(const Error &)> refused,
+                     int attempt)
+{
+    auto r = change(m_db);
+    if (r) {
+        m_queue->apply(*r);
+        if (then)
+            then(*r);
+        return;
+    }
+    const Error e = r.error();
+    // Unavailable: PostgreSQL unreachable (the connection is closed: wait for it as long as it
+    // takes), or a transient failure with the connection open (tried kTransientTries times).
+    if (e.kind == Error::Kind::Unavailable && (!m_db.isOpen() || attempt + 1 < kTransientTries)) {
+        const int ms = retryDelayMs(attempt);
+        log()->warn("{}; trying again in {} ms", e.message, ms);
+        if (attempt == 0)
+            say(tr("PostgreSQL: %1; trying again").arg(e.message));
+        QTimer::singleShot(ms, this, [this, change, then, refused, attempt] {
+            persist(change, then, refused, attempt + 1);
+        });
+        return;
+    }
+    log()->error("refused: {}", e.message);
+    say(tr("error: %1").arg(e.message));
+    if (refused)
+        refused(e);
+    else if (then)
+        then(Change());
+}
+
+void Runner::failWithoutResult(const Task &task, const QString &why, std::function<void()> then)
+{
+    persist([t = task.id, id = m_agent.id, why](
+                Database &db) { return db.failTaskToStart(t, id, why); },
+            [then](const Change &) { then(); },
+            [this, task, why, then](const Error &) {
+                // Even that refused: never drop it; try again, slowly.
+                QTimer::singleShot(kMaxRetryMs, this, [this, task, why, then] {
+                    failWithoutResult(task, why, then);
+                });
+            });
 }
 
 void Runner::fetch()
 {
-    if (m_stopping || m_task || m_fetching)
+    if (m_stopping || m_task || m_fetching || m_claiming)
         return;
     m_fetching = true;
     m_queue->fetchNext(
@@ -150,22 +225,34 @@ void Runner::fetch()
 void Runner::onEntry(const QueueEntry &entry)
 {
     const QString taskId = entry.taskId;
+    m_claiming = true; // while the claim is tried (again), nothing else is fetched
     persist([taskId, id = m_agent.id](Database &db) { return db.claimTask(taskId, id); },
             [this, entry](const Change &c) {
+                m_claiming = false;
                 if (!c.task) {
-                    // Not queued any more (cancelled, or a duplicate entry): drop it.
+                    // Not claimable any more (cancelled, finished, taken by another agent, or a
+                    // duplicate entry): drop it.
                     m_queue->ack(entry);
                     QTimer::singleShot(0, this, &Runner::fetch);
                     return;
                 }
                 if (m_stopping) {
-                    persist([t = c.task->id, id = m_agent.id](Database &db) {
-                        return db.releaseTask(t, id);
-                    });
-                    m_queue->ack(entry);
+                    // Handed back: releaseTask queues it again with a new entry.
+                    persist([t = c.task->id,
+                             id = m_agent.id](Database &db) { return db.releaseTask(t, id); },
+                            [this, entry](const Change &) { m_queue->ack(entry); });
                     return;
                 }
+                m_claimsRefused = 0;
                 runTask(*c.task, entry);
+            },
+            [this, entry](const Error &) {
+                m_claiming = false;
+                // The claim failed, not the task: it is still queued, so its entry must stay.
+                // Handed back (added again at the end of its stream), and the next fetch a moment
+                // later (later each time while claims keep failing).
+                m_queue->handBack(entry);
+                QTimer::singleShot(retryDelayMs(m_claimsRefused++), this, &Runner::fetch);
             });
 }
 
@@ -177,6 +264,7 @@ void Runner::runTask(const Task &task, const QueueEntry &entry)
     m_pendingLine.clear();
     m_dropped = 0;
     m_cancelled = false;
+    m_takenAway = false;
     m_startedReported = false;
     const QStringList argv = m_profile.expand({{u"prompt"_s, task.prompt},
                                                {u"workdir"_s, m_agent.workdir},
@@ -299,17 +387,14 @@ void Runner::onProcessError(QProcess::ProcessError error)
     say(why);
     m_process->deleteLater();
     m_process = nullptr;
-    const Task task = *m_task;
-    persist([t = task.id, id = m_agent.id, why](
-                Database &db) { return db.failTaskToStart(t, id, why); },
-            [this](const Change &) {
-                m_queue->ack(m_entry);
-                m_task.reset();
-                if (m_stopping)
-                    QTimer::singleShot(0, this, [this] { Q_EMIT finished(0); });
-                else
-                    QTimer::singleShot(0, this, &Runner::fetch);
-            });
+    failWithoutResult(*m_task, why, [this] {
+        m_queue->ack(m_entry);
+        m_task.reset();
+        if (m_stopping)
+            QTimer::singleShot(0, this, [this] { Q_EMIT finished(0); });
+        else
+            QTimer::singleShot(0, this, &Runner::fetch);
+    });
 }
 
 void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
@@ -357,6 +442,10 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
                 });
         return;
     }
+    if (m_takenAway && !m_cancelled)
+        say(tr("task %1 is no longer this agent's: its result is not stored").arg(m_task->id));
+    // Fenced in PostgreSQL: a task cancelled or taken away meanwhile keeps what it has (only this
+    // agent goes idle).
     finishCurrent(result, verdict.succeeded, verdict.error, verdict.retryable);
 }
 
@@ -366,25 +455,36 @@ void Runner::finishCurrent(const TaskResult &result,
                            bool retryable)
 {
     const Task task = *m_task;
+    auto next = [this] {
+        m_queue->ack(m_entry);
+        m_task.reset();
+        QTimer::singleShot(0, this, &Runner::fetch);
+    };
     persist([t = task.id, id = m_agent.id, result, succeeded, error, retryable](
                 Database &db) { return db.finishTask(t, id, result, succeeded, error, retryable); },
-            [this](const Change &) {
-                m_queue->ack(m_entry);
-                m_task.reset();
-                QTimer::singleShot(0, this, &Runner::fetch);
+            [next](const Change &) { next(); },
+            [this, task, result, succeeded, error, next](const Error &e) {
+                // The result cannot be stored: the task ends failed, saying why and how its
+                // command ended, rather than staying "running" with its result gone.
+                const QString why
+                    = tr("its result could not be stored (%1); the command %2 after %3 ms%4")
+                          .arg(e.message,
+                               succeeded ? tr("succeeded")
+                                         : tr("failed (exit code %1)").arg(result.exitCode),
+                               QString::number(result.durationMs),
+                               error.isEmpty() ? QString() : u": "_s + error);
+                log()->error("task {}: {}", task.id, why);
+                failWithoutResult(task, why, next);
             });
 }
 
 void Runner::onControl(const QByteArray &payload)
 {
+    // A message missed while Redis was away is made up for by checkStillOurs().
     const QList<QByteArray> parts = payload.split(' ');
     if (parts.size() == 2 && parts[0] == "cancel" && m_task
-        && m_task->id == QString::fromUtf8(parts[1]) && m_process) {
-        say(tr("task %1 was cancelled; stopping its command").arg(m_task->id));
-        m_cancelled = true;
-        m_process->terminate();
-        QTimer::singleShot(5000, m_process, [p = m_process] { p->kill(); });
-    }
+        && m_task->id == QString::fromUtf8(parts[1]) && m_process)
+        stopCommand(tr("task %1 was cancelled; stopping its command").arg(m_task->id), true);
 }
 
 void Runner::stop(const QString &why)

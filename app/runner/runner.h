@@ -62,10 +62,24 @@ private:
     void onOutput();
     void onControl(const QByteArray &payload);
     void heartbeat();
-    // Runs a state change, publishing what it did; retried every second while PostgreSQL is
-    // unreachable, so that no result is lost.
-    void persist(std::function<Result<Change>(Database &)> change,
-                 std::function<void(const Change &)> then = {});
+    // Whether the running task is still this agent's (and the agent still alive) in PostgreSQL:
+    // a cancel whose message was missed, or a task taken away, stops the command.
+    void checkStillOurs();
+    void stopCommand(const QString &why, bool cancelled);
+
+    using StateChange = std::function<Result<Change>(Database &)>;
+    // Runs a state change, publishing what it did, then `then`. Never drops it silently: while
+    // PostgreSQL is unreachable, or the change fails in a transient way (a deadlock, a
+    // serialization failure, a timeout), it is tried again with a growing pause; a change that
+    // PostgreSQL refuses for good (or that keeps failing while PostgreSQL answers) goes to
+    // `refused`, or when there is none, is logged and `then` gets an empty Change.
+    void persist(StateChange change,
+                 std::function<void(const Change &)> then = {},
+                 std::function<void(const Error &)> refused = {},
+                 int attempt = 0);
+    // The task ends failed with why, without its result: what is left when the result itself
+    // cannot be stored. Tried until it is stored; then `then`.
+    void failWithoutResult(const Task &task, const QString &why, std::function<void()> then);
     void say(const QString &line);
     void finishCurrent(const TaskResult &result,
                        bool succeeded,
@@ -88,8 +102,11 @@ private:
     bool m_streamJson = false;
     qint64 m_dropped = 0;
     bool m_cancelled = false;
+    bool m_takenAway = false; // cancelled, or no longer this agent's: its result is not stored
     bool m_stopping = false;
     bool m_fetching = false;
+    bool m_claiming = false;
+    int m_claimsRefused = 0; // in a row: the pause before the next fetch grows
     bool m_startedReported = false;
 };
 

@@ -20,6 +20,9 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <cerrno>
+#include <csignal>
+
 using namespace Qt::StringLiterals;
 
 namespace Hive {
@@ -31,6 +34,8 @@ auto log()
 }
 
 constexpr int kEnterDelayMs = 150;
+// The most queued tasks one rebuild of the queue looks at (the oldest first).
+constexpr int kSweepLimit = 10000;
 constexpr int kKeyDelayMs
     = 400; // Claude Code's menus missed an Enter 100 ms after a Down, took it 500 ms after
 
@@ -311,36 +316,134 @@ QFuture<Result<Agent>> Orchestrator::sessionStarted(const Agent &agent, const Re
         });
 }
 
-// Killing: the agent's row ends (its running task handed back) → its session goes → its queue
-// entries are released.
+// Killing: its session goes, and the runner with everything it started is confirmed gone (a
+// runner hands its task back itself as it stops) → the agent's row ends (a task still held is
+// queued again) → its queue entries are released. In that order, so that no other agent can start
+// the task while the old command still runs.
 QFuture<Result<>> Orchestrator::kill(const QString &agentId)
 {
     return post(this, [this, agentId] {
-        auto ended = m_store->run([agentId](Database &db) -> Result<std::pair<Agent, Change>> {
-            auto a = db.agent(agentId);
+        auto found = m_store->run([agentId](Database &db) { return db.agent(agentId); });
+        return then(this, found, [this](const Result<Agent> &a) {
             if (!a)
-                return failure(a.error());
-            auto c = db.endAgent(agentId, Agent::Status::Stopped, u"killed"_s);
-            if (!c)
-                return failure(c.error());
-            return std::pair{*a, *c};
-        });
-        return then(this, ended, [this](const Result<std::pair<Agent, Change>> &r) {
-            if (!r)
-                return readyFuture(Result<>(failure(r.error())));
-            const auto &[agent, change] = *r;
-            publish(change);
-            return m_tmux->killSession(agent.tmuxSession).then(this, [this, agent](Result<>) {
-                QMetaObject::invokeMethod(
-                    m_queue,
-                    [q = m_queue, agent] { q->releaseConsumer(agent.type, agent.id); },
-                    Qt::QueuedConnection);
-                m_interactive->forget(agent.id);
-                log()->info("killed {}", agent.name);
-                return Result<>();
+                return readyFuture(Result<>(failure(a.error())));
+            const Agent agent = *a;
+            m_ending.insert(agent.id); // reconcile must not take it for lost meanwhile
+            return then(this, endSession(agent, 0), [this, agent](const Result<> &gone) {
+                if (!gone) {
+                    m_ending.remove(agent.id);
+                    return readyFuture(Result<>(failure(Error::unavailable(
+                        u"agent %1: %2"_s.arg(agent.name, gone.error().message)))));
+                }
+                return m_store
+                    ->run([id = agent.id](Database &db) {
+                        return db.endAgent(id, Agent::Status::Stopped, u"killed"_s);
+                    })
+                    .then(this, [this, agent](const Result<Change> &c) -> Result<> {
+                        m_ending.remove(agent.id);
+                        m_interactive->forget(agent.id);
+                        if (!c)
+                            return failure(c.error());
+                        agentEnded(agent, *c);
+                        log()->info("killed {}", agent.name);
+                        return {};
+                    });
             });
         });
     });
+}
+
+void Orchestrator::agentEnded(const Agent &agent, const Change &change)
+{
+    publish(change);
+    m_panePids.remove(agent.id);
+    QStringList queuedAgain;
+    for (const Task &t : change.enqueue)
+        queuedAgain << t.id;
+    QMetaObject::invokeMethod(
+        m_queue,
+        [q = m_queue, agent, queuedAgain] {
+            q->releaseConsumer(agent.type, agent.id, queuedAgain);
+        },
+        Qt::QueuedConnection);
+}
+
+QFuture<Result<>> Orchestrator::endSession(const Agent &agent, qint64 lastKnownPid)
+{
+    return then(
+        this,
+        m_tmux->listSessions(),
+        [this, agent, lastKnownPid](const Result<QList<TmuxController::SessionInfo>> &sessions) {
+            if (!sessions)
+                return readyFuture(
+                    Result<>(failure(u"cannot tell whether its session is gone: %1"_s.arg(
+                        sessions.error().message))));
+            for (const auto &s : *sessions) {
+                if (s.name != agent.tmuxSession)
+                    continue;
+                const qint64 pid = s.panePid;
+                return then(this,
+                            m_tmux->killSession(agent.tmuxSession),
+                            [this, pid](const Result<> &) { return waitGone(pid); });
+            }
+            // The session is gone already; what it ran may still be stopping. Its pid is the last
+            // reconcile's, seconds old: still the pane's process group, killed as above if need be.
+            return waitGone(lastKnownPid);
+        });
+}
+
+namespace {
+// Whether the process, or any process of the group it leads (what it started), still exists.
+bool groupAlive(qint64 pid)
+{
+    const auto alive = [](pid_t p) {
+        return ::kill(p, 0) == 0 || errno == EPERM;
+    };
+    return alive(-static_cast<pid_t>(pid)) || alive(static_cast<pid_t>(pid));
+}
+} // namespace
+
+QFuture<Result<>> Orchestrator::waitGone(qint64 pid)
+{
+    auto promise = std::make_shared<QPromise<Result<>>>();
+    promise->start();
+    QFuture<Result<>> future = promise->future();
+    if (pid <= 0 || !groupAlive(pid)) {
+        promise->addResult(Result<>());
+        promise->finish();
+        return future;
+    }
+    auto *timer = new QTimer(this);
+    timer->setInterval(50);
+    auto clock = std::make_shared<QElapsedTimer>();
+    clock->start();
+    auto killed = std::make_shared<bool>(false);
+    const int graceMs = m_options.stopGraceMs;
+    connect(timer, &QTimer::timeout, this, [promise, timer, clock, killed, pid, graceMs] {
+        const auto done = [&] {
+            promise->addResult(Result<>());
+            promise->finish();
+            timer->stop();
+            timer->deleteLater();
+        };
+        if (!groupAlive(pid)) {
+            done();
+        } else if (clock->elapsed() > graceMs && !*killed) {
+            // Its session is gone, yet it still runs: ended the hard way.
+            log()->warn("process group {} still runs {} ms after its session ended; killing it",
+                        pid,
+                        graceMs);
+            ::kill(-static_cast<pid_t>(pid), SIGKILL);
+            ::kill(static_cast<pid_t>(pid), SIGKILL);
+            *killed = true;
+        } else if (clock->elapsed() > graceMs + 5000) {
+            // Nothing more can be done (a process in uninterruptible sleep): go on.
+            log()->error("process group {} outlived SIGKILL by 5 s", pid);
+            done();
+        }
+    });
+    timer->start();
+    return future;
 }
 
 QFuture<Result<Agent>> Orchestrator::liveAgent(const QString &agentId)
@@ -498,17 +601,20 @@ void Orchestrator::reconcile()
                         m_reconciling = false;
                         return;
                     }
-                    QSet<QString> names;
+                    QHash<QString, qint64> names; // session → pane pid
                     for (const auto &s : *sessions)
-                        names.insert(s.name);
+                        names.insert(s.name, s.panePid);
                     QList<std::pair<Agent, QString>> lost;
                     QList<Agent> workers, interactive;
                     for (const Agent &a : agents) {
-                        if (m_spawning.contains(a.id))
-                            continue; // its session is being made
-                        if (!names.contains(a.tmuxSession))
+                        if (m_spawning.contains(a.id) || m_ending.contains(a.id))
+                            continue; // its session is being made, or it is being ended
+                        if (!names.contains(a.tmuxSession)) {
                             lost.append({a, u"its tmux session ended"_s});
-                        else if (a.interactive)
+                            continue;
+                        }
+                        m_panePids.insert(a.id, names.value(a.tmuxSession));
+                        if (a.interactive)
                             interactive << a;
                         else
                             workers << a;
@@ -554,25 +660,33 @@ void Orchestrator::reconcile()
         });
 }
 
+// A lost agent ends as a killed one does: its session (if any is left) goes and what it ran is
+// confirmed gone before its task is queued again.
 void Orchestrator::endAgents(const QList<std::pair<Agent, QString>> &lost)
 {
     for (const auto &[agent, reason] : lost) {
+        if (m_ending.contains(agent.id))
+            continue;
+        m_ending.insert(agent.id);
         log()->warn("agent {} is lost: {}", agent.name, reason);
         m_interactive->forget(agent.id);
-        m_store
-            ->run([id = agent.id, reason](Database &db) {
-                return db.endAgent(id, Agent::Status::Lost, reason);
-            })
-            .then(this, [this, agent](Result<Change> c) {
-                if (!c)
-                    return;
-                publish(*c);
-                QMetaObject::invokeMethod(
-                    m_queue,
-                    [q = m_queue, agent] { q->releaseConsumer(agent.type, agent.id); },
-                    Qt::QueuedConnection);
-                // A session whose runner stopped beating is stopped, so it cannot write any more.
-                m_tmux->killSession(agent.tmuxSession);
+        then(this,
+             endSession(agent, m_panePids.value(agent.id)),
+             [this, agent, reason](const Result<> &gone) {
+                 if (!gone) {
+                     // Judged again at the next reconcile.
+                     log()->warn("agent {}: {}", agent.name, gone.error().message);
+                     m_ending.remove(agent.id);
+                     return readyFuture(Result<Change>(failure(gone.error())));
+                 }
+                 return m_store->run([id = agent.id, reason](Database &db) {
+                     return db.endAgent(id, Agent::Status::Lost, reason);
+                 });
+             })
+            .then(this, [this, agent](const Result<Change> &c) {
+                m_ending.remove(agent.id);
+                if (c)
+                    agentEnded(agent, *c);
             });
     }
 }
@@ -581,7 +695,7 @@ void Orchestrator::rebuildQueue()
 {
     m_store
         ->run([](Database &db) -> Result<std::pair<QList<Task>, QList<Agent>>> {
-            auto queued = db.queuedTasks();
+            auto queued = db.queuedTaskKeys(kSweepLimit);
             if (!queued)
                 return std::unexpected(queued.error());
             auto live = db.liveAgents();

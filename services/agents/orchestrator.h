@@ -44,6 +44,9 @@ public:
         int reconcileMs = 2000;
         int heartbeatGraceMs = 15000;
         int maxAgents = Config::kDefaultMaxAgents; // live agents at most (--max-agents)
+        // How long a runner whose session was killed may take to stop (hand its task back) before
+        // it and what it started are killed.
+        int stopGraceMs = 10000;
     };
 
     Orchestrator(const Options &options, Store *store, Queue *queue);
@@ -83,6 +86,14 @@ private:
     sessionCommand(const Agent &agent, const Profile &profile, bool resume) const;
     void publish(const Change &change);
     void endAgents(const QList<std::pair<Agent, QString>> &lost);
+    // Kills the agent's session (if it is there) and finishes once its pane's process and the
+    // processes of its group (what it started) are gone, killed with SIGKILL after stopGraceMs;
+    // lastKnownPid (the last reconcile's) is the one waited for when the session is gone already.
+    // An error only when tmux cannot tell whether the session is there.
+    QFuture<Result<>> endSession(const Agent &agent, qint64 lastKnownPid);
+    QFuture<Result<>> waitGone(qint64 pid);
+    // The agent's row has ended: publish the change, release its queue consumer.
+    void agentEnded(const Agent &agent, const Change &change);
     QFuture<Result<Agent>> startSession(const Agent &agent,
                                         const Profile &profile,
                                         bool resume,
@@ -105,7 +116,9 @@ private:
     // live agents, so that spawns at the same time cannot pass the limit together.
     int m_admitted = 0;
     QSet<QString> m_preparing; // names whose folder is being made: one spawn of a name at a time
-    QElapsedTimer m_running;   // heartbeats are judged only after runners had time to reconnect
+    QSet<QString> m_ending;    // being killed or ended: its session going, its row not ended yet
+    QHash<QString, qint64> m_panePids; // agent id → its pane's pid, as the last reconcile saw
+    QElapsedTimer m_running; // heartbeats are judged only after runners had time to reconnect
 };
 
 } // namespace Hive

@@ -18,9 +18,22 @@ auto log()
     return Logging::get("queue");
 }
 
-// Takes one entry, highest priority first, in one round trip (XREADGROUP without BLOCK in a
-// script never blocks).
+// Takes one entry in one round trip (XREADGROUP without BLOCK in a script never blocks): first one
+// this consumer holds already (a claim that failed or whose answer was lost left it pending: it
+// is looked at again rather than forgotten), then a new one, highest priority first. An entry
+// deleted while pending has nothing to take: acknowledged.
 const QByteArray kFetchScript = R"lua(
+for i = 1, #KEYS do
+  while true do
+    local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1, 'STREAMS', KEYS[i], '0')
+    local e = r and r[1] and r[1][2] and r[1][2][1]
+    if not e then break end
+    if e[2] then
+      return {KEYS[i], e[1], e[2]}
+    end
+    redis.call('XACK', KEYS[i], ARGV[1], e[1])
+  end
+end
 for i = 1, #KEYS do
   local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1, 'STREAMS', KEYS[i], '>')
   if r then
@@ -29,6 +42,54 @@ for i = 1, #KEYS do
 end
 return false
 )lua"_ba;
+
+// Gives an entry back: a copy at the end of the stream, the consumer's own acknowledged and
+// deleted, all at once (never the one without the other).
+// KEYS[1] stream; ARGV[1] group, ARGV[2] entry id, ARGV[3] task id.
+const QByteArray kHandBackScript = R"lua(
+redis.call('XADD', KEYS[1], '*', 'task', ARGV[3])
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+return 1
+)lua"_ba;
+
+// Releases a consumer that is gone: each entry it held is added again (its task may still be
+// queued: it read the entry but never claimed it) unless its task is among ARGV[3..] (queued again
+// with a new entry already), then acknowledged and deleted; the consumer is removed. Returns how
+// many it added again. KEYS[1] stream; ARGV[1] group, ARGV[2] consumer.
+const QByteArray kReleaseScript = R"lua(
+local pending = redis.pcall('XPENDING', KEYS[1], ARGV[1], '-', '+', 100000, ARGV[2])
+if type(pending) ~= 'table' or pending.err then
+  return 0
+end
+local skip = {}
+for i = 3, #ARGV do
+  skip[ARGV[i]] = true
+end
+local added = 0
+for _, p in ipairs(pending) do
+  local id = p[1]
+  local e = redis.call('XRANGE', KEYS[1], id, id)
+  if e[1] then
+    local f = e[1][2]
+    for j = 1, #f - 1, 2 do
+      if f[j] == 'task' and not skip[f[j + 1]] then
+        redis.call('XADD', KEYS[1], '*', 'task', f[j + 1])
+        skip[f[j + 1]] = true
+        added = added + 1
+      end
+    end
+  end
+  redis.call('XACK', KEYS[1], ARGV[1], id)
+  redis.call('XDEL', KEYS[1], id)
+end
+redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+return added
+)lua"_ba;
+
+// The most entries of one stream rebuild() reads; a longer stream is not checked for missing tasks
+// (adding them blindly could only grow it).
+constexpr int kRangeLimit = 100000;
 
 QByteArray fieldValue(const RedisReply &fields, const QByteArray &name)
 {
@@ -305,9 +366,7 @@ void Queue::readBlocking(const QString &agentType,
                     if (!first) {
                         first = e;
                     } else {
-                        // Give it back: re-add it and drop our pending copy.
-                        m_cmd->command({"XADD", e.stream, "*", "task", e.taskId.toUtf8()});
-                        ack(e);
+                        handBack(e); // one at a time
                     }
                 }
             }
@@ -322,6 +381,19 @@ void Queue::ack(const QueueEntry &entry)
 {
     m_cmd->command({"XACK", entry.stream, kGroup, entry.id});
     m_cmd->command({"XDEL", entry.stream, entry.id});
+}
+
+void Queue::handBack(const QueueEntry &entry)
+{
+    m_cmd->command(
+        {"EVAL", kHandBackScript, "1", entry.stream, kGroup, entry.id, entry.taskId.toUtf8()},
+        [entry](const RedisReply &r) {
+            if (r.isError())
+                log()->warn("could not hand back the entry of task {} ({}); it stays pending and "
+                            "is read again",
+                            entry.taskId,
+                            r.str);
+        });
 }
 
 void Queue::rebuild(const QList<Task> &queued,
@@ -342,11 +414,13 @@ void Queue::rebuild(const QList<Task> &queued,
             for (const Task &t : queued)
                 streams.insert(streamKey(t.agentType, t.priority));
             auto present = std::make_shared<QSet<QString>>();
+            auto unchecked = std::make_shared<QSet<QByteArray>>(); // too long to read whole
             auto remaining = std::make_shared<int>(streams.size());
             auto finish = [=, this] {
                 int added = 0;
                 for (const Task &t : queued) {
-                    if (!present->contains(t.id)) {
+                    if (!present->contains(t.id)
+                        && !unchecked->contains(streamKey(t.agentType, t.priority))) {
                         enqueue(t);
                         ++added;
                     }
@@ -362,59 +436,56 @@ void Queue::rebuild(const QList<Task> &queued,
             }
             for (const QByteArray &stream : streams) {
                 m_cmd->command({"XGROUP", "CREATE", stream, kGroup, "0", "MKSTREAM"});
-                // Drop what dead consumers hold, then see which tasks the stream still has.
+                // Release what gone consumers hold (their entries added again), then see which
+                // tasks the stream has. Replies come in order: the releases run before XRANGE.
                 m_cmd->command(
                     {"XINFO", "CONSUMERS", stream, kGroup}, [=, this](const RedisReply &consumers) {
-                        // Replies come in order: the dead consumers' XPENDING replies arrive before
-                        // XRANGE's.
-                        auto dropped = std::make_shared<QSet<QByteArray>>();
                         for (const RedisReply &c : consumers.elements) {
                             const QString name = QString::fromUtf8(fieldValue(c, "name"));
                             if (!name.isEmpty() && !liveConsumers.contains(name))
-                                releaseConsumerOn(
-                                    stream, name, [dropped](const QList<QByteArray> &ids) {
-                                        for (const QByteArray &id : ids)
-                                            dropped->insert(id);
-                                    });
+                                releaseConsumerOn(stream, name, {});
                         }
-                        m_cmd->command({"XRANGE", stream, "-", "+"}, [=](const RedisReply &range) {
-                            for (const RedisReply &entry : range.elements)
-                                if (entry.elements.size() >= 2
-                                    && !dropped->contains(entry.elements[0].str))
-                                    present->insert(
-                                        QString::fromUtf8(fieldValue(entry.elements[1], "task")));
-                            if (--*remaining == 0)
-                                finish();
-                        });
+                        m_cmd->command(
+                            {"XRANGE", stream, "-", "+", "COUNT", QByteArray::number(kRangeLimit)},
+                            [=](const RedisReply &range) {
+                                if (range.isError() || range.elements.size() >= kRangeLimit)
+                                    unchecked->insert(stream);
+                                for (const RedisReply &entry : range.elements)
+                                    if (entry.elements.size() >= 2)
+                                        present->insert(QString::fromUtf8(
+                                            fieldValue(entry.elements[1], "task")));
+                                if (--*remaining == 0)
+                                    finish();
+                            });
                     });
             }
         });
 }
 
-void Queue::releaseConsumer(const QString &agentType, const QString &consumer)
+void Queue::releaseConsumer(const QString &agentType,
+                            const QString &consumer,
+                            const QStringList &queuedAgain)
 {
     for (const QByteArray &stream : streamKeys(agentType))
-        releaseConsumerOn(stream, consumer);
+        releaseConsumerOn(stream, consumer, queuedAgain);
 }
 
 void Queue::releaseConsumerOn(const QByteArray &stream,
                               const QString &consumer,
-                              std::function<void(const QList<QByteArray> &)> dropped)
+                              const QStringList &queuedAgain)
 {
-    m_cmd->command({"XPENDING", stream, kGroup, "-", "+", "1000", consumer.toUtf8()},
-                   [this, stream, consumer, dropped](const RedisReply &pending) {
-                       QList<QByteArray> ids;
-                       for (const RedisReply &p : pending.elements) {
-                           if (p.elements.isEmpty())
-                               continue;
-                           ids << p.elements[0].str;
-                           m_cmd->command({"XACK", stream, kGroup, p.elements[0].str});
-                           m_cmd->command({"XDEL", stream, p.elements[0].str});
-                       }
-                       if (dropped)
-                           dropped(ids);
-                       m_cmd->command({"XGROUP", "DELCONSUMER", stream, kGroup, consumer.toUtf8()});
-                   });
+    QList<QByteArray> argv{"EVAL", kReleaseScript, "1", stream, kGroup, consumer.toUtf8()};
+    for (const QString &id : queuedAgain)
+        argv << id.toUtf8();
+    m_cmd->command(argv, [stream, consumer](const RedisReply &r) {
+        if (r.isError())
+            log()->warn("could not release consumer {} of {}: {}", consumer, stream, r.str);
+        else if (r.integer > 0)
+            log()->info("consumer {} of {} was gone: {} entry(ies) added again",
+                        consumer,
+                        stream,
+                        r.integer);
+    });
 }
 
 } // namespace Hive

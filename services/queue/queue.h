@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <optional>
@@ -67,14 +68,23 @@ public:
                    int blockMs,
                    std::function<void(std::optional<QueueEntry>)> done);
     void ack(const QueueEntry &entry);
+    // Gives an entry back to its stream (added again at its end, ours acknowledged) at once: for
+    // an entry this consumer read but could not claim.
+    void handBack(const QueueEntry &entry);
 
     // App side: make the streams match PostgreSQL (queued tasks missing from their stream are
-    // added; entries pending with consumers that are not live agents are dropped).
+    // added; consumers that are not live agents are released as releaseConsumer() does). Run when
+    // Redis (re)connects and periodically (the engine's sweep); done gets how many were added, -1
+    // when Redis could not be asked.
     void rebuild(const QList<Task> &queued,
                  const QSet<QString> &liveConsumers,
                  std::function<void(int added)> done = {});
-    // Drops what a gone agent had pending (its tasks were re-queued in PostgreSQL).
-    void releaseConsumer(const QString &agentType, const QString &consumer);
+    // Releases a gone agent's consumer: each entry it held is added again (it may have read an
+    // entry and never claimed it: the task is still queued and must keep an entry), except those
+    // of queuedAgain (tasks its end queued again with a new entry), and the consumer is removed.
+    void releaseConsumer(const QString &agentType,
+                         const QString &consumer,
+                         const QStringList &queuedAgain = {});
 
 Q_SIGNALS:
     void connected();
@@ -88,7 +98,7 @@ Q_SIGNALS:
 private:
     void releaseConsumerOn(const QByteArray &stream,
                            const QString &consumer,
-                           std::function<void(const QList<QByteArray> &)> dropped = {});
+                           const QStringList &queuedAgain);
     void ensureGroups(const QString &agentType, std::function<void()> then);
     void readBlocking(const QString &agentType,
                       const QString &consumer,

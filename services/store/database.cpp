@@ -119,6 +119,14 @@ Error Database::sqlError(const QString &what, const QSqlQuery &q)
         db.close();
         return Error::unavailable(u"PostgreSQL unreachable: %1"_s.arg(text));
     }
+    // Transient: a deadlock, a serialization failure, a statement or lock timeout, the server short
+    // of resources. The connection stays; the same statement may pass when tried again, so these
+    // are "unavailable" too (callers that retry on that retry them).
+    if (code == u"40P01"_s || code == u"40001"_s || code == u"57014"_s || code == u"55P03"_s
+        || code.startsWith(u"53"_s)) {
+        log()->warn("{} failed (transient): {}", what, summary(e));
+        return Error::unavailable(u"PostgreSQL: %1, transient"_s.arg(summary(e)));
+    }
     // Neither the log nor an answer gets more than the summary: the rest quotes values.
     if (code == u"23505"_s)
         return Error::conflict(summary(e));
@@ -156,13 +164,22 @@ Result<Rows> Database::exec(const QString &sql, const QVariantList &binds)
         }
     }
     const bool ok = binds.isEmpty() ? q->exec(sql) : [&] {
-        for (qsizetype i = 0; i < binds.size(); ++i)
+        for (qsizetype i = 0; i < binds.size(); ++i) {
+            // QPSQL sends values inside the statement's text and a NUL would cut it (and text
+            // cannot hold one): the last line of defence, behind the task store's own (which says
+            // so in the result).
+            if (binds[i].typeId() == QMetaType::QString && binds[i].toString().contains(QChar(0))) {
+                log()->warn("{}: NUL character(s) in value {} replaced by U+FFFD", sql.left(60), i);
+                q->bindValue(int(i), binds[i].toString().replace(QChar(0), QChar(0xFFFD)));
+                continue;
+            }
             q->bindValue(int(i), binds[i]);
+        }
         return q->exec();
     }();
     if (!ok) {
         const Error e = sqlError(sql.left(60), *q);
-        if (e.kind == Error::Kind::Unavailable)
+        if (e.kind == Error::Kind::Unavailable && !db.isOpen())
             dropStatements();
         return std::unexpected(e);
     }

@@ -61,7 +61,10 @@ public:
 
     // Tasks
     Result<Change> createTask(const Task &task);
-    // queued → assigned to agentId; nullopt task in the Change when it was not queued any more.
+    // queued → assigned to agentId; nullopt task in the Change when it is not claimable (not
+    // queued any more, or not a task id). A task already assigned to agentId comes back as it is
+    // (a claim asked again after its answer was lost). Output, error and report texts are stored
+    // with NUL characters replaced by U+FFFD (finishTask, failTaskToStart).
     Result<Change> claimTask(const QString &taskId, const QString &agentId);
     Result<Change> startTask(const QString &taskId, const QString &agentId);
     // A finished attempt. Ignored (empty Change) when the task is no longer this agent's (it was
@@ -74,7 +77,8 @@ public:
                               bool succeeded,
                               const QString &error = {},
                               bool retryable = true);
-    // A task that could not even start (command not found): fails at once, no retry.
+    // A task that fails at once, without a result and without a retry: its command could not
+    // even start (command not found), or its result could not be stored (error says why).
     Result<Change>
     failTaskToStart(const QString &taskId, const QString &agentId, const QString &error);
     // A runner that stops (SIGTERM) hands its task back: queued again, the attempt not counted.
@@ -84,6 +88,9 @@ public:
     Result<QList<Task>> tasks(const TaskFilter &filter = {});
     Result<Task> task(const QString &id);
     Result<QList<Task>> queuedTasks();
+    // The oldest queued tasks (at most limit), with only id, agent type and priority: what the
+    // queue needs to see whether each has its stream entry.
+    Result<QList<Task>> queuedTaskKeys(int limit);
 
     // Events
     // The events after seq `since` (events.id), oldest first, at most limit of them, each task a

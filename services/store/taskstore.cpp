@@ -5,14 +5,91 @@
 #include "services/store/database.h"
 
 #include "models/validation.h"
+#include "services/core/logging.h"
 #include "services/store/rows.h"
 #include "services/store/taskstates.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
 
 using namespace Qt::StringLiterals;
 
 namespace Hive {
 
 using Validation::isUuid;
+
+namespace {
+auto log()
+{
+    return Logging::get("store");
+}
+
+// PostgreSQL's text and jsonb cannot hold U+0000, and QPSQL, which sends values inside the
+// statement's text, cuts the statement at one (a syntax error, SQLSTATE 42601): what agents print
+// is stored with each NUL replaced by U+FFFD. Each returns how many it replaced.
+qsizetype replaceNul(QString &s)
+{
+    const qsizetype n = s.count(QChar(0));
+    if (n)
+        s.replace(QChar(0), QChar(0xFFFD));
+    return n;
+}
+
+qsizetype replaceNul(QJsonValue &v)
+{
+    qsizetype n = 0;
+    if (v.isString()) {
+        QString s = v.toString();
+        if ((n = replaceNul(s)))
+            v = s;
+    } else if (v.isArray()) {
+        QJsonArray a = v.toArray();
+        for (qsizetype i = 0; i < a.size(); ++i) {
+            QJsonValue e = a.at(i);
+            if (const qsizetype m = replaceNul(e)) {
+                a.replace(i, e);
+                n += m;
+            }
+        }
+        if (n)
+            v = a;
+    } else if (v.isObject()) {
+        QJsonObject o = v.toObject();
+        QJsonObject clean;
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            QString key = it.key();
+            QJsonValue e = it.value();
+            n += replaceNul(key) + replaceNul(e);
+            clean.insert(key, e);
+        }
+        if (n)
+            v = clean;
+    }
+    return n;
+}
+
+// The output, error and report of an attempt made storable; a note in front of the output says
+// what was replaced.
+qsizetype makeStorable(TaskResult &result, QString &error)
+{
+    const qsizetype inOutput = replaceNul(result.output);
+    qsizetype n = inOutput + replaceNul(error);
+    if (result.report) {
+        QJsonValue report = result.report->toJson();
+        if (const qsizetype m = replaceNul(report)) {
+            result.report = AgentReport::fromJson(report.toObject());
+            n += m;
+        }
+    }
+    if (n)
+        result.output.prepend(u"[hive: %1 NUL character(s) of this result (%2 in the output) were "
+                              u"replaced by U+FFFD: "
+                              "PostgreSQL cannot store them]\n"_s.arg(n)
+                                  .arg(inOutput));
+    return n;
+}
+} // namespace
 
 Result<Change> Database::createTask(const Task &t)
 {
@@ -74,14 +151,26 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
 {
     return transaction([&]() -> Result<Change> {
         Change c;
+        if (!isUuid(taskId))
+            return c; // a stray queue entry: not a task
         auto task = updateTask(
             u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, attempts = attempts + 1, "
             "started_at = now(), error = NULL WHERE id = ?::uuid AND status = 'queued'"_s,
             {agentId, taskId});
         if (!task) {
-            if (task.error().kind == Error::Kind::NotFound)
-                return c; // cancelled, or taken by someone else: not ours
-            return failure(task.error());
+            if (task.error().kind != Error::Kind::NotFound)
+                return failure(task.error());
+            // Claimed by this agent already (a claim committed whose answer was lost, asked
+            // again): ours, unchanged. Otherwise cancelled, finished or taken by someone else.
+            auto mine = exec(u"SELECT "_s + kTaskColumns
+                                 + u" FROM tasks WHERE id = ?::uuid AND agent_id = ?::uuid "
+                                   "AND status = 'assigned'"_s,
+                             {taskId, agentId});
+            if (!mine)
+                return failure(mine.error());
+            if (mine->next())
+                c.task = taskFromRow(*mine);
+            return c;
         }
         if (auto r = recordInto(c, u"task.assigned"_s, std::nullopt, *task); !r)
             return failure(r.error());
@@ -138,11 +227,15 @@ Result<Change> Database::agentToIdle(const QString &agentId, const QString &task
 
 Result<Change> Database::finishTask(const QString &taskId,
                                     const QString &agentId,
-                                    const TaskResult &result,
+                                    const TaskResult &given,
                                     bool succeeded,
-                                    const QString &error,
+                                    const QString &givenError,
                                     bool retryable)
 {
+    TaskResult result = given;
+    QString error = givenError;
+    if (const qsizetype n = makeStorable(result, error))
+        log()->warn("task {}: {} NUL character(s) in its result replaced by U+FFFD", taskId, n);
     return transaction([&]() -> Result<Change> {
         Change c;
         auto cur = exec(
@@ -233,8 +326,10 @@ Result<Change> Database::finishTask(const QString &taskId,
 }
 
 Result<Change>
-Database::failTaskToStart(const QString &taskId, const QString &agentId, const QString &error)
+Database::failTaskToStart(const QString &taskId, const QString &agentId, const QString &givenError)
 {
+    QString error = givenError;
+    replaceNul(error);
     return transaction([&]() -> Result<Change> {
         Change c;
         auto task = updateTask(
@@ -471,6 +566,25 @@ Result<Task> Database::task(const QString &id)
     if (!q->next())
         return failure(notFound(u"task"_s, id));
     return taskFromRow(*q);
+}
+
+Result<QList<Task>> Database::queuedTaskKeys(int limit)
+{
+    auto q = exec(u"SELECT id, agent_type, priority FROM tasks WHERE status = 'queued' "
+                  "ORDER BY created_at LIMIT ?"_s,
+                  {qBound(1, limit, 1000000)});
+    if (!q)
+        return failure(q.error());
+    QList<Task> out;
+    while (q->next()) {
+        Task t;
+        t.id = q->value(u"id"_s).toString();
+        t.agentType = q->value(u"agent_type"_s).toString();
+        t.priority = q->value(u"priority"_s).toInt();
+        t.status = Task::Status::Queued;
+        out << t;
+    }
+    return out;
 }
 
 Result<QList<Task>> Database::queuedTasks()
