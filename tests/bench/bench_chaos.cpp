@@ -315,8 +315,20 @@ int main(int argc, char *argv[])
         u"seconds to wait after the faults for every task to end (default 180)"_s,
         u"SECONDS"_s,
         u"180"_s);
-    parser.addOptions(
-        {seedOpt, tasksOpt, workersOpt, durationOpt, intervalOpt, faultsOpt, settleOpt});
+    const QCommandLineOption taskTimeOpt(
+        u"task-seconds"_s,
+        u"longest task (fake-agent sleep=U(0.1 × S, S); default 2): long enough that faults "
+        "meet tasks running"_s,
+        u"S"_s,
+        u"2"_s);
+    parser.addOptions({seedOpt,
+                       tasksOpt,
+                       workersOpt,
+                       durationOpt,
+                       intervalOpt,
+                       faultsOpt,
+                       settleOpt,
+                       taskTimeOpt});
     parser.process(app);
 
     const quint32 seed = parser.isSet(seedOpt) ? parser.value(seedOpt).toUInt()
@@ -326,6 +338,7 @@ int main(int argc, char *argv[])
     const double durationS = qMax(1.0, parser.value(durationOpt).toDouble());
     const double intervalS = qMax(0.2, parser.value(intervalOpt).toDouble());
     const int settleS = qMax(10, parser.value(settleOpt).toInt());
+    const double taskS = qMax(0.0, parser.value(taskTimeOpt).toDouble());
     QList<Kind> kinds;
     for (const QString &k : parser.value(faultsOpt).split(u',', Qt::SkipEmptyParts)) {
         bool known = false;
@@ -342,12 +355,13 @@ int main(int argc, char *argv[])
         }
     }
     const QString repro = u"bench_chaos --seed %1 --tasks %2 --workers %3 --duration %4 "
-                          "--fault-interval %5 --faults %6"_s.arg(seed)
+                          "--fault-interval %5 --faults %6 --task-seconds %7"_s.arg(seed)
                               .arg(tasks)
                               .arg(workers)
                               .arg(durationS)
                               .arg(intervalS)
-                              .arg(parser.value(faultsOpt));
+                              .arg(parser.value(faultsOpt))
+                              .arg(taskS);
     printf("Agent Hive chaos benchmark: %s\n", qPrintable(repro));
     QRandomGenerator rng(seed);
     auto uniform = [&rng](double lo, double hi) {
@@ -458,8 +472,8 @@ int main(int argc, char *argv[])
     for (int i = 0; i < tasks; ++i) {
         Submission s;
         s.title = u"chaos-%1"_s.arg(i);
-        s.prompt
-            = u"sleep=%1 touch=%2/%3"_s.arg(uniform(0.0, 0.4), 0, 'f', 2).arg(runsDir, s.title);
+        s.prompt = u"sleep=%1 touch=%2/%3"_s.arg(uniform(0.1 * taskS, taskS), 0, 'f', 2)
+                       .arg(runsDir, s.title);
         s.dueMs = qint64(double(i) * 0.6 * double(chaosMs) / double(tasks));
         subs << s;
     }

@@ -89,7 +89,9 @@ Parse parseAnswer(const QByteArray &buf, bool headRequest, bool closed, HttpAnsw
                             shown(QByteArrayView(buf).sliced(start)));
             return Parse::Complete;
         }
-        const QList<QByteArray> lines = buf.sliced(start, headEnd - start).split('\n');
+        // Each line with its CR LF; the split leaves an empty last part.
+        QList<QByteArray> lines = buf.sliced(start, headEnd + 2 - start).split('\n');
+        lines.removeLast();
         static const QRegularExpression statusLine(u"^HTTP/1\\.[01] ([1-5][0-9][0-9])( .*)?\r$"_s);
         const auto m = statusLine.match(QString::fromLatin1(lines.first()));
         if (!m.hasMatch()) {
