@@ -370,6 +370,7 @@ int main(int argc, char *argv[])
 
     QElapsedTimer total;
     total.start();
+    allowCoreDumps();
     Test::HiveFixture fx;
     if (auto r = fx.start(); !r) {
         fprintf(stderr, "fixture: %s\n", qPrintable(r.error().message));
@@ -894,6 +895,9 @@ int main(int argc, char *argv[])
     }
     for (const QString &n : std::as_const(harnessNotes))
         printf("  note: %s\n", qPrintable(n));
+    const QStringList cores = findCores(fx.dir());
+    for (const QString &c : cores)
+        printf("  crashed (core dump): %s\n", qPrintable(c));
     printf("== time: %.1f s in all (faults %.1f s, then %.1f s until every task had ended%s)\n",
            elapsedS(total),
            chaosS,
@@ -914,12 +918,19 @@ int main(int argc, char *argv[])
             eventFailures);
     if (harnessFailed)
         failures << u"the app did not come back"_s;
+    if (!cores.isEmpty())
+        failures << u"%1 core dump(s)"_s.arg(cores.size());
     if (!failures.isEmpty()) {
         const QString keep
             = Test::testRoot()
               + u"/chaos-seed%1-%2"_s.arg(seed).arg(QCoreApplication::applicationPid());
         hive.terminate(30000);
         copyTree(dataDir + u"/logs"_s, keep + u"/logs"_s);
+        for (const QString &c : cores) {
+            const QString path = c.section(u" ("_s, 0, 0);
+            QFile::rename(
+                path, keep + u"/"_s + QDir(fx.dir()).relativeFilePath(path).replace(u'/', u'_'));
+        }
         QFile::copy(fx.path(u"agenthive.out"_s), keep + u"/agenthive.out"_s);
         printf("RESULT: FAIL (%s)\n  logs kept in %s\n  again: %s\n",
                qPrintable(failures.join(u", "_s)),

@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -20,6 +21,7 @@
 #include <QThread>
 
 #include <csignal>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 using namespace Qt::StringLiterals;
@@ -335,6 +337,7 @@ void AppProcess::start()
     m_process.setProcessChannelMode(QProcess::MergedChannels);
     m_process.setStandardOutputFile(m_output, QIODevice::Append);
     m_process.setStandardInputFile(QProcess::nullDevice());
+    m_process.setWorkingDirectory(m_home); // where its core goes, if it crashes
     m_process.start(Test::HiveFixture::binDir() + u"/agenthive"_s, m_arguments);
     m_process.waitForStarted(10000);
 }
@@ -444,6 +447,45 @@ QByteArray readFileTrimmed(const QString &path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed() : QByteArray();
+}
+
+void allowCoreDumps()
+{
+    rlimit r{};
+    if (getrlimit(RLIMIT_CORE, &r) == 0) {
+        r.rlim_cur = r.rlim_max;
+        setrlimit(RLIMIT_CORE, &r);
+    }
+}
+
+QStringList findCores(const QString &root)
+{
+    QStringList out;
+    QDirIterator it(root, QDir::Files, QDirIterator::Subdirectories);
+    static const QRegularExpression name(u"^core(\\.[0-9]+)?$"_s);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (!name.match(it.fileName()).hasMatch())
+            continue;
+        QFile f(path);
+        QByteArray head;
+        if (f.open(QIODevice::ReadOnly))
+            head = f.read(4 * 1024 * 1024);
+        if (!head.startsWith("\x7f"
+                             "ELF"))
+            continue;
+        // The command line is in the NT_PRPSINFO note near the start (pr_psargs, 80 bytes).
+        QString what = u"unknown process"_s;
+        for (const char *exe : {"hive-runner --agent", "agenthive --headless", "tmux"}) {
+            const qsizetype at = head.indexOf(exe);
+            if (at >= 0) {
+                what = QString::fromLatin1(head.mid(at, 80).split('\0').first());
+                break;
+            }
+        }
+        out << u"%1 (%2)"_s.arg(path, what);
+    }
+    return out;
 }
 
 bool writeFakeProfile(const QString &dataDir, const QString &name)

@@ -106,6 +106,13 @@ QList<qint64> runnerPids(const QString &dataDir);
 bool pidAlive(qint64 pid);
 
 QByteArray readFileTrimmed(const QString &path);
+
+// Core dumps on (up to the hard limit) for this process and what it starts: the app, its tmux
+// server and the runners in it. With the kernel's core_pattern "core" a crashed runner leaves
+// <its workdir>/core.
+void allowCoreDumps();
+// The core files under root, each as "path (the command line it names)".
+QStringList findCores(const QString &root);
 // A worker profile NAME.json in <dataDir>/profiles running `fake-agent {prompt}`.
 bool writeFakeProfile(const QString &dataDir, const QString &name);
 

@@ -124,6 +124,57 @@ public:
     QStringList realAgents;
     QString realTask;
 
+    static constexpr int kRawKinds = 34;
+    static constexpr int kAccessKinds = 8;
+
+    // Every kind of case once, on every operation and field it applies to: what the short run
+    // covers whatever the seed. The values inside (which bad id, which wrong type) still come
+    // from the seed.
+    QList<Case> corpus()
+    {
+        QList<Case> out;
+        const QList<Operation> bodies = withBody();
+        for (const Operation &op : bodies) {
+            const QJsonObject props = op.bodySchema.value(u"properties"_s).toObject();
+            for (const QString &field : props.keys()) {
+                out << bodyCase(0, &op, field) << bodyCase(1, &op, field);
+                if (props.value(field).toObject().value(u"type"_s).toString() == u"string"_s)
+                    for (qsizetype t = 0; t < oddText().size(); ++t)
+                        out << utf8Case(0, int(t), &op, field);
+            }
+            for (int kind : {2, 3, 5, 6})
+                out << bodyCase(kind, &op);
+            for (int depth : {1025, 100000})
+                for (bool arrays : {true, false})
+                    out << deepCase(&op, depth, arrays, op.path != u"/api/v1/tasks"_s);
+            if (op.path == u"/api/v1/tasks"_s)
+                for (qsizetype i = 0; i < structures().size(); ++i)
+                    out << bodyCase(4, &op, {}, int(i));
+            else
+                out << bodyCase(4, &op);
+        }
+        for (qsizetype t = 0; t < oddText().size(); ++t)
+            for (int where : {1, 2, 3})
+                out << utf8Case(where, int(t));
+        for (qsizetype i = 0; i < ops.size(); ++i) {
+            if (ops[i].path.contains(u"{id}"_s))
+                out << pathCase(0, -1, &ops[i]);
+            out << methodCase(methods().at(i % methods().size()), &ops[i]);
+        }
+        for (qsizetype i = 0; i < badPaths().size(); ++i)
+            out << pathCase(1, int(i), nullptr, i % 2 ? "GET" : "POST");
+        for (int i = 0; i < 10; ++i)
+            out << pathCase(2);
+        for (int k = 0; k < kAccessKinds; ++k)
+            out << accessCase(k);
+        for (int k = 0; k < kRawKinds; ++k)
+            out << rawCase(k);
+        for (Case &c : out)
+            if (!c.tcpOnly && c.family != u"access"_s && c.family != u"websocket"_s && chance(0.2))
+                c.overUnixSocket = true;
+        return out;
+    }
+
     Case next()
     {
         Case c;
@@ -359,10 +410,54 @@ private:
         return std::nullopt;
     }
 
-    Case bodyCase()
+    static const QList<QByteArray> &structures()
+    {
+        static const QList<QByteArray> all{
+            "",
+            " ",
+            "null",
+            "[]",
+            "[{}]",
+            "123",
+            "\"a string\"",
+            "true",
+            "{",
+            "}",
+            "{}}",
+            "{\"a\":}",
+            "{\"a\" 1}",
+            "{'prompt':'x'}",
+            "{prompt:\"x\"}",
+            "{\"prompt\":\"x\",}",
+            "{\"prompt\":\"x\"} trailing",
+            "{\"prompt\":\"x\"}{\"prompt\":\"y\"}",
+            "{\"prompt\":NaN}",
+            "{\"prompt\":Infinity}",
+            "{\"priority\":-Infinity,\"prompt\":\"x\"}",
+            "{\"prompt\":\"x\" /* comment */}",
+            "\xEF\xBB\xBF{}",
+            "{\"prompt\":\"unterminated}",
+            "{\"prompt\":\"bad escape \\q\"}",
+            "{\"prompt\":\"\\u12\"}",
+            "{\"prompt\":\"\\uZZZZ\"}",
+            "\x1f\x8b\x08\x00\x00\x00\x00\x00",
+            QByteArray(64, '\0'),
+            "{\"prompt\":0x10}",
+            "{\"prompt\":01}",
+            "{\"priority\":+1,\"prompt\":\"x\"}",
+            "{\"priority\":.5,\"prompt\":\"x\"}",
+            "{\"priority\":1.,\"prompt\":\"x\"}",
+        };
+        return all;
+    }
+
+    Case bodyCase(std::optional<int> forcedKind = {},
+                  const Operation *forcedOp = nullptr,
+                  const QString &forcedField = {},
+                  int forcedStructure = -1)
     {
         const QList<Operation> candidates = withBody();
-        const Operation op = pick(candidates);
+        const Operation op = forcedOp ? *forcedOp : pick(candidates);
         Case c;
         c.family = u"body"_s;
         const QByteArray target = targetFor(op, false);
@@ -370,13 +465,13 @@ private:
         const QJsonObject props = op.bodySchema.value(u"properties"_s).toObject();
         const QStringList names = props.keys();
         QByteArray body;
-        const int kind = weighted({30, 20, 8, 6, 22, 6, 8});
+        const int kind = forcedKind.value_or(weighted({30, 20, 8, 6, 22, 6, 8}));
         if (names.isEmpty() && kind <= 1) {
             // A free-form object (a hook's payload): structure only.
             body = pick(QList<QByteArray>{"[]", "\"x\"", "1", "null", "{"});
             c.what = u"%1 %2 with a non-object body"_s.arg(QString::fromLatin1(op.method), op.path);
         } else if (kind == 0) {
-            const QString f = pick(names);
+            const QString f = forcedField.isEmpty() ? pick(names) : forcedField;
             base.remove(f);
             QByteArray json = compact(base);
             const QByteArray value = wrongTypeJson(props.value(f).toObject());
@@ -388,7 +483,7 @@ private:
             QString f;
             std::optional<QByteArray> value;
             for (int tries = 0; tries < 10 && !value; ++tries) {
-                f = pick(names);
+                f = tries == 0 && !forcedField.isEmpty() ? forcedField : pick(names);
                 value = outOfRangeJson(props.value(f).toObject());
             }
             if (!value) {
@@ -416,43 +511,8 @@ private:
             c.what = u"%1 %2: %3 twice, the second of the wrong type"_s.arg(
                 QString::fromLatin1(op.method), op.path, f);
         } else if (kind == 4) {
-            static const QList<QByteArray> structures{
-                "",
-                " ",
-                "null",
-                "[]",
-                "[{}]",
-                "123",
-                "\"a string\"",
-                "true",
-                "{",
-                "}",
-                "{}}",
-                "{\"a\":}",
-                "{\"a\" 1}",
-                "{'prompt':'x'}",
-                "{prompt:\"x\"}",
-                "{\"prompt\":\"x\",}",
-                "{\"prompt\":\"x\"} trailing",
-                "{\"prompt\":\"x\"}{\"prompt\":\"y\"}",
-                "{\"prompt\":NaN}",
-                "{\"prompt\":Infinity}",
-                "{\"priority\":-Infinity,\"prompt\":\"x\"}",
-                "{\"prompt\":\"x\" /* comment */}",
-                "\xEF\xBB\xBF{}",
-                "{\"prompt\":\"unterminated}",
-                "{\"prompt\":\"bad escape \\q\"}",
-                "{\"prompt\":\"\\u12\"}",
-                "{\"prompt\":\"\\uZZZZ\"}",
-                "\x1f\x8b\x08\x00\x00\x00\x00\x00",
-                QByteArray(64, '\0'),
-                "{\"prompt\":0x10}",
-                "{\"prompt\":01}",
-                "{\"priority\":+1,\"prompt\":\"x\"}",
-                "{\"priority\":.5,\"prompt\":\"x\"}",
-                "{\"priority\":1.,\"prompt\":\"x\"}",
-            };
-            body = pick(structures);
+            body = forcedStructure >= 0 ? structures().at(forcedStructure % structures().size())
+                                        : pick(structures());
             if (body.startsWith("{\"prompt\":") && op.path != u"/api/v1/tasks"_s)
                 body = "{";
             c.what = u"%1 %2: malformed body %3"_s.arg(
@@ -484,14 +544,18 @@ private:
         return c;
     }
 
-    Case deepCase()
+    Case deepCase(const Operation *forcedOp = nullptr,
+                  int forcedDepth = 0,
+                  std::optional<bool> forcedArrays = {},
+                  std::optional<bool> forcedWhole = {})
     {
         const QList<Operation> candidates = withBody();
-        const Operation op = pick(candidates);
+        const Operation op = forcedOp ? *forcedOp : pick(candidates);
         Case c;
         c.family = u"deep"_s;
-        const int depth = pick(QList<int>{64, 513, 1025, 5000, 100000, 400000});
-        const bool arrays = chance(0.5);
+        const int depth
+            = forcedDepth > 0 ? forcedDepth : pick(QList<int>{64, 513, 1025, 5000, 100000, 400000});
+        const bool arrays = forcedArrays.value_or(chance(0.5));
         QByteArray inner = arrays ? QByteArray(depth, '[') + QByteArray(depth, ']') : QByteArray();
         if (!arrays) {
             inner.reserve(depth * 6);
@@ -501,7 +565,7 @@ private:
             inner += QByteArray(depth, '}');
         }
         QByteArray body;
-        if (chance(0.5)) {
+        if (forcedWhole.value_or(chance(0.5))) {
             body = inner;
             c.what = u"%1 %2: the body nested %3 deep (%4)"_s
                          .arg(QString::fromLatin1(op.method), op.path)
@@ -520,19 +584,22 @@ private:
         return c;
     }
 
-    Case utf8Case()
+    Case utf8Case(int forcedWhere = -1,
+                  int forcedText = -1,
+                  const Operation *forcedOp = nullptr,
+                  const QString &forcedField = {})
     {
         Case c;
         c.family = u"utf8"_s;
-        const auto &[label, text] = pick(oddText());
-        const int where = weighted({55, 15, 15, 15});
+        const auto &[label, text] = forcedText >= 0 ? oddText().at(forcedText) : pick(oddText());
+        const int where = forcedWhere >= 0 ? forcedWhere : weighted({55, 15, 15, 15});
         if (where == 0) {
             // Inside a string field of a body: may be accepted (the text is odd but maybe valid).
             QList<Operation> candidates = withBody();
             candidates.removeIf([](const Operation &o) {
                 return o.bodySchema.value(u"properties"_s).toObject().isEmpty();
             });
-            const Operation op = pick(candidates);
+            const Operation op = forcedOp ? *forcedOp : pick(candidates);
             const QJsonObject props = op.bodySchema.value(u"properties"_s).toObject();
             QStringList strings;
             for (auto it = props.begin(); it != props.end(); ++it)
@@ -540,18 +607,17 @@ private:
                     strings << it.key();
             if (strings.isEmpty())
                 strings = props.keys();
-            const QString f = pick(strings);
+            const QString f = forcedField.isEmpty() ? pick(strings) : forcedField;
             QJsonObject base = baseBody(op);
             base.remove(f);
             QByteArray json = compact(base);
             json.chop(1);
             const QByteArray body
                 = json + (base.isEmpty() ? "" : ",") + '"' + f.toUtf8() + "\":\"" + text + "\"}";
-            // Spawning an agent is never wanted here: keep those refused by an unknown field.
-            const bool spawn = op.path == u"/api/v1/agents"_s;
-            const QByteArray sent = spawn ? QByteArray(body).insert(1, "\"zzz\":1,") : body;
-            c.raw = request(op.method, targetFor(op, false), sent);
-            c.mustRefuse = spawn || op.path.contains(u"{id}"_s);
+            // A spawn must be refused (no name, type, profile or folder is odd text); a task may
+            // be accepted.
+            c.raw = request(op.method, targetFor(op, false), body);
+            c.mustRefuse = op.path != u"/api/v1/tasks"_s;
             c.what = u"%1 %2: %3 with %4"_s.arg(
                 QString::fromLatin1(op.method), op.path, f, QString::fromLatin1(label));
         } else if (where == 1) {
@@ -589,57 +655,68 @@ private:
         return c;
     }
 
-    Case pathCase()
+    static const QList<QByteArray> &badPaths()
+    {
+        static const QList<QByteArray> all{
+            "/",
+            "",
+            "/api",
+            "/api/v1",
+            "/api/v1/",
+            "/api/v2/agents",
+            "/API/V1/AGENTS",
+            "/api/v1/agents/",
+            "/api/v1//agents",
+            "//api/v1/agents",
+            "/api/v1/./agents",
+            "/api/v1/../v1/agents",
+            "/api/v1/agents/../tasks",
+            "/api/v1/%61gents",
+            "/api/v1/agents%2F",
+            "/api/v1/agents;x=1",
+            "/api/v1/agents/x/y/z",
+            "/api/v1/tasks/x/retry/again",
+            "/api/v1/agents#frag",
+            "/api/v1/health/..",
+            "/api/v1/openapi.json/x",
+            "/api/v1/events/x",
+            "/..%2f..%2fetc/passwd",
+            "/api/v1/%00",
+            "/api/v1/agents\t",
+            "/api/v1/agents%20",
+            "/api/v1/agents?",
+            "/api/v1/agents??",
+            "/api/v1/agents?&&&",
+        };
+        return all;
+    }
+
+    Case pathCase(int forcedKind = -1,
+                  int forcedPath = -1,
+                  const Operation *forcedOp = nullptr,
+                  const QByteArray &forcedMethod = {})
     {
         Case c;
         c.family = u"path"_s;
-        const int kind = weighted({40, 30, 30});
+        const int kind = forcedKind >= 0 ? forcedKind : weighted({40, 30, 30});
         if (kind == 0) {
             // Bad ids on every route that has one.
             QList<Operation> withId = ops;
             withId.removeIf([](const Operation &o) { return !o.path.contains(u"{id}"_s); });
-            const Operation op = pick(withId);
+            const Operation op = forcedOp ? *forcedOp : pick(withId);
             QByteArray body;
             if (op.hasBody)
                 body = compact(baseBody(op));
             c.raw = request(op.method, targetFor(op, false), body);
             c.what = u"%1 %2 with a bad id"_s.arg(QString::fromLatin1(op.method), op.path);
         } else if (kind == 1) {
-            static const QList<QByteArray> paths{
-                "/",
-                "",
-                "/api",
-                "/api/v1",
-                "/api/v1/",
-                "/api/v2/agents",
-                "/API/V1/AGENTS",
-                "/api/v1/agents/",
-                "/api/v1//agents",
-                "//api/v1/agents",
-                "/api/v1/./agents",
-                "/api/v1/../v1/agents",
-                "/api/v1/agents/../tasks",
-                "/api/v1/%61gents",
-                "/api/v1/agents%2F",
-                "/api/v1/agents;x=1",
-                "/api/v1/agents/x/y/z",
-                "/api/v1/tasks/x/retry/again",
-                "/api/v1/agents#frag",
-                "/api/v1/health/..",
-                "/api/v1/openapi.json/x",
-                "/api/v1/events/x",
-                "/..%2f..%2fetc/passwd",
-                "/api/v1/%00",
-                "/api/v1/agents\t",
-                "/api/v1/agents%20",
-                "/api/v1/agents?",
-                "/api/v1/agents??",
-                "/api/v1/agents?&&&",
-            };
-            QByteArray target = pick(paths);
-            if (chance(0.05))
+            QByteArray target = forcedPath >= 0 ? badPaths().at(forcedPath % badPaths().size())
+                                                : pick(badPaths());
+            if (forcedPath < 0 && chance(0.05))
                 target = "/api/v1/" + QByteArray(between(9000, 60000), 'a');
-            const QByteArray method = pick(QList<QByteArray>{"GET", "POST", "DELETE"});
+            const QByteArray method = forcedMethod.isEmpty()
+                                          ? pick(QList<QByteArray>{"GET", "POST", "DELETE"})
+                                          : forcedMethod;
             c.raw = request(method, target, "{\"zzz\":1}");
             c.mustRefuse = method != "GET"; // a lenient read ("%61gents", "#frag") harms nothing
             c.what = u"%1 a bad path %2"_s.arg(QString::fromLatin1(method), escaped(target, 60));
@@ -677,30 +754,35 @@ private:
         return c;
     }
 
-    Case methodCase()
+    static const QList<QByteArray> &methods()
+    {
+        static const QList<QByteArray> all{"PUT",
+                                           "PATCH",
+                                           "HEAD",
+                                           "OPTIONS",
+                                           "TRACE",
+                                           "CONNECT",
+                                           "FOO",
+                                           "get",
+                                           "Post",
+                                           "PROPFIND",
+                                           "MKCOL",
+                                           "LOCK",
+                                           "BREW",
+                                           "M-SEARCH",
+                                           "GET\tX",
+                                           "GE T"};
+        return all;
+    }
+
+    Case methodCase(const QByteArray &forcedMethod = {}, const Operation *forcedOp = nullptr)
     {
         Case c;
         c.family = u"method"_s;
-        static const QList<QByteArray> methods{"PUT",
-                                               "PATCH",
-                                               "HEAD",
-                                               "OPTIONS",
-                                               "TRACE",
-                                               "CONNECT",
-                                               "FOO",
-                                               "get",
-                                               "Post",
-                                               "PROPFIND",
-                                               "MKCOL",
-                                               "LOCK",
-                                               "BREW",
-                                               "M-SEARCH",
-                                               "GET\tX",
-                                               "GE T"};
-        QByteArray method = pick(methods);
-        if (chance(0.05))
+        QByteArray method = forcedMethod.isEmpty() ? pick(methods()) : forcedMethod;
+        if (forcedMethod.isEmpty() && chance(0.05))
             method = QByteArray(between(100, 5000), 'M');
-        const Operation op = pick(ops);
+        const Operation op = forcedOp ? *forcedOp : pick(ops);
         // Real ids only on reads ("get" may be taken for GET, "Post" for POST).
         QByteArray target = targetFor(op, op.method == "GET");
         if (method == "CONNECT")
@@ -717,12 +799,12 @@ private:
 
     // A valid request to create a task, without the right token, or from a browser, or for
     // another host: refused, and nothing stored.
-    Case accessCase()
+    Case accessCase(int forcedKind = -1)
     {
         Case c;
         c.family = u"access"_s;
         const QByteArray body = "{\"prompt\":\"must not be stored\"}";
-        const int kind = between(0, 7);
+        const int kind = forcedKind >= 0 ? forcedKind : between(0, kAccessKinds - 1);
         QByteArray raw = "POST /api/v1/tasks HTTP/1.1\r\n";
         QByteArray host = "Host: 127.0.0.1\r\n";
         QByteArray auth = "Authorization: Bearer " + m_token + "\r\n";
@@ -769,14 +851,14 @@ private:
         return c;
     }
 
-    Case rawCase()
+    Case rawCase(int forcedKind = -1)
     {
         Case c;
         c.family = u"raw"_s;
         const QByteArray auth = "Authorization: Bearer " + m_token + "\r\n";
         const QByteArray get = "GET /api/v1/agents HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth
                                + "Connection: close\r\n\r\n";
-        const int kind = between(0, 33);
+        const int kind = forcedKind >= 0 ? forcedKind : between(0, kRawKinds - 1);
         switch (kind) {
         case 0:
             c.raw = "GARBAGE\r\n\r\n";
@@ -989,7 +1071,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     const QCommandLineOption seedOpt(u"seed"_s, u"random seed (default: a random one)"_s, u"S"_s);
     const QCommandLineOption requestsOpt(
-        u"requests"_s, u"requests to send (default 5000)"_s, u"N"_s, u"5000"_s);
+        u"requests"_s, u"random requests after the corpus (default 5000)"_s, u"N"_s, u"5000"_s);
     const QCommandLineOption batchOpt(u"batch"_s,
                                       u"requests between two health and row checks (default 100)"_s,
                                       u"N"_s,
@@ -1006,6 +1088,7 @@ int main(int argc, char *argv[])
 
     QElapsedTimer total;
     total.start();
+    allowCoreDumps();
     Test::HiveFixture fx;
     if (auto r = fx.start(); !r) {
         fprintf(stderr, "fixture: %s\n", qPrintable(r.error().message));
@@ -1277,20 +1360,32 @@ int main(int argc, char *argv[])
     };
 
     quiet(); // the workers' start and the target task's run are over
-    for (int i = 0; i < requests; ++i) {
-        Case c = fuzzer.next();
+    const QList<Case> corpus = fuzzer.corpus();
+    printf("%lld requests in the corpus (every kind once), then %d random ones\n",
+           qlonglong(corpus.size()),
+           requests);
+    for (qsizetype i = 0; i < corpus.size() + requests; ++i) {
+        Case c = i < corpus.size() ? corpus.at(i) : fuzzer.next();
         QList<Case> &queue = c.mustRefuse ? refusable : either;
         queue << c;
         if (queue.size() >= batchSize)
             runBatch(queue);
         if ((i + 1) % 1000 == 0)
-            printf("  %d requests generated, %d sent, %.0f s\n",
-                   i + 1,
+            printf("  %lld requests generated, %d sent, %.0f s\n",
+                   qlonglong(i + 1),
                    sent,
                    double(total.elapsed()) / 1000.0);
     }
     runBatch(refusable);
     runBatch(either);
+
+    for (const QString &core : findCores(fx.dir())) {
+        ++crashes;
+        Case c;
+        c.family = u"core"_s;
+        c.what = u"a core dump: %1"_s.arg(core);
+        findings << Finding{u"crash"_s, c, {}};
+    }
 
     // Figures.
     printf("\n== requests: %d in %.1f s\n", sent, double(total.elapsed()) / 1000.0);
