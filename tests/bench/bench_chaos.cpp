@@ -3,10 +3,11 @@
 //
 // Nothing lost, nobody locked out: the real `agenthive` (headless, on the fixture's PostgreSQL and
 // Redis) runs N tasks on W worker agents (hive-runner running tests/fakeagent/fake-agent) while a
-// driver, at random moments, kill -9's runners, restarts Redis, stops and starts PostgreSQL and
-// kill -9's the app (started again on the same data directory). Meanwhile two clients follow the
-// event stream, each reconnecting with ?since=<the last seq it saw>: a WebSocket client and a
-// polling client of the plain GET page.
+// driver, at random moments, kill -9's runners, restarts Redis, stops and starts PostgreSQL,
+// kill -9's the app (started again on the same data directory) and freezes a runner (SIGSTOP) for
+// longer than the app's heartbeat grace before letting it go on (SIGCONT). Meanwhile two clients
+// follow the event stream, each reconnecting with ?since=<the last seq it saw>: a WebSocket client
+// and a polling client of the plain GET page.
 //
 // At the end, from PostgreSQL directly: every task has exactly one succeeded run and none is left
 // unfinished; and every event in PostgreSQL reached both clients (no seq gap). Exits 1 when a task
@@ -14,7 +15,8 @@
 // go on (the app did not come back). Loopback and the fixture's Unix sockets only.
 //
 // Usage: bench_chaos [--seed S] [--tasks N] [--workers W] [--duration SECONDS]
-//                    [--fault-interval SECONDS] [--faults runner,redis,postgres,app] [--settle S]
+//                    [--fault-interval SECONDS] [--faults runner,redis,postgres,app,stall]
+//                    [--settle SECONDS] [--task-seconds SECONDS]
 // A seed fixes the faults' kinds, order, spacing and targets and the tasks' lengths; the moments
 // they meet the system's own timing still vary from run to run.
 #include "tests/bench/benchkit.h"
@@ -223,8 +225,9 @@ private:
     bool m_finished = false;
 };
 
-enum class Kind { Runner, Redis, Postgres, App };
-constexpr Kind kKinds[] = {Kind::Runner, Kind::Redis, Kind::Postgres, Kind::App};
+enum class Kind { Runner, Redis, Postgres, App, Stall };
+constexpr Kind kKinds[] = {Kind::Runner, Kind::Redis, Kind::Postgres, Kind::App, Kind::Stall};
+constexpr qint64 kStallMs = 20000; // longer than the app's heartbeat grace (15 s)
 
 QString kindKey(Kind k)
 {
@@ -237,6 +240,8 @@ QString kindKey(Kind k)
         return u"postgres"_s;
     case Kind::App:
         return u"app"_s;
+    case Kind::Stall:
+        return u"stall"_s;
     }
     return {};
 }
@@ -252,6 +257,8 @@ QString kindLabel(Kind k)
         return u"PostgreSQL stop/start"_s;
     case Kind::App:
         return u"agenthive kill -9 + restart"_s;
+    case Kind::Stall:
+        return u"hive-runner SIGSTOP 20 s, SIGCONT"_s;
     }
     return {};
 }
@@ -267,6 +274,26 @@ struct Submission
     int refusals = 0;
     QStringList ids;
 };
+
+// pid and every process below it (from /proc/*/stat).
+QList<qint64> withDescendants(qint64 pid)
+{
+    QMultiHash<qint64, qint64> children;
+    const QStringList entries = QDir(u"/proc"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &e : entries) {
+        QFile f(u"/proc/%1/stat"_s.arg(e));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray stat = f.readAll();
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 1)
+            children.insert(fields.at(1).toLongLong(), e.toLongLong());
+    }
+    QList<qint64> out{pid};
+    for (qsizetype i = 0; i < out.size(); ++i)
+        out += children.values(out.at(i));
+    return out;
+}
 
 double elapsedS(const QElapsedTimer &t)
 {
@@ -307,9 +334,11 @@ int main(int argc, char *argv[])
         u"fault-interval"_s, u"mean seconds between faults (default 3)"_s, u"SECONDS"_s, u"3"_s);
     const QCommandLineOption faultsOpt(
         u"faults"_s,
-        u"fault kinds to inject (default runner,redis,postgres,app)"_s,
+        u"fault kinds to inject: runner (kill -9), redis (restart), postgres (stop, start), app "
+        "(kill -9, start), stall (a runner frozen for 20 s, past the heartbeat grace); default "
+        "all"_s,
         u"LIST"_s,
-        u"runner,redis,postgres,app"_s);
+        u"runner,redis,postgres,app,stall"_s);
     const QCommandLineOption settleOpt(
         u"settle"_s,
         u"seconds to wait after the faults for every task to end (default 180)"_s,
@@ -349,7 +378,8 @@ int main(int argc, char *argv[])
             }
         if (!known) {
             fprintf(stderr,
-                    "bench_chaos: --faults: unknown kind '%s' (runner, redis, postgres, app)\n",
+                    "bench_chaos: --faults: unknown kind '%s' (runner, redis, postgres, app, "
+                    "stall)\n",
                     qPrintable(k));
             return 2;
         }
@@ -424,10 +454,11 @@ int main(int argc, char *argv[])
     // Figures.
     std::map<Kind, int> injected;
     int skippedFaults = 0, runnerExitsNotInjected = 0, appExitsNotInjected = 0;
+    int stalledRunnersEnded = 0;
     int spawns = 0, spawnRefusals = 0, submitRefusals = 0, uncertainAnswers = 0;
     double longestAppRestartS = 0;
     QStringList harnessNotes;
-    QSet<qint64> knownRunners, killedRunners;
+    QSet<qint64> knownRunners, killedRunners, stalledRunners;
 
     // Workers.
     int agentCounter = 0;
@@ -537,9 +568,24 @@ int main(int argc, char *argv[])
     auto appUp = [&] {
         return !(fault.on && fault.kind == Kind::App);
     };
+    QList<std::pair<QList<qint64>, qint64>> stalled; // frozen pids, when to thaw them
+    auto thaw = [&](bool all) {
+        stalled.removeIf([&](const std::pair<QList<qint64>, qint64> &s) {
+            if (!all && clock.elapsed() < s.second)
+                return false;
+            for (qint64 p : s.first)
+                ::kill(pid_t(p), SIGCONT);
+            return true;
+        });
+    };
+    auto scheduleNext = [&] {
+        nextFaultMs = clock.elapsed() + qint64(intervalS * 1000 * uniform(0.5, 1.5));
+    };
     auto inject = [&] {
         if (kinds.isEmpty())
             return;
+        // Runners are killed or frozen at once: the next fault is due after the interval. The
+        // others end in recover(), which schedules the next.
         const Kind k = kinds.at(int(rng.bounded(quint32(kinds.size()))));
         // The target and the length of the outage come from the seed whatever happens next.
         const quint32 pick = rng.generate();
@@ -547,8 +593,26 @@ int main(int argc, char *argv[])
             = k == Kind::App ? qint64(uniform(0, 2000)) : qint64(uniform(500, 3000));
         fault.kind = k;
         switch (k) {
+        case Kind::Stall: {
+            // A runner (and the command it runs) frozen past the heartbeat grace, then thawed:
+            // the app has given its task to another agent by then.
+            const QList<qint64> pids = runnerPids(dataDir);
+            scheduleNext();
+            if (pids.isEmpty()) {
+                ++skippedFaults;
+                return;
+            }
+            const QList<qint64> frozen = withDescendants(pids.at(int(pick % quint32(pids.size()))));
+            for (qint64 p : frozen)
+                ::kill(pid_t(p), SIGSTOP);
+            stalled.append({frozen, clock.elapsed() + kStallMs});
+            stalledRunners.insert(frozen.first());
+            ++injected[k];
+            return;
+        }
         case Kind::Runner: {
             const QList<qint64> pids = runnerPids(dataDir);
+            scheduleNext();
             if (pids.isEmpty()) {
                 ++skippedFaults;
                 return;
@@ -578,6 +642,7 @@ int main(int argc, char *argv[])
     auto recover = [&] {
         switch (fault.kind) {
         case Kind::Runner:
+        case Kind::Stall:
             break;
         case Kind::Redis:
             if (auto r = fx.redis().start(); !r) {
@@ -617,7 +682,7 @@ int main(int argc, char *argv[])
             return;
         }
         fault.on = false;
-        nextFaultMs = clock.elapsed() + qint64(intervalS * 1000 * uniform(0.5, 1.5));
+        scheduleNext();
     };
 
     printf("faults for %.0f s, one every ~%.1f s; %d tasks submitted over the first %.0f s\n",
@@ -629,6 +694,7 @@ int main(int argc, char *argv[])
         QCoreApplication::processEvents();
         const qint64 now = clock.elapsed();
         // Faults.
+        thaw(false);
         if (fault.on && now >= fault.upAtMs)
             recover();
         else if (!fault.on && now < chaosEndMs && now >= nextFaultMs)
@@ -662,7 +728,9 @@ int main(int argc, char *argv[])
             const QList<qint64> pids = runnerPids(dataDir);
             const QSet<qint64> alive(pids.cbegin(), pids.cend());
             for (qint64 p : std::as_const(knownRunners))
-                if (!alive.contains(p) && !killedRunners.contains(p)) {
+                if (!alive.contains(p) && stalledRunners.contains(p)) {
+                    ++stalledRunnersEnded;
+                } else if (!alive.contains(p) && !killedRunners.contains(p)) {
                     ++runnerExitsNotInjected;
                     if (harnessNotes.size() < 20)
                         harnessNotes
@@ -698,6 +766,7 @@ int main(int argc, char *argv[])
         }
         QThread::msleep(20);
     }
+    thaw(true);
     const double chaosS = double(chaosMs) / 1000.0;
     const double settleTookS
         = double((settled ? settledAtMs : clock.elapsed()) - chaosEndMs) / 1000.0;
@@ -797,9 +866,11 @@ int main(int argc, char *argv[])
            totalFaults,
            skippedFaults,
            longestAppRestartS);
-    printf("  not injected but seen: %d hive-runner exits, %d agenthive exits\n",
+    printf("  not injected but seen: %d hive-runner exits, %d agenthive exits (and %d frozen "
+           "runners ended by the app, as it should)\n",
            runnerExitsNotInjected,
-           appExitsNotInjected);
+           appExitsNotInjected,
+           stalledRunnersEnded);
     printf("  workers spawned %d (%d refused, e.g. while PostgreSQL was down)\n",
            spawns,
            spawnRefusals);
