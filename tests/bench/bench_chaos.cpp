@@ -4,8 +4,8 @@
 // Nothing lost, nobody locked out: the real `agenthive` (headless, on the fixture's PostgreSQL and
 // Redis) runs N tasks on W worker agents (hive-runner running tests/fakeagent/fake-agent) while a
 // driver, at random moments, kill -9's runners, restarts Redis, stops and starts PostgreSQL,
-// kill -9's the app (started again on the same data directory) and freezes a runner (SIGSTOP) for
-// longer than the app's heartbeat grace before letting it go on (SIGCONT). Meanwhile two clients
+// kill -9's the app (started again on the same data directory) and freezes a runner (ptrace) for
+// longer than the app's heartbeat grace before letting it go on. Meanwhile two clients
 // follow the event stream, each reconnecting with ?since=<the last seq it saw>: a WebSocket client
 // and a polling client of the plain GET page.
 //
@@ -41,6 +41,8 @@
 #include <csignal>
 #include <cstdio>
 #include <map>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
 
 using namespace Qt::StringLiterals;
 using namespace Hive;
@@ -258,7 +260,7 @@ QString kindLabel(Kind k)
     case Kind::App:
         return u"agenthive kill -9 + restart"_s;
     case Kind::Stall:
-        return u"hive-runner SIGSTOP 20 s, SIGCONT"_s;
+        return u"hive-runner frozen 20 s (ptrace)"_s;
     }
     return {};
 }
@@ -293,6 +295,70 @@ QList<qint64> withDescendants(qint64 pid)
     for (qsizetype i = 0; i < out.size(); ++i)
         out += children.values(out.at(i));
     return out;
+}
+
+// A runner frozen: every thread of it held in a ptrace stop (a signal would not do: tmux continues
+// a pane's process that stops, and SIGTTIN/SIGTSTP are ignored in its orphaned process group),
+// and the processes below it stopped with SIGSTOP.
+struct Frozen
+{
+    QList<qint64> threads;
+    QList<qint64> children;
+    qint64 until = 0;
+};
+
+QList<qint64> freezeThreads(qint64 pid)
+{
+    QList<qint64> frozen;
+    const QStringList tids
+        = QDir(u"/proc/%1/task"_s.arg(pid)).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &t : tids) {
+        const pid_t tid = pid_t(t.toLongLong());
+        if (ptrace(PTRACE_SEIZE, tid, nullptr, nullptr) != 0)
+            continue;
+        if (ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr) == 0) {
+            int status = 0;
+            waitpid(tid, &status, __WALL);
+        }
+        frozen << tid;
+    }
+    return frozen;
+}
+
+void thawThreads(const QList<qint64> &threads)
+{
+    for (qint64 tid : threads) {
+        if (ptrace(PTRACE_DETACH, pid_t(tid), nullptr, nullptr) != 0) {
+            int status = 0;
+            waitpid(pid_t(tid), &status, __WALL | WNOHANG); // it ended while held
+        }
+    }
+}
+
+// Where Redis has a task: the stream entries that name it and the consumers holding them
+// (redis-cli on the fixture's socket), for the report on a lost task.
+QString redisSays(const QString &socket, const QString &taskId)
+{
+    auto cli = [&](const QStringList &args) {
+        QProcess p;
+        p.start(u"redis-cli"_s, QStringList{u"-s"_s, socket} + args);
+        p.waitForFinished(10000);
+        return QString::fromUtf8(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+    };
+    QStringList found;
+    for (const QString &stream : cli({u"--scan"_s, u"--pattern"_s, u"hive:q:*"_s})) {
+        const QStringList range = cli({u"XRANGE"_s, stream, u"-"_s, u"+"_s});
+        for (qsizetype i = 0; i + 2 < range.size(); ++i) {
+            if (range[i + 1] != u"task"_s || range[i + 2] != taskId)
+                continue;
+            const QStringList pending
+                = cli({u"XPENDING"_s, stream, u"workers"_s, range[i], range[i], u"1"_s});
+            found << u"%1 entry %2%3"_s.arg(stream, range[i])
+                         .arg(pending.size() >= 2 ? u" pending for consumer "_s + pending[1]
+                                                  : u" not delivered"_s);
+        }
+    }
+    return found.isEmpty() ? u"in no Redis stream"_s : found.join(u"; "_s);
 }
 
 double elapsedS(const QElapsedTimer &t)
@@ -568,12 +634,13 @@ int main(int argc, char *argv[])
     auto appUp = [&] {
         return !(fault.on && fault.kind == Kind::App);
     };
-    QList<std::pair<QList<qint64>, qint64>> stalled; // frozen pids, when to thaw them
+    QList<Frozen> stalled;
     auto thaw = [&](bool all) {
-        stalled.removeIf([&](const std::pair<QList<qint64>, qint64> &s) {
-            if (!all && clock.elapsed() < s.second)
+        stalled.removeIf([&](const Frozen &f) {
+            if (!all && clock.elapsed() < f.until)
                 return false;
-            for (qint64 p : s.first)
+            thawThreads(f.threads);
+            for (qint64 p : f.children)
                 ::kill(pid_t(p), SIGCONT);
             return true;
         });
@@ -596,17 +663,28 @@ int main(int argc, char *argv[])
         case Kind::Stall: {
             // A runner (and the command it runs) frozen past the heartbeat grace, then thawed:
             // the app has given its task to another agent by then.
-            const QList<qint64> pids = runnerPids(dataDir);
+            QList<qint64> pids = runnerPids(dataDir);
+            pids.removeIf([&](qint64 p) {
+                return std::any_of(stalled.cbegin(), stalled.cend(), [p](const Frozen &f) {
+                    return f.threads.contains(p);
+                });
+            });
             scheduleNext();
             if (pids.isEmpty()) {
                 ++skippedFaults;
                 return;
             }
-            const QList<qint64> frozen = withDescendants(pids.at(int(pick % quint32(pids.size()))));
-            for (qint64 p : frozen)
+            const QList<qint64> tree = withDescendants(pids.at(int(pick % quint32(pids.size()))));
+            Frozen f;
+            f.threads = freezeThreads(tree.first());
+            f.children = tree.mid(1);
+            for (qint64 p : std::as_const(f.children))
                 ::kill(pid_t(p), SIGSTOP);
-            stalled.append({frozen, clock.elapsed() + kStallMs});
-            stalledRunners.insert(frozen.first());
+            f.until = clock.elapsed() + kStallMs;
+            if (f.threads.isEmpty())
+                harnessNotes << u"could not freeze hive-runner %1 (ptrace)"_s.arg(tree.first());
+            stalled.append(f);
+            stalledRunners.insert(tree.first());
             ++injected[k];
             return;
         }
@@ -756,7 +834,7 @@ int main(int argc, char *argv[])
             const auto open = pg.scalar(
                 u"SELECT count(*) FROM tasks WHERE agent_type = 'chaos' AND status NOT IN "
                 "('succeeded', 'failed', 'cancelled')"_s);
-            if (allSubmitted && open && *open == 0) {
+            if (allSubmitted && open && *open == 0 && stalled.isEmpty()) {
                 settled = true;
                 settledAtMs = now;
                 break;
@@ -915,6 +993,10 @@ int main(int argc, char *argv[])
                                            : qPrintable(u", error: "_s + list[i].error.left(160)));
     };
     showTasks("lost", lost);
+    for (qsizetype i = 0; i < qMin<qsizetype>(lost.size(), 10); ++i)
+        printf("    Redis, %s: %s\n",
+               qPrintable(lost[i].title),
+               qPrintable(redisSays(fx.path(u"redis/redis.sock"_s), lost[i].id)));
     showTasks("duplicate", duplicated);
     showTasks("inconsistent", inconsistent);
 
