@@ -525,6 +525,7 @@ int main(int argc, char *argv[])
     double longestAppRestartS = 0;
     QStringList harnessNotes;
     QSet<qint64> knownRunners, killedRunners, stalledRunners;
+    QHash<qint64, QString> runnerAgents; // pid → agent id
 
     // Workers.
     int agentCounter = 0;
@@ -805,15 +806,19 @@ int main(int argc, char *argv[])
             lastRunnerScanMs = now;
             const QList<qint64> pids = runnerPids(dataDir);
             const QSet<qint64> alive(pids.cbegin(), pids.cend());
+            for (qint64 p : pids)
+                if (!runnerAgents.contains(p))
+                    runnerAgents.insert(p, runnerAgentId(p));
             for (qint64 p : std::as_const(knownRunners))
                 if (!alive.contains(p) && stalledRunners.contains(p)) {
                     ++stalledRunnersEnded;
                 } else if (!alive.contains(p) && !killedRunners.contains(p)) {
                     ++runnerExitsNotInjected;
                     if (harnessNotes.size() < 20)
-                        harnessNotes
-                            << u"hive-runner %1 ended without being killed, at %2 s"_s.arg(p).arg(
-                                   double(now) / 1000.0, 0, 'f', 1);
+                        harnessNotes << u"hive-runner %1 (logs/runner-%2.log) ended without being "
+                                        "killed, at %3 s"_s.arg(p)
+                                            .arg(runnerAgents.value(p))
+                                            .arg(double(now) / 1000.0, 0, 'f', 1);
                 }
             knownRunners = alive;
             recentSpawns.removeIf([now](qint64 t) { return now - t > 10000; });

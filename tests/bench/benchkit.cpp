@@ -431,6 +431,16 @@ QList<qint64> runnerPids(const QString &dataDir)
     return out;
 }
 
+QString runnerAgentId(qint64 pid)
+{
+    QFile f(u"/proc/%1/cmdline"_s.arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    const QList<QByteArray> argv = f.readAll().split('\0');
+    const qsizetype i = argv.indexOf("--agent");
+    return i >= 0 && i + 1 < argv.size() ? QString::fromLatin1(argv.at(i + 1)) : QString();
+}
+
 bool pidAlive(qint64 pid)
 {
     if (pid <= 0)

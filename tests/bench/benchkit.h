@@ -103,6 +103,8 @@ private:
 
 // The pids of the hive-runner processes whose --data-dir is dataDir (read from /proc).
 QList<qint64> runnerPids(const QString &dataDir);
+// The --agent of a hive-runner process.
+QString runnerAgentId(qint64 pid);
 bool pidAlive(qint64 pid);
 
 QByteArray readFileTrimmed(const QString &path);
