@@ -723,9 +723,7 @@ private:
         } else {
             // Query parameters: from the description, with bad values; or unknown ones.
             QList<Operation> withQuery = ops;
-            withQuery.removeIf([](const Operation &o) {
-                return o.query.isEmpty() || o.path == u"/api/v1/events"_s;
-            });
+            withQuery.removeIf([](const Operation &o) { return o.query.isEmpty(); });
             const Operation op = pick(withQuery);
             const QJsonObject param = pick(op.query);
             const QString name = param.value(u"name"_s).toString();
