@@ -157,7 +157,7 @@ private:
             if (m_finished)
                 return;
             const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            const QByteArray body = reply->readAll();
+            const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
             if (status == 400 || status == 404 || status == 405 || status == 426) {
                 routeMissing
                     = u"route missing: GET /api/v1/events?since=%1 answered %2: %3"_s.arg(since)
@@ -325,13 +325,29 @@ QList<qint64> freezeThreads(qint64 pid)
     return frozen;
 }
 
-void thawThreads(const QList<qint64> &threads)
+// Collects the end of held threads that were killed meanwhile (SIGKILL ends a ptrace stop too):
+// until its tracer has waited for it, a traced process that died is a zombie its parent cannot
+// reap, and kill(pid, 0) still finds it, so the app would think it still runs.
+void reapThreads(QList<qint64> &threads)
 {
-    for (qint64 tid : threads) {
-        if (ptrace(PTRACE_DETACH, pid_t(tid), nullptr, nullptr) != 0) {
-            int status = 0;
-            waitpid(pid_t(tid), &status, __WALL | WNOHANG); // it ended while held
-        }
+    threads.removeIf([](qint64 tid) {
+        int status = 0;
+        const pid_t r = waitpid(pid_t(tid), &status, __WALL | WNOHANG);
+        return r < 0 || (r == pid_t(tid) && (WIFEXITED(status) || WIFSIGNALED(status)));
+    });
+}
+
+void thawThreads(QList<qint64> threads)
+{
+    for (qint64 tid : std::as_const(threads))
+        ptrace(PTRACE_DETACH, pid_t(tid), nullptr, nullptr);
+    // What could not be let go has ended while held: wait for it (briefly).
+    threads.removeIf([](qint64 tid) { return ::kill(pid_t(tid), 0) != 0; });
+    QElapsedTimer t;
+    t.start();
+    while (!threads.isEmpty() && t.elapsed() < 1000) {
+        reapThreads(threads);
+        QThread::msleep(10);
     }
 }
 
@@ -637,6 +653,8 @@ int main(int argc, char *argv[])
     };
     QList<Frozen> stalled;
     auto thaw = [&](bool all) {
+        for (Frozen &f : stalled)
+            reapThreads(f.threads);
         stalled.removeIf([&](const Frozen &f) {
             if (!all && clock.elapsed() < f.until)
                 return false;
@@ -1027,12 +1045,13 @@ int main(int argc, char *argv[])
         for (const auto &[seq, times] : f->seen)
             if (!ids.contains(seq))
                 ++phantoms;
-        printf("  %s: %lld connections, %lld pages, %lld events seen up to seq %lld; gaps "
-               "(missing below the last seen) %lld, never delivered after it %lld, out of order "
-               "%lld, seen twice %lld, without seq %lld, not in PostgreSQL %lld\n",
+        const QString how = f->pages > 0 ? u"%1 pages"_s.arg(f->pages)
+                                         : u"%1 connections"_s.arg(f->connections.load());
+        printf("  %s: %s, %lld events seen up to seq %lld; gaps (missing below the last seen) "
+               "%lld, never delivered after it %lld, out of order %lld, seen twice %lld, without "
+               "seq %lld, not in PostgreSQL %lld\n",
                qPrintable(f->name()),
-               f->connections.load(),
-               f->pages,
+               qPrintable(how),
                qlonglong(f->seen.size()),
                last,
                qlonglong(gaps.size()),
