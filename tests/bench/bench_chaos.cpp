@@ -688,6 +688,19 @@ int main(int argc, char *argv[])
                     return f.threads.contains(p);
                 });
             });
+            // Every other one an idle runner (an entry may be handed to it while it is frozen),
+            // the others a busy one (its task is given to another agent meanwhile).
+            const bool idle = injected[k] % 2 == 0;
+            if (const auto rows = pg.rows(u"SELECT id::text FROM agents WHERE status = ?"_s,
+                                          {idle ? u"idle"_s : u"busy"_s})) {
+                QSet<QString> wanted;
+                for (const QVariantList &r : *rows)
+                    wanted.insert(r.first().toString());
+                QList<qint64> preferred = pids;
+                preferred.removeIf([&](qint64 p) { return !wanted.contains(runnerAgentId(p)); });
+                if (!preferred.isEmpty())
+                    pids = preferred;
+            }
             scheduleNext();
             if (pids.isEmpty()) {
                 ++skippedFaults;
