@@ -540,6 +540,7 @@ int main(int argc, char *argv[])
     int spawns = 0, spawnRefusals = 0, submitRefusals = 0, uncertainAnswers = 0;
     double longestAppRestartS = 0;
     QStringList harnessNotes;
+    QStringList endedOnTheirOwn; // agent ids of runners that ended without a fault
     QSet<qint64> knownRunners, killedRunners, stalledRunners;
     QHash<qint64, QString> runnerAgents; // pid → agent id
 
@@ -845,6 +846,7 @@ int main(int argc, char *argv[])
                     ++stalledRunnersEnded;
                 } else if (!alive.contains(p) && !killedRunners.contains(p)) {
                     ++runnerExitsNotInjected;
+                    endedOnTheirOwn << runnerAgents.value(p);
                     if (harnessNotes.size() < 20)
                         harnessNotes << u"hive-runner %1 (logs/runner-%2.log) ended without being "
                                         "killed, at %3 s"_s.arg(p)
@@ -1088,6 +1090,26 @@ int main(int argc, char *argv[])
     const QStringList cores = findCores(fx.dir());
     for (const QString &c : cores)
         printf("  crashed (core dump): %s\n", qPrintable(c));
+    // Why a runner ended on its own: what the app said about its agent, and its own last words.
+    for (const QString &id : std::as_const(endedOnTheirOwn)) {
+        QString name;
+        if (const auto r = pg.rows(u"SELECT name FROM agents WHERE id = ?::uuid"_s, {id});
+            r && !r->isEmpty())
+            name = r->first().first().toString();
+        printf("  runner of agent %s (%s) ended on its own:\n", qPrintable(name), qPrintable(id));
+        QFile appLog(dataDir + u"/logs/agenthive.log"_s);
+        if (appLog.open(QIODevice::ReadOnly))
+            for (const QByteArray &line : appLog.readAll().split('\n'))
+                if (!name.isEmpty() && line.contains(QByteArray(" " + name.toUtf8() + " "))
+                    && line.contains("[warning]"))
+                    printf("    app: %s\n", line.left(240).constData());
+        QFile runnerLog(dataDir + u"/logs/runner-%1.log"_s.arg(id));
+        if (runnerLog.open(QIODevice::ReadOnly)) {
+            const QList<QByteArray> lines = runnerLog.readAll().trimmed().split('\n');
+            for (qsizetype i = qMax<qsizetype>(0, lines.size() - 3); i < lines.size(); ++i)
+                printf("    runner: %s\n", lines.at(i).left(240).constData());
+        }
+    }
     printf("== time: %.1f s in all (faults %.1f s, then %.1f s until every task had ended%s)\n",
            elapsedS(total),
            chaosS,
