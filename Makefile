@@ -10,7 +10,9 @@
 #   make build-clang      the same code built with clang into build-clang/ (portability)
 #   make run [ARGS=…]     build, then start agenthive (headless when there is no display)
 #   make exec CMD='…'     run a command in the same environment
-#   make bench            build, then run the benchmarks under tests/bench
+#   make bench            build, then run the benchmarks under tests/bench (bench_chaos among
+#                         them: 1,000 tasks while runners, Redis, PostgreSQL and the app are killed)
+#   make fuzz [ARGS=…]    build, then fuzz the REST API (tests/bench/fuzz_api; --seed, --requests)
 #   make format           clang-format every C++ file
 
 BUILD_DIR  ?= build
@@ -25,7 +27,7 @@ export CCACHE_NOHASHDIR := 1
 CLANG_BUILD_DIR ?= build-clang
 SOURCES_CMD := find app models services widgets tests -name "*.cpp" -o -name "*.h"
 
-.PHONY: all configure build test check check-format build-clang run exec bench format clean
+.PHONY: all configure build test check check-format build-clang run exec bench fuzz format clean
 
 all: build
 
@@ -59,6 +61,9 @@ exec:
 
 bench: build
 	$(ENV) sh -c 'for b in $(BUILD_DIR)/bin/bench_*; do echo "== $$b"; "$$b" || exit 1; done'
+
+fuzz: build
+	$(ENV) $(BUILD_DIR)/bin/fuzz_api $(ARGS)
 
 format:
 	$(ENV) sh -c '$(SOURCES_CMD) | xargs clang-format -i'
