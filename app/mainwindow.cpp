@@ -224,7 +224,7 @@ void MainWindow::buildActions()
     m_toolBar->addWidget(spacer);
     m_searchAction = new QAction(Icons::get(u"search"_s), tr("Search…"), this);
     m_searchAction->setObjectName(u"searchEverything"_s);
-    m_searchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    m_searchAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     m_searchAction->setToolTip(
         tr("Search prompts, answers and terminal logs (%1)")
             .arg(m_searchAction->shortcut().toString(QKeySequence::NativeText)));

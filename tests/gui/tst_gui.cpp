@@ -494,9 +494,19 @@ void tst_Gui::overview()
 // the word selected, a log hit in a dialog with the words highlighted.
 void tst_Gui::searchesEverything()
 {
+    // No other of the window's actions has its shortcut (an ambiguous one triggers neither).
+    QHash<QKeySequence, QString> taken;
+    for (QAction *a : m_window->actions()) {
+        for (const QKeySequence &k : a->shortcuts()) {
+            QVERIFY2(
+                !taken.contains(k),
+                qPrintable(u"%1 is both %2 and %3"_s.arg(k.toString(), taken.value(k), a->text())));
+            taken.insert(k, a->text());
+        }
+    }
     auto *search = m_window->findChild<QAction *>(u"searchEverything"_s);
     QVERIFY(search);
-    QCOMPARE(search->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    QCOMPARE(search->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     QTest::mouseClick(toolButton(search), Qt::LeftButton);
     SearchPanel *panel = m_window->searchPanel();
     QTRY_VERIFY(m_window->searchDock()->isVisible());
