@@ -11,6 +11,7 @@
 #include "app/terminalsync.h"
 #include "models/agentmodel.h"
 #include "models/taskmodel.h"
+#include "services/engine.h"
 #include "widgets/agentpanel.h"
 #include "widgets/icons.h"
 #include "widgets/logchunkdialog.h"
@@ -678,14 +679,25 @@ void MainWindow::showHit(const SearchHit &hit)
     }
     m_taskDock->show();
     m_taskDock->raise();
-    if (m_tasks->rowOf(hit.taskId) < 0) {
-        statusBar()->showMessage(
-            tr("The task “%1” is older than the tasks the window holds.").arg(hit.title), 6000);
+    const auto select = [this, hit, words] {
+        m_board->selectTask(hit.taskId);
+        if (hit.kind != SearchHit::Kind::Task)
+            m_board->detail()->showFound(words, hit.kind == SearchHit::Kind::Prompt);
+    };
+    if (m_tasks->rowOf(hit.taskId) >= 0) {
+        select();
         return;
     }
-    m_board->selectTask(hit.taskId);
-    if (hit.kind != SearchHit::Kind::Task)
-        m_board->detail()->showFound(words, hit.kind == SearchHit::Kind::Prompt);
+    // Older than the pages of history loaded so far: asked for, added, then shown.
+    m_sessions->engine()->task(hit.taskId).then(this, [this, hit, select](Result<Task> t) {
+        if (!t) {
+            statusBar()->showMessage(
+                tr("Cannot open the task “%1”: %2").arg(hit.title, t.error().message), 6000);
+            return;
+        }
+        m_tasks->appendOlder({t->toSummary()});
+        select();
+    });
 }
 
 } // namespace Hive

@@ -23,6 +23,7 @@ SessionController::SessionController(QObject *parent)
     m_agents->setTaskModel(m_tasks);
     m_tasks->setAgentModel(m_agents);
     connect(m_notifier, &Notifier::notify, this, &SessionController::notified);
+    connect(m_tasks, &TaskModel::moreRequested, this, &SessionController::fetchOlderTasks);
     // A few dozen agents are cheap to ask for: an event that never came (Redis away for a moment)
     // does not leave an agent showing a stale state.
     m_reconcile->setInterval(10000);
@@ -119,25 +120,79 @@ void SessionController::reload()
     auto newest = m_sequence->isStarted()
                       ? QtFuture::makeReadyValueFuture(Result<qint64>(m_sequence->lastSeq()))
                       : m_engine->lastEventSeq();
-    TaskFilter filter;
-    filter.limit = 10000; // the most recent ones; older tasks stay in PostgreSQL
+    // The most recent page, and every unfinished task however old (the board and the counts
+    // must show all of them): summaries, each query served by an index (migration 0005).
+    TaskFilter recent;
+    recent.limit = m_pageSize;
+    QList<QFuture<Result<QList<Task>>>> lists{m_engine->tasks(recent)};
+    for (const Task::Status st : {Task::Status::Blocked,
+                                  Task::Status::Queued,
+                                  Task::Status::Assigned,
+                                  Task::Status::Running}) {
+        TaskFilter unfinished;
+        unfinished.status = st;
+        unfinished.limit = 100000;
+        lists << m_engine->tasks(unfinished);
+    }
     auto agentList = m_engine->agents();
-    auto taskList = m_engine->tasks(filter);
-    newest.then(this, [this, agentList, taskList](Result<qint64> seq) mutable {
-        agentList.then(this, [this, seq, taskList](Result<QList<Agent>> agents) mutable {
-            taskList.then(this, [this, seq, agents](Result<QList<Task>> t) {
-                if (!seq || !agents || !t) {
+    auto taskLists = QtFuture::whenAll(lists.begin(), lists.end());
+    ++m_loadGeneration;
+    newest.then(this, [this, agentList, taskLists](Result<qint64> seq) mutable {
+        agentList.then(this, [this, seq, taskLists](Result<QList<Agent>> agents) mutable {
+            taskLists.then(this, [this, seq, agents](const QList<QFuture<Result<QList<Task>>>> &all) {
+                QString error = !seq ? seq.error().message
+                                : !agents ? agents.error().message
+                                          : QString();
+                QList<Task> tasks;
+                for (const auto &f : all) {
+                    const Result<QList<Task>> t = f.result();
+                    if (!t) {
+                        if (error.isEmpty())
+                            error = t.error().message;
+                        continue;
+                    }
+                    tasks << *t;
+                }
+                if (!error.isEmpty()) {
                     m_loading = false;
-                    Q_EMIT errorOccurred(tr("Cannot Load Agents and Tasks"),
-                                         !seq      ? seq.error().message
-                                         : !agents ? agents.error().message
-                                                   : t.error().message);
+                    Q_EMIT errorOccurred(tr("Cannot Load Agents and Tasks"), error);
                     return;
                 }
-                finishLoad(*agents, *t);
+                const Result<QList<Task>> page = all.first().result();
+                finishLoad(*agents, tasks); // the recent page first; repeats are skipped
+                setHistoryCursor(*page);
                 m_sequence->start(*seq); // once: the events after it, held back until now
             });
         });
+    });
+}
+
+void SessionController::setHistoryCursor(const QList<Task> &page)
+{
+    if (!page.isEmpty())
+        m_historyCursor = page.last().id;
+    m_tasks->setHasMore(page.size() >= m_pageSize);
+}
+
+void SessionController::fetchOlderTasks()
+{
+    if (!m_engine || m_loading || !m_loaded || m_historyCursor.isEmpty())
+        return;
+    TaskFilter older;
+    older.before = m_historyCursor;
+    older.limit = m_pageSize;
+    const quint64 generation = m_loadGeneration;
+    m_engine->tasks(older).then(this, [this, generation](Result<QList<Task>> page) {
+        if (generation != m_loadGeneration)
+            return; // a load began meanwhile: it set its own cursor
+        if (!page) {
+            m_tasks->setHasMore(true); // scrolling to the end again asks again
+            return;
+        }
+        // Older than anything loaded: events about these tasks that came meanwhile put rows in
+        // already, and those are newer: appendOlder leaves them.
+        m_tasks->appendOlder(*page);
+        setHistoryCursor(*page);
     });
 }
 

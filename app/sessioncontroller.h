@@ -28,7 +28,9 @@ class TaskModel;
 // read from PostgreSQL before anything after it is applied), with a per-id counter so that a late
 // answer never overwrites a newer event, and a reconcile of the agents every few seconds. When
 // Redis comes back, the events published while it was away are read from PostgreSQL after the
-// last seq applied (Engine::events), not everything loaded again. Events carry task summaries:
+// last seq applied (Engine::events), not everything loaded again. A load holds the most recent
+// tasks and the unfinished ones, as summaries; older ones come a page at a time. Events carry
+// task summaries:
 // the whole task is asked for when a view needs it (fetchWholeTask). Owns the models; GUI thread,
 // never waits on the engine.
 class SessionController : public QObject
@@ -50,6 +52,13 @@ public:
     bool isLoaded() const { return m_loaded; }
     // 10 s by default; tests make it short.
     void setReconcileInterval(int ms);
+    // How many task summaries a load and each older page hold (500 by default; tests make it
+    // small). A load holds the most recent ones and every unfinished task; older pages come as a
+    // view of the task model scrolls to its end (TaskModel::fetchMore), by keyset (before=).
+    void setPageSize(int tasks) { m_pageSize = qMax(1, tasks); }
+    int pageSize() const { return m_pageSize; }
+    // Asks for the page of tasks older than the oldest one loaded (what a view's fetchMore does).
+    void fetchOlderTasks();
 
     // Lost agents the user took off the list stay off it across loads and restarts.
     void setDismissed(const QStringList &agentIds);
@@ -93,6 +102,7 @@ Q_SIGNALS:
 private:
     void onEvent(const Event &event);
     void finishLoad(const QList<Agent> &agents, const QList<Task> &tasks);
+    void setHistoryCursor(const QList<Task> &page);
     void refetchAgent(const QString &id);
     void refetchTask(const QString &id);
     void reconcileAgents();
@@ -109,6 +119,9 @@ private:
     quint64 m_eventCount = 0;
     QHash<QString, quint64> m_lastEvent; // agent or task id → m_eventCount when its last event came
     QSet<QString> m_dismissed;
+    int m_pageSize = 500;
+    QString m_historyCursor;    // the oldest task of the last page of history: before= of the next
+    quint64 m_loadGeneration = 0; // a page asked for before a reload is dropped
 };
 
 } // namespace Hive

@@ -227,6 +227,49 @@ void TaskModel::setTasks(const QList<Task> &tasks)
     Q_EMIT countsChanged();
 }
 
+void TaskModel::appendOlder(const QList<Task> &tasks)
+{
+    QList<Task> fresh;
+    QSet<QString> ids;
+    for (const Task &t : tasks) {
+        if (!m_rows.contains(t.id) && !ids.contains(t.id)) {
+            ids.insert(t.id);
+            fresh << t;
+        }
+    }
+    if (fresh.isEmpty())
+        return;
+    const int at = int(m_tasks.size());
+    beginInsertRows({}, at, at + int(fresh.size()) - 1);
+    for (const Task &t : std::as_const(fresh)) {
+        m_rows.insert(t.id, int(m_tasks.size()));
+        m_tasks << t;
+        m_counts[int(t.status)] += 1;
+        m_types.insert(t.agentType);
+    }
+    endInsertRows();
+    Q_EMIT countsChanged();
+}
+
+bool TaskModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_hasMore && !m_fetching;
+}
+
+void TaskModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    m_fetching = true;
+    Q_EMIT moreRequested();
+}
+
+void TaskModel::setHasMore(bool hasMore)
+{
+    m_hasMore = hasMore;
+    m_fetching = false;
+}
+
 bool TaskModel::upsert(const Task &task)
 {
     const int row = rowOf(task.id);

@@ -17,7 +17,7 @@ struct Event;
 class AgentModel;
 
 // Every task the GUI knows (a full load of the most recent ones, then everything the events
-// bring), as a table over a list of Task values. Updated one row at a time from task.* events;
+// bring, then older pages as views scroll to their end: fetchMore), as a table over a list of Task values. Updated one row at a time from task.* events;
 // reset only by a full load. Lives in the GUI thread; sorting and filtering belong to
 // TaskFilterProxy.
 class TaskModel : public QAbstractTableModel
@@ -55,6 +55,17 @@ public:
     headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void setTasks(const QList<Task> &tasks); // a full load: resets the model
+    // Older tasks (a page of history): appended, those the model has already left as they are;
+    // no taskStatusChanged (nothing happened to them now).
+    void appendOlder(const QList<Task> &tasks);
+
+    // Paging through history (Qt's fetchMore): a view scrolled to its end asks for more; the
+    // model says so with moreRequested() once, until setHasMore() tells it the page came in
+    // (true: there may be more still; false: the oldest task is here).
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+    void setHasMore(bool hasMore);
+    bool hasMore() const { return m_hasMore; }
     bool upsert(const Task &task);           // inserts or updates exactly one row
     bool remove(const QString &id);
     bool applyEvent(const Event &event); // task.*; true when applied
@@ -79,6 +90,8 @@ public:
 
 Q_SIGNALS:
     void countsChanged();
+    // A view wants older tasks (fetchMore): whoever loads the model fetches the next page.
+    void moreRequested();
     // A known task changed status (or a new task appeared: previous is nullopt).
     void taskStatusChanged(const Hive::Task &task, std::optional<Hive::Task::Status> previous);
 
@@ -91,6 +104,8 @@ private:
     QHash<int, int> m_counts;
     QSet<QString> m_types;
     const AgentModel *m_agents = nullptr;
+    bool m_hasMore = false;
+    bool m_fetching = false;
 };
 
 } // namespace Hive

@@ -131,10 +131,17 @@ const QList<ApiOperation> &operations()
             {Method::Get,
              u"/api/v1/tasks"_s,
              u"listTasks"_s,
-             u"Tasks, newest first"_s,
+             u"Task summaries, newest first (the whole task is getTask)"_s,
              true,
              {queryParam(u"status"_s, enumOf(Task::statusNames()), u"only tasks in this state"_s),
               queryParam(u"agent_type"_s, agentType(), u"only tasks for this agent type"_s),
+              queryParam(u"agent_id"_s,
+                         formatted(u"string"_s, u"uuid"_s),
+                         u"only tasks this agent took (its last attempt)"_s),
+              queryParam(u"before"_s,
+                         formatted(u"string"_s, u"uuid"_s),
+                         u"a task id: only the tasks after it in this order (the next page: the "
+                         "id of the last task of the previous one)"_s),
               queryParam(u"limit"_s, integer(1, 1000), u"at most this many (default 100)"_s)},
              {},
              {{200, u"TaskList"_s}}});

@@ -335,7 +335,8 @@ QJsonObject components()
                  }()}},
                {u"accepted"_s}));
     s.insert(u"AgentList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Agent"_s)}});
-    s.insert(u"TaskList"_s, QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"Task"_s)}});
+    s.insert(u"TaskList"_s,
+             QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"TaskSummary"_s)}});
     s.insert(
         u"SearchHit"_s,
         object(

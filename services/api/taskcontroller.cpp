@@ -39,7 +39,8 @@ QFuture<QHttpServerResponse> TaskController::answer(QFuture<Result<Task>> task)
 
 QFuture<QHttpServerResponse> TaskController::list(const Call &call)
 {
-    if (auto e = checkQuery(call.query, {u"status"_s, u"agent_type"_s, u"limit"_s}))
+    if (auto e = checkQuery(call.query,
+                            {u"status"_s, u"agent_type"_s, u"agent_id"_s, u"before"_s, u"limit"_s}))
         return ready(*e);
     TaskFilter filter;
     if (const auto v = queryValue(call.query, u"status"_s)) {
@@ -54,6 +55,16 @@ QFuture<QHttpServerResponse> TaskController::list(const Call &call)
                 ApiError::invalidParameter(u"agent_type: '%1' is not an agent type (%2)"_s.arg(
                     *v, Validation::agentTypeRule())));
         filter.agentType = *v;
+    }
+    if (const auto v = queryValue(call.query, u"agent_id"_s)) {
+        if (!Validation::isUuid(*v))
+            return ready(ApiError::invalidParameter(u"agent_id: '%1' is not an agent id"_s.arg(*v)));
+        filter.agentId = *v;
+    }
+    if (const auto v = queryValue(call.query, u"before"_s)) {
+        if (!Validation::isUuid(*v))
+            return ready(ApiError::invalidParameter(u"before: '%1' is not a task id"_s.arg(*v)));
+        filter.before = *v;
     }
     const auto limit = queryInt(call.query, u"limit"_s, 1, 1000, 100);
     if (!limit)

@@ -26,11 +26,15 @@ struct Change
     void merge(const Change &other);
 };
 
+// A page of tasks, newest first (created_at, then id, descending).
 struct TaskFilter
 {
     std::optional<Task::Status> status;
     QString agentType;
+    QString agentId;
+    QString before; // a task id: only the tasks listed after it (older); the next page
     int limit = 100;
+    bool whole = false; // whole tasks (prompt, output) instead of summaries
 };
 
 } // namespace Hive

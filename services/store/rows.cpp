@@ -13,6 +13,12 @@ const QString kTaskColumns
     = u"id::text AS id, title, prompt, agent_type, priority, status, agent_id::text AS agent_id, "
       "array_to_string(depends_on, ',') AS depends_on, attempts, max_attempts, created_at, "
       "started_at, finished_at, exit_code, output, duration_ms, cost_usd, report::text AS report, error"_s;
+// A summary's: the generated columns of migration 0005 under the names taskFromRow reads.
+const QString kTaskSummaryColumns
+    = u"id::text AS id, title, prompt_preview AS prompt, prompt_bytes, agent_type, priority, "
+      "status, agent_id::text AS agent_id, array_to_string(depends_on, ',') AS depends_on, "
+      "attempts, max_attempts, created_at, started_at, finished_at, exit_code, "
+      "output_tail AS output, output_bytes, duration_ms, cost_usd, report::text AS report, error"_s;
 const QString kAgentColumns
     = u"id::text AS id, name, type, profile, interactive, status, tmux_session, "
       "workdir, permission_mode, current_task_id::text AS current_task_id, created_at, "
@@ -78,6 +84,18 @@ Task taskFromRow(const Rows &q)
     }
     t.error = q.value(u"error"_s).toString();
     return t;
+}
+
+Task taskSummaryFromRow(const Rows &q)
+{
+    // The columns hold at least the characters a summary keeps (PostgreSQL counts code points,
+    // QString UTF-16 units): cut again here, the summary is the same as Task::toSummary() of the
+    // whole task, and an event's summary of an unchanged task compares equal.
+    Task s = taskFromRow(q).toSummary();
+    s.promptBytes = q.value(u"prompt_bytes"_s).toLongLong();
+    if (s.result)
+        s.result->outputBytes = q.value(u"output_bytes"_s).toLongLong();
+    return s;
 }
 
 Agent agentFromRow(const Rows &q)

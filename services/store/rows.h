@@ -27,8 +27,13 @@ struct Rows
 // The columns of a task and of an agent row as the readers below expect them (with names).
 extern const QString kTaskColumns;
 extern const QString kAgentColumns;
+// A task summary's columns (Task::toSummary: the prompt's first characters, the output's last,
+// their sizes), read from the columns migration 0005 keeps beside prompt and output: no whole
+// prompt or output is read.
+extern const QString kTaskSummaryColumns;
 
 Task taskFromRow(const Rows &row);
+Task taskSummaryFromRow(const Rows &row); // of kTaskSummaryColumns
 Agent agentFromRow(const Rows &row);
 
 // NULL for an empty string (optional text columns).

@@ -536,7 +536,9 @@ Result<Change> Database::retryTask(const QString &taskId)
 
 Result<QList<Task>> Database::tasks(const TaskFilter &filter)
 {
-    QString sql = u"SELECT "_s + kTaskColumns + u" FROM tasks WHERE true"_s;
+    // Each filter has an index in this order (migration 0005), read backwards from the cursor.
+    QString sql = u"SELECT "_s + (filter.whole ? kTaskColumns : kTaskSummaryColumns)
+                  + u" FROM tasks WHERE true"_s;
     QVariantList binds;
     if (filter.status) {
         sql += u" AND status = ?"_s;
@@ -546,13 +548,32 @@ Result<QList<Task>> Database::tasks(const TaskFilter &filter)
         sql += u" AND agent_type = ?"_s;
         binds << filter.agentType;
     }
-    sql += u" ORDER BY created_at DESC LIMIT %1"_s.arg(qBound(1, filter.limit, 100000));
+    if (!filter.agentId.isEmpty()) {
+        if (!isUuid(filter.agentId))
+            return QList<Task>();
+        sql += u" AND agent_id = ?::uuid"_s;
+        binds << filter.agentId;
+    }
+    if (!filter.before.isEmpty()) {
+        // The cursor's own created_at and id, read by PostgreSQL (a QDateTime would lose the
+        // microseconds and skip or repeat tasks at the page boundary).
+        if (!isUuid(filter.before))
+            return failure(Error::badRequest(u"before: '%1' is not a task id"_s.arg(filter.before)));
+        auto known = exec(u"SELECT 1 FROM tasks WHERE id = ?::uuid"_s, {filter.before});
+        if (!known)
+            return failure(known.error());
+        if (!known->next())
+            return failure(Error::badRequest(u"before: no task with id %1"_s.arg(filter.before)));
+        sql += u" AND (created_at, id) < (SELECT created_at, id FROM tasks WHERE id = ?::uuid)"_s;
+        binds << filter.before;
+    }
+    sql += u" ORDER BY created_at DESC, id DESC LIMIT %1"_s.arg(qBound(1, filter.limit, 100000));
     auto q = exec(sql, binds);
     if (!q)
         return failure(q.error());
     QList<Task> out;
     while (q->next())
-        out << taskFromRow(*q);
+        out << (filter.whole ? taskFromRow(*q) : taskSummaryFromRow(*q));
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include "app/agentactions.h"
 #include "app/sessioncontroller.h"
 #include "models/agentmodel.h"
+#include "models/taskfilterproxy.h"
 #include "models/taskmodel.h"
 #include "services/engine.h"
 #include "services/store/database.h"
@@ -15,6 +16,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 #include <QUuid>
 
@@ -44,6 +48,7 @@ private Q_SLOTS:
     void catchesUpWhenRedisComesBack();
     void gapsAreFilledFromTheStore();
     void wholeTaskReplacesTheSummary();
+    void olderTasksComePageByPage();
     void reconcileFindsWhatNoEventSaid();
     void actionsSpawnRestartKill();
     void actionErrorsAreReported();
@@ -439,6 +444,73 @@ void tst_SessionController::wholeTaskReplacesTheSummary()
     QTest::qWait(500);    // the answer came and went
     QVERIFY(tasks->task(t.id)->summary);
     QCOMPARE(tasks->task(t.id)->status, Task::Status::Running);
+}
+
+// Months of history: the load holds one page of the most recent tasks (summaries: no whole output)
+// and every unfinished task however old; older pages come when a view asks for more (fetchMore,
+// through the filter proxy the views use), until the oldest task is there, each task once.
+void tst_SessionController::olderTasksComePageByPage()
+{
+    // 35 finished tasks with 50 KB outputs, older than anything else here, and an old queued one.
+    QSqlQuery q(QSqlDatabase::database(u"probe"_s));
+    QVERIFY2(q.exec(u"INSERT INTO tasks (id, title, prompt, agent_type, status, created_at, "
+                    "started_at, finished_at, exit_code, output, duration_ms) "
+                    "SELECT gen_random_uuid(), 'history ' || i, 'old prompt ' || i, 'hist-none', "
+                    "'succeeded', timestamptz '2020-01-01' + i * interval '1 minute', "
+                    "timestamptz '2020-01-01' + i * interval '1 minute', "
+                    "timestamptz '2020-01-01' + i * interval '1 minute', 0, "
+                    "repeat('x', 50000) || ' end ' || i, 10 FROM generate_series(1, 35) AS i"_s),
+             qPrintable(q.lastError().text()));
+    QVERIFY2(q.exec(u"INSERT INTO tasks (id, title, prompt, agent_type, status, created_at) "
+                    "VALUES (gen_random_uuid(), 'old queued', 'waits', 'hist-none', 'queued', "
+                    "timestamptz '2019-06-01')"_s),
+             qPrintable(q.lastError().text()));
+    QHash<QString, QString> byTitle;
+    QVERIFY(q.exec(u"SELECT id::text, title FROM tasks WHERE agent_type = 'hist-none'"_s));
+    while (q.next())
+        byTitle.insert(q.value(1).toString(), q.value(0).toString());
+    QCOMPARE(byTitle.size(), 36);
+    QVERIFY(q.exec(u"SELECT count(*) FROM tasks"_s) && q.next());
+    const int all = q.value(0).toInt();
+
+    m_sessions->setPageSize(10);
+    m_sessions->start(m_engine.get());
+    QVERIFY(waitLoaded());
+    TaskModel *tasks = m_sessions->taskModel();
+    // One page and the unfinished ones, not the whole history.
+    QVERIFY2(tasks->rowCount() < all, qPrintable(u"%1 of %2"_s.arg(tasks->rowCount()).arg(all)));
+    QVERIFY(!tasks->task(byTitle.value(u"history 1"_s)));
+    QVERIFY(tasks->task(byTitle.value(u"old queued"_s)));
+    QVERIFY(tasks->hasMore());
+
+    // A view scrolled to its end asks its proxy, which asks the model, for more.
+    TaskFilterProxy proxy;
+    proxy.setSourceModel(tasks);
+    QDeadlineTimer deadline(30000);
+    while (!tasks->task(byTitle.value(u"history 1"_s)) && !deadline.hasExpired()) {
+        if (proxy.canFetchMore({}))
+            proxy.fetchMore({});
+        QTest::qWait(20);
+    }
+    QVERIFY(tasks->task(byTitle.value(u"history 1"_s)));
+    QTRY_VERIFY_WITH_TIMEOUT(!tasks->hasMore(), 10000);
+    QCOMPARE(tasks->rowCount(), all);
+    QSet<QString> seen;
+    for (const Task &t : tasks->tasks())
+        seen.insert(t.id);
+    QCOMPARE(int(seen.size()), all);
+
+    // Summaries, as events carry them: the output's end and its size, never the 50 KB.
+    const Task old = *tasks->task(byTitle.value(u"history 7"_s));
+    QVERIFY(old.summary);
+    QVERIFY(old.result);
+    QCOMPARE(old.result->outputBytes, qint64(50000 + 6));
+    QCOMPARE(old.result->output.size(), Task::kPreviewChars);
+    QVERIFY(old.result->output.endsWith(u"x end 7"_s));
+    QCOMPARE(old.prompt, u"old prompt 7"_s);
+    QCOMPARE(old.promptBytes, qint64(12));
+    // The same summary as the whole task's.
+    QCOMPARE(old.toJson(), engineTask(old.id).toSummary().toJson());
 }
 
 // An agent no event told of (here the events are cut off) shows up by the periodic reconcile.

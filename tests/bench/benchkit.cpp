@@ -338,7 +338,8 @@ void AppProcess::start()
     m_process.setStandardOutputFile(m_output, QIODevice::Append);
     m_process.setStandardInputFile(QProcess::nullDevice());
     m_process.setWorkingDirectory(m_home); // where its core goes, if it crashes
-    m_process.start(Test::HiveFixture::binDir() + u"/agenthive"_s, m_arguments);
+    m_process.start(m_program.isEmpty() ? Test::HiveFixture::binDir() + u"/agenthive"_s : m_program,
+                    m_arguments);
     m_process.waitForStarted(10000);
 }
 

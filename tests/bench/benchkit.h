@@ -82,6 +82,8 @@ public:
     AppProcess(const QStringList &arguments, const QString &home, const QString &outputFile);
     ~AppProcess();
 
+    // Another agenthive binary than this build's (another build's, to compare).
+    void setProgram(const QString &path) { m_program = path; }
     void start(); // returns at once; ready() says when it is up
     bool ready(); // "is ready" logged since the last start
     bool waitReady(int timeoutMs, QString *why = nullptr);
@@ -95,6 +97,7 @@ public:
 
 private:
     QStringList m_arguments;
+    QString m_program;
     QString m_home;
     QString m_output;
     qint64 m_offset = 0; // where the output of the current start begins
