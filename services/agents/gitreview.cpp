@@ -701,7 +701,7 @@ void GitReview::onEvent(const Event &event)
         return;
     const QString taskId = event.task->id;
     const QString agentId = event.task->agentId;
-    QtConcurrent::run(&m_tasks, [this, taskId, agentId] {
+    m_tasks.start([this, taskId, agentId] {
         if (m_stopped)
             return;
         auto s = subject(m_store, agentId);
