@@ -165,12 +165,12 @@ void ReviewActions::merge(const QString &agentId)
             else if (m->kind == u"up-to-date"_s)
                 v->setNote(tr("%1 already has every commit of %2.").arg(m->baseBranch, m->branch));
             else
-                v->setNote(tr("Merged %1 into %2 (%3): %4.")
-                               .arg(m->branch,
-                                    m->baseBranch,
-                                    m->kind == u"merge"_s ? tr("a merge commit")
-                                                          : tr("fast-forward"),
-                                    m->commit.left(10)));
+                v->setNote(
+                    tr("Merged %1 into %2 (%3): %4.")
+                        .arg(m->branch,
+                             m->baseBranch,
+                             m->kind == u"merge"_s ? tr("a merge commit") : tr("fast-forward"),
+                             m->commit.left(10)));
             refresh(agentId);
         });
     });
@@ -196,28 +196,22 @@ QFuture<QString> ReviewActions::killNote(const QList<Agent> &agents)
                 const Result<WorkspaceDiff> d = f.result();
                 if (!d || !d->hasUnmergedWork())
                     continue;
-                QString line = d->branch.isEmpty()
-                                   ? tr("%1 has %n uncommitted file(s) in %2.",
-                                        nullptr,
-                                        d->uncommittedFiles)
-                                         .arg(d->agentName, d->workdir)
-                                   : tr("%1 has %2 and %3 on %4 (%5 in %6).")
-                                         .arg(d->agentName,
-                                              tr("%n unmerged commit(s)",
-                                                 nullptr,
-                                                 d->unmergedCommits),
-                                              tr("%n uncommitted file(s)",
-                                                 nullptr,
-                                                 d->uncommittedFiles),
-                                              d->branch,
-                                              tr("%n file(s) changed", nullptr, int(d->files.size())),
-                                              d->workdir);
+                QString line
+                    = d->branch.isEmpty()
+                          ? tr("%1 has %n uncommitted file(s) in %2.", nullptr, d->uncommittedFiles)
+                                .arg(d->agentName, d->workdir)
+                          : tr("%1 has %2 and %3 on %4 (%5 in %6).")
+                                .arg(d->agentName,
+                                     tr("%n unmerged commit(s)", nullptr, d->unmergedCommits),
+                                     tr("%n uncommitted file(s)", nullptr, d->uncommittedFiles),
+                                     d->branch,
+                                     tr("%n file(s) changed", nullptr, int(d->files.size())),
+                                     d->workdir);
                 lines << line;
             }
             if (lines.isEmpty())
                 return QString();
-            return lines.join(u'\n')
-                   + u"\n"_s
+            return lines.join(u'\n') + u"\n"_s
                    + tr("Killing keeps the worktree and its branch: merge them from Show Changes, "
                         "or remove them later over the API with the agent's name.");
         });

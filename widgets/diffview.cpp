@@ -19,9 +19,9 @@ void DiffHighlighter::highlightBlock(const QString &text)
 {
     QTextCharFormat f;
     if (text.startsWith(u"diff --git"_s) || text.startsWith(u"index "_s)
-        || text.startsWith(u"+++"_s) || text.startsWith(u"---"_s)
-        || text.startsWith(u"new file"_s) || text.startsWith(u"deleted file"_s)
-        || text.startsWith(u"rename "_s) || text.startsWith(u"similarity"_s)) {
+        || text.startsWith(u"+++"_s) || text.startsWith(u"---"_s) || text.startsWith(u"new file"_s)
+        || text.startsWith(u"deleted file"_s) || text.startsWith(u"rename "_s)
+        || text.startsWith(u"similarity"_s)) {
         f.setFontWeight(QFont::Bold);
         f.setForeground(QColor(0x55, 0x6b, 0x8d));
     } else if (text.startsWith(u"@@"_s)) {
@@ -108,8 +108,9 @@ QStringList DiffView::splitPatch(const QString &patch)
 
 void DiffView::setDiff(const WorkspaceDiff &diff)
 {
-    const QString selected = m_files->currentItem() ? m_files->currentItem()->data(Qt::UserRole).toString()
-                                                    : QString();
+    const QString selected = m_files->currentItem()
+                                 ? m_files->currentItem()->data(Qt::UserRole).toString()
+                                 : QString();
     m_diff = diff;
     m_sections = splitPatch(diff.patch);
     QString summary = diff.branch.isEmpty()
@@ -123,8 +124,7 @@ void DiffView::setDiff(const WorkspaceDiff &diff)
                                      diff.baseBranch.isEmpty() ? tr("its start")
                                                                : diff.baseBranch.toHtmlEscaped(),
                                      diff.baseCommit.left(10));
-    summary += u"<br>"_s
-               + tr("%n file(s) changed", nullptr, int(diff.files.size())) + u" · "_s
+    summary += u"<br>"_s + tr("%n file(s) changed", nullptr, int(diff.files.size())) + u" · "_s
                + tr("%n commit(s) ahead", nullptr, diff.commitsAhead) + u" · "_s
                + tr("%n unmerged", nullptr, diff.unmergedCommits) + u" · "_s
                + tr("%n uncommitted file(s)", nullptr, diff.uncommittedFiles);
@@ -140,15 +140,15 @@ void DiffView::setDiff(const WorkspaceDiff &diff)
         added += qMax(0, f.added);
         removed += qMax(0, f.removed);
     }
-    auto *all = new QListWidgetItem(
-        tr("All files  +%1 −%2").arg(added).arg(removed), m_files);
+    auto *all = new QListWidgetItem(tr("All files  +%1 −%2").arg(added).arg(removed), m_files);
     all->setData(Qt::UserRole, QString());
     for (const FileChange &f : diff.files) {
-        const QString counts = f.added < 0 ? tr("binary")
-                                           : u"+%1 −%2"_s.arg(f.added).arg(f.removed);
+        const QString counts
+            = f.added < 0 ? tr("binary") : u"+%1 −%2"_s.arg(f.added).arg(f.removed);
         auto *item = new QListWidgetItem(u"%1  %2  %3"_s.arg(f.status, f.path, counts), m_files);
         item->setData(Qt::UserRole, f.path);
-        item->setToolTip(f.oldPath.isEmpty() ? f.path : tr("%1, renamed from %2").arg(f.path, f.oldPath));
+        item->setToolTip(f.oldPath.isEmpty() ? f.path
+                                             : tr("%1, renamed from %2").arg(f.path, f.oldPath));
         if (f.status == u"A"_s)
             item->setForeground(QColor(0x1a, 0x7f, 0x37));
         else if (f.status == u"D"_s)

@@ -99,7 +99,8 @@ QString tst_ApiReview::makeRepo(const QString &name)
 
 QJsonObject tst_ApiReview::spawnIn(const QString &repo, const QString &name)
 {
-    const QByteArray body = QJsonDocument(QJsonObject{{u"type"_s, u"rev"_s},
+    // A type of its own: its tasks go to this agent only.
+    const QByteArray body = QJsonDocument(QJsonObject{{u"type"_s, name},
                                                       {u"profile"_s, u"fake"_s},
                                                       {u"name"_s, name},
                                                       {u"repository"_s, repo}})
@@ -135,7 +136,8 @@ void tst_ApiReview::diffShowsTrackedAndUntrackedChanges()
     git(wt, {u"add"_s, u"staged.txt"_s});
     write(QDir(wt).filePath(u"sub/untracked.txt"_s), "untracked line\n");
     write(QDir(wt).filePath(u"noise.log"_s), "ignored\n");
-    const QString statusBefore = git(wt, {u"status"_s, u"--porcelain"_s, u"--untracked-files=all"_s});
+    const QString statusBefore
+        = git(wt, {u"status"_s, u"--porcelain"_s, u"--untracked-files=all"_s});
     const QByteArray indexBefore
         = read(git(wt, {u"rev-parse"_s, u"--path-format=absolute"_s, u"--git-path"_s, u"index"_s}));
 
@@ -165,9 +167,9 @@ void tst_ApiReview::diffShowsTrackedAndUntrackedChanges()
 
     // The agent's index and status are as they were: the diff wrote neither.
     QCOMPARE(git(wt, {u"status"_s, u"--porcelain"_s, u"--untracked-files=all"_s}), statusBefore);
-    QCOMPARE(read(git(wt,
-                      {u"rev-parse"_s, u"--path-format=absolute"_s, u"--git-path"_s, u"index"_s})),
-             indexBefore);
+    QCOMPARE(
+        read(git(wt, {u"rev-parse"_s, u"--path-format=absolute"_s, u"--git-path"_s, u"index"_s})),
+        indexBefore);
 
     // The files only.
     r = call("GET", u"/api/v1/agents/%1/diff?patch=false"_s.arg(id));
@@ -204,7 +206,7 @@ void tst_ApiReview::taskChangedFilesAreRecorded()
         const Reply r = call("POST",
                              u"/api/v1/tasks"_s,
                              QJsonDocument(QJsonObject{{u"prompt"_s, prompt},
-                                                       {u"agent_type"_s, u"rev"_s},
+                                                       {u"agent_type"_s, u"rev-tasks"_s},
                                                        {u"max_attempts"_s, 1}})
                                  .toJson(QJsonDocument::Compact));
         const QString taskId = r.object().value(u"id"_s).toString();
@@ -350,9 +352,8 @@ void tst_ApiReview::killKeepsWorkAndRemovalNeedsTheName()
     // Kill over the API: the worktree, its branch and its files stay.
     r = call("DELETE", u"/api/v1/agents/%1"_s.arg(id));
     QVERIFY2(r.status == 204, r.describe().constData());
-    waitAgent(id, [](const QJsonObject &a) {
-        return a.value(u"status"_s).toString() == u"stopped"_s;
-    });
+    waitAgent(id,
+              [](const QJsonObject &a) { return a.value(u"status"_s).toString() == u"stopped"_s; });
     QCOMPARE(git(repo, {u"rev-parse"_s, u"hive/rev-rm"_s}), tip);
     QCOMPARE(read(QDir(wt).filePath(u"draft.txt"_s)), QByteArray("not committed\n"));
 
@@ -393,9 +394,8 @@ void tst_ApiReview::uncommittedFilesAloneAreGuarded()
     write(QDir(wt).filePath(u"new/idea.txt"_s), "an idea\n");
     Reply r = call("DELETE", u"/api/v1/agents/%1"_s.arg(id));
     QVERIFY2(r.status == 204, r.describe().constData());
-    waitAgent(id, [](const QJsonObject &a) {
-        return a.value(u"status"_s).toString() == u"stopped"_s;
-    });
+    waitAgent(id,
+              [](const QJsonObject &a) { return a.value(u"status"_s).toString() == u"stopped"_s; });
     r = call("DELETE", u"/api/v1/agents/%1/worktree"_s.arg(id));
     QVERIFY2(r.status == 409, r.describe().constData());
     QCOMPARE(r.code(), u"unmerged_work"_s);
@@ -419,9 +419,8 @@ void tst_ApiReview::mergedWorkIsRemovedWithoutConfirmation()
     QCOMPARE(r.object().value(u"unmerged_commits"_s).toInt(), 0);
     r = call("DELETE", u"/api/v1/agents/%1"_s.arg(id));
     QVERIFY2(r.status == 204, r.describe().constData());
-    waitAgent(id, [](const QJsonObject &a) {
-        return a.value(u"status"_s).toString() == u"stopped"_s;
-    });
+    waitAgent(id,
+              [](const QJsonObject &a) { return a.value(u"status"_s).toString() == u"stopped"_s; });
     r = call("DELETE", u"/api/v1/agents/%1/worktree"_s.arg(id));
     QVERIFY2(r.status == 204, r.describe().constData());
     QVERIFY(!QFileInfo::exists(wt));
