@@ -188,7 +188,7 @@ QFuture<QString> ReviewActions::killNote(const QList<Agent> &agents)
     if (diffs.isEmpty())
         return QtFuture::makeReadyValueFuture(QString());
     return QtFuture::whenAll(diffs.begin(), diffs.end())
-        .then(this, [](const QList<QFuture<Result<WorkspaceDiff>>> &done) {
+        .then(this, [](const QList<QFuture<Result<WorkspaceDiff>>> &done) -> QString {
             QStringList lines;
             for (const auto &f : done) {
                 if (f.resultCount() == 0)
