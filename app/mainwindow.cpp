@@ -3,6 +3,7 @@
 #include "app/mainwindow.h"
 
 #include "app/agentactions.h"
+#include "app/reviewactions.h"
 #include "app/searchsession.h"
 #include "app/sessioncontroller.h"
 #include "app/settings.h"
@@ -212,6 +213,10 @@ void MainWindow::buildActions()
     m_toolBar->addAction(m_agentPanel->killAction());
     m_toolBar->addAction(m_agentPanel->restartAction());
     m_toolBar->addAction(m_agentPanel->attachExternalAction());
+    auto *review = new ReviewActions(m_sessions, this);
+    review->attach(m_agentPanel);
+    review->showChangesAction()->setPriority(QAction::LowPriority);
+    m_toolBar->addAction(review->showChangesAction());
     m_toolBar->addSeparator();
     m_toolBar->addAction(m_agentPanel->openTerminalAction());
     m_toolBar->addAction(m_terminals->keyboardAction());
@@ -272,6 +277,8 @@ void MainWindow::buildMenus()
     agents->addSeparator();
     agents->addAction(m_agentPanel->openTerminalAction());
     agents->addAction(m_agentPanel->attachExternalAction());
+    if (auto *review = findChild<ReviewActions *>())
+        agents->addAction(review->showChangesAction());
     agents->addSeparator();
     agents->addAction(m_agentPanel->restartAction());
     agents->addAction(m_agentPanel->killAction());

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/engine.h"
 
+#include "services/agents/gitreview.h"
 #include "services/agents/orchestrator.h"
 #include "services/queue/queue.h"
 #include "services/store/store.h"
@@ -77,6 +78,8 @@ Engine::Engine(const Options &options, QObject *parent)
     so.embeddingsModel = options.embeddingsModel;
     so.embeddingsKey = options.embeddingsKey;
     m_search = std::make_unique<Search>(so, m_store.get());
+    m_review = std::make_unique<GitReview>(m_store.get());
+    connect(this, &Engine::eventReceived, m_review.get(), &GitReview::onEvent);
 }
 
 Engine::~Engine()
@@ -108,6 +111,8 @@ void Engine::stop()
         m_sweep->stop();
     if (m_search)
         m_search->stop();
+    if (m_review)
+        m_review->stop();
     if (m_orchestratorThread.isRunning()) {
         QMetaObject::invokeMethod(
             m_orchestrator, &Orchestrator::stop, Qt::BlockingQueuedConnection);

@@ -18,6 +18,7 @@
 
 namespace Hive {
 
+class GitReview;
 class Orchestrator;
 class Queue;
 class Store;
@@ -93,6 +94,9 @@ public:
     QFuture<Result<LogText>> logText(qint64 id);
     QFuture<Result<int>> copyLogsNow();
     bool semanticSearchEnabled() const;
+    // Reviewing the agents' folders: diffs, the files each task changed, merges, worktree removal
+    // (services/agents/gitreview.h). Its methods are thread-safe and return futures.
+    GitReview &review() const { return *m_review; }
     QFuture<bool> postgresReachable();
     QFuture<Health> health();
     bool redisConnected() const { return m_redisConnected.load(); } // any thread
@@ -117,6 +121,7 @@ private:
     Queue *m_queue = nullptr;
     Orchestrator *m_orchestrator = nullptr;
     std::unique_ptr<Search> m_search;
+    std::unique_ptr<GitReview> m_review;
     QTimer *m_sweep = nullptr;
     bool m_started = false;
     std::atomic<bool> m_redisConnected = false;

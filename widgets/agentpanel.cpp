@@ -290,6 +290,8 @@ void AgentPanel::showContextMenu(const QPoint &pos)
     QMenu menu(this);
     menu.addAction(m_openTerminal);
     menu.addAction(m_attachExternal);
+    for (QAction *a : std::as_const(m_contextActions))
+        menu.addAction(a);
     menu.addSeparator();
     menu.addAction(m_restart);
     menu.addAction(m_kill);
@@ -333,7 +335,17 @@ void AgentPanel::confirmKill()
     const QList<Agent> sel = selectedAgents();
     if (sel.isEmpty() || !m_ready)
         return;
-    if (!m_confirmKill) {
+    if (m_killNote) {
+        // The note needs git (off this thread): the question waits for it.
+        m_killNote(sel).then(this, [this, sel](const QString &note) { askKill(sel, note); });
+        return;
+    }
+    askKill(sel, {});
+}
+
+void AgentPanel::askKill(const QList<Agent> &sel, const QString &note)
+{
+    if (!m_confirmKill && note.isEmpty()) {
         Q_EMIT killRequested(sel);
         return;
     }
@@ -341,7 +353,8 @@ void AgentPanel::confirmKill()
         QMessageBox::Warning, tr("Kill Agent"), killQuestion(sel), QMessageBox::NoButton, window());
     box->setObjectName(u"killConfirmation"_s);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setInformativeText(killConsequence(sel));
+    box->setInformativeText(note.isEmpty() ? killConsequence(sel)
+                                           : note + u"\n\n"_s + killConsequence(sel));
     QPushButton *kill = box->addButton(tr("&Kill"), QMessageBox::DestructiveRole);
     QPushButton *cancel = box->addButton(tr("Cancel"), QMessageBox::RejectRole);
     box->setDefaultButton(cancel);

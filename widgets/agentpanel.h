@@ -4,8 +4,11 @@
 
 #include "models/agent.h"
 
+#include <QFuture>
 #include <QList>
 #include <QWidget>
+
+#include <functional>
 
 class QAction;
 class QComboBox;
@@ -36,6 +39,14 @@ public:
     bool isReady() const { return m_ready; }
     // Asking before a kill (the e2e test answers the question like a user).
     void setConfirmKill(bool confirm) { m_confirmKill = confirm; }
+
+    // What killing these agents would leave behind (unmerged commits, uncommitted files), in
+    // words, asked before the question; when it says something, the question is asked even with
+    // setConfirmKill(false).
+    using KillNote = std::function<QFuture<QString>(const QList<Agent> &)>;
+    void setKillNote(KillNote note) { m_killNote = std::move(note); }
+    // An action of the app in the list's context menu (after Open Terminal and Attach).
+    void addContextAction(QAction *action) { m_contextActions.append(action); }
 
     QList<Agent> selectedAgents() const;
     void selectAgent(const QString &id);
@@ -82,6 +93,7 @@ private:
     void updateTypeFilter();
     void showContextMenu(const QPoint &pos);
     void confirmKill();
+    void askKill(const QList<Agent> &agents, const QString &note);
     void confirmRestart();
 
     AgentModel *m_model;
@@ -99,6 +111,8 @@ private:
     QAction *m_focusFilter;
     bool m_ready = false;
     bool m_confirmKill = true;
+    KillNote m_killNote;
+    QList<QAction *> m_contextActions;
 };
 
 } // namespace Hive

@@ -5,6 +5,7 @@
 #include "models/agent.h"
 #include "models/task.h"
 #include "services/api/apischemas.h"
+#include "services/api/reviewcontroller.h"
 
 #include <QJsonArray>
 
@@ -127,6 +128,7 @@ const QList<ApiOperation> &operations()
                   {queryParam(u"lines"_s, integer(1, 10000), u"how many lines (default 200)"_s)},
                   {},
                   {{200, u"Output"_s}, {409, u"Error"_s}}});
+        ReviewController::addOperations(o);
         o.append(
             {Method::Get,
              u"/api/v1/tasks"_s,

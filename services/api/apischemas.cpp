@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/api/apischemas.h"
 
+#include "services/api/reviewcontroller.h"
+
 #include "models/validation.h"
 
 #include "models/agent.h"
@@ -361,6 +363,7 @@ QJsonObject components()
     s.insert(u"SearchHitList"_s,
              QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"SearchHit"_s)}});
     s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));
+    ReviewController::addSchemas(s);
     return s;
 }
 

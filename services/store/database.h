@@ -6,6 +6,7 @@
 #include "models/event.h"
 #include "models/searchhit.h"
 #include "models/task.h"
+#include "models/workspacediff.h"
 #include "services/core/result.h"
 #include "services/store/change.h"
 #include "services/store/rows.h"
@@ -122,6 +123,16 @@ public:
     // The newest agent of each name (a log file is named after its agent).
     Result<QHash<QString, QString>> agentIdsByName();
     Result<LogText> logText(qint64 id);
+
+    // Review (reviewstore.cpp, migration 0006): where an agent folder started (the first record of
+    // a folder is kept), and the files each task changed.
+    Result<> recordWorkspace(const WorkspaceBase &base);
+    Result<std::optional<WorkspaceBase>> workspace(const QString &workdir);
+    Result<> forgetWorkspace(const QString &workdir);
+    Result<> recordTaskChanges(const TaskChanges &changes);
+    Result<std::optional<TaskChanges>> taskChanges(const QString &taskId);
+    // The snapshot tree of the newest task recorded in workdir, empty when there is none.
+    Result<QString> lastTaskTree(const QString &workdir);
 
 private:
     Result<Rows> exec(const QString &sql, const QVariantList &binds = {});
