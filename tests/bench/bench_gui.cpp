@@ -12,8 +12,8 @@
 #include "app/application.h"
 #include "app/mainwindow.h"
 #include "models/agentmodel.h"
-#include "services/core/config.h"
 #include "services/agents/spawnrequest.h"
+#include "services/core/config.h"
 #include "services/engine.h"
 #include "tests/fixture/hivefixture.h"
 #include "tests/gui/xvfb.h"
@@ -107,9 +107,9 @@ struct Run
 {
     QList<double> lag; // ms late, each tick of a 5 ms timer
     double wallS = 0;
-    double cpu = 0;       // the app, all threads, % of one core
-    double guiCpu = 0;    // its GUI thread
-    double tmuxCpu = 0;   // the tmux server
+    double cpu = 0;     // the app, all threads, % of one core
+    double guiCpu = 0;  // its GUI thread
+    double tmuxCpu = 0; // the tmux server
 };
 
 // A 5 ms timer's lateness in the GUI thread for SECONDS, and what the processes spent meanwhile.
@@ -170,20 +170,20 @@ int run(const Options &o)
     // An agent that prints a numbered line every interval, without a process per line (bash's
     // read -t on a pipe nobody writes to sleeps in the shell itself). No braces: the profile's
     // command takes {placeholders}.
-    const QString script = uR"(exec 9<> <(:); i=0; while :; do i=$((i+1)); )"
-                           uR"(printf '%s line %d: the quick brown fox jumps over the lazy dog )"
-                           uR"(0123456789 abcdefghij\n' "$HIVE_AGENT_NAME" "$i"; read -t %1 -u 9; done)"_s.arg(
-                               double(o.intervalMs) / 1000.0, 0, 'f', 3);
+    const QString script
+        = uR"(exec 9<> <(:); i=0; while :; do i=$((i+1)); )"
+          uR"(printf '%s line %d: the quick brown fox jumps over the lazy dog )"
+          uR"(0123456789 abcdefghij\n' "$HIVE_AGENT_NAME" "$i"; read -t %1 -u 9; done)"_s.arg(
+              double(o.intervalMs) / 1000.0, 0, 'f', 3);
     QDir().mkpath(fx.path(u"profiles"_s));
     QFile pf(fx.path(u"profiles/printer.json"_s));
     if (!pf.open(QIODevice::WriteOnly))
         giveUp("cannot write the profile");
-    pf.write(QJsonDocument(
-                 QJsonObject{{u"name"_s, u"printer"_s},
-                             {u"description"_s, u"prints a line every interval"_s},
-                             {u"command"_s,
-                              QJsonArray{u"/bin/bash"_s, u"-c"_s, script, u"printer"_s}},
-                             {u"interactive"_s, true}})
+    pf.write(QJsonDocument(QJsonObject{{u"name"_s, u"printer"_s},
+                                       {u"description"_s, u"prints a line every interval"_s},
+                                       {u"command"_s,
+                                        QJsonArray{u"/bin/bash"_s, u"-c"_s, script, u"printer"_s}},
+                                       {u"interactive"_s, true}})
                  .toJson());
     pf.close();
 
@@ -202,8 +202,8 @@ int run(const Options &o)
     if (!w || !QTest::qWaitForWindowExposed(w))
         giveUp("no window");
     const QRect screen = QGuiApplication::primaryScreen()->geometry();
-    const QString tmuxPid = tmux(fx.tmuxSocket(), {u"display-message"_s, u"-p"_s, u"#{pid}"_s})
-                                .value(0);
+    const QString tmuxPid
+        = tmux(fx.tmuxSocket(), {u"display-message"_s, u"-p"_s, u"#{pid}"_s}).value(0);
     w->setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
     if (!waitFor([&] { return w->isLoaded() && app.engine(); }, 60000))
         giveUp("the window did not load");
