@@ -11,14 +11,18 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
 #include <QPainter>
 #include <QStackedWidget>
+#include <QStyle>
 #include <QTabBar>
 #include <QTabWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -56,7 +60,12 @@ TerminalArea::TerminalArea(QWidget *parent)
     , m_placeholder(new QLabel(m_stack))
     , m_tabs(new QTabWidget(m_stack))
     , m_gridPage(new QWidget(m_stack))
-    , m_gridLayout(new QGridLayout(m_gridPage))
+    , m_gridCellsWidget(new QWidget(m_gridPage))
+    , m_gridLayout(new QGridLayout(m_gridCellsWidget))
+    , m_pageBar(new QWidget(m_gridPage))
+    , m_prevPage(new QToolButton(m_pageBar))
+    , m_nextPage(new QToolButton(m_pageBar))
+    , m_pageLabel(new QLabel(m_pageBar))
 {
     m_placeholder->setObjectName(u"terminalPlaceholder"_s);
     m_placeholder->setAlignment(Qt::AlignCenter);
@@ -90,6 +99,37 @@ TerminalArea::TerminalArea(QWidget *parent)
     m_gridPage->setObjectName(u"terminalGrid"_s);
     m_gridLayout->setContentsMargins(2, 2, 2, 2);
     m_gridLayout->setSpacing(4);
+    // The grid takes the room it is given, however many panes it holds: it never widens the
+    // window (the pages make the panes fit instead).
+    m_gridCellsWidget->setMinimumSize(1, 1);
+    m_gridPage->setMinimumSize(1, 1);
+    m_pageBar->setObjectName(u"gridPageBar"_s);
+    m_prevPage->setObjectName(u"gridPreviousPage"_s);
+    m_prevPage->setArrowType(Qt::LeftArrow);
+    m_prevPage->setAutoRaise(true);
+    m_prevPage->setFocusPolicy(Qt::NoFocus);
+    m_prevPage->setToolTip(tr("The previous page of terminals"));
+    connect(m_prevPage, &QToolButton::clicked, this, [this] { setPage(m_page - 1); });
+    m_nextPage->setObjectName(u"gridNextPage"_s);
+    m_nextPage->setArrowType(Qt::RightArrow);
+    m_nextPage->setAutoRaise(true);
+    m_nextPage->setFocusPolicy(Qt::NoFocus);
+    m_nextPage->setToolTip(tr("The next page of terminals"));
+    connect(m_nextPage, &QToolButton::clicked, this, [this] { setPage(m_page + 1); });
+    m_pageLabel->setObjectName(u"gridPageLabel"_s);
+    auto *bar = new QHBoxLayout(m_pageBar);
+    bar->setContentsMargins(4, 0, 4, 2);
+    bar->addStretch(1);
+    bar->addWidget(m_prevPage);
+    bar->addWidget(m_pageLabel);
+    bar->addWidget(m_nextPage);
+    bar->addStretch(1);
+    auto *gridPage = new QVBoxLayout(m_gridPage);
+    gridPage->setContentsMargins(0, 0, 0, 0);
+    gridPage->setSpacing(0);
+    gridPage->addWidget(m_gridCellsWidget, 1);
+    gridPage->addWidget(m_pageBar);
+    m_pageBar->hide();
 
     m_stack->addWidget(m_placeholder);
     m_stack->addWidget(m_tabs);
@@ -237,7 +277,8 @@ TerminalPane *TerminalArea::open(const Agent &agent, bool readOnly, bool focus)
 {
     TerminalPane *p = pane(agent.id);
     if (!p) {
-        p = new TerminalPane(targetFor(agent), readOnly, this);
+        // Suspended until it is shown: opening 50 must not attach 50 clients.
+        p = new TerminalPane(targetFor(agent), readOnly, m_gridPage, true);
         p->setTerminalFont(m_font);
         p->setColorScheme(m_scheme);
         p->setStatus(agent.status);
@@ -283,6 +324,15 @@ void TerminalArea::setCurrentPane(TerminalPane *pane, bool focus)
         pane->setCurrent(m_grid);
         if (!m_grid && m_tabs->currentWidget() != pane)
             m_tabs->setCurrentWidget(pane);
+        if (m_grid && m_stack->currentWidget() == m_gridPage
+            && (m_big ? changed : !m_onPage.contains(pane))) {
+            // The current pane is the larger one, or on the page shown.
+            if (!m_big && m_perPage > 0)
+                m_page = int(m_panes.indexOf(pane)) / m_perPage;
+            layoutGrid();
+        }
+        if (!m_grid)
+            applySuspension();
         if (focus)
             pane->setFocus(Qt::OtherFocusReason);
     }
@@ -301,6 +351,7 @@ void TerminalArea::closePane(TerminalPane *pane)
     if (tab >= 0)
         m_tabs->removeTab(tab);
     m_gridLayout->removeWidget(pane);
+    m_onPage.removeOne(pane);
     pane->hide();
     pane->deleteLater(); // detaches the tmux client; the agent runs on
     if (m_current == pane) {
@@ -377,28 +428,26 @@ void TerminalArea::setGrid(bool grid)
 void TerminalArea::relayout()
 {
     if (m_panes.isEmpty()) {
+        while (QLayoutItem *item = m_gridLayout->takeAt(0))
+            delete item;
+        m_onPage.clear();
+        m_pageCount = 1;
+        m_page = 0;
+        m_pageBar->hide();
         m_stack->setCurrentWidget(m_placeholder);
         updateActions();
         return;
     }
-    while (QLayoutItem *item = m_gridLayout->takeAt(0))
-        delete item;
     if (m_grid) {
         while (m_tabs->count() > 0)
             m_tabs->removeTab(0);
-        const int n = int(m_panes.size());
-        const int cols = int(std::ceil(std::sqrt(double(n))));
-        const int rows = (n + cols - 1) / cols;
-        for (int i = 0; i < n; ++i) {
-            m_gridLayout->addWidget(m_panes.at(i), i / cols, i % cols);
-            m_panes.at(i)->show();
-        }
-        for (int c = 0; c < 8; ++c)
-            m_gridLayout->setColumnStretch(c, c < cols ? 1 : 0);
-        for (int r = 0; r < 8; ++r)
-            m_gridLayout->setRowStretch(r, r < rows ? 1 : 0);
+        layoutGrid();
         m_stack->setCurrentWidget(m_gridPage);
     } else {
+        while (QLayoutItem *item = m_gridLayout->takeAt(0))
+            delete item;
+        m_onPage.clear();
+        m_pageBar->hide();
         for (TerminalPane *p : std::as_const(m_panes)) {
             if (m_tabs->indexOf(p) < 0) {
                 m_tabs->addTab(p, statusDot(p->status()), p->agentName());
@@ -409,8 +458,164 @@ void TerminalArea::relayout()
         if (m_current)
             m_tabs->setCurrentWidget(m_current);
         m_stack->setCurrentWidget(m_tabs);
+        applySuspension();
     }
     updateActions();
+}
+
+QSize TerminalArea::minimumPaneSize() const
+{
+    // What a pane needs for minimumCells() characters: the terminal's margins and scroll bar, the
+    // pane's frame and its header.
+    const QFontMetrics fm(m_font);
+    const QSize cells = minimumCells();
+    const int header = qMax(fontMetrics().height(), 22) + 8;
+    return {fm.horizontalAdvance(u'M') * cells.width() + 2 * 4
+                + style()->pixelMetric(QStyle::PM_ScrollBarExtent) + 10,
+            fm.height() * cells.height() + 2 * 4 + header + 6};
+}
+
+QSize TerminalArea::fittingCells(int reserveHeight) const
+{
+    const QSize pane = minimumPaneSize();
+    const int spacing = m_gridLayout->spacing();
+    const QMargins m = m_gridLayout->contentsMargins();
+    const int w = width() - m.left() - m.right();
+    const int h = height() - m.top() - m.bottom() - reserveHeight;
+    return {qMax(1, (w + spacing) / (pane.width() + spacing)),
+            qMax(1, (h + spacing) / (pane.height() + spacing))};
+}
+
+QSize TerminalArea::gridShape() const
+{
+    const QSize fit = fittingCells(0);
+    if (m_panes.size() <= fit.width() * fit.height())
+        return fit;
+    return fittingCells(m_pageBar->sizeHint().height());
+}
+
+void TerminalArea::layoutGrid()
+{
+    while (QLayoutItem *item = m_gridLayout->takeAt(0))
+        delete item;
+    for (int c = 0; c < m_gridColumns; ++c)
+        m_gridLayout->setColumnStretch(c, 0);
+    for (int r = 0; r < m_gridRows; ++r)
+        m_gridLayout->setRowStretch(r, 0);
+
+    const int n = int(m_panes.size());
+    m_cells = gridShape();
+    const int c = m_cells.width();
+    const int r = m_cells.height();
+    struct Place
+    {
+        TerminalPane *pane;
+        int row, col, rowSpan, colSpan;
+    };
+    QList<Place> places;
+    int cols = c;
+    int rows = r;
+    m_big = false;
+    if (n <= c * r) {
+        // Everything fits: equal cells, as square as the room allows.
+        cols = qMin(c, qMax(int(std::ceil(std::sqrt(double(n)))), (n + r - 1) / r));
+        rows = (n + cols - 1) / cols;
+        for (int i = 0; i < n; ++i)
+            places.append({m_panes.at(i), i / cols, i % cols, 1, 1});
+        m_perPage = n;
+        m_pageCount = 1;
+        m_page = 0;
+    } else {
+        // Pages. The current pane is larger, on every page, where there is room for it and more.
+        const int bigCols = c >= 2 ? 2 : 1;
+        const int bigRows = r >= 3 ? 2 : 1;
+        m_big = m_current && bigCols * bigRows > 1 && c * r - bigCols * bigRows >= 1;
+        QList<TerminalPane *> others = m_panes;
+        if (m_big) {
+            others.removeOne(m_current);
+            places.append({m_current, 0, 0, bigRows, bigCols});
+        }
+        m_perPage = c * r - (m_big ? bigCols * bigRows : 0);
+        m_pageCount = int((others.size() + m_perPage - 1) / m_perPage);
+        m_page = std::clamp(m_page, 0, m_pageCount - 1);
+        int next = m_page * m_perPage;
+        for (int row = 0; row < r; ++row)
+            for (int col = 0; col < c; ++col) {
+                if (m_big && row < bigRows && col < bigCols)
+                    continue;
+                if (next < others.size())
+                    places.append({others.at(next++), row, col, 1, 1});
+            }
+    }
+    m_onPage.clear();
+    for (const Place &p : std::as_const(places)) {
+        m_gridLayout->addWidget(p.pane, p.row, p.col, p.rowSpan, p.colSpan);
+        m_onPage << p.pane;
+    }
+    for (TerminalPane *p : std::as_const(m_panes)) {
+        if (m_onPage.contains(p))
+            continue;
+        if (p->parentWidget() != m_gridCellsWidget)
+            p->setParent(m_gridCellsWidget); // hidden
+        else
+            p->hide();
+    }
+    for (TerminalPane *p : std::as_const(m_onPage))
+        p->show();
+    m_gridColumns = cols;
+    m_gridRows = rows;
+    for (int col = 0; col < cols; ++col)
+        m_gridLayout->setColumnStretch(col, 1);
+    for (int row = 0; row < rows; ++row)
+        m_gridLayout->setRowStretch(row, 1);
+    updatePageBar();
+    applySuspension();
+}
+
+void TerminalArea::updatePageBar()
+{
+    m_pageBar->setVisible(m_grid && m_pageCount > 1);
+    m_pageLabel->setText(tr("Page %1 of %2").arg(m_page + 1).arg(m_pageCount));
+    m_prevPage->setEnabled(m_page > 0);
+    m_nextPage->setEnabled(m_page + 1 < m_pageCount);
+}
+
+void TerminalArea::setPage(int page)
+{
+    page = std::clamp(page, 0, qMax(0, m_pageCount - 1));
+    if (page == m_page || !m_grid)
+        return;
+    m_page = page;
+    layoutGrid();
+}
+
+QList<TerminalPane *> TerminalArea::shownPanes() const
+{
+    if (m_panes.isEmpty())
+        return {};
+    if (m_grid)
+        return m_onPage;
+    if (auto *p = qobject_cast<TerminalPane *>(m_tabs->currentWidget()))
+        return {p};
+    return {};
+}
+
+void TerminalArea::applySuspension()
+{
+    const QList<TerminalPane *> shown = shownPanes();
+    // Detach first, then attach: never more clients than panes on screen.
+    for (TerminalPane *p : std::as_const(m_panes))
+        if (!shown.contains(p))
+            p->setSuspended(true);
+    for (TerminalPane *p : shown)
+        p->setSuspended(false);
+}
+
+void TerminalArea::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (m_grid && !m_panes.isEmpty() && gridShape() != m_cells)
+        layoutGrid();
 }
 
 void TerminalArea::step(int delta)

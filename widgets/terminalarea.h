@@ -15,12 +15,20 @@ class QLabel;
 class QMenu;
 class QStackedWidget;
 class QTabWidget;
+class QToolButton;
 
 namespace Hive {
 
 // The agents' terminals: one TerminalPane per agent, in tabs or in a grid to watch several at
 // once, with the terminal actions (close, next/previous, grid, take the keyboard, zoom, copy,
-// paste, search, colour scheme). Closing a terminal only detaches it. GUI thread.
+// paste, search, colour scheme). Closing a terminal only detaches it.
+//
+// The grid never makes a pane smaller than minimumCells() characters: when the open terminals do
+// not fit, it shows them a page at a time (the page bar under the grid), with the current terminal
+// larger (two cells wide, two high where there is room) on every page and the others paged beside
+// it. Only the terminals one can see are attached: the others (other pages, tabs behind the
+// current one) are suspended, without a tmux client, and attach again when they are shown. The grid
+// asks for no more room than one pane: it never widens the window. GUI thread.
 class TerminalArea : public QWidget
 {
     Q_OBJECT
@@ -49,6 +57,15 @@ public:
 
     bool isGrid() const { return m_grid; }
     void setGrid(bool grid);
+    // The grid's pages: how many, which one is shown (0-based), and the cells of a page.
+    int pageCount() const { return m_pageCount; }
+    int page() const { return m_page; }
+    void setPage(int page);
+    QSize gridCells() const { return m_cells; }
+    // A pane's least size in the grid, in characters (columns x lines).
+    static QSize minimumCells() { return {64, 12}; }
+    // The panes that are on screen (the grid's page, or the current tab).
+    QList<TerminalPane *> shownPanes() const;
 
     void setTerminalFont(const QFont &font);
     QFont terminalFont() const { return m_font; }
@@ -75,8 +92,17 @@ Q_SIGNALS:
     void terminalFontChanged(const QFont &font);
     void colorSchemeChanged(const QString &scheme);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     void relayout();
+    void layoutGrid();
+    QSize minimumPaneSize() const;
+    QSize fittingCells(int reserveHeight) const;
+    QSize gridShape() const;
+    void updatePageBar();
+    void applySuspension();
     void updateActions();
     void updateTab(TerminalPane *pane);
     TerminalPane::Target targetFor(const Agent &agent) const;
@@ -93,7 +119,20 @@ private:
     QLabel *m_placeholder;
     QTabWidget *m_tabs;
     QWidget *m_gridPage;
+    QWidget *m_gridCellsWidget;
     QGridLayout *m_gridLayout;
+    QWidget *m_pageBar;
+    QToolButton *m_prevPage;
+    QToolButton *m_nextPage;
+    QLabel *m_pageLabel;
+    QSize m_cells{1, 1}; // columns x rows of the grid's pages
+    int m_page = 0;
+    int m_pageCount = 1;
+    int m_perPage = 1;
+    bool m_big = false; // the current pane is the larger one (pages)
+    QList<TerminalPane *> m_onPage;
+    int m_gridColumns = 0; // of the layout now (stretches to reset)
+    int m_gridRows = 0;
     QAction *m_closeAction;
     QAction *m_next;
     QAction *m_previous;

@@ -47,10 +47,11 @@ bool terminalWantsKey(const QKeyEvent *key)
 
 } // namespace
 
-TerminalPane::TerminalPane(const Target &target, bool readOnly, QWidget *parent)
+TerminalPane::TerminalPane(const Target &target, bool readOnly, QWidget *parent, bool suspended)
     : QFrame(parent)
     , m_target(target)
     , m_readOnly(readOnly)
+    , m_suspended(suspended)
     , m_font(defaultFont())
     , m_scheme(defaultColorScheme())
     , m_stack(new QStackedWidget(this))
@@ -138,9 +139,24 @@ QFont TerminalPane::defaultFont()
 
 QStringList TerminalPane::attachArguments(const Target &target, bool readOnly)
 {
-    // -u: UTF-8 whatever the app's locale says.
-    QStringList args{
-        u"-u"_s, u"-L"_s, target.socket, u"attach-session"_s, u"-t"_s, u"="_s + target.session};
+    // -u: UTF-8 whatever the app's locale says. The status line off first, in the same tmux
+    // command (";" as an argument of its own separates tmux commands): the pane's header names the
+    // agent and its state, and a row of the agent's screen is worth more. tmux has no per-client
+    // status option, so it is the session's: an external terminal attached to the same session
+    // shows no status line either.
+    const QString session = u"="_s + target.session;
+    QStringList args{u"-u"_s,
+                     u"-L"_s,
+                     target.socket,
+                     u"set-option"_s,
+                     u"-t"_s,
+                     session + u":"_s, // a pane target: "=NAME" alone names no pane
+                     u"status"_s,
+                     u"off"_s,
+                     u";"_s,
+                     u"attach-session"_s,
+                     u"-t"_s,
+                     session};
     // Read-only as -r, but without the ignore-size that -r implies since tmux 3.3: the app's own
     // control-mode client counts as a sized client, so an ignore-size watcher would see the
     // top-left corner of the 200x50 window instead of a window that fits its pane.
@@ -157,6 +173,12 @@ QStringList TerminalPane::attachEnvironment()
 
 void TerminalPane::start()
 {
+    if (m_suspended) {
+        showMessage(
+            tr("%1's terminal is not shown, so it is not attached.").arg(m_target.agentName),
+            false);
+        return;
+    }
     const QFileInfo tmux(m_target.tmuxBinary);
     if (m_target.tmuxBinary.isEmpty() || !tmux.isFile() || !tmux.isExecutable()) {
         // QTermWidget would quietly run a shell instead: say what is wrong.
@@ -232,6 +254,17 @@ void TerminalPane::reattach()
     start();
     if (m_term && isVisible())
         m_term->setFocus(Qt::OtherFocusReason);
+}
+
+void TerminalPane::setSuspended(bool suspended)
+{
+    if (suspended == m_suspended)
+        return;
+    m_suspended = suspended;
+    if (m_ended)
+        return;
+    stop();
+    start(); // suspended: the "not attached" page
 }
 
 void TerminalPane::retarget(const Target &target)

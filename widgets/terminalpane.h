@@ -22,7 +22,10 @@ namespace Hive {
 // environment are set (as qterminal's TermWidget). Closing or deleting the pane ends only the
 // attach client: the agent's session runs on. A header shows the agent, its status and whether
 // the keyboard goes to the agent; a message page replaces the terminal when tmux is missing or the
-// client ended. GUI thread.
+// client ended. A suspended pane (one the user cannot see: a page of the grid not shown, a tab
+// behind another) has no attach client and no terminal widget at all: it attaches again, and tmux
+// redraws the agent's screen, when it is resumed. The embedded client turns the session's tmux
+// status line off: the pane's header says what it said. GUI thread.
 class TerminalPane : public QFrame
 {
     Q_OBJECT
@@ -39,7 +42,10 @@ public:
         bool interactive = false;
     };
 
-    TerminalPane(const Target &target, bool readOnly, QWidget *parent = nullptr);
+    TerminalPane(const Target &target,
+                 bool readOnly,
+                 QWidget *parent = nullptr,
+                 bool suspended = false);
     ~TerminalPane() override;
 
     const Target &target() const { return m_target; }
@@ -52,6 +58,9 @@ public:
     void setReadOnly(bool readOnly); // reattaches with or without -r
     bool isAttached() const { return m_attached; }
     void reattach();
+    // Detaches the client while the pane cannot be seen; resuming attaches again.
+    void setSuspended(bool suspended);
+    bool isSuspended() const { return m_suspended; }
 
     void setStatus(Agent::Status status);
     Agent::Status status() const { return m_status; }
@@ -103,6 +112,7 @@ private:
     bool m_attached = false;
     bool m_current = false;
     bool m_ended = false;
+    bool m_suspended = false;
     Agent::Status m_status = Agent::Status::Starting;
     QFont m_font;
     QString m_scheme;
