@@ -268,6 +268,15 @@ int run(const Options &o)
         },
         30000);
     const double openShownMs = double(t.nsecsElapsed()) / 1e6;
+    if (!shown)
+        for (TerminalPane *p : terms->panes())
+            if (p->isVisible())
+                fprintf(stderr,
+                        "bench_gui: %s (attached %d): %s%s\n",
+                        qPrintable(p->agentName()),
+                        int(p->isAttached()),
+                        qPrintable(p->errorText()),
+                        qPrintable(p->screenText().right(200)));
     QTest::qWait(1000); // settle
     int visible = 0;
     int attached = 0;

@@ -91,7 +91,7 @@ void tst_TerminalPane::watchesReadOnly()
     area.resize(900, 600);
     area.show();
     TerminalPane *p = area.open(agent(u"watch"_s), true);
-    QVERIFY(p->terminal());
+    QTRY_VERIFY(p->terminal()); // attached once the event loop runs
     QTRY_VERIFY_WITH_TIMEOUT(p->screenText().contains(u"hello from watch"_s), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(
         tmux({u"list-clients"_s, u"-t"_s, u"=watch"_s, u"-F"_s, u"#{client_readonly}"_s}),
