@@ -38,6 +38,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 
 #include <unistd.h>
 
