@@ -602,6 +602,19 @@ QList<TerminalPane *> TerminalArea::shownPanes() const
 
 void TerminalArea::applySuspension()
 {
+    // Once the event loop is back: opening 50 terminals (each one current in turn, each one a new
+    // layout) attaches only those left on screen at the end, once.
+    if (!m_suspensionPending) {
+        m_suspensionPending = true;
+        QMetaObject::invokeMethod(this, &TerminalArea::updateSuspension, Qt::QueuedConnection);
+    }
+}
+
+void TerminalArea::updateSuspension()
+{
+    if (!m_suspensionPending)
+        return;
+    m_suspensionPending = false;
     const QList<TerminalPane *> shown = shownPanes();
     // Detach first, then attach: never more clients than panes on screen.
     for (TerminalPane *p : std::as_const(m_panes))
@@ -609,6 +622,7 @@ void TerminalArea::applySuspension()
             p->setSuspended(true);
     for (TerminalPane *p : shown)
         p->setSuspended(false);
+    updateActions();
 }
 
 void TerminalArea::resizeEvent(QResizeEvent *event)

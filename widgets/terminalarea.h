@@ -64,7 +64,8 @@ public:
     QSize gridCells() const { return m_cells; }
     // A pane's least size in the grid, in characters (columns x lines).
     static QSize minimumCells() { return {64, 12}; }
-    // The panes that are on screen (the grid's page, or the current tab).
+    // The panes that are on screen (the grid's page, or the current tab). They attach once the
+    // event loop runs (after a burst of opens, only those still shown); the others detach then.
     QList<TerminalPane *> shownPanes() const;
 
     void setTerminalFont(const QFont &font);
@@ -102,7 +103,8 @@ private:
     QSize fittingCells(int reserveHeight) const;
     QSize gridShape() const;
     void updatePageBar();
-    void applySuspension();
+    void applySuspension(); // soon: updateSuspension()
+    void updateSuspension();
     void updateActions();
     void updateTab(TerminalPane *pane);
     TerminalPane::Target targetFor(const Agent &agent) const;
@@ -129,6 +131,7 @@ private:
     int m_page = 0;
     int m_pageCount = 1;
     int m_perPage = 1;
+    bool m_suspensionPending = false;
     bool m_big = false; // the current pane is the larger one (pages)
     QList<TerminalPane *> m_onPage;
     int m_gridColumns = 0; // of the layout now (stretches to reset)

@@ -28,6 +28,7 @@ private Q_SLOTS:
     void closingDetachesOnly();
     void sessionEndShowsDetached();
     void gridShowsEveryPane();
+    void gridPagesWhatDoesNotFit();
 
 private:
     QStringList tmux(const QStringList &args);
@@ -91,7 +92,7 @@ void tst_TerminalPane::watchesReadOnly()
     area.resize(900, 600);
     area.show();
     TerminalPane *p = area.open(agent(u"watch"_s), true);
-    QVERIFY(p->terminal());
+    QTRY_VERIFY(p->terminal()); // attached once the event loop runs
     QTRY_VERIFY_WITH_TIMEOUT(p->screenText().contains(u"hello from watch"_s), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(
         tmux({u"list-clients"_s, u"-t"_s, u"=watch"_s, u"-F"_s, u"#{client_readonly}"_s}),
@@ -193,6 +194,53 @@ void tst_TerminalPane::gridShowsEveryPane()
     area.gridAction()->trigger();
     QVERIFY(!area.isGrid());
     QCOMPARE(area.panes().size(), 3);
+}
+
+// More panes than fit at the least readable size: pages, only the page shown attached, and the
+// area asks for no more room than it has.
+void tst_TerminalPane::gridPagesWhatDoesNotFit()
+{
+    QStringList names;
+    for (int i = 0; i < 6; ++i) {
+        names << u"pg%1"_s.arg(i);
+        newSession(names.last());
+    }
+    TerminalArea area;
+    area.setTmux(m_tmux, m_socket);
+    area.setGrid(true);
+    area.resize(900, 600);
+    area.show();
+    for (const QString &n : std::as_const(names))
+        area.open(agent(n), true, false);
+    QCOMPARE(area.panes().size(), 6);
+    QVERIFY(area.pageCount() > 1);
+    const QList<TerminalPane *> shown = area.shownPanes();
+    QVERIFY(shown.size() < 6);
+    QVERIFY2(area.minimumSizeHint().width() <= 900,
+             qPrintable(QString::number(area.minimumSizeHint().width())));
+    auto clients = [this](const QStringList &of) {
+        int n = 0;
+        for (const QString &s : of)
+            n += int(tmux({u"list-clients"_s, u"-t"_s, u"="_s + s}).size());
+        return n;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(clients(names), int(shown.size()), 10000);
+    for (TerminalPane *p : shown) {
+        QTRY_VERIFY_WITH_TIMEOUT(p->screenText().contains(u"hello from "_s + p->agentName()),
+                                 10000);
+        QVERIFY(p->terminal()->screenColumnsCount() >= TerminalArea::minimumCells().width());
+        QVERIFY(p->terminal()->screenLinesCount() >= TerminalArea::minimumCells().height());
+    }
+    // The last page: its panes attach, the first page's detach.
+    area.setPage(area.pageCount() - 1);
+    QCOMPARE(area.page(), area.pageCount() - 1);
+    for (TerminalPane *p : shown)
+        if (!area.shownPanes().contains(p))
+            QTRY_VERIFY(!p->isAttached());
+    for (TerminalPane *p : area.shownPanes())
+        QTRY_VERIFY_WITH_TIMEOUT(p->screenText().contains(u"hello from "_s + p->agentName()),
+                                 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(clients(names), int(area.shownPanes().size()), 10000);
 }
 
 QTEST_MAIN(tst_TerminalPane)
