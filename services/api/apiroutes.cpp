@@ -5,6 +5,7 @@
 #include "models/agent.h"
 #include "models/task.h"
 #include "services/api/apischemas.h"
+#include "services/api/runnercontroller.h"
 
 #include <QJsonArray>
 
@@ -212,6 +213,7 @@ const QList<ApiOperation> &operations()
                   {},
                   {},
                   {{200, u"OpenApi"_s}}});
+        o.append(RunnerController::operations()); // hive-runner's routes
         return o;
     }();
     return ops;
