@@ -533,9 +533,14 @@ void Runner::finishCurrent(const TaskResult &result,
             // Each attempt sends them all again (the app may have restarted meanwhile).
             const QString &out = sent.output;
             qsizetype offset = 0;
-            const qsizetype head = out.size() > kOutputPiece ? out.size() - kOutputPiece : 0;
+            qsizetype head = out.size() > kOutputPiece ? out.size() - kOutputPiece : 0;
+            if (head > 0 && out.at(head - 1).isHighSurrogate())
+                --head;
             while (offset < head) {
-                const qsizetype n = std::min(kOutputPiece, head - offset);
+                qsizetype n = std::min(kOutputPiece, head - offset);
+                if (n > 1 && out.at(offset + n - 1).isHighSurrogate())
+                    --n; // a character is never cut in two
+
                 auto piece = link.post("/api/v1/runners/" + m_agent.id.toLatin1() + "/output",
                                        {{u"task_id"_s, t},
                                         {u"offset"_s, offset},

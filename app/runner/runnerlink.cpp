@@ -322,26 +322,11 @@ Result<QJsonObject> RunnerLink::get(const QByteArray &path)
     return objectOf(request("GET", path, {}));
 }
 
-// U+0000 in a string (a command's output may hold it) is refused by the API, and PostgreSQL could
-// not store it anyway: replaced by U+FFFD, as the store did when the runner wrote itself.
-QByteArray RunnerLink::withoutNul(QByteArray json)
-{
-    qsizetype at = 0;
-    while ((at = json.indexOf("\\u0000", at)) >= 0) {
-        qsizetype slashes = 0;
-        while (at - slashes - 1 >= 0 && json.at(at - slashes - 1) == '\\')
-            ++slashes;
-        if (slashes % 2 == 0) // the backslash itself is not escaped
-            json.replace(at, 6, "\\ufffd");
-        at += 6;
-    }
-    return json;
-}
-
 Result<QJsonObject> RunnerLink::post(const QByteArray &path, const QJsonObject &body)
 {
-    return objectOf(
-        request("POST", path, withoutNul(QJsonDocument(body).toJson(QJsonDocument::Compact))));
+    // U+0000 in a string (a command's output may hold it) goes as \u0000: the store replaces it
+    // and says so, as when the runner wrote itself.
+    return objectOf(request("POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact)));
 }
 
 } // namespace Hive

@@ -44,7 +44,6 @@ public:
                                   const QByteArray &path,
                                   const QByteArray &body);
     void closeIdle(); // closes the kept-alive connection
-    static QByteArray withoutNul(QByteArray json); // "\u0000" → "\ufffd" in JSON text
     QString describe() const;
 
     int timeoutMs = 15000;

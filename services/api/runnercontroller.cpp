@@ -9,6 +9,7 @@
 #include "models/validation.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QUuid>
 
 using namespace Qt::StringLiterals;
@@ -30,6 +31,32 @@ Result<QString> taskIdOf(const JsonBody &body)
     if (!Validation::isUuid(**id))
         return std::unexpected(Error::invalid(u"task_id: '%1' is not a UUID"_s.arg(**id)));
     return **id;
+}
+
+// A runner is the app's own (api.sock, or the token): a store failure is answered with what went
+// wrong (the task's error quotes it when its result cannot be stored), not only a log id.
+QHttpServerResponse failed(const Error &e)
+{
+    ApiError a = ApiError::from(e);
+    if (e.kind == Error::Kind::Internal)
+        a.message = e.message;
+    return a.toResponse();
+}
+
+// A body that may hold U+0000 in its strings (a command's output, an error quoting it), which
+// JsonBody refuses: the store replaces it (and says so in the output), as when the runner wrote
+// itself. Only the known fields.
+Result<QJsonObject> rawBody(const QByteArray &body, const QStringList &known)
+{
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject())
+        return std::unexpected(Error::badRequest(u"body: expected a JSON object"_s));
+    const QJsonObject o = doc.object();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (!known.contains(it.key()))
+            return std::unexpected(Error::badRequest(u"%1: unknown field"_s.arg(it.key())));
+    return o;
 }
 
 QHttpServerResponse taskAnswer(const std::optional<Task> &task)
@@ -65,7 +92,7 @@ RunnerController::change(std::function<Result<Change>(Database &)> change)
 {
     return respond(m_engine->runnerChange(std::move(change)), [](Result<Change> c) {
         if (!c)
-            return ApiError::from(c.error()).toResponse();
+            return failed(c.error());
         return taskAnswer(c->task);
     });
 }
@@ -212,35 +239,33 @@ QFuture<QHttpServerResponse> RunnerController::output(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = JsonBody::parse(call.body, {u"task_id"_s, u"offset"_s, u"text"_s});
+    const auto body = rawBody(call.body, {u"task_id"_s, u"offset"_s, u"text"_s});
     if (!body)
         return ready(ApiError::from(body.error()));
-    const auto task = taskIdOf(*body);
-    if (!task)
-        return ready(ApiError::from(task.error()));
-    const auto offset = body->integer(u"offset"_s);
-    const auto text = body->string(u"text"_s);
-    if (!offset)
-        return ready(ApiError::from(offset.error()));
-    if (!text)
-        return ready(ApiError::from(text.error()));
-    if (!*offset || !*text)
-        return ready(ApiError::missingField(u"offset and text are required"_s));
+    const QString task = body->value(u"task_id"_s).toString();
+    if (!Validation::isUuid(task))
+        return ready(ApiError::invalidValue(u"task_id: required, a UUID"_s));
+    const QJsonValue at = body->value(u"offset"_s);
+    const QJsonValue text = body->value(u"text"_s);
+    if (!at.isDouble() || !text.isString())
+        return ready(ApiError::missingField(
+            u"offset (an integer) and text (a string) are required"_s));
+    const qint64 offset = at.toInteger();
     auto &[taskId, so] = m_outputs[call.id];
-    if (**offset == 0 || taskId != *task) {
-        taskId = *task;
+    if (offset == 0 || taskId != task) {
+        taskId = task;
         so.clear();
     }
     // A piece sent again (its answer was lost) replaces what followed it; one beyond the end
     // means the pieces before it are gone (the app restarted): the runner sends them all again.
-    if (**offset > so.size() || **offset < 0)
+    if (offset > so.size() || offset < 0)
         return ready(ApiError{409,
                               u"output_incomplete"_s,
                               u"offset %1: only %2 characters of this output are here"_s
-                                  .arg(**offset)
+                                  .arg(offset)
                                   .arg(so.size())});
-    so.truncate(**offset);
-    so += **text;
+    so.truncate(offset);
+    so += text.toString();
     return ready(jsonResponse(QJsonObject{{u"received"_s, so.size()}}));
 }
 
@@ -248,32 +273,35 @@ QFuture<QHttpServerResponse> RunnerController::finish(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = JsonBody::parse(call.body,
-                                      {u"task_id"_s,
-                                       u"result"_s,
-                                       u"succeeded"_s,
-                                       u"error"_s,
-                                       u"retryable"_s,
-                                       u"output_offset"_s});
+    const auto body = rawBody(call.body,
+                              {u"task_id"_s,
+                               u"result"_s,
+                               u"succeeded"_s,
+                               u"error"_s,
+                               u"retryable"_s,
+                               u"output_offset"_s});
     if (!body)
         return ready(ApiError::from(body.error()));
-    const auto task = taskIdOf(*body);
-    if (!task)
-        return ready(ApiError::from(task.error()));
-    const auto succeeded = body->boolean(u"succeeded"_s);
-    const auto error = body->string(u"error"_s);
-    const auto retryable = body->boolean(u"retryable"_s);
-    const auto offset = body->integer(u"output_offset"_s);
-    if (!succeeded || !error || !retryable || !offset)
+    const QString task = body->value(u"task_id"_s).toString();
+    if (!Validation::isUuid(task))
+        return ready(ApiError::invalidValue(u"task_id: required, a UUID"_s));
+    const QJsonValue succeeded = body->value(u"succeeded"_s);
+    const QJsonValue error = body->value(u"error"_s);
+    const QJsonValue retryable = body->value(u"retryable"_s);
+    const QJsonValue offset = body->value(u"output_offset"_s);
+    if (!succeeded.isBool() || !body->value(u"result"_s).isObject())
+        return ready(ApiError::missingField(
+            u"succeeded (a boolean) and result (an object) are required"_s));
+    if ((!error.isUndefined() && !error.isString())
+        || (!retryable.isUndefined() && !retryable.isBool())
+        || (!offset.isUndefined() && !offset.isDouble()))
         return ready(ApiError::wrongType(
-            u"succeeded and retryable: booleans, error: a string, output_offset: an integer"_s));
-    if (!*succeeded || !body->object().value(u"result"_s).isObject())
-        return ready(ApiError::missingField(u"succeeded and result are required"_s));
-    TaskResult result = TaskResult::fromJson(body->object().value(u"result"_s).toObject());
-    const qint64 before = offset->value_or(0);
+            u"error: a string, retryable: a boolean, output_offset: an integer"_s));
+    TaskResult result = TaskResult::fromJson(body->value(u"result"_s).toObject());
+    const qint64 before = offset.toInteger(0);
     if (before > 0) {
         const auto it = m_outputs.constFind(call.id);
-        if (it == m_outputs.cend() || it->first != *task || it->second.size() != before)
+        if (it == m_outputs.cend() || it->first != task || it->second.size() != before)
             return ready(ApiError{409,
                                   u"output_incomplete"_s,
                                   u"output_offset %1: the output's first part is not here"_s.arg(
@@ -281,12 +309,12 @@ QFuture<QHttpServerResponse> RunnerController::finish(const Call &call)
         result.output.prepend(it->second);
     }
     m_outputs.remove(call.id);
-    return change([t = *task,
+    return change([t = task,
                    id = call.id,
                    result,
-                   ok = **succeeded,
-                   why = error->value_or(QString()),
-                   again = retryable->value_or(true)](Database &db) {
+                   ok = succeeded.toBool(),
+                   why = error.toString(),
+                   again = retryable.toBool(true)](Database &db) {
         return db.finishTask(t, id, result, ok, why, again);
     });
 }
@@ -295,18 +323,16 @@ QFuture<QHttpServerResponse> RunnerController::fail(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = JsonBody::parse(call.body, {u"task_id"_s, u"error"_s});
+    const auto body = rawBody(call.body, {u"task_id"_s, u"error"_s});
     if (!body)
         return ready(ApiError::from(body.error()));
-    const auto task = taskIdOf(*body);
-    if (!task)
-        return ready(ApiError::from(task.error()));
-    const auto error = body->string(u"error"_s);
-    if (!error)
-        return ready(ApiError::from(error.error()));
-    if (!*error || (*error)->isEmpty())
+    const QString task = body->value(u"task_id"_s).toString();
+    if (!Validation::isUuid(task))
+        return ready(ApiError::invalidValue(u"task_id: required, a UUID"_s));
+    const QString why = body->value(u"error"_s).toString();
+    if (why.isEmpty())
         return ready(ApiError::missingField(u"error: required, why the task failed"_s));
-    return change([t = *task, id = call.id, why = **error](Database &db) {
+    return change([t = task, id = call.id, why](Database &db) {
         return db.failTaskToStart(t, id, why);
     });
 }
