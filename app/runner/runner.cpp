@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTimer>
 
 #include <algorithm>
@@ -41,11 +42,14 @@ int retryDelayMs(int attempt)
     return attempt >= 6 ? kMaxRetryMs : std::min(kMaxRetryMs, kFirstRetryMs << attempt);
 }
 
-// The app could not be reached, or its PostgreSQL: wait as long as it takes.
+// The app could not be reached, or its PostgreSQL, or it had no room for another connection
+// (api.sock's budget: 200 runners starting at once): wait as long as it takes. The change itself
+// was not even looked at.
 bool unreachable(const Error &e)
 {
     return e.kind == Error::Kind::Unavailable
-           && (e.code == u"app_unreachable"_s || e.code == u"postgres_unreachable"_s);
+           && (e.code == u"app_unreachable"_s || e.code == u"postgres_unreachable"_s
+               || e.code == u"too_many_connections"_s);
 }
 } // namespace
 
@@ -75,7 +79,9 @@ void Runner::linkUsed()
     if (!m_linkIdle) {
         m_linkIdle = new QTimer(this);
         m_linkIdle->setSingleShot(true);
-        m_linkIdle->setInterval(1000);
+        // Kept while requests follow each other (claim, start, finish of a quick task), closed
+        // soon after: 200 idle runners must not hold api.sock's 64 connections.
+        m_linkIdle->setInterval(100);
         connect(m_linkIdle, &QTimer::timeout, this, [this] { m_link.closeIdle(); });
     }
     m_linkIdle->start();
@@ -103,7 +109,13 @@ Result<> Runner::join()
     QJsonObject o = body;
     if (m_options.joinName.isEmpty())
         o.remove(u"name"_s);
-    auto joined = m_link.post("/api/v1/runners", o);
+    Result<QJsonObject> joined;
+    for (int i = 0; i < 60; ++i) {
+        joined = m_link.post("/api/v1/runners", o);
+        if (joined || !unreachable(joined.error()))
+            break;
+        QThread::msleep(500);
+    }
     if (!joined)
         return failure(u"joining the hive at %1: %2"_s.arg(m_link.describe(), joined.error().message));
     m_options.agentId = joined->value(u"id"_s).toString();
@@ -122,11 +134,11 @@ Result<> Runner::start()
             return r;
     }
     Result<QJsonObject> agent;
-    for (int i = 0; i < 30; ++i) {
+    for (int i = 0; i < 60; ++i) {
         agent = m_link.get("/api/v1/runners/" + m_options.agentId.toLatin1());
         if (agent || !unreachable(agent.error()))
             break;
-        QThread::msleep(500);
+        QThread::msleep(100 + QRandomGenerator::global()->bounded(400));
     }
     linkUsed();
     if (!agent)
