@@ -242,8 +242,7 @@ QFuture<Result<Agent>> Engine::restart(const QString &agentId)
     return m_orchestrator->restart(agentId);
 }
 
-QFuture<Result<Change>>
-Engine::runnerChange(std::function<Result<Change>(Database &)> change)
+QFuture<Result<Change>> Engine::runnerChange(std::function<Result<Change>(Database &)> change)
 {
     return m_store->run([q = m_queue, change](Database &db) -> Result<Change> {
         auto c = change(db);
@@ -260,7 +259,7 @@ Engine::runnerChange(std::function<Result<Change>(Database &)> change)
 }
 
 QFuture<Result<Engine::RunnerBeat>> Engine::runnerHeartbeat(const QString &agentId,
-                                                             const QString &taskId)
+                                                            const QString &taskId)
 {
     return m_store->run([agentId, taskId](Database &db) -> Result<RunnerBeat> {
         (void)db.touchHeartbeat(agentId);

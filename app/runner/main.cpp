@@ -81,7 +81,8 @@ int main(int argc, char *argv[])
         u"output-cap"_s,
         QCoreApplication::translate("main", "Bytes of output kept per task (default 4 MiB)."),
         u"bytes"_s);
-    p.addOptions({agent, dataDir, apiUrl, tokenFile, redisUrl, cap, join, name, profile, workdir, host});
+    p.addOptions(
+        {agent, dataDir, apiUrl, tokenFile, redisUrl, cap, join, name, profile, workdir, host});
     if (!p.parse(app.arguments())) {
         fprintf(stderr, "hive-runner: %s\n", qPrintable(p.errorText()));
         return 2;
@@ -116,7 +117,8 @@ int main(int argc, char *argv[])
         o.joinType = p.value(join);
         o.joinName = p.value(name);
         o.joinProfile = p.isSet(profile) ? p.value(profile) : u"claude"_s;
-        o.joinWorkdir = QDir(p.isSet(workdir) ? p.value(workdir) : QDir::currentPath()).absolutePath();
+        o.joinWorkdir
+            = QDir(p.isSet(workdir) ? p.value(workdir) : QDir::currentPath()).absolutePath();
         o.joinHost = p.isSet(host) ? p.value(host) : QSysInfo::machineHostName();
         if (p.isSet(agent)) {
             fputs("hive-runner: --join and --agent exclude each other\n", stderr);
@@ -134,9 +136,10 @@ int main(int argc, char *argv[])
             return 2;
         }
     }
-    for (const auto &[flag, value] : {std::pair{"--agent (or --join)", o.joinType.isEmpty() ? o.agentId : o.joinType},
-                                      std::pair{"--data-dir", o.dataDir},
-                                      std::pair{"--redis-url", o.redisUrl}}) {
+    for (const auto &[flag, value] :
+         {std::pair{"--agent (or --join)", o.joinType.isEmpty() ? o.agentId : o.joinType},
+          std::pair{"--data-dir", o.dataDir},
+          std::pair{"--redis-url", o.redisUrl}}) {
         if (value.isEmpty()) {
             fprintf(stderr, "hive-runner: %s is required\n", flag);
             return 2;

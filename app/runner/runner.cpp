@@ -117,7 +117,8 @@ Result<> Runner::join()
         QThread::msleep(500);
     }
     if (!joined)
-        return failure(u"joining the hive at %1: %2"_s.arg(m_link.describe(), joined.error().message));
+        return failure(
+            u"joining the hive at %1: %2"_s.arg(m_link.describe(), joined.error().message));
     m_options.agentId = joined->value(u"id"_s).toString();
     return {};
 }
@@ -261,16 +262,16 @@ void Runner::persist(StateChange change,
 
 void Runner::failWithoutResult(const Task &task, const QString &why, std::function<void()> then)
 {
-    persist([this, t = task.id, why](RunnerLink &link) {
-                return taskCall(link, "fail", {{u"task_id"_s, t}, {u"error"_s, why}});
-            },
-            [then](const Change &) { then(); },
-            [this, task, why, then](const Error &) {
-                // Even that refused: never drop it; try again, slowly.
-                QTimer::singleShot(kMaxRetryMs, this, [this, task, why, then] {
-                    failWithoutResult(task, why, then);
-                });
-            });
+    persist(
+        [this, t = task.id, why](RunnerLink &link) {
+            return taskCall(link, "fail", {{u"task_id"_s, t}, {u"error"_s, why}});
+        },
+        [then](const Change &) { then(); },
+        [this, task, why, then](const Error &) {
+            // Even that refused: never drop it; try again, slowly.
+            QTimer::singleShot(
+                kMaxRetryMs, this, [this, task, why, then] { failWithoutResult(task, why, then); });
+        });
 }
 
 void Runner::fetch()
@@ -297,9 +298,8 @@ void Runner::onEntry(const QueueEntry &entry)
 {
     const QString taskId = entry.taskId;
     m_claiming = true; // while the claim is tried (again), nothing else is fetched
-    persist([this, taskId](RunnerLink &link) {
-                return taskCall(link, "claim", {{u"task_id"_s, taskId}});
-            },
+    persist([this, taskId](
+                RunnerLink &link) { return taskCall(link, "claim", {{u"task_id"_s, taskId}}); },
             [this, entry](const Change &c) {
                 m_claiming = false;
                 if (!c.task) {
@@ -311,10 +311,11 @@ void Runner::onEntry(const QueueEntry &entry)
                 }
                 if (m_stopping) {
                     // Handed back: releaseTask queues it again with a new entry.
-                    persist([this, t = c.task->id](RunnerLink &link) {
-                                return taskCall(link, "release", {{u"task_id"_s, t}});
-                            },
-                            [this, entry](const Change &) { m_queue->ack(entry); });
+                    persist(
+                        [this, t = c.task->id](RunnerLink &link) {
+                            return taskCall(link, "release", {{u"task_id"_s, t}});
+                        },
+                        [this, entry](const Change &) { m_queue->ack(entry); });
                     return;
                 }
                 m_claimsRefused = 0;
@@ -510,9 +511,8 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     if (m_stopping) {
         // Handing back: the task runs again elsewhere, without counting this attempt.
         const Task task = *m_task;
-        persist([this, t = task.id](RunnerLink &link) {
-                    return taskCall(link, "release", {{u"task_id"_s, t}});
-                },
+        persist([this, t = task.id](
+                    RunnerLink &link) { return taskCall(link, "release", {{u"task_id"_s, t}}); },
                 [this](const Change &) {
                     m_queue->ack(m_entry);
                     m_task.reset();
@@ -553,10 +553,9 @@ void Runner::finishCurrent(const TaskResult &result,
                 if (n > 1 && out.at(offset + n - 1).isHighSurrogate())
                     --n; // a character is never cut in two
 
-                auto piece = link.post("/api/v1/runners/" + m_agent.id.toLatin1() + "/output",
-                                       {{u"task_id"_s, t},
-                                        {u"offset"_s, offset},
-                                        {u"text"_s, out.mid(offset, n)}});
+                auto piece = link.post(
+                    "/api/v1/runners/" + m_agent.id.toLatin1() + "/output",
+                    {{u"task_id"_s, t}, {u"offset"_s, offset}, {u"text"_s, out.mid(offset, n)}});
                 if (!piece)
                     return std::unexpected(piece.error());
                 offset += n;
@@ -573,25 +572,24 @@ void Runner::finishCurrent(const TaskResult &result,
                                   {u"output_offset"_s, head}});
             // The pieces were lost (the app restarted between them and the finish): again.
             if (!done && done.error().code == u"output_incomplete"_s)
-                return std::unexpected(Error{Error::Kind::Unavailable,
-                                             done.error().message,
-                                             u"app_unreachable"_s});
+                return std::unexpected(
+                    Error{Error::Kind::Unavailable, done.error().message, u"app_unreachable"_s});
             return done;
         },
-            [next](const Change &) { next(); },
-            [this, task, result, succeeded, error, next](const Error &e) {
-                // The result cannot be stored: the task ends failed, saying why and how its
-                // command ended, rather than staying "running" with its result gone.
-                const QString why
-                    = tr("its result could not be stored (%1); the command %2 after %3 ms%4")
-                          .arg(e.message,
-                               succeeded ? tr("succeeded")
-                                         : tr("failed (exit code %1)").arg(result.exitCode),
-                               QString::number(result.durationMs),
-                               error.isEmpty() ? QString() : u": "_s + error);
-                log()->error("task {}: {}", task.id, why);
-                failWithoutResult(task, why, next);
-            });
+        [next](const Change &) { next(); },
+        [this, task, result, succeeded, error, next](const Error &e) {
+            // The result cannot be stored: the task ends failed, saying why and how its
+            // command ended, rather than staying "running" with its result gone.
+            const QString why
+                = tr("its result could not be stored (%1); the command %2 after %3 ms%4")
+                      .arg(e.message,
+                           succeeded ? tr("succeeded")
+                                     : tr("failed (exit code %1)").arg(result.exitCode),
+                           QString::number(result.durationMs),
+                           error.isEmpty() ? QString() : u": "_s + error);
+            log()->error("task {}: {}", task.id, why);
+            failWithoutResult(task, why, next);
+        });
 }
 
 void Runner::onControl(const QByteArray &payload)

@@ -61,7 +61,8 @@ Result<RunnerLink> RunnerLink::make(const QString &url, const QByteArray &token)
     const QUrl u(url);
     if (!u.isValid() || u.scheme() != u"http"_s || u.host().isEmpty() || u.port() <= 0
         || (!u.path().isEmpty() && u.path() != u"/"_s))
-        return failure(u"API URL '%1': expected http://host:port or unix:/path/api.sock"_s.arg(url));
+        return failure(
+            u"API URL '%1': expected http://host:port or unix:/path/api.sock"_s.arg(url));
     link.m_host = u.host().toUtf8();
     link.m_port = quint16(u.port());
     return link;
@@ -132,12 +133,14 @@ bool RunnerLink::connectNow(QString *why)
     hints.ai_socktype = SOCK_STREAM;
     addrinfo *found = nullptr;
     const QByteArray port = QByteArray::number(m_port);
-    if (const int rc = ::getaddrinfo(m_host.constData(), port.constData(), &hints, &found); rc != 0) {
+    if (const int rc = ::getaddrinfo(m_host.constData(), port.constData(), &hints, &found);
+        rc != 0) {
         *why = u"%1: %2"_s.arg(QString::fromUtf8(m_host), QString::fromLocal8Bit(gai_strerror(rc)));
         return false;
     }
     for (addrinfo *ai = found; ai; ai = ai->ai_next) {
-        m_fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+        m_fd = ::socket(
+            ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
         if (m_fd < 0)
             continue;
         int rc = ::connect(m_fd, ai->ai_addr, ai->ai_addrlen);
@@ -246,14 +249,14 @@ bool RunnerLink::exchange(
 Result<QJsonDocument>
 RunnerLink::request(const QByteArray &method, const QByteArray &path, const QByteArray &body)
 {
-    QByteArray req = method + ' ' + path + " HTTP/1.1\r\nHost: "
-                     + (m_host.isEmpty() ? QByteArray("localhost") : m_host)
+    QByteArray req = method + ' ' + path
+                     + " HTTP/1.1\r\nHost: " + (m_host.isEmpty() ? QByteArray("localhost") : m_host)
                      + "\r\nAccept: application/json\r\n";
     if (!m_token.isEmpty())
         req += "Authorization: Bearer " + m_token + "\r\n";
     if (method != "GET")
-        req += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
-               + "\r\n";
+        req += "Content-Type: application/json\r\nContent-Length: "
+               + QByteArray::number(body.size()) + "\r\n";
     req += "\r\n" + body;
 
     int status = 0;
@@ -285,8 +288,8 @@ RunnerLink::request(const QByteArray &method, const QByteArray &path, const QByt
         if (answer.isEmpty())
             return QJsonDocument(QJsonObject());
         if (err.error != QJsonParseError::NoError)
-            return failure(u"%1 %2: the app's answer is not JSON"_s.arg(
-                QString::fromLatin1(method), QString::fromUtf8(path)));
+            return failure(u"%1 %2: the app's answer is not JSON"_s.arg(QString::fromLatin1(method),
+                                                                        QString::fromUtf8(path)));
         return doc;
     }
     const QJsonObject e = o.value(u"error"_s).toObject();

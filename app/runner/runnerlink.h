@@ -40,16 +40,18 @@ public:
     Result<QJsonObject> get(const QByteArray &path);
     Result<QJsonObject> post(const QByteArray &path, const QJsonObject &body);
     // Any request, any JSON answer (a list too).
-    Result<QJsonDocument> request(const QByteArray &method,
-                                  const QByteArray &path,
-                                  const QByteArray &body);
+    Result<QJsonDocument>
+    request(const QByteArray &method, const QByteArray &path, const QByteArray &body);
     void closeIdle(); // closes the kept-alive connection
     QString describe() const;
 
     int timeoutMs = 15000;
 
 private:
-    bool exchange(const QByteArray &request, int *status, QByteArray *answer, QString *why,
+    bool exchange(const QByteArray &request,
+                  int *status,
+                  QByteArray *answer,
+                  QString *why,
                   bool *sentNothing);
     bool connectNow(QString *why);
     void closeSocket();

@@ -101,8 +101,8 @@ QFuture<QHttpServerResponse> RunnerController::join(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = JsonBody::parse(
-        call.body, {u"type"_s, u"name"_s, u"profile"_s, u"workdir"_s, u"host"_s});
+    const auto body
+        = JsonBody::parse(call.body, {u"type"_s, u"name"_s, u"profile"_s, u"workdir"_s, u"host"_s});
     if (!body)
         return ready(ApiError::from(body.error()));
     const auto type = body->string(u"type"_s);
@@ -132,15 +132,15 @@ QFuture<QHttpServerResponse> RunnerController::join(const Call &call)
     a.status = Agent::Status::Starting;
     // No tmux session here: the agent lives on that host, and is judged by its heartbeat.
     a.tmuxSession = u"@"_s + **host;
-    return respond(m_engine->runnerChange([a](Database &db) { return db.insertAgent(a); }),
-                   [](Result<Change> c) {
-                       if (!c)
-                           return ApiError::from(c.error()).toResponse();
-                       if (!c->agent)
-                           return ApiError::internal(Error::internal(u"no agent inserted"_s))
-                               .toResponse();
-                       return created(c->agent->toJson(), u"/api/v1/agents/"_s + c->agent->id);
-                   });
+    return respond(
+        m_engine->runnerChange([a](Database &db) { return db.insertAgent(a); }),
+        [](Result<Change> c) {
+            if (!c)
+                return ApiError::from(c.error()).toResponse();
+            if (!c->agent)
+                return ApiError::internal(Error::internal(u"no agent inserted"_s)).toResponse();
+            return created(c->agent->toJson(), u"/api/v1/agents/"_s + c->agent->id);
+        });
 }
 
 QFuture<QHttpServerResponse> RunnerController::agent(const Call &call)
@@ -167,9 +167,8 @@ QFuture<QHttpServerResponse> RunnerController::status(const Call &call)
     // A runner only says it is ready: the rest of an agent's states are the app's to set.
     if (status->value_or(QString()) != u"idle"_s)
         return ready(ApiError::unknownValue(u"status: only 'idle'"_s));
-    return change([id = call.id](Database &db) {
-        return db.setAgentStatus(id, Agent::Status::Idle);
-    });
+    return change(
+        [id = call.id](Database &db) { return db.setAgentStatus(id, Agent::Status::Idle); });
 }
 
 QFuture<QHttpServerResponse> RunnerController::heartbeat(const Call &call)
@@ -185,28 +184,27 @@ QFuture<QHttpServerResponse> RunnerController::heartbeat(const Call &call)
     const QString task = taskId->value_or(QString());
     if (!task.isEmpty() && !Validation::isUuid(task))
         return ready(ApiError::invalidValue(u"task_id: '%1' is not a UUID"_s.arg(task)));
-    return respond(
-        m_engine->runnerHeartbeat(call.id, task),
-        [agentId = call.id](Result<Engine::RunnerBeat> beat) {
-            if (!beat)
-                return ApiError::from(beat.error()).toResponse();
-            QJsonObject o{{u"agent_status"_s, Agent::statusName(beat->agent.status)},
-                          {u"agent_alive"_s, beat->agent.isAlive()},
-                          // Room for what else a runner must obey (an agent paused, …).
-                          {u"flags"_s, QJsonObject()}};
-            if (beat->task) {
-                const Task &t = *beat->task;
-                const bool cancelled = t.status == Task::Status::Cancelled;
-                o.insert(u"task_status"_s, Task::statusName(t.status));
-                o.insert(u"task_cancelled"_s, cancelled);
-                o.insert(u"task_taken_away"_s,
-                         !cancelled
-                             && (t.agentId != agentId
-                                 || (t.status != Task::Status::Assigned
-                                     && t.status != Task::Status::Running)));
-            }
-            return jsonResponse(o);
-        });
+    return respond(m_engine->runnerHeartbeat(call.id, task),
+                   [agentId = call.id](Result<Engine::RunnerBeat> beat) {
+                       if (!beat)
+                           return ApiError::from(beat.error()).toResponse();
+                       QJsonObject o{{u"agent_status"_s, Agent::statusName(beat->agent.status)},
+                                     {u"agent_alive"_s, beat->agent.isAlive()},
+                                     // Room for what else a runner must obey (an agent paused, …).
+                                     {u"flags"_s, QJsonObject()}};
+                       if (beat->task) {
+                           const Task &t = *beat->task;
+                           const bool cancelled = t.status == Task::Status::Cancelled;
+                           o.insert(u"task_status"_s, Task::statusName(t.status));
+                           o.insert(u"task_cancelled"_s, cancelled);
+                           o.insert(u"task_taken_away"_s,
+                                    !cancelled
+                                        && (t.agentId != agentId
+                                            || (t.status != Task::Status::Assigned
+                                                && t.status != Task::Status::Running)));
+                       }
+                       return jsonResponse(o);
+                   });
 }
 
 QFuture<QHttpServerResponse> RunnerController::claim(const Call &call)
@@ -248,8 +246,8 @@ QFuture<QHttpServerResponse> RunnerController::output(const Call &call)
     const QJsonValue at = body->value(u"offset"_s);
     const QJsonValue text = body->value(u"text"_s);
     if (!at.isDouble() || !text.isString())
-        return ready(ApiError::missingField(
-            u"offset (an integer) and text (a string) are required"_s));
+        return ready(
+            ApiError::missingField(u"offset (an integer) and text (a string) are required"_s));
     const qint64 offset = at.toInteger();
     auto &[taskId, so] = m_outputs[call.id];
     if (offset == 0 || taskId != task) {
@@ -259,11 +257,10 @@ QFuture<QHttpServerResponse> RunnerController::output(const Call &call)
     // A piece sent again (its answer was lost) replaces what followed it; one beyond the end
     // means the pieces before it are gone (the app restarted): the runner sends them all again.
     if (offset > so.size() || offset < 0)
-        return ready(ApiError{409,
-                              u"output_incomplete"_s,
-                              u"offset %1: only %2 characters of this output are here"_s
-                                  .arg(offset)
-                                  .arg(so.size())});
+        return ready(ApiError{
+            409,
+            u"output_incomplete"_s,
+            u"offset %1: only %2 characters of this output are here"_s.arg(offset).arg(so.size())});
     so.truncate(offset);
     so += text.toString();
     return ready(jsonResponse(QJsonObject{{u"received"_s, so.size()}}));
@@ -290,8 +287,8 @@ QFuture<QHttpServerResponse> RunnerController::finish(const Call &call)
     const QJsonValue retryable = body->value(u"retryable"_s);
     const QJsonValue offset = body->value(u"output_offset"_s);
     if (!succeeded.isBool() || !body->value(u"result"_s).isObject())
-        return ready(ApiError::missingField(
-            u"succeeded (a boolean) and result (an object) are required"_s));
+        return ready(
+            ApiError::missingField(u"succeeded (a boolean) and result (an object) are required"_s));
     if ((!error.isUndefined() && !error.isString())
         || (!retryable.isUndefined() && !retryable.isBool())
         || (!offset.isUndefined() && !offset.isDouble()))
@@ -302,10 +299,10 @@ QFuture<QHttpServerResponse> RunnerController::finish(const Call &call)
     if (before > 0) {
         const auto it = m_outputs.constFind(call.id);
         if (it == m_outputs.cend() || it->first != task || it->second.size() != before)
-            return ready(ApiError{409,
-                                  u"output_incomplete"_s,
-                                  u"output_offset %1: the output's first part is not here"_s.arg(
-                                      before)});
+            return ready(
+                ApiError{409,
+                         u"output_incomplete"_s,
+                         u"output_offset %1: the output's first part is not here"_s.arg(before)});
         result.output.prepend(it->second);
     }
     m_outputs.remove(call.id);
@@ -332,9 +329,8 @@ QFuture<QHttpServerResponse> RunnerController::fail(const Call &call)
     const QString why = body->value(u"error"_s).toString();
     if (why.isEmpty())
         return ready(ApiError::missingField(u"error: required, why the task failed"_s));
-    return change([t = task, id = call.id, why](Database &db) {
-        return db.failTaskToStart(t, id, why);
-    });
+    return change(
+        [t = task, id = call.id, why](Database &db) { return db.failTaskToStart(t, id, why); });
 }
 
 QFuture<QHttpServerResponse> RunnerController::release(const Call &call)
@@ -414,17 +410,15 @@ QList<ApiOperation> RunnerController::operations()
               {},
               u"RunnerOutput"_s,
               {{200, u"RunnerOutputAnswer"_s}, {409, u"Error"_s}}});
-    o.append({Method::Post,
-              u"/api/v1/runners/{id}/finish"_s,
-              u"finishTask"_s,
-              u"The task's result (ignored when the task is no longer this agent's)"_s,
-              true,
-              {},
-              u"RunnerFinish"_s,
-              {{200, u"RunnerTaskAnswer"_s},
-               {404, u"Error"_s},
-               {409, u"Error"_s},
-               {503, u"Error"_s}}});
+    o.append(
+        {Method::Post,
+         u"/api/v1/runners/{id}/finish"_s,
+         u"finishTask"_s,
+         u"The task's result (ignored when the task is no longer this agent's)"_s,
+         true,
+         {},
+         u"RunnerFinish"_s,
+         {{200, u"RunnerTaskAnswer"_s}, {404, u"Error"_s}, {409, u"Error"_s}, {503, u"Error"_s}}});
     o.append({Method::Post,
               u"/api/v1/runners/{id}/fail"_s,
               u"failTaskToStart"_s,
@@ -460,11 +454,12 @@ void RunnerController::addSchemas(QJsonObject &s)
     s.insert(u"RunnerTaskRef"_s, object({{u"task_id"_s, uuid}}, {u"task_id"_s}, true));
     s.insert(u"RunnerHeartbeat"_s,
              object({{u"task_id"_s, type(u"string"_s, u"the task it runs, if any"_s)}}, {}, true));
-    s.insert(u"RunnerTaskAnswer"_s,
-             object({{u"task"_s,
-                      QJsonObject{{u"oneOf"_s,
-                                   QJsonArray{ref(u"Task"_s), QJsonObject{{u"type"_s, u"null"_s}}}}}}},
-                    {u"task"_s}));
+    s.insert(
+        u"RunnerTaskAnswer"_s,
+        object({{u"task"_s,
+                 QJsonObject{{u"oneOf"_s,
+                              QJsonArray{ref(u"Task"_s), QJsonObject{{u"type"_s, u"null"_s}}}}}}},
+               {u"task"_s}));
     s.insert(u"RunnerBeat"_s,
              object({{u"agent_status"_s, enumOf(Agent::statusNames())},
                      {u"agent_alive"_s, type(u"boolean"_s)},

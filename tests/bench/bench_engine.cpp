@@ -130,6 +130,8 @@ spawnMany(Engine &engine, Tracker &tracker, const QString &type, int n, const QS
         SpawnRequest r;
         r.type = type;
         r.profile = profile;
+        // Named: 200 generated names (type and 4 hex digits) would collide now and then.
+        r.name = u"%1-%2"_s.arg(type).arg(i);
         futures << engine.spawn(r);
     }
     QStringList ids;
@@ -243,7 +245,8 @@ int main(int argc, char *argv[])
            "sessions\n",
            fiftyIdle);
     if (wide > 0) {
-        const auto [wideSessions, wideReady] = spawnMany(engine, tracker, u"wide"_s, wide, u"noop"_s);
+        const auto [wideSessions, wideReady]
+            = spawnMany(engine, tracker, u"wide"_s, wide, u"noop"_s);
         printf("spawn %d workers: %7.1f ms to their tmux sessions, %7.1f ms until every runner is "
                "idle (goal < 2000 ms for 200)\n",
                wide,

@@ -45,7 +45,7 @@ protected:
     }
     // The engine, and the API beside it (hive-runner reaches the app through <data-dir>/api.sock).
     void startEngine();
-    void startApi(); // for an engine made by the test itself
+    void startApi();   // for an engine made by the test itself
     void stopEngine(); // the API, then the engine: the app gone
     Agent spawnWorker(const QString &type,
                       const QString &profile = QStringLiteral("fake"),
