@@ -247,6 +247,42 @@ QFuture<Result<Agent>> Engine::restart(const QString &agentId)
     return m_orchestrator->restart(agentId);
 }
 
+QFuture<Result<Change>> Engine::runnerChange(std::function<Result<Change>(Database &)> change)
+{
+    return m_store->run([q = m_queue, change](Database &db) -> Result<Change> {
+        auto c = change(db);
+        if (!c) {
+            Error e = c.error();
+            if (e.kind == Error::Kind::Unavailable && !db.isOpen())
+                e.code = u"postgres_unreachable"_s;
+            return std::unexpected(e);
+        }
+        // Published from the store's thread in commit order.
+        QMetaObject::invokeMethod(q, [q, c = *c] { q->apply(c); }, Qt::QueuedConnection);
+        return c;
+    });
+}
+
+QFuture<Result<Engine::RunnerBeat>> Engine::runnerHeartbeat(const QString &agentId,
+                                                            const QString &taskId)
+{
+    return m_store->run([agentId, taskId](Database &db) -> Result<RunnerBeat> {
+        (void)db.touchHeartbeat(agentId);
+        auto agent = db.agent(agentId);
+        if (!agent) {
+            Error e = agent.error();
+            if (e.kind == Error::Kind::Unavailable && !db.isOpen())
+                e.code = u"postgres_unreachable"_s;
+            return std::unexpected(e);
+        }
+        RunnerBeat beat{*agent, std::nullopt};
+        if (!taskId.isEmpty())
+            if (auto t = db.task(taskId))
+                beat.task = *t;
+        return beat;
+    });
+}
+
 QFuture<Engine::Health> Engine::health()
 {
     return postgresReachable()

@@ -89,6 +89,20 @@ public:
     QFuture<Result<>> hook(const QString &agentId, const QJsonObject &payload);
     // Kills the agent if it lives and spawns it again with its conversation resumed.
     QFuture<Result<Agent>> restart(const QString &agentId);
+
+    // hive-runner's side of the store (RunnerController): the state changes a runner made on its
+    // own PostgreSQL connection before (claim, start, finish, release, its status), run by the
+    // store and published like every other change. A failure while PostgreSQL is unreachable has
+    // the code "postgres_unreachable" (the runner keeps trying, for as long as it takes).
+    QFuture<Result<Change>> runnerChange(std::function<Result<Change>(Database &)> change);
+    // A runner's heartbeat: stamped in PostgreSQL; the agent, and the task it runs (taskId, may be
+    // empty), as they are now.
+    struct RunnerBeat
+    {
+        Agent agent;
+        std::optional<Task> task;
+    };
+    QFuture<Result<RunnerBeat>> runnerHeartbeat(const QString &agentId, const QString &taskId);
     // Full-text or semantic search over tasks, answers and the agents' logs; a log hit's chunk.
     QFuture<Result<QList<SearchHit>>> search(const QString &query, Search::Kind kind, int limit);
     QFuture<Result<LogText>> logText(qint64 id);

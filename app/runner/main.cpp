@@ -9,6 +9,8 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
+#include <QSysInfo>
 
 #include <cstdio>
 #include <cstring>
@@ -39,10 +41,38 @@ int main(int argc, char *argv[])
         u"agent"_s, QCoreApplication::translate("main", "The agent's id."), u"id"_s);
     const QCommandLineOption dataDir(
         u"data-dir"_s, QCoreApplication::translate("main", "The data directory."), u"dir"_s);
-    const QCommandLineOption dbUrl(
-        u"database-url"_s,
-        QCoreApplication::translate("main", "PostgreSQL URL (env HIVE_DATABASE_URL)."),
+    const QCommandLineOption apiUrl(
+        u"api-url"_s,
+        QCoreApplication::translate("main",
+                                    "The app's API: http://host:port for a runner on another "
+                                    "host (env HIVE_API_URL; default: <data-dir>/api.sock)."),
         u"url"_s);
+    const QCommandLineOption tokenFile(
+        u"api-token-file"_s,
+        QCoreApplication::translate("main",
+                                    "A file holding the API token, for --api-url over TCP (env "
+                                    "HIVE_API_TOKEN: the token itself)."),
+        u"file"_s);
+    const QCommandLineOption join(
+        u"join"_s,
+        QCoreApplication::translate("main",
+                                    "Join the hive as a new worker agent of this type (a runner "
+                                    "started on another host; instead of --agent)."),
+        u"type"_s);
+    const QCommandLineOption name(
+        u"name"_s, QCoreApplication::translate("main", "--join: the agent's name."), u"name"_s);
+    const QCommandLineOption profile(
+        u"profile"_s,
+        QCoreApplication::translate("main", "--join: the agent profile (default claude)."),
+        u"name"_s);
+    const QCommandLineOption workdir(
+        u"workdir"_s,
+        QCoreApplication::translate("main", "--join: the folder tasks run in (default: here)."),
+        u"dir"_s);
+    const QCommandLineOption host(
+        u"host"_s,
+        QCoreApplication::translate("main", "--join: this host's name, as the app shows it."),
+        u"name"_s);
     const QCommandLineOption redisUrl(
         u"redis-url"_s,
         QCoreApplication::translate("main", "Redis URL (env HIVE_REDIS_URL)."),
@@ -51,7 +81,8 @@ int main(int argc, char *argv[])
         u"output-cap"_s,
         QCoreApplication::translate("main", "Bytes of output kept per task (default 4 MiB)."),
         u"bytes"_s);
-    p.addOptions({agent, dataDir, dbUrl, redisUrl, cap});
+    p.addOptions(
+        {agent, dataDir, apiUrl, tokenFile, redisUrl, cap, join, name, profile, workdir, host});
     if (!p.parse(app.arguments())) {
         fprintf(stderr, "hive-runner: %s\n", qPrintable(p.errorText()));
         return 2;
@@ -67,7 +98,33 @@ int main(int argc, char *argv[])
     Hive::Runner::Options o;
     o.agentId = p.value(agent);
     o.dataDir = p.isSet(dataDir) ? p.value(dataDir) : qEnvironmentVariable("HIVE_DATA_DIR");
-    o.databaseUrl = p.isSet(dbUrl) ? p.value(dbUrl) : qEnvironmentVariable("HIVE_DATABASE_URL");
+    o.apiUrl = p.isSet(apiUrl) ? p.value(apiUrl) : qEnvironmentVariable("HIVE_API_URL");
+    if (o.apiUrl.isEmpty() && !o.dataDir.isEmpty())
+        o.apiUrl = u"unix:"_s + QDir(o.dataDir).filePath(u"api.sock"_s);
+    o.apiToken = qgetenv("HIVE_API_TOKEN").trimmed();
+    if (p.isSet(tokenFile)) {
+        QFile f(p.value(tokenFile));
+        if (!f.open(QIODevice::ReadOnly)) {
+            fprintf(stderr,
+                    "hive-runner: --api-token-file: %s: %s\n",
+                    qPrintable(f.fileName()),
+                    qPrintable(f.errorString()));
+            return 2;
+        }
+        o.apiToken = f.readAll().trimmed();
+    }
+    if (p.isSet(join)) {
+        o.joinType = p.value(join);
+        o.joinName = p.value(name);
+        o.joinProfile = p.isSet(profile) ? p.value(profile) : u"claude"_s;
+        o.joinWorkdir
+            = QDir(p.isSet(workdir) ? p.value(workdir) : QDir::currentPath()).absolutePath();
+        o.joinHost = p.isSet(host) ? p.value(host) : QSysInfo::machineHostName();
+        if (p.isSet(agent)) {
+            fputs("hive-runner: --join and --agent exclude each other\n", stderr);
+            return 2;
+        }
+    }
     o.redisUrl = p.isSet(redisUrl) ? p.value(redisUrl) : qEnvironmentVariable("HIVE_REDIS_URL");
     if (p.isSet(cap)) {
         bool ok = false;
@@ -79,17 +136,17 @@ int main(int argc, char *argv[])
             return 2;
         }
     }
-    for (const auto &[name, value] : {std::pair{"--agent", o.agentId},
-                                      std::pair{"--data-dir", o.dataDir},
-                                      std::pair{"--database-url", o.databaseUrl},
-                                      std::pair{"--redis-url", o.redisUrl}}) {
+    for (const auto &[flag, value] :
+         {std::pair{"--agent (or --join)", o.joinType.isEmpty() ? o.agentId : o.joinType},
+          std::pair{"--data-dir", o.dataDir},
+          std::pair{"--redis-url", o.redisUrl}}) {
         if (value.isEmpty()) {
-            fprintf(stderr, "hive-runner: %s is required\n", name);
+            fprintf(stderr, "hive-runner: %s is required\n", flag);
             return 2;
         }
     }
     Hive::Logging::setup(QDir(o.dataDir).filePath(u"logs"_s),
-                         u"runner-%1.log"_s.arg(o.agentId),
+                         u"runner-%1.log"_s.arg(o.agentId.isEmpty() ? o.joinType : o.agentId),
                          u"info"_s,
                          /*console=*/false);
 

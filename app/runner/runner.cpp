@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTimer>
 
 #include <algorithm>
@@ -32,9 +33,23 @@ constexpr int kMaxRetryMs = 30000;
 // is tried this many times; after that the change counts as refused.
 constexpr int kTransientTries = 8;
 
+// A result's output goes in pieces of at most this many characters (the API takes bodies up to
+// 1 MiB; a JSON escape makes a character at most six bytes).
+constexpr qsizetype kOutputPiece = 128 * 1024;
+
 int retryDelayMs(int attempt)
 {
     return attempt >= 6 ? kMaxRetryMs : std::min(kMaxRetryMs, kFirstRetryMs << attempt);
+}
+
+// The app could not be reached, or its PostgreSQL, or it had no room for another connection
+// (api.sock's budget: 200 runners starting at once): wait as long as it takes. The change itself
+// was not even looked at.
+bool unreachable(const Error &e)
+{
+    return e.kind == Error::Kind::Unavailable
+           && (e.code == u"app_unreachable"_s || e.code == u"postgres_unreachable"_s
+               || e.code == u"too_many_connections"_s);
 }
 } // namespace
 
@@ -59,22 +74,77 @@ void Runner::say(const QString &line)
     fflush(stdout);
 }
 
-Result<> Runner::start()
+void Runner::linkUsed()
 {
-    // PostgreSQL may be starting with the app: wait for it a little.
-    Result<> opened;
-    for (int i = 0; i < 30; ++i) {
-        opened = m_db.open(m_options.databaseUrl, u"runner"_s);
-        if (opened || opened.error().kind != Error::Kind::Unavailable)
+    if (!m_linkIdle) {
+        m_linkIdle = new QTimer(this);
+        m_linkIdle->setSingleShot(true);
+        // Kept while requests follow each other (claim, start, finish of a quick task), closed
+        // soon after: 200 idle runners must not hold api.sock's 64 connections.
+        m_linkIdle->setInterval(100);
+        connect(m_linkIdle, &QTimer::timeout, this, [this] { m_link.closeIdle(); });
+    }
+    m_linkIdle->start();
+}
+
+Result<Change> Runner::taskCall(RunnerLink &link, const char *what, const QJsonObject &body)
+{
+    auto answer = link.post("/api/v1/runners/" + m_agent.id.toLatin1() + '/' + what, body);
+    linkUsed();
+    if (!answer)
+        return std::unexpected(answer.error());
+    Change c;
+    if (const QJsonValue t = answer->value(u"task"_s); t.isObject())
+        c.task = Task::fromJson(t.toObject());
+    return c;
+}
+
+Result<> Runner::join()
+{
+    const QJsonObject body{{u"type"_s, m_options.joinType},
+                           {u"name"_s, m_options.joinName},
+                           {u"profile"_s, m_options.joinProfile},
+                           {u"workdir"_s, m_options.joinWorkdir},
+                           {u"host"_s, m_options.joinHost}};
+    QJsonObject o = body;
+    if (m_options.joinName.isEmpty())
+        o.remove(u"name"_s);
+    Result<QJsonObject> joined;
+    for (int i = 0; i < 60; ++i) {
+        joined = m_link.post("/api/v1/runners", o);
+        if (joined || !unreachable(joined.error()))
             break;
         QThread::msleep(500);
     }
-    if (!opened)
-        return failure(opened.error().message);
-    auto agent = m_db.agent(m_options.agentId);
+    if (!joined)
+        return failure(
+            u"joining the hive at %1: %2"_s.arg(m_link.describe(), joined.error().message));
+    m_options.agentId = joined->value(u"id"_s).toString();
+    return {};
+}
+
+Result<> Runner::start()
+{
+    auto link = RunnerLink::make(m_options.apiUrl, m_options.apiToken);
+    if (!link)
+        return failure(link.error());
+    m_link = std::move(*link);
+    // The app may be starting with the runner: wait for it a little.
+    if (m_options.agentId.isEmpty()) {
+        if (auto r = join(); !r)
+            return r;
+    }
+    Result<QJsonObject> agent;
+    for (int i = 0; i < 60; ++i) {
+        agent = m_link.get("/api/v1/runners/" + m_options.agentId.toLatin1());
+        if (agent || !unreachable(agent.error()))
+            break;
+        QThread::msleep(100 + QRandomGenerator::global()->bounded(400));
+    }
+    linkUsed();
     if (!agent)
         return failure(agent.error().message);
-    m_agent = *agent;
+    m_agent = Agent::fromJson(*agent);
     if (!m_agent.isAlive())
         return failure(u"agent %1 is %2"_s.arg(m_agent.name, Agent::statusName(m_agent.status)));
     auto profile = Profiles::load(m_agent.profile, m_options.dataDir);
@@ -90,8 +160,8 @@ Result<> Runner::start()
         // be published (Redis not connected yet) and clients kept showing "starting".
         if (m_agent.status == Agent::Status::Starting) {
             m_agent.status = Agent::Status::Idle;
-            persist([id = m_agent.id](Database &db) {
-                return db.setAgentStatus(id, Agent::Status::Idle);
+            persist([this](RunnerLink &link) {
+                return taskCall(link, "status", {{u"status"_s, u"idle"_s}});
             });
         }
         heartbeat();
@@ -116,31 +186,33 @@ void Runner::heartbeat()
 {
     if (m_queue)
         m_queue->heartbeat(m_agent.id, m_options.heartbeatTtlMs);
-    (void)m_db.touchHeartbeat(m_agent.id);
-    checkStillOurs();
+    QJsonObject body;
+    const bool running = m_task && m_process && !m_takenAway;
+    if (running)
+        body.insert(u"task_id"_s, m_task->id);
+    auto beat = m_link.post("/api/v1/runners/" + m_agent.id.toLatin1() + "/heartbeat", body);
+    linkUsed();
+    // The app or its PostgreSQL unreachable: nothing to learn; asked again at the next heartbeat.
+    if (beat)
+        obey(*beat);
 }
 
-void Runner::checkStillOurs()
+void Runner::obey(const QJsonObject &beat)
 {
     if (m_stopping)
         return;
-    // Unreachable PostgreSQL: nothing to learn; asked again at the next heartbeat.
-    if (auto me = m_db.agent(m_agent.id); me && !me->isAlive()) {
-        stop(tr("agent %1 is %2").arg(m_agent.name, Agent::statusName(me->status)));
+    if (!beat.value(u"agent_alive"_s).toBool(true)) {
+        stop(tr("agent %1 is %2").arg(m_agent.name, beat.value(u"agent_status"_s).toString()));
         return;
     }
-    if (!m_task || !m_process || m_takenAway)
+    if (!m_task || !m_process || m_takenAway || !beat.contains(u"task_status"_s))
         return;
-    auto t = m_db.task(m_task->id);
-    if (!t)
-        return;
-    if (t->status == Task::Status::Cancelled)
+    if (beat.value(u"task_cancelled"_s).toBool())
         stopCommand(tr("task %1 was cancelled; stopping its command").arg(m_task->id), true);
-    else if (t->agentId != m_agent.id
-             || (t->status != Task::Status::Assigned && t->status != Task::Status::Running))
+    else if (beat.value(u"task_taken_away"_s).toBool())
         stopCommand(tr("task %1 is no longer this agent's (%2); stopping its command, its result "
                        "is not stored")
-                        .arg(m_task->id, Task::statusName(t->status)),
+                        .arg(m_task->id, beat.value(u"task_status"_s).toString()),
                     false);
 }
 
@@ -161,21 +233,20 @@ void Runner::persist(StateChange change,
                      std::function<void(const Error &)> refused,
                      int attempt)
 {
-    auto r = change(m_db);
+    auto r = change(m_link);
     if (r) {
-        m_queue->apply(*r);
         if (then)
             then(*r);
         return;
     }
     const Error e = r.error();
-    // Unavailable: PostgreSQL unreachable (the connection is closed: wait for it as long as it
-    // takes), or a transient failure with the connection open (tried kTransientTries times).
-    if (e.kind == Error::Kind::Unavailable && (!m_db.isOpen() || attempt + 1 < kTransientTries)) {
+    // Unavailable: the app or its PostgreSQL unreachable (wait for it as long as it takes), or a
+    // transient failure while PostgreSQL answers (tried kTransientTries times).
+    if (e.kind == Error::Kind::Unavailable && (unreachable(e) || attempt + 1 < kTransientTries)) {
         const int ms = retryDelayMs(attempt);
         log()->warn("{}; trying again in {} ms", e.message, ms);
         if (attempt == 0)
-            say(tr("PostgreSQL: %1; trying again").arg(e.message));
+            say(tr("%1; trying again").arg(e.message));
         QTimer::singleShot(ms, this, [this, change, then, refused, attempt] {
             persist(change, then, refused, attempt + 1);
         });
@@ -191,15 +262,16 @@ void Runner::persist(StateChange change,
 
 void Runner::failWithoutResult(const Task &task, const QString &why, std::function<void()> then)
 {
-    persist([t = task.id, id = m_agent.id, why](
-                Database &db) { return db.failTaskToStart(t, id, why); },
-            [then](const Change &) { then(); },
-            [this, task, why, then](const Error &) {
-                // Even that refused: never drop it; try again, slowly.
-                QTimer::singleShot(kMaxRetryMs, this, [this, task, why, then] {
-                    failWithoutResult(task, why, then);
-                });
-            });
+    persist(
+        [this, t = task.id, why](RunnerLink &link) {
+            return taskCall(link, "fail", {{u"task_id"_s, t}, {u"error"_s, why}});
+        },
+        [then](const Change &) { then(); },
+        [this, task, why, then](const Error &) {
+            // Even that refused: never drop it; try again, slowly.
+            QTimer::singleShot(
+                kMaxRetryMs, this, [this, task, why, then] { failWithoutResult(task, why, then); });
+        });
 }
 
 void Runner::fetch()
@@ -226,7 +298,8 @@ void Runner::onEntry(const QueueEntry &entry)
 {
     const QString taskId = entry.taskId;
     m_claiming = true; // while the claim is tried (again), nothing else is fetched
-    persist([taskId, id = m_agent.id](Database &db) { return db.claimTask(taskId, id); },
+    persist([this, taskId](
+                RunnerLink &link) { return taskCall(link, "claim", {{u"task_id"_s, taskId}}); },
             [this, entry](const Change &c) {
                 m_claiming = false;
                 if (!c.task) {
@@ -238,9 +311,11 @@ void Runner::onEntry(const QueueEntry &entry)
                 }
                 if (m_stopping) {
                     // Handed back: releaseTask queues it again with a new entry.
-                    persist([t = c.task->id,
-                             id = m_agent.id](Database &db) { return db.releaseTask(t, id); },
-                            [this, entry](const Change &) { m_queue->ack(entry); });
+                    persist(
+                        [this, t = c.task->id](RunnerLink &link) {
+                            return taskCall(link, "release", {{u"task_id"_s, t}});
+                        },
+                        [this, entry](const Change &) { m_queue->ack(entry); });
                     return;
                 }
                 m_claimsRefused = 0;
@@ -289,7 +364,9 @@ void Runner::runTask(const Task &task, const QueueEntry &entry)
     connect(m_process, &QProcess::errorOccurred, this, &Runner::onProcessError);
     connect(m_process, &QProcess::started, this, [this] {
         m_startedReported = true;
-        persist([t = m_task->id, id = m_agent.id](Database &db) { return db.startTask(t, id); });
+        persist([this, t = m_task->id](RunnerLink &link) {
+            return taskCall(link, "start", {{u"task_id"_s, t}});
+        });
     });
     m_clock.start();
     m_process->start();
@@ -434,7 +511,8 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     if (m_stopping) {
         // Handing back: the task runs again elsewhere, without counting this attempt.
         const Task task = *m_task;
-        persist([t = task.id, id = m_agent.id](Database &db) { return db.releaseTask(t, id); },
+        persist([this, t = task.id](
+                    RunnerLink &link) { return taskCall(link, "release", {{u"task_id"_s, t}}); },
                 [this](const Change &) {
                     m_queue->ack(m_entry);
                     m_task.reset();
@@ -460,27 +538,63 @@ void Runner::finishCurrent(const TaskResult &result,
         m_task.reset();
         QTimer::singleShot(0, this, &Runner::fetch);
     };
-    persist([t = task.id, id = m_agent.id, result, succeeded, error, retryable](
-                Database &db) { return db.finishTask(t, id, result, succeeded, error, retryable); },
-            [next](const Change &) { next(); },
-            [this, task, result, succeeded, error, next](const Error &e) {
-                // The result cannot be stored: the task ends failed, saying why and how its
-                // command ended, rather than staying "running" with its result gone.
-                const QString why
-                    = tr("its result could not be stored (%1); the command %2 after %3 ms%4")
-                          .arg(e.message,
-                               succeeded ? tr("succeeded")
-                                         : tr("failed (exit code %1)").arg(result.exitCode),
-                               QString::number(result.durationMs),
-                               error.isEmpty() ? QString() : u": "_s + error);
-                log()->error("task {}: {}", task.id, why);
-                failWithoutResult(task, why, next);
-            });
+    persist(
+        [this, t = task.id, sent = result, succeeded, error, retryable](
+            RunnerLink &link) -> Result<Change> {
+            // A large output goes first in pieces, all but its last; the finish carries the rest.
+            // Each attempt sends them all again (the app may have restarted meanwhile).
+            const QString &out = sent.output;
+            qsizetype offset = 0;
+            qsizetype head = out.size() > kOutputPiece ? out.size() - kOutputPiece : 0;
+            if (head > 0 && out.at(head - 1).isHighSurrogate())
+                --head;
+            while (offset < head) {
+                qsizetype n = std::min(kOutputPiece, head - offset);
+                if (n > 1 && out.at(offset + n - 1).isHighSurrogate())
+                    --n; // a character is never cut in two
+
+                auto piece = link.post(
+                    "/api/v1/runners/" + m_agent.id.toLatin1() + "/output",
+                    {{u"task_id"_s, t}, {u"offset"_s, offset}, {u"text"_s, out.mid(offset, n)}});
+                if (!piece)
+                    return std::unexpected(piece.error());
+                offset += n;
+            }
+            TaskResult last = sent;
+            last.output = out.mid(head);
+            auto done = taskCall(link,
+                                 "finish",
+                                 {{u"task_id"_s, t},
+                                  {u"result"_s, last.toJson()},
+                                  {u"succeeded"_s, succeeded},
+                                  {u"error"_s, error},
+                                  {u"retryable"_s, retryable},
+                                  {u"output_offset"_s, head}});
+            // The pieces were lost (the app restarted between them and the finish): again.
+            if (!done && done.error().code == u"output_incomplete"_s)
+                return std::unexpected(
+                    Error{Error::Kind::Unavailable, done.error().message, u"app_unreachable"_s});
+            return done;
+        },
+        [next](const Change &) { next(); },
+        [this, task, result, succeeded, error, next](const Error &e) {
+            // The result cannot be stored: the task ends failed, saying why and how its
+            // command ended, rather than staying "running" with its result gone.
+            const QString why
+                = tr("its result could not be stored (%1); the command %2 after %3 ms%4")
+                      .arg(e.message,
+                           succeeded ? tr("succeeded")
+                                     : tr("failed (exit code %1)").arg(result.exitCode),
+                           QString::number(result.durationMs),
+                           error.isEmpty() ? QString() : u": "_s + error);
+            log()->error("task {}: {}", task.id, why);
+            failWithoutResult(task, why, next);
+        });
 }
 
 void Runner::onControl(const QByteArray &payload)
 {
-    // A message missed while Redis was away is made up for by checkStillOurs().
+    // A message missed while Redis was away is made up for by the heartbeat's answer.
     const QList<QByteArray> parts = payload.split(' ');
     if (parts.size() == 2 && parts[0] == "cancel" && m_task
         && m_task->id == QString::fromUtf8(parts[1]) && m_process)

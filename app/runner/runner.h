@@ -2,9 +2,10 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
+#include "app/runner/runnerlink.h"
 #include "services/agents/profiles.h"
 #include "services/queue/queue.h"
-#include "services/store/database.h"
+#include "services/store/change.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -20,9 +21,12 @@ namespace Hive {
 // hive-runner: runs inside one worker agent's tmux session. Takes the tasks of its agent's type
 // from the queue (highest priority first), runs the profile's command for each in the agent's
 // folder with the output shown live on the terminal and captured (the last few MiB), stores the
-// result, and sends heartbeats. Everything happens in the main thread's event loop; the SQL is
-// synchronous (this process has nothing else to keep responsive but the child's output, which
-// waits in its pipe meanwhile).
+// result, and sends heartbeats. It holds no PostgreSQL connection: its agent, claims, results and
+// heartbeats go through the app's API (RunnerLink: <data-dir>/api.sock, or the API's TCP port with
+// its token for a runner on another host), which runs the same store functions for it; the queue,
+// its Redis heartbeat and stop requests come from Redis directly. Everything happens in the main
+// thread's event loop; the requests to the app are synchronous (this process has nothing else to
+// keep responsive but the child's output, which waits in its pipe meanwhile).
 class Runner : public QObject
 {
     Q_OBJECT
@@ -30,10 +34,17 @@ class Runner : public QObject
 public:
     struct Options
     {
-        QString agentId;
+        QString agentId; // empty: join (a runner on another host) with the fields below
         QString dataDir;
-        QString databaseUrl;
+        QString apiUrl; // "unix:<data-dir>/api.sock" or http://host:port
+        QByteArray apiToken;
         QString redisUrl;
+        // Joining: the agent this runner becomes.
+        QString joinType;
+        QString joinName;
+        QString joinProfile;
+        QString joinWorkdir;
+        QString joinHost;
         qsizetype outputCap = 4 * 1024 * 1024;
         int heartbeatMs = 3000;
         int heartbeatTtlMs = 10000;
@@ -62,17 +73,17 @@ private:
     void onOutput();
     void onControl(const QByteArray &payload);
     void heartbeat();
-    // Whether the running task is still this agent's (and the agent still alive) in PostgreSQL:
-    // a cancel whose message was missed, or a task taken away, stops the command.
-    void checkStillOurs();
+    // What the heartbeat's answer says: a cancel whose message was missed, or a task taken away,
+    // stops the command; an agent ended stops the runner.
+    void obey(const QJsonObject &beat);
     void stopCommand(const QString &why, bool cancelled);
 
-    using StateChange = std::function<Result<Change>(Database &)>;
-    // Runs a state change, publishing what it did, then `then`. Never drops it silently: while
-    // PostgreSQL is unreachable, or the change fails in a transient way (a deadlock, a
-    // serialization failure, a timeout), it is tried again with a growing pause; a change that
-    // PostgreSQL refuses for good (or that keeps failing while PostgreSQL answers) goes to
-    // `refused`, or when there is none, is logged and `then` gets an empty Change.
+    using StateChange = std::function<Result<Change>(RunnerLink &)>;
+    // Has the app make a state change (it publishes what it did), then `then`. Never drops it
+    // silently: while the app or its PostgreSQL is unreachable it is tried again with a growing
+    // pause, for as long as it takes; a change that fails in a transient way (a deadlock, a
+    // serialization failure, a timeout) is tried kTransientTries times; a change refused for good
+    // goes to `refused`, or when there is none, is logged and `then` gets an empty Change.
     void persist(StateChange change,
                  std::function<void(const Change &)> then = {},
                  std::function<void(const Error &)> refused = {},
@@ -87,8 +98,14 @@ private:
                        bool retryable = true);
     QByteArray capturedOutput() const;
 
+    // POST /api/v1/runners/<agent>/<what>; the answer's task as a Change.
+    Result<Change> taskCall(RunnerLink &link, const char *what, const QJsonObject &body);
+    Result<> join();
+    void linkUsed(); // the connection is closed after a second without requests
+
     Options m_options;
-    Database m_db;
+    RunnerLink m_link;
+    QTimer *m_linkIdle = nullptr;
     Queue *m_queue = nullptr;
     Agent m_agent;
     Profile m_profile;

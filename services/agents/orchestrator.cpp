@@ -262,10 +262,9 @@ QFuture<Result<Agent>> Orchestrator::startSession(const Agent &agent,
     spec.env.insert(u"HIVE_AGENT_ID"_s, agent.id);
     spec.env.insert(u"HIVE_AGENT_NAME"_s, agent.name);
     spec.env.insert(u"HIVE_DATA_DIR"_s, m_options.dataDir);
-    if (!agent.interactive) {
-        spec.env.insert(u"HIVE_DATABASE_URL"_s, m_options.databaseUrl);
+    // The runner reaches PostgreSQL only through the app (its API): it is not told where it is.
+    if (!agent.interactive)
         spec.env.insert(u"HIVE_REDIS_URL"_s, m_options.redisUrl);
-    }
     return then(this, m_tmux->newSession(spec), [this, agent](Result<> made) {
         return sessionStarted(agent, made);
     });
@@ -609,6 +608,12 @@ void Orchestrator::reconcile()
                     for (const Agent &a : agents) {
                         if (m_spawning.contains(a.id) || m_ending.contains(a.id))
                             continue; // its session is being made, or it is being ended
+                        // A runner on another host (RunnerController::join): no session here,
+                        // judged by its heartbeat alone.
+                        if (a.tmuxSession.startsWith(u'@')) {
+                            workers << a;
+                            continue;
+                        }
                         if (!names.contains(a.tmuxSession)) {
                             lost.append({a, u"its tmux session ended"_s});
                             continue;

@@ -6,6 +6,7 @@
 #include "models/task.h"
 #include "services/api/apischemas.h"
 #include "services/api/reviewcontroller.h"
+#include "services/api/runnercontroller.h"
 
 #include <QJsonArray>
 
@@ -221,6 +222,7 @@ const QList<ApiOperation> &operations()
                   {},
                   {},
                   {{200, u"OpenApi"_s}}});
+        o.append(RunnerController::operations()); // hive-runner's routes
         return o;
     }();
     return ops;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/api/apischemas.h"
+#include "services/api/runnercontroller.h"
 
 #include "services/api/reviewcontroller.h"
 
@@ -364,6 +365,7 @@ QJsonObject components()
              QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"SearchHit"_s)}});
     s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));
     ReviewController::addSchemas(s);
+    RunnerController::addSchemas(s); // hive-runner's bodies and answers
     return s;
 }
 

@@ -9,6 +9,7 @@
 #include "services/api/connectionguard.h"
 #include "services/api/eventhub.h"
 #include "services/api/reviewcontroller.h"
+#include "services/api/runnercontroller.h"
 #include "services/api/searchcontroller.h"
 #include "services/api/systemcontroller.h"
 #include "services/api/taskcontroller.h"
@@ -64,7 +65,8 @@ ApiService::ApiService(const ApiServer::Options &options, Engine *engine)
                      new AgentController(engine, this),
                      new TaskController(engine, this),
                      new SearchController(engine, this),
-                     new ReviewController(engine, this)};
+                     new ReviewController(engine, this),
+                     new RunnerController(engine, this)};
 }
 
 ApiService::~ApiService() = default;

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "services/queue/redisclient.h"
-#include "services/store/database.h"
+#include "services/store/change.h"
 
 #include <QObject>
 #include <QSet>

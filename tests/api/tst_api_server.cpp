@@ -120,7 +120,18 @@ void tst_ApiServer::openApiDescribesExactlyWhatIsServed()
                          u"POST /api/v1/tasks/{id}/retry"_s,
                          u"GET /api/v1/events"_s,
                          u"GET /api/v1/search"_s,
-                         u"GET /api/v1/openapi.json"_s};
+                         u"GET /api/v1/openapi.json"_s,
+                         // hive-runner's (RunnerController)
+                         u"POST /api/v1/runners"_s,
+                         u"GET /api/v1/runners/{id}"_s,
+                         u"POST /api/v1/runners/{id}/status"_s,
+                         u"POST /api/v1/runners/{id}/heartbeat"_s,
+                         u"POST /api/v1/runners/{id}/claim"_s,
+                         u"POST /api/v1/runners/{id}/start"_s,
+                         u"POST /api/v1/runners/{id}/output"_s,
+                         u"POST /api/v1/runners/{id}/finish"_s,
+                         u"POST /api/v1/runners/{id}/fail"_s,
+                         u"POST /api/v1/runners/{id}/release"_s};
     contract.sort();
     QCOMPARE(described, contract);
     const QJsonObject schemas

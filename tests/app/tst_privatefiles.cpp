@@ -112,7 +112,7 @@ void tst_PrivateFiles::agenthiveMakesPrivateFiles()
     QVERIFY2(readAll(log).contains("made private"), readAll(log).constData());
 }
 
-// hive-runner, given a database URL it cannot use: it stops, but its log is made first.
+// hive-runner, given an API URL it cannot use: it stops, but its log is made first.
 void tst_PrivateFiles::runnerMakesPrivateFiles()
 {
     const QString data = m_root.filePath(u"runner-data"_s); // made by the runner itself
@@ -122,7 +122,7 @@ void tst_PrivateFiles::runnerMakesPrivateFiles()
                   u"a1"_s,
                   u"--data-dir"_s,
                   data,
-                  u"--database-url"_s,
+                  u"--api-url"_s,
                   u"mysql://nowhere/x"_s,
                   u"--redis-url"_s,
                   u"redis://127.0.0.1:1/0"_s});

@@ -5,6 +5,7 @@
 #include "models/agentmodel.h"
 #include "models/taskfilterproxy.h"
 #include "models/taskmodel.h"
+#include "services/api/apiserver.h"
 #include "services/engine.h"
 #include "services/store/database.h"
 #include "tests/fixture/hivefixture.h"
@@ -69,6 +70,7 @@ private:
 
     std::unique_ptr<Test::HiveFixture> m_fx;
     std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<ApiServer> m_api; // hive-runner reaches the app through its api.sock
     std::unique_ptr<SessionController> m_sessions;
     QList<Event> m_events; // everything the engine published, in order
     // Another connection, as a hive-runner's: what it writes is never published here.
@@ -97,6 +99,11 @@ void tst_SessionController::initTestCase()
         m_engine.get(), &Engine::eventReceived, this, [this](const Event &e) { m_events << e; });
     QVERIFY_OK(wait(m_engine->start()));
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
+    ApiServer::Options ao;
+    ao.port = 0;
+    ao.dataDir = m_fx->dir();
+    m_api = std::make_unique<ApiServer>(ao, m_engine.get());
+    QVERIFY_OK(wait(m_api->start()));
     QVERIFY_OK(m_probe.open(m_fx->databaseUrl(), u"probe"_s));
 }
 
@@ -104,6 +111,7 @@ void tst_SessionController::cleanupTestCase()
 {
     m_probe.close();
     m_sessions.reset();
+    m_api.reset();
     m_engine.reset();
     m_fx.reset();
 }

@@ -3,12 +3,17 @@
 //
 // The engine's speed, end to end, on real PostgreSQL, Redis and tmux (started by the test
 // fixture), with hive-runner running a no-op command:
-//   - spawn latency for 1 and for 50 agents (session up; and runner ready, i.e. idle)
+//   - spawn latency for 1, 50 and 200 agents (session up; and runner ready, i.e. idle)
+//   - hive-runner's resident memory (mean over the runners, VmRSS from /proc)
+//   - PostgreSQL connections (pg_stat_activity) with 50 and with 200 workers
 //   - dispatch latency (task created → the agent's command started) p50/p99 over N no-op tasks
 //   - tasks per second through the whole system (create → succeeded)
-// Progress is followed through the engine's events (as the GUI and WebSocket clients do), never
-// by polling, so that the benchmark does not load the store it measures.
-// Usage: bench_engine [--tasks N] [--workers W]
+// Each figure is printed with its goal (issue 11). The API runs beside the engine, as in the app:
+// the runners reach the app through its api.sock. Progress is followed through the engine's
+// events (as the GUI and WebSocket clients do), never by polling, so that the benchmark does not
+// load the store it measures.
+// Usage: bench_engine [--tasks N] [--workers W] [--wide N (workers spawned at once, default 200)]
+#include "services/api/apiserver.h"
 #include "services/engine.h"
 #include "tests/fixture/hivefixture.h"
 
@@ -82,6 +87,32 @@ double percentile(QList<double> v, double p)
     return v[i];
 }
 
+// The hive-runner processes of this data directory: their mean VmRSS in MiB, and how many.
+std::pair<double, int> runnerRss(const QString &dataDir)
+{
+    qint64 totalKb = 0;
+    int n = 0;
+    const QStringList pids = QDir(u"/proc"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &pid : pids) {
+        QFile cmd(u"/proc/"_s + pid + u"/cmdline"_s);
+        if (!cmd.open(QIODevice::ReadOnly))
+            continue;
+        const QList<QByteArray> argv = cmd.readAll().split('\0');
+        if (argv.isEmpty() || !argv.first().endsWith("hive-runner")
+            || !argv.contains(dataDir.toLocal8Bit()))
+            continue;
+        QFile status(u"/proc/"_s + pid + u"/status"_s);
+        if (!status.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &line : status.readAll().split('\n'))
+            if (line.startsWith("VmRSS:")) {
+                totalKb += line.mid(6).trimmed().split(' ').first().toLongLong();
+                ++n;
+            }
+    }
+    return {n ? double(totalKb) / n / 1024.0 : 0.0, n};
+}
+
 struct Tracker
 {
     QSet<QString> idleAgents;
@@ -99,6 +130,8 @@ spawnMany(Engine &engine, Tracker &tracker, const QString &type, int n, const QS
         SpawnRequest r;
         r.type = type;
         r.profile = profile;
+        // Named: 200 generated names (type and 4 hex digits) would collide now and then.
+        r.name = u"%1-%2"_s.arg(type).arg(i);
         futures << engine.spawn(r);
     }
     QStringList ids;
@@ -127,12 +160,15 @@ int main(int argc, char *argv[])
     setvbuf(stdout, nullptr, _IOLBF, 0);
     int tasks = 1000;
     int workers = 8;
+    int wide = 200;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); ++i) {
         if (args[i] == u"--tasks"_s)
             tasks = args[i + 1].toInt();
         if (args[i] == u"--workers"_s)
             workers = args[i + 1].toInt();
+        if (args[i] == u"--wide"_s)
+            wide = args[i + 1].toInt();
     }
 
     Test::HiveFixture fx;
@@ -153,6 +189,7 @@ int main(int argc, char *argv[])
     o.databaseUrl = fx.databaseUrl();
     o.redisUrl = fx.redisUrl();
     o.runnerPath = Test::HiveFixture::binDir() + u"/hive-runner"_s;
+    o.maxAgents = 1 + 50 + 50 + wide + workers + 10;
     Engine engine(o);
     Tracker tracker;
     QObject::connect(&engine, &Engine::eventReceived, &engine, [&tracker](const Event &e) {
@@ -167,6 +204,22 @@ int main(int argc, char *argv[])
     }
     while (!engine.redisConnected())
         QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    ApiServer::Options ao;
+    ao.port = 0;
+    ao.dataDir = fx.dir();
+    ApiServer api(ao, &engine);
+    if (auto r = await(api.start()); !r) {
+        fprintf(stderr, "api: %s\n", qPrintable(r.error().message));
+        return 1;
+    }
+    Database probe;
+    (void)probe.open(fx.databaseUrl(), u"bench"_s);
+    // Client connections to PostgreSQL now (this benchmark's probe among them).
+    auto pgConnections = [] {
+        QSqlQuery q(QSqlDatabase::database(u"bench"_s));
+        q.exec(u"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"_s);
+        return q.next() ? q.value(0).toInt() : -1;
+    };
 
     printf(
         "Agent Hive engine benchmark (real PostgreSQL, Redis, tmux; hive-runner running `true`)\n");
@@ -179,11 +232,45 @@ int main(int argc, char *argv[])
         "spawn 50 workers: %7.1f ms to their tmux sessions, %7.1f ms until every runner is idle\n",
         fifty,
         fiftyReady);
+    const auto [rss50, runners50] = runnerRss(fx.dir());
+    printf("hive-runner resident memory: %.1f MiB mean over %d runners (goal < 15 MiB)\n",
+           rss50,
+           runners50);
+    printf("PostgreSQL connections with 51 workers: %d, this benchmark's one included (goal: "
+           "<= 20 with 200 agents)\n",
+           pgConnections());
     const auto [fiftyIdle, unused] = spawnMany(engine, tracker, u"idle"_s, 50, u"idle"_s);
     Q_UNUSED(unused);
     printf("spawn 50 interactive agents (`sleep`, no runner to start): %7.1f ms to their tmux "
            "sessions\n",
            fiftyIdle);
+    if (wide > 0) {
+        const auto [wideSessions, wideReady]
+            = spawnMany(engine, tracker, u"wide"_s, wide, u"noop"_s);
+        printf("spawn %d workers: %7.1f ms to their tmux sessions, %7.1f ms until every runner is "
+               "idle (goal < 2000 ms for 200)\n",
+               wide,
+               wideSessions,
+               wideReady);
+        const auto [rssWide, runnersWide] = runnerRss(fx.dir());
+        printf("PostgreSQL connections with %d workers and 50 interactive agents: %d, this "
+               "benchmark's one included (goal <= 20 with 200 agents)\n",
+               runnersWide,
+               pgConnections());
+        printf("hive-runner resident memory: %.1f MiB mean over %d runners (goal < 15 MiB)\n",
+               rssWide,
+               runnersWide);
+    }
+    // The idle runners would compete with the 8 below for the 2 cores: gone first.
+    {
+        auto all = await(engine.agents());
+        QList<QFuture<Result<>>> kills;
+        for (const Agent &a : *all)
+            if (a.isAlive() && (a.type == u"wide"_s || a.type == u"many"_s || a.type == u"idle"_s))
+                kills << engine.kill(a.id);
+        for (auto &k : kills)
+            await(k);
+    }
 
     spawnMany(engine, tracker, u"bench"_s, workers, u"noop"_s);
     auto submit = [&](int i) {
@@ -219,8 +306,6 @@ int main(int argc, char *argv[])
     const double totalMs = double(clock.nsecsElapsed()) / 1e6;
 
     // Latencies from PostgreSQL: created_at → started_at (the command started).
-    Database db;
-    (void)db.open(fx.databaseUrl(), u"bench"_s);
     auto latencies = [&](const QStringList &which) {
         QList<double> out;
         QSqlQuery q(QSqlDatabase::database(u"bench"_s));
@@ -241,19 +326,21 @@ int main(int argc, char *argv[])
            percentile(seq, 0.5),
            percentile(seq, 0.99),
            percentile(seq, 1.0));
-    printf("dispatch latency, %d tasks queued at once on %d workers: p50 %.1f ms, p99 %.1f ms\n",
+    printf("dispatch latency, %d tasks queued at once on %d workers: p50 %.1f ms, p99 %.1f ms "
+           "(goal p99 < 20 ms)\n",
            tasks,
            workers,
            percentile(all, 0.5),
            percentile(all, 0.99));
     printf("throughput: %d tasks submitted in %.0f ms (%.0f/s); all finished after %.0f ms: %.1f "
-           "tasks/s\n",
+           "tasks/s (goal >= 1000/s)\n",
            tasks,
            submitMs,
            tasks / submitMs * 1000,
            totalMs,
            tasks / totalMs * 1000);
-    db.close();
+    probe.close();
+    api.stop();
     engine.stop();
     return 0;
 }

@@ -37,6 +37,22 @@ void EngineTestBase::startEngine()
     auto started = wait(m_engine->start());
     QVERIFY_OK(started);
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
+    startApi();
+}
+
+void EngineTestBase::startApi()
+{
+    ApiServer::Options o;
+    o.port = 0;
+    o.dataDir = m_fx->dir();
+    m_api = std::make_unique<ApiServer>(o, m_engine.get());
+    QVERIFY_OK(wait(m_api->start()));
+}
+
+void EngineTestBase::stopEngine()
+{
+    m_api.reset();
+    m_engine.reset();
 }
 
 void EngineTestBase::initTestCase()
@@ -58,7 +74,7 @@ void EngineTestBase::init()
 
 void EngineTestBase::cleanupTestCase()
 {
-    m_engine.reset();
+    stopEngine();
     m_fx.reset();
 }
 

@@ -2,6 +2,7 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
+#include "services/api/apiserver.h"
 #include "services/engine.h"
 #include "tests/fixture/hivefixture.h"
 
@@ -42,7 +43,10 @@ protected:
             qFatal("future did not finish");
         return f.result();
     }
+    // The engine, and the API beside it (hive-runner reaches the app through <data-dir>/api.sock).
     void startEngine();
+    void startApi();   // for an engine made by the test itself
+    void stopEngine(); // the API, then the engine: the app gone
     Agent spawnWorker(const QString &type,
                       const QString &profile = QStringLiteral("fake"),
                       const QString &name = {});
@@ -62,6 +66,7 @@ protected:
     std::function<void(Engine::Options &)> m_configure;
     std::unique_ptr<HiveFixture> m_fx;
     std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<ApiServer> m_api; // after m_engine: destroyed first
     QList<Event> m_events;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/agents/profiles.h"
+#include "services/api/apiserver.h"
 #include "services/engine.h"
 #include "tests/fixture/claudestandin.h"
 #include "tests/fixture/hivefixture.h"
@@ -57,6 +58,7 @@ private:
 
     std::unique_ptr<Test::HiveFixture> m_fx;
     std::unique_ptr<Engine> m_engine;
+    std::unique_ptr<ApiServer> m_api; // hive-runner reaches the app through its api.sock
     Test::ClaudeStandIn m_standin;
 };
 
@@ -88,10 +90,16 @@ void tst_Claude::initTestCase()
     m_engine = std::make_unique<Engine>(o);
     QVERIFY_OK(wait(m_engine->start()));
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
+    ApiServer::Options ao;
+    ao.port = 0;
+    ao.dataDir = m_fx->dir();
+    m_api = std::make_unique<ApiServer>(ao, m_engine.get());
+    QVERIFY_OK(wait(m_api->start()));
 }
 
 void tst_Claude::cleanupTestCase()
 {
+    m_api.reset();
     m_engine.reset();
     m_standin.stop();
     m_fx.reset();

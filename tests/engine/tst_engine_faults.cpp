@@ -66,7 +66,7 @@ void tst_EngineFaults::appRestartAdoptsAgentsAndKeepsTasks()
     const Task busy = createTask(u"sleep=3"_s, u"adopt"_s);
     waitTask(busy.id, [](const Task &x) { return x.status == Task::Status::Running; });
     // The app goes away with no goodbye (the engine keeps nothing else: a kill -9 leaves the same).
-    m_engine.reset();
+    stopEngine();
     // Work queued while no app runs: the runner still takes it (Redis and PostgreSQL are up).
     Database db;
     QVERIFY(db.open(m_fx->databaseUrl(), u"side"_s));

@@ -94,12 +94,13 @@ void tst_EngineHostSafety::killAll()
 void tst_EngineHostSafety::restartWithLimit(int max)
 {
     killAll();
-    m_engine.reset();
+    stopEngine();
     Engine::Options o = m_fx->engineOptions();
     o.maxAgents = max;
     m_engine = std::make_unique<Engine>(o);
     QVERIFY_OK(wait(m_engine->start()));
     QTRY_VERIFY_WITH_TIMEOUT(m_engine->redisConnected(), 10000);
+    startApi();
 }
 
 QString tst_EngineHostSafety::makeRepository(const QString &name)
@@ -175,11 +176,7 @@ void tst_EngineHostSafety::spawnsBeyondTheLimitAreRefused()
     QVERIFY(!sessionExists(u"cap-3"_s));
 
     // Through the API: 409 agent_limit, the message naming the limit.
-    ApiServer::Options ao;
-    ao.port = 0;
-    ao.dataDir = m_fx->dir();
-    ApiServer api(ao, m_engine.get());
-    QVERIFY_OK(wait(api.start()));
+    ApiServer &api = *m_api;
     auto [status, error] = post(api.socketPath(),
                                 "/api/v1/agents",
                                 R"({"type":"capped","profile":"fake","name":"cap-api"})");
@@ -228,7 +225,7 @@ void tst_EngineHostSafety::concurrentSpawnsStayUnderTheLimit()
     QCOMPARE(spawned, 2);
     QCOMPARE(refused, 3);
     killAll();
-    m_engine.reset(); // the next test starts the engine with the default limit again
+    stopEngine(); // the next test starts the engine with the default limit again
 }
 
 void tst_EngineHostSafety::relativePathsAreRefused_data()

@@ -411,7 +411,7 @@ void tst_EngineLost::queuedTaskWithoutEntryIsSwept()
     // once the canary has its entry, the start-up rebuilds are over and only the sweep is left.
     const QString canary = orphan(u"canary"_s);
     QVERIFY(!canary.isEmpty());
-    m_engine.reset();
+    stopEngine();
     m_sweepMs = 300;
     startEngine();
     QTRY_VERIFY_WITH_TIMEOUT(streamTasks(u"canary"_s).contains(canary), 10000);
@@ -426,7 +426,7 @@ void tst_EngineLost::queuedTaskWithoutEntryIsSwept()
     QVERIFY(streamTasks(u"swept"_s).isEmpty());
     db.close();
 
-    m_engine.reset();
+    stopEngine();
     m_sweepMs = 0;
     startEngine();
 }
