@@ -139,30 +139,31 @@ void SessionController::reload()
     ++m_loadGeneration;
     newest.then(this, [this, agentList, taskLists](Result<qint64> seq) mutable {
         agentList.then(this, [this, seq, taskLists](Result<QList<Agent>> agents) mutable {
-            taskLists.then(this, [this, seq, agents](const QList<QFuture<Result<QList<Task>>>> &all) {
-                QString error = !seq ? seq.error().message
-                                : !agents ? agents.error().message
-                                          : QString();
-                QList<Task> tasks;
-                for (const auto &f : all) {
-                    const Result<QList<Task>> t = f.result();
-                    if (!t) {
-                        if (error.isEmpty())
-                            error = t.error().message;
-                        continue;
+            taskLists.then(
+                this, [this, seq, agents](const QList<QFuture<Result<QList<Task>>>> &all) {
+                    QString error = !seq      ? seq.error().message
+                                    : !agents ? agents.error().message
+                                              : QString();
+                    QList<Task> tasks;
+                    for (const auto &f : all) {
+                        const Result<QList<Task>> t = f.result();
+                        if (!t) {
+                            if (error.isEmpty())
+                                error = t.error().message;
+                            continue;
+                        }
+                        tasks << *t;
                     }
-                    tasks << *t;
-                }
-                if (!error.isEmpty()) {
-                    m_loading = false;
-                    Q_EMIT errorOccurred(tr("Cannot Load Agents and Tasks"), error);
-                    return;
-                }
-                const Result<QList<Task>> page = all.first().result();
-                finishLoad(*agents, tasks); // the recent page first; repeats are skipped
-                setHistoryCursor(*page);
-                m_sequence->start(*seq); // once: the events after it, held back until now
-            });
+                    if (!error.isEmpty()) {
+                        m_loading = false;
+                        Q_EMIT errorOccurred(tr("Cannot Load Agents and Tasks"), error);
+                        return;
+                    }
+                    const Result<QList<Task>> page = all.first().result();
+                    finishLoad(*agents, tasks); // the recent page first; repeats are skipped
+                    setHistoryCursor(*page);
+                    m_sequence->start(*seq); // once: the events after it, held back until now
+                });
         });
     });
 }

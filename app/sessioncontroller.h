@@ -54,10 +54,10 @@ public:
     void setReconcileInterval(int ms);
     // How many task summaries a load and each older page hold (500 by default; tests make it
     // small). A load holds the most recent ones and every unfinished task; older pages come as a
-    // view of the task model scrolls to its end (TaskModel::fetchMore), by keyset (before=).
+    // view of the task model scrolls to its end (TaskModel::fetchOlder), by keyset (before=).
     void setPageSize(int tasks) { m_pageSize = qMax(1, tasks); }
     int pageSize() const { return m_pageSize; }
-    // Asks for the page of tasks older than the oldest one loaded (what a view's fetchMore does).
+    // Asks for the page of tasks older than the oldest one loaded (TaskModel::moreRequested).
     void fetchOlderTasks();
 
     // Lost agents the user took off the list stay off it across loads and restarts.
@@ -120,7 +120,7 @@ private:
     QHash<QString, quint64> m_lastEvent; // agent or task id → m_eventCount when its last event came
     QSet<QString> m_dismissed;
     int m_pageSize = 500;
-    QString m_historyCursor;    // the oldest task of the last page of history: before= of the next
+    QString m_historyCursor; // the oldest task of the last page of history: before= of the next
     quint64 m_loadGeneration = 0; // a page asked for before a reload is dropped
 };
 

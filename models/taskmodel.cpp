@@ -251,14 +251,9 @@ void TaskModel::appendOlder(const QList<Task> &tasks)
     Q_EMIT countsChanged();
 }
 
-bool TaskModel::canFetchMore(const QModelIndex &parent) const
+void TaskModel::fetchOlder()
 {
-    return !parent.isValid() && m_hasMore && !m_fetching;
-}
-
-void TaskModel::fetchMore(const QModelIndex &parent)
-{
-    if (!canFetchMore(parent))
+    if (!canFetchOlder())
         return;
     m_fetching = true;
     Q_EMIT moreRequested();

@@ -17,9 +17,9 @@ struct Event;
 class AgentModel;
 
 // Every task the GUI knows (a full load of the most recent ones, then everything the events
-// bring, then older pages as views scroll to their end: fetchMore), as a table over a list of Task values. Updated one row at a time from task.* events;
-// reset only by a full load. Lives in the GUI thread; sorting and filtering belong to
-// TaskFilterProxy.
+// bring, then older pages as views scroll to their end: fetchOlder), as a table over a list of Task
+// values. Updated one row at a time from task.* events; reset only by a full load. Lives in the GUI
+// thread; sorting and filtering belong to TaskFilterProxy.
 class TaskModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -59,14 +59,16 @@ public:
     // no taskStatusChanged (nothing happened to them now).
     void appendOlder(const QList<Task> &tasks);
 
-    // Paging through history (Qt's fetchMore): a view scrolled to its end asks for more; the
+    // Paging through history: a view scrolled to its end asks for older tasks (fetchOlder); the
     // model says so with moreRequested() once, until setHasMore() tells it the page came in
-    // (true: there may be more still; false: the oldest task is here).
-    bool canFetchMore(const QModelIndex &parent) const override;
-    void fetchMore(const QModelIndex &parent) override;
+    // (true: there may be more still; false: the oldest task is here). Not Qt's canFetchMore/
+    // fetchMore: QTreeView calls those on every layout (a row inserted, a filter typed), which
+    // would pull the whole history in page after page.
+    bool canFetchOlder() const { return m_hasMore && !m_fetching; }
+    void fetchOlder();
     void setHasMore(bool hasMore);
     bool hasMore() const { return m_hasMore; }
-    bool upsert(const Task &task);           // inserts or updates exactly one row
+    bool upsert(const Task &task); // inserts or updates exactly one row
     bool remove(const QString &id);
     bool applyEvent(const Event &event); // task.*; true when applied
 
@@ -90,7 +92,7 @@ public:
 
 Q_SIGNALS:
     void countsChanged();
-    // A view wants older tasks (fetchMore): whoever loads the model fetches the next page.
+    // A view wants older tasks (fetchOlder): whoever loads the model fetches the next page.
     void moreRequested();
     // A known task changed status (or a new task appeared: previous is nullopt).
     void taskStatusChanged(const Hive::Task &task, std::optional<Hive::Task::Status> previous);

@@ -16,10 +16,12 @@
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QMenu>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QTabBar>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QWheelEvent>
 
 using namespace Qt::StringLiterals;
 
@@ -70,6 +72,13 @@ TaskBoard::TaskBoard(TaskModel *model, QWidget *parent)
 
     m_view->setObjectName(u"taskView"_s);
     m_view->setModel(m_proxy);
+    // Older tasks when the list is scrolled to its end (or the wheel turns down there: a short
+    // list has nothing to scroll).
+    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        if (value > 0 && value == m_view->verticalScrollBar()->maximum())
+            m_model->fetchOlder();
+    });
+    m_view->viewport()->installEventFilter(this);
     m_view->setItemDelegateForColumn(
         TaskModel::StatusColumn,
         new StatusBadgeDelegate(StatusBadgeDelegate::Kind::Task, TaskModel::StatusRole, m_view));
@@ -323,6 +332,10 @@ bool TaskBoard::eventFilter(QObject *watched, QEvent *event)
             return true;
         }
     }
+    if (watched == m_view->viewport() && event->type() == QEvent::Wheel
+        && static_cast<QWheelEvent *>(event)->angleDelta().y() < 0
+        && m_view->verticalScrollBar()->value() == m_view->verticalScrollBar()->maximum())
+        m_model->fetchOlder();
     return QWidget::eventFilter(watched, event);
 }
 

@@ -58,7 +58,8 @@ QFuture<QHttpServerResponse> TaskController::list(const Call &call)
     }
     if (const auto v = queryValue(call.query, u"agent_id"_s)) {
         if (!Validation::isUuid(*v))
-            return ready(ApiError::invalidParameter(u"agent_id: '%1' is not an agent id"_s.arg(*v)));
+            return ready(
+                ApiError::invalidParameter(u"agent_id: '%1' is not an agent id"_s.arg(*v)));
         filter.agentId = *v;
     }
     if (const auto v = queryValue(call.query, u"before"_s)) {

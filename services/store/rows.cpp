@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QSqlQuery>
+#include <QSqlRecord>
 
 using namespace Qt::StringLiterals;
 
@@ -30,14 +31,24 @@ bool Rows::next()
     return query->next();
 }
 
+int Rows::indexOf(const QString &column) const
+{
+    if (m_index.isEmpty()) {
+        const QSqlRecord record = query->record();
+        for (int i = 0; i < record.count(); ++i)
+            m_index.insert(record.fieldName(i), i);
+    }
+    return m_index.value(column, -1);
+}
+
 QVariant Rows::value(const QString &column) const
 {
-    return query->value(column);
+    return query->value(indexOf(column));
 }
 
 bool Rows::isNull(const QString &column) const
 {
-    return query->isNull(column);
+    return query->isNull(indexOf(column));
 }
 
 QVariant nullableText(const QString &s)

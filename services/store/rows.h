@@ -5,6 +5,7 @@
 #include "models/agent.h"
 #include "models/task.h"
 
+#include <QHash>
 #include <QString>
 #include <QVariant>
 
@@ -16,12 +17,22 @@ namespace Hive {
 
 // The rows of a statement run by Database (a prepared statement kept for reuse). Columns are read
 // by name, never by position, so a column list can change without shifting every reader.
+// The positions of the columns are looked up once per statement: QSqlQuery::value(name) builds
+// the whole QSqlRecord on every call (for QPSQL: every field, its name and type), which made
+// reading a task's 20 columns cost 0.3 ms — 40 ms for a page of 100.
 struct Rows
 {
+    explicit Rows(QSqlQuery *q)
+        : query(q)
+    {}
     QSqlQuery *query;
     bool next();
     QVariant value(const QString &column) const;
     bool isNull(const QString &column) const;
+
+private:
+    int indexOf(const QString &column) const;
+    mutable QHash<QString, int> m_index;
 };
 
 // The columns of a task and of an agent row as the readers below expect them (with names).

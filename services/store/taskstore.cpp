@@ -558,7 +558,8 @@ Result<QList<Task>> Database::tasks(const TaskFilter &filter)
         // The cursor's own created_at and id, read by PostgreSQL (a QDateTime would lose the
         // microseconds and skip or repeat tasks at the page boundary).
         if (!isUuid(filter.before))
-            return failure(Error::badRequest(u"before: '%1' is not a task id"_s.arg(filter.before)));
+            return failure(
+                Error::badRequest(u"before: '%1' is not a task id"_s.arg(filter.before)));
         auto known = exec(u"SELECT 1 FROM tasks WHERE id = ?::uuid"_s, {filter.before});
         if (!known)
             return failure(known.error());

@@ -26,6 +26,7 @@ private Q_SLOTS:
     void workerAgentTaskAndEventsOverTcp();
     void cancelRetryAndConflicts();
     void interactiveAgentOverUnixSocket();
+    void listPagesWithBefore();
 };
 
 void tst_ApiAgents::workerAgentTaskAndEventsOverTcp()
@@ -147,6 +148,22 @@ void tst_ApiAgents::workerAgentTaskAndEventsOverTcp()
     QCOMPARE(r.status, 200);
     QCOMPARE(r.array().size(), 1);
     QCOMPARE(r.array().first().toObject().value(u"id"_s).toString(), taskId);
+    // Lists hold summaries (as events do): the prompt's start, the output's end, their sizes.
+    {
+        const QJsonObject listed = r.array().first().toObject();
+        QVERIFY2(!listed.contains(u"prompt"_s) && listed.contains(u"prompt_preview"_s),
+                 r.body.constData());
+        QVERIFY(listed.value(u"prompt_bytes"_s).toInteger() > 0);
+        const QJsonObject result = listed.value(u"result"_s).toObject();
+        QVERIFY2(!result.contains(u"output"_s) && result.contains(u"output_tail"_s),
+                 r.body.constData());
+        QVERIFY(result.value(u"output_bytes"_s).toInteger() > 0);
+    }
+    r = call("GET", u"/api/v1/tasks?agent_id=%1"_s.arg(agentId));
+    QCOMPARE(r.status, 200);
+    QVERIFY(!r.array().isEmpty());
+    for (const QJsonValue &v : r.array())
+        QCOMPARE(v.toObject().value(u"agent_id"_s).toString(), agentId);
 
     // Its pane.
     r = call("GET", u"/api/v1/agents/%1/output?lines=100"_s.arg(agentId));
@@ -306,6 +323,38 @@ void tst_ApiAgents::interactiveAgentOverUnixSocket()
         "POST", u"/api/v1/agents/%1/input"_s.arg(id), R"({"text":"anyone?","enter":true})");
     QCOMPARE(r.status, 409);
     QCOMPARE(r.code(), u"conflict"_s);
+}
+
+// Keyset pages: before= the last id of a page gives the next one, every task once, newest first,
+// also with a filter; the end is an empty page.
+void tst_ApiAgents::listPagesWithBefore()
+{
+    QStringList made;
+    for (int i = 0; i < 7; ++i) {
+        const Reply r = call("POST",
+                             u"/api/v1/tasks"_s,
+                             QJsonDocument(QJsonObject{{u"prompt"_s, u"page %1"_s.arg(i)},
+                                                       {u"agent_type"_s, u"pages-none"_s}})
+                                 .toJson(QJsonDocument::Compact));
+        QVERIFY2(r.status == 201, r.describe().constData());
+        made.prepend(r.object().value(u"id"_s).toString()); // newest first
+    }
+    QStringList seen;
+    QString before;
+    for (int page = 0; page < 10; ++page) {
+        QString target = u"/api/v1/tasks?agent_type=pages-none&limit=3"_s;
+        if (!before.isEmpty())
+            target += u"&before="_s + before;
+        const Reply r = call("GET", target);
+        QVERIFY2(r.status == 200, r.describe().constData());
+        if (r.array().isEmpty())
+            break;
+        QVERIFY(r.array().size() <= 3);
+        for (const QJsonValue &v : r.array())
+            seen << v.toObject().value(u"id"_s).toString();
+        before = seen.last();
+    }
+    QCOMPARE(seen, made);
 }
 
 QTEST_GUILESS_MAIN(tst_ApiAgents)

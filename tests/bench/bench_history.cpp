@@ -27,7 +27,12 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
 #include <QThread>
 
 #include <algorithm>
@@ -86,7 +91,13 @@ int main(int argc, char *argv[])
         u"main-load"_s,
         u"also the window's first load as main did it (10,000 whole tasks), after ours"_s);
     const QCommandLineOption noWindowOpt(u"no-window"_s, u"the lists only"_s);
-    parser.addOptions({tasksOpt, outputOpt, samplesOpt, appOpt, mainLoadOpt, noWindowOpt});
+    const QCommandLineOption beforeAppOpt(
+        u"before-app"_s,
+        u"measure the lists with this agenthive first (main's), then with this build's on the "
+        "same history"_s,
+        u"PATH"_s);
+    parser.addOptions(
+        {tasksOpt, outputOpt, samplesOpt, appOpt, beforeAppOpt, mainLoadOpt, noWindowOpt});
     parser.process(app);
     const int nTasks = qMax(1000, parser.value(tasksOpt).toInt());
     const int outputKb = qMax(1, parser.value(outputOpt).toInt());
@@ -111,23 +122,39 @@ int main(int argc, char *argv[])
                      fx.redisUrl()},
                     fx.path(u"home"_s),
                     fx.path(u"agenthive.out"_s));
-    if (parser.isSet(appOpt))
+    if (parser.isSet(beforeAppOpt)) {
+        hive.setProgram(parser.value(beforeAppOpt));
+        printf("== before: %s\n", qPrintable(parser.value(beforeAppOpt)));
+    } else if (parser.isSet(appOpt)) {
         hive.setProgram(parser.value(appOpt));
+    }
     hive.start();
     QString why;
     if (!hive.waitReady(120000, &why)) {
         fprintf(stderr, "%s\n%s\n", qPrintable(why), qPrintable(hive.outputTail()));
         return 3;
     }
-    const QByteArray token = readFileTrimmed(dataDir + u"/api-token"_s);
-    const Endpoint api
-        = Endpoint::tcp(quint16(readFileTrimmed(dataDir + u"/api-port"_s).toUInt()));
     Pg pg(fx.databaseUrl(), u"bench"_s);
-    auto sql = [&](const QString &s) {
-        if (!pg.rows(s)) {
-            fprintf(stderr, "SQL failed: %s\n%s\n", qPrintable(pg.lastError()), qPrintable(s));
+    if (!pg.rows(u"SELECT 1"_s)) {
+        fprintf(stderr, "PostgreSQL: %s\n", qPrintable(pg.lastError()));
+        return 3;
+    }
+    // Statements as they are (DDL, VACUUM and EXPLAIN cannot be prepared), with their rows.
+    auto sql = [](const QString &s) {
+        QSqlQuery q(QSqlDatabase::database(u"bench"_s, false));
+        if (!q.exec(s)) {
+            fprintf(
+                stderr, "SQL failed: %s\n%s\n", qPrintable(q.lastError().text()), qPrintable(s));
             std::exit(3);
         }
+        QList<QVariantList> out;
+        while (q.next()) {
+            QVariantList row;
+            for (int i = 0; i < q.record().count(); ++i)
+                row << q.value(i);
+            out << row;
+        }
+        return out;
     };
 
     // 20 agents (stopped: nobody reconciles them), 4 types, one task in 10 failed.
@@ -160,17 +187,17 @@ int main(int argc, char *argv[])
             printf("  %d rows, %.0f s\n", to + 1, double(fill.elapsed()) / 1000);
     }
     sql(u"VACUUM ANALYZE tasks"_s);
-    const auto size = pg.rows(u"SELECT pg_size_pretty(pg_total_relation_size('tasks'))"_s);
+    const auto size = sql(u"SELECT pg_size_pretty(pg_total_relation_size('tasks'))"_s);
     printf("filled in %.0f s; the tasks table with its indexes and TOAST: %s\n",
            double(fill.elapsed()) / 1000,
-           size ? qPrintable(size->first().first().toString()) : "?");
+           qPrintable(size.first().first().toString()));
 
-    const auto someAgent = pg.rows(u"SELECT id::text FROM agents WHERE name = 'hist-7'"_s);
-    const QString agentId = someAgent->first().first().toString();
-    const auto deep = pg.rows(
+    const QString agentId
+        = sql(u"SELECT id::text FROM agents WHERE name = 'hist-7'"_s).first().first().toString();
+    const auto deep = sql(
         u"SELECT id::text FROM tasks ORDER BY created_at DESC, id DESC OFFSET %1 LIMIT 1"_s.arg(
             nTasks * 3 / 4));
-    const QString deepId = deep->first().first().toString();
+    const QString deepId = deep.first().first().toString();
 
     struct List
     {
@@ -187,62 +214,107 @@ int main(int argc, char *argv[])
         {u"?before=… (3/4 deep)"_s, "/api/v1/tasks?before=" + deepId.toLatin1() + "&limit=100"},
     };
     // The plans PostgreSQL picks for the lists' queries (the API's, with the id alone selected).
-    printf("\nplans (EXPLAIN ANALYZE of each list's query, 100 rows):\n");
-    const QList<std::pair<QString, QString>> wheres{
-        {u"no filter"_s, u"true"_s},
-        {u"agent_type"_s, u"agent_type = 'review'"_s},
-        {u"status"_s, u"status = 'failed'"_s},
-        {u"agent_id"_s, u"agent_id = '%1'::uuid"_s.arg(agentId)},
-        {u"status+agent_type"_s, u"status = 'failed' AND agent_type = 'docs'"_s},
-        {u"before"_s,
-         u"(created_at, id) < (SELECT created_at, id FROM tasks WHERE id = '%1'::uuid)"_s.arg(
-             deepId)},
-    };
-    for (const auto &[name, where] : wheres) {
-        const auto plan = pg.rows(u"EXPLAIN (ANALYZE, COSTS OFF) SELECT id FROM tasks WHERE %1 "
+    auto printPlans = [&] {
+        printf("\nplans (EXPLAIN ANALYZE of each list's query, 100 rows):\n");
+        const QList<std::pair<QString, QString>> wheres{
+            {u"no filter"_s, u"true"_s},
+            {u"agent_type"_s, u"agent_type = 'review'"_s},
+            {u"status"_s, u"status = 'failed'"_s},
+            {u"agent_id"_s, u"agent_id = '%1'::uuid"_s.arg(agentId)},
+            {u"status+agent_type"_s, u"status = 'failed' AND agent_type = 'docs'"_s},
+            {u"before"_s,
+             u"(created_at, id) < (SELECT created_at, id FROM tasks WHERE id = '%1'::uuid)"_s.arg(
+                 deepId)},
+        };
+        for (const auto &[name, where] : wheres) {
+            const auto plan = sql(u"EXPLAIN (ANALYZE, COSTS OFF) SELECT id FROM tasks WHERE %1 "
                                   "ORDER BY created_at DESC, id DESC LIMIT 100"_s.arg(where));
-        QStringList nodes;
-        QString time;
-        for (const QVariantList &row : plan.value_or(QList<QVariantList>())) {
-            const QString line = row.value(0).toString().trimmed().remove(u"->  "_s);
-            if (line.startsWith(u"Execution Time"))
-                time = line;
-            else if (line.contains(u"Scan") || line.startsWith(u"Sort") || line.startsWith(u"Limit"))
-                nodes << line.section(u"  ("_s, 0, 0);
+            QStringList nodes;
+            QString time;
+            for (const QVariantList &row : plan) {
+                const QString line = row.value(0).toString().trimmed().remove(u"->  "_s);
+                if (line.startsWith(u"Execution Time"))
+                    time = line;
+                else if (line.contains(u"Scan") || line.startsWith(u"Sort")
+                         || line.startsWith(u"Limit"))
+                    nodes << line.section(u"  ("_s, 0, 0);
+            }
+            printf("  %-18s %s; %s\n",
+                   qPrintable(name),
+                   qPrintable(nodes.join(u" > "_s)),
+                   qPrintable(time));
         }
-        printf("  %-18s %s; %s\n", qPrintable(name), qPrintable(nodes.join(u" > "_s)), qPrintable(time));
-    }
-
-    printf("\nGET /api/v1/tasks, 100 tasks a page, %d requests each (goal: p99 < 10 ms)\n",
-           samples);
-    printf("%-34s %9s %9s %11s %6s\n", "list", "p50 ms", "p99 ms", "bytes", "goal");
-    for (const List &l : lists) {
-        QList<double> ms;
-        qsizetype bytes = 0;
-        int status = 0;
-        for (int i = 0; i < samples + 5; ++i) {
-            QElapsedTimer t;
-            t.start();
-            const HttpAnswer a = api.request("GET", l.target, token, {}, 120000);
-            const double elapsed = double(t.nsecsElapsed()) / 1e6;
-            status = a.status;
-            bytes = a.body.size();
-            if (a.status != 200)
-                break;
-            if (i >= 5) // warm-up
-                ms << elapsed;
+    };
+    auto measureLists = [&](const QString &dataDir) {
+        const QByteArray token = readFileTrimmed(dataDir + u"/api-token"_s);
+        const Endpoint api
+            = Endpoint::tcp(quint16(readFileTrimmed(dataDir + u"/api-port"_s).toUInt()));
+        printf("\nGET /api/v1/tasks, 100 tasks a page, %d requests each (goal: p99 < 10 ms)\n",
+               samples);
+        printf("%-34s %9s %9s %11s %6s\n", "list", "p50 ms", "p99 ms", "bytes", "goal");
+        for (const List &l : lists) {
+            QList<double> ms;
+            qsizetype bytes = 0;
+            int status = 0;
+            for (int i = 0; i < samples + 5; ++i) {
+                QElapsedTimer t;
+                t.start();
+                const HttpAnswer a = api.request("GET", l.target, token, {}, 120000);
+                const double elapsed = double(t.nsecsElapsed()) / 1e6;
+                status = a.status;
+                bytes = a.body.size();
+                if (a.status != 200)
+                    break;
+                if (i >= 5) // warm-up
+                    ms << elapsed;
+            }
+            if (status != 200) {
+                printf("%-34s answered %d (this binary does not have it)\n",
+                       qPrintable(l.name),
+                       status);
+                continue;
+            }
+            const double p99 = percentile(ms, 0.99);
+            printf("%-34s %9.2f %9.2f %11lld %6s\n",
+                   qPrintable(l.name),
+                   percentile(ms, 0.5),
+                   p99,
+                   qlonglong(bytes),
+                   p99 < 10 ? "met" : "missed");
         }
-        if (status != 200) {
-            printf("%-34s answered %d (this binary does not have it)\n", qPrintable(l.name), status);
-            continue;
+    };
+    printPlans();
+    measureLists(dataDir);
+    if (parser.isSet(beforeAppOpt)) {
+        // The same history under this build's agenthive, which applies migration 0005 first.
+        hive.terminate(30000);
+        AppProcess after({u"--headless"_s,
+                          u"--data-dir"_s,
+                          dataDir,
+                          u"--api-port"_s,
+                          u"0"_s,
+                          u"--tmux-socket"_s,
+                          fx.tmuxSocket(),
+                          u"--database-url"_s,
+                          fx.databaseUrl(),
+                          u"--redis-url"_s,
+                          fx.redisUrl()},
+                         fx.path(u"home"_s),
+                         fx.path(u"agenthive-after.out"_s));
+        QElapsedTimer migrate;
+        migrate.start();
+        after.start();
+        if (!after.waitReady(1800000, &why)) {
+            fprintf(stderr, "%s\n%s\n", qPrintable(why), qPrintable(after.outputTail()));
+            return 3;
         }
-        const double p99 = percentile(ms, 0.99);
-        printf("%-34s %9.2f %9.2f %11lld %6s\n",
-               qPrintable(l.name),
-               percentile(ms, 0.5),
-               p99,
-               qlonglong(bytes),
-               p99 < 10 ? "met" : "missed");
+        printf("\n== after: this build's agenthive; up in %.0f s (with migration 0005 on this "
+               "history)\n",
+               double(migrate.elapsed()) / 1000);
+        sql(u"ANALYZE tasks"_s);
+        printPlans();
+        measureLists(dataDir);
+        after.terminate(30000);
     }
 
     // The window's first load, with an engine in this process (the app is stopped first: one
@@ -254,6 +326,29 @@ int main(int argc, char *argv[])
     if (auto r = await(engine.start()); !r) {
         fprintf(stderr, "engine: %s\n", qPrintable(r.error().message));
         return 3;
+    }
+    // Where a list's time goes, in this process: the store (query and rows) and the JSON.
+    {
+        TaskFilter filter;
+        filter.limit = 100;
+        QList<double> store, json;
+        for (int i = 0; i < 30; ++i) {
+            QElapsedTimer t;
+            t.start();
+            const auto tasks = await(engine.tasks(filter));
+            store << double(t.nsecsElapsed()) / 1e6;
+            t.restart();
+            QJsonArray out;
+            for (const Task &task : *tasks)
+                out.append(task.toJson());
+            const QByteArray body = QJsonDocument(out).toJson(QJsonDocument::Compact);
+            json << double(t.nsecsElapsed()) / 1e6;
+        }
+        printf("\nin process, 100 tasks: Engine::tasks p50 %.2f ms, p99 %.2f ms; their JSON p50 "
+               "%.2f ms\n",
+               percentile(store, 0.5),
+               percentile(store, 0.99),
+               percentile(json, 0.5));
     }
     {
         const qint64 rssBefore = procStatus("VmRSS:");
@@ -280,7 +375,7 @@ int main(int argc, char *argv[])
         // The next page, as a view scrolled to its end asks for it.
         QElapsedTimer page;
         page.start();
-        model->fetchMore({});
+        model->fetchOlder();
         while (model->rowCount() == rows && page.elapsed() < 60000)
             QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
         printf("one older page (a view scrolled to its end): %.1f ms, %d tasks now\n",

@@ -5,10 +5,12 @@
 #include "models/taskmodel.h"
 #include "tests/widgets/modelfixtures.h"
 #include "widgets/notifier.h"
+#include "widgets/taskboard.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTreeView>
 
 using namespace Qt::StringLiterals;
 using namespace Hive;
@@ -35,6 +37,7 @@ private Q_SLOTS:
     void proxySortsNumerically();
     void notifierWaitingInput();
     void notifierFailedAndAllDone();
+    void viewAtItsEndAsksForOlder();
 };
 
 void tst_TaskModel::fullLoadResets()
@@ -305,6 +308,55 @@ void tst_TaskModel::notifierFailedAndAllDone()
     QCOMPARE(notes.size(), 2);
     QCOMPARE(notes.at(1).at(0).value<Notifier::Kind>(), Notifier::Kind::AllDone);
     QVERIFY(notes.at(1).at(2).toString().startsWith(u"2 task"_s));
+}
+
+// History comes a page at a time: the task board scrolled to its end asks the model for more,
+// once until the page came — not when it is shown, laid out or sees new rows; older tasks are
+// appended without a status notification, tasks the model has are left as they are; when none
+// are left, nobody asks.
+void tst_TaskModel::viewAtItsEndAsksForOlder()
+{
+    TaskModel m;
+    QList<Task> page;
+    for (int i = 0; i < 40; ++i)
+        page << makeTask(u"recent %1"_s.arg(i), Task::Status::Succeeded);
+    m.setTasks(page);
+    m.setHasMore(true);
+    QSignalSpy more(&m, &TaskModel::moreRequested);
+    QSignalSpy changed(&m, &TaskModel::taskStatusChanged);
+    TaskBoard board(&m);
+    board.resize(600, 300);
+    board.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&board));
+    auto *view = board.findChild<QTreeView *>(u"taskView"_s);
+    QVERIFY(view);
+    m.upsert(makeTask(u"new one"_s)); // a row inserted: QTreeView lays itself out again
+    QTest::qWait(50);
+    QCOMPARE(more.size(), 0); // the end is not in sight
+    view->scrollToBottom();
+    QTRY_COMPARE(more.size(), 1);
+    view->scrollToTop();
+    view->scrollToBottom();
+    QTest::qWait(50);
+    QCOMPARE(more.size(), 1); // asked already: the page is on its way
+
+    Task known = page.first();
+    known.status = Task::Status::Failed; // an event said something newer meanwhile
+    m.upsert(known);
+    changed.clear();
+    QList<Task> older{page.first()};
+    for (int i = 0; i < 40; ++i)
+        older << makeTask(u"older %1"_s.arg(i), Task::Status::Failed);
+    m.appendOlder(older);
+    m.setHasMore(false);
+    QCOMPARE(m.rowCount(), 81);
+    QCOMPARE(m.task(known.id)->status, Task::Status::Failed);
+    QCOMPARE(changed.size(), 0);
+    QCOMPARE(m.count(Task::Status::Failed), 41);
+    view->scrollToTop();
+    view->scrollToBottom();
+    QTest::qWait(50);
+    QCOMPARE(more.size(), 1);
 }
 
 QTEST_MAIN(tst_TaskModel)
