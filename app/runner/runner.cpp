@@ -32,6 +32,15 @@ constexpr int kMaxRetryMs = 30000;
 // is tried this many times; after that the change counts as refused.
 constexpr int kTransientTries = 8;
 
+// A hold (rate limit, budget) is looked at again at least this often: a budget raised or a limit
+// lifted by hand resumes the runner within this time.
+constexpr int kHoldRecheckMs = 10000;
+
+bool isHold(const Error &e)
+{
+    return e.code == u"rate_limited"_s || e.code == u"budget_exhausted"_s;
+}
+
 int retryDelayMs(int attempt)
 {
     return attempt >= 6 ? kMaxRetryMs : std::min(kMaxRetryMs, kFirstRetryMs << attempt);
@@ -181,8 +190,12 @@ void Runner::persist(StateChange change,
         });
         return;
     }
-    log()->error("refused: {}", e.message);
-    say(tr("error: %1").arg(e.message));
+    if (isHold(e)) {
+        log()->info("held: {}", e.message);
+    } else {
+        log()->error("refused: {}", e.message);
+        say(tr("error: %1").arg(e.message));
+    }
     if (refused)
         refused(e);
     else if (then)
@@ -205,6 +218,8 @@ void Runner::failWithoutResult(const Task &task, const QString &why, std::functi
 void Runner::fetch()
 {
     if (m_stopping || m_task || m_fetching || m_claiming)
+        return;
+    if (m_held && waitForHold())
         return;
     m_fetching = true;
     m_queue->fetchNext(
@@ -246,12 +261,19 @@ void Runner::onEntry(const QueueEntry &entry)
                 m_claimsRefused = 0;
                 runTask(*c.task, entry);
             },
-            [this, entry](const Error &) {
+            [this, entry](const Error &e) {
                 m_claiming = false;
                 // The claim failed, not the task: it is still queued, so its entry must stay.
                 // Handed back (added again at the end of its stream), and the next fetch a moment
-                // later (later each time while claims keep failing).
+                // later (later each time while claims keep failing), or, for a hold, once it ends.
                 m_queue->handBack(entry);
+                if (isHold(e)) {
+                    if (!m_held)
+                        say(tr("waiting: %1").arg(e.message));
+                    m_held = true;
+                    QTimer::singleShot(0, this, &Runner::fetch);
+                    return;
+                }
                 QTimer::singleShot(retryDelayMs(m_claimsRefused++), this, &Runner::fetch);
             });
 }
@@ -444,6 +466,12 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     }
     if (m_takenAway && !m_cancelled)
         say(tr("task %1 is no longer this agent's: its result is not stored").arg(m_task->id));
+    if (!verdict.succeeded && !m_takenAway) {
+        if (const auto limit = Outcome::rateLimit(exit, result.report)) {
+            finishRateLimited(result, limit->until, limit->reason);
+            return;
+        }
+    }
     // Fenced in PostgreSQL: a task cancelled or taken away meanwhile keeps what it has (only this
     // agent goes idle).
     finishCurrent(result, verdict.succeeded, verdict.error, verdict.retryable);
@@ -476,6 +504,49 @@ void Runner::finishCurrent(const TaskResult &result,
                 log()->error("task {}: {}", task.id, why);
                 failWithoutResult(task, why, next);
             });
+}
+
+void Runner::finishRateLimited(const TaskResult &result,
+                               const QDateTime &until,
+                               const QString &reason)
+{
+    const Task task = *m_task;
+    say(tr("rate limit (%1): profile %2 paused until %3; task %4 queued again")
+            .arg(reason,
+                 m_agent.profile,
+                 until.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s),
+                 task.id));
+    persist(
+        [t = task.id, id = m_agent.id, result, until, reason](Database &db) {
+            return db.finishRateLimited(t, id, result, until, reason);
+        },
+        [this](const Change &) {
+            m_queue->ack(m_entry);
+            m_task.reset();
+            m_held = true; // the profile is paused now: wait for it before fetching
+            QTimer::singleShot(0, this, &Runner::fetch);
+        },
+        [this, result, reason](const Error &) {
+            finishCurrent(result, false, tr("rate limited: %1").arg(reason));
+        });
+}
+
+bool Runner::waitForHold()
+{
+    auto hold = m_db.dispatchHold(m_agent.id);
+    if (hold && !*hold) {
+        m_held = false;
+        say(tr("resuming: nothing holds dispatch back any more"));
+        return false;
+    }
+    // Held (or PostgreSQL cannot say): look again at the hold's end, or in kHoldRecheckMs.
+    qint64 ms = kHoldRecheckMs;
+    if (hold)
+        ms = std::clamp<qint64>(QDateTime::currentDateTimeUtc().msecsTo((*hold)->until) + 50,
+                                50,
+                                kHoldRecheckMs);
+    QTimer::singleShot(int(ms), this, &Runner::fetch);
+    return true;
 }
 
 void Runner::onControl(const QByteArray &payload)

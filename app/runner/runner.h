@@ -85,6 +85,12 @@ private:
                        bool succeeded,
                        const QString &error,
                        bool retryable = true);
+    // The command hit a rate or usage limit: its task goes back to the queue (the attempt not
+    // counted) and its profile is paused until the reset, in PostgreSQL (Database::finishRateLimited).
+    void finishRateLimited(const TaskResult &result, const QDateTime &until, const QString &reason);
+    // While a claim is refused for a hold (profile rate-limited, daily budget spent): whether the
+    // hold is still there, and then fetch() waits for it (at most kHoldRecheckMs at a time).
+    bool waitForHold();
     QByteArray capturedOutput() const;
 
     Options m_options;
@@ -107,6 +113,7 @@ private:
     bool m_fetching = false;
     bool m_claiming = false;
     int m_claimsRefused = 0; // in a row: the pause before the next fetch grows
+    bool m_held = false;     // the last claim was refused for a hold (see waitForHold)
     bool m_startedReported = false;
 };
 
