@@ -6,7 +6,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QMutexLocker>
 #include <QProcess>
 #include <QTimer>
 
@@ -23,17 +22,15 @@ auto log()
 }
 } // namespace
 
-ResourceSampler::ResourceSampler(const QString &tmuxSocket, int intervalMs, QObject *parent)
+ResourceSampler::ResourceSampler(const QString &tmuxSocket,
+                                 int intervalMs,
+                                 std::shared_ptr<UsageBoard> board,
+                                 QObject *parent)
     : QObject(parent)
     , m_socket(tmuxSocket)
     , m_intervalMs(intervalMs)
+    , m_board(std::move(board))
 {}
-
-QHash<QString, AgentUsage> ResourceSampler::latest() const
-{
-    QMutexLocker lock(&m_mutex);
-    return m_latest;
-}
 
 std::optional<qint64> ResourceSampler::availableMemory()
 {
@@ -158,12 +155,23 @@ void ResourceSampler::sampleNow()
     }
     m_lastTicks = ticksBySession;
     m_lastMs = nowMs;
-    {
-        QMutexLocker lock(&m_mutex);
-        m_latest = usage;
-    }
+    m_board->set(usage);
     log()->trace("sampled {} agents", usage.size());
     Q_EMIT sampled(usage.values());
+}
+
+void fillUsage(QList<Agent> &agents, const UsageBoard &board)
+{
+    const QHash<QString, AgentUsage> usage = board.get();
+    for (Agent &a : agents) {
+        if (!a.isAlive())
+            continue;
+        const auto u = usage.constFind(a.tmuxSession);
+        if (u == usage.cend())
+            continue;
+        a.cpuPercent = u->cpuPercent;
+        a.rssBytes = u->rssBytes;
+    }
 }
 
 } // namespace Hive

@@ -2,13 +2,17 @@
 // SPDX-FileCopyrightText: Agent Hive contributors
 #pragma once
 
+#include "models/agent.h"
+
 #include <QElapsedTimer>
 #include <QHash>
 #include <QList>
 #include <QMutex>
+#include <QMutexLocker>
 #include <QObject>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 class QTimer;
@@ -24,6 +28,27 @@ struct AgentUsage
     int processes = 0;       // in the tree
 };
 
+// The last sample, shared between the sampler's thread and its readers (the store's thread fills
+// the agents' rows with it): a value behind a mutex.
+class UsageBoard
+{
+public:
+    void set(const QHash<QString, AgentUsage> &usage)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_usage = usage;
+    }
+    QHash<QString, AgentUsage> get() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_usage;
+    }
+
+private:
+    mutable QMutex m_mutex;
+    QHash<QString, AgentUsage> m_usage; // by tmux session
+};
+
 // Samples every agent's process tree every few seconds in a thread of its own (never the GUI's
 // or the orchestrator's): the panes' pids from `tmux list-panes -a` (its own tmux process, not
 // the orchestrator's control client), their descendants and times from /proc (Linux). On macOS
@@ -34,10 +59,10 @@ class ResourceSampler : public QObject
     Q_OBJECT
 
 public:
-    ResourceSampler(const QString &tmuxSocket, int intervalMs, QObject *parent = nullptr);
-
-    // Thread-safe: the last sample, by tmux session name.
-    QHash<QString, AgentUsage> latest() const;
+    ResourceSampler(const QString &tmuxSocket,
+                    int intervalMs,
+                    std::shared_ptr<UsageBoard> board,
+                    QObject *parent = nullptr);
 
     // MemAvailable of /proc/meminfo in bytes; nullopt where it cannot be read.
     static std::optional<qint64> availableMemory();
@@ -65,11 +90,13 @@ private:
     QString m_socket;
     int m_intervalMs;
     QTimer *m_timer = nullptr;
-    mutable QMutex m_mutex;
-    QHash<QString, AgentUsage> m_latest;
+    std::shared_ptr<UsageBoard> m_board;
     QHash<QString, qint64> m_lastTicks; // by session
     QElapsedTimer m_clock;
     qint64 m_lastMs = -1;
 };
+
+// Each live agent's cpuPercent and rssBytes from the board (by its tmux session).
+void fillUsage(QList<Agent> &agents, const UsageBoard &board);
 
 } // namespace Hive

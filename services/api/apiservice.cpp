@@ -8,6 +8,7 @@
 #include "services/api/apitoken.h"
 #include "services/api/connectionguard.h"
 #include "services/api/eventhub.h"
+#include "services/api/costcontroller.h"
 #include "services/api/searchcontroller.h"
 #include "services/api/systemcontroller.h"
 #include "services/api/taskcontroller.h"
@@ -62,7 +63,8 @@ ApiService::ApiService(const ApiServer::Options &options, Engine *engine)
     m_controllers = {m_system,
                      new AgentController(engine, this),
                      new TaskController(engine, this),
-                     new SearchController(engine, this)};
+                     new SearchController(engine, this),
+                     new CostController(engine, this)};
 }
 
 ApiService::~ApiService() = default;
