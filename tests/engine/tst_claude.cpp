@@ -320,16 +320,16 @@ void tst_Claude::promptsReachTheModelVerbatim()
 void tst_Claude::apiErrorIsReportedAsSuch()
 {
     QVERIFY_OK(spawn(u"ccerr"_s));
-    const Task t = runTask(u"ERROR 429"_s, u"ccerr"_s);
+    // (A 429 is a rate limit: the task waits for the reset, tst_claude_limits.)
+    const Task t = runTask(u"ERROR overloaded"_s, u"ccerr"_s);
     QCOMPARE(Task::statusName(t.status), u"failed"_s);
-    QVERIFY2(t.error.startsWith(
-                 u"Anthropic API error 429 (rate limited): API Error: Request rejected (429)"_s),
+    QVERIFY2(t.error.startsWith(u"Anthropic API error 529 (overloaded): API Error: 529"_s),
              qPrintable(t.error));
     QVERIFY(t.result && t.result->report);
-    QCOMPARE(t.result->report->apiErrorStatus.value_or(0), 429);
+    QCOMPARE(t.result->report->apiErrorStatus.value_or(0), 529);
     QCOMPARE(t.result->report->terminalReason, u"api_error"_s);
     QVERIFY(t.result->report->isError);
-    QCOMPARE(t.toJson().value(u"result").toObject().value(u"api_error_status").toInt(), 429);
+    QCOMPARE(t.toJson().value(u"result").toObject().value(u"api_error_status").toInt(), 529);
 }
 
 void tst_Claude::bypassPermissionsAsRoot()
