@@ -157,6 +157,7 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
         statusBar()->showMessage(tr("Loading agents and tasks…"), 5000);
         m_sessions->start(m_app->engine());
         m_search->setEngine(m_app->engine());
+        m_money->setEngine(m_app->engine());
         m_searchPanel->setSemanticAvailable(m_search->semanticAvailable());
     });
     connect(m_searchPanel, &SearchPanel::searchRequested, m_search, &SearchSession::search);
@@ -335,6 +336,7 @@ void MainWindow::buildMenus()
     toggle(m_agentDock->toggleViewAction(), tr("Show A&gent List"), Qt::Key_1);
     toggle(m_taskDock->toggleViewAction(), tr("Show Task &Board"), Qt::Key_3);
     view->addAction(m_searchAction);
+    buildCosts(view);
     toggle(m_toolBar->toggleViewAction(), tr("Show T&oolbar"), Qt::Key_B);
     view->addSeparator();
     QAction *full = view->addAction(tr("&Full Screen"));
