@@ -35,9 +35,8 @@ QJsonObject CostReport::toJson() const
 {
     QJsonArray d, a, t, l;
     for (const Day &x : perDay)
-        d.append(QJsonObject{{u"day"_s, x.day.toString(Qt::ISODate)},
-                             {u"cost_usd"_s, x.usd},
-                             {u"runs"_s, x.runs}});
+        d.append(QJsonObject{
+            {u"day"_s, x.day.toString(Qt::ISODate)}, {u"cost_usd"_s, x.usd}, {u"runs"_s, x.runs}});
     for (const PerAgent &x : perAgent)
         a.append(QJsonObject{{u"agent_id"_s, x.agentId},
                              {u"name"_s, x.name},
@@ -80,8 +79,9 @@ CostReport CostReport::fromJson(const QJsonObject &o)
     }
     for (const QJsonValue &v : o.value(u"per_type").toArray()) {
         const QJsonObject x = v.toObject();
-        r.perType.append(
-            {x.value(u"type").toString(), x.value(u"cost_usd").toDouble(), x.value(u"runs").toInt()});
+        r.perType.append({x.value(u"type").toString(),
+                          x.value(u"cost_usd").toDouble(),
+                          x.value(u"runs").toInt()});
     }
     for (const QJsonValue &v : o.value(u"rate_limited").toArray())
         r.limits.append(ProfileLimit::fromJson(v.toObject()));

@@ -50,7 +50,7 @@ struct CostReport
     };
 
     int days = 7;
-    QList<Day> perDay; // every day of the period, oldest first (zero when nothing was spent)
+    QList<Day> perDay;        // every day of the period, oldest first (zero when nothing was spent)
     QList<PerAgent> perAgent; // most expensive first
     QList<PerType> perType;   // most expensive first
     double total = 0;

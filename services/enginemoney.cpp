@@ -18,7 +18,8 @@ void Engine::startMoney()
             ->run([q = m_queue, usd = m_options.dailyBudgetUsd](Database &db) {
                 auto c = db.setDailyBudget(usd);
                 if (c)
-                    QMetaObject::invokeMethod(q, [q, c = *c] { q->apply(c); }, Qt::QueuedConnection);
+                    QMetaObject::invokeMethod(
+                        q, [q, c = *c] { q->apply(c); }, Qt::QueuedConnection);
                 return c.has_value();
             })
             .then([](bool) {});

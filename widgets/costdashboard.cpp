@@ -107,10 +107,13 @@ void CostChart::paintEvent(QPaintEvent *)
 
     const int left = fm.horizontalAdvance(money(top)) + 10;
     const int bottom = fm.height() + 8;
-    const QRectF plot(left, fm.height() / 2.0 + 4, width() - left - 10, height() - bottom - fm.height());
+    const QRectF plot(
+        left, fm.height() / 2.0 + 4, width() - left - 10, height() - bottom - fm.height());
     if (plot.width() < 20 || plot.height() < 20)
         return;
-    auto yOf = [&](double usd) { return plot.bottom() - usd / top * plot.height(); };
+    auto yOf = [&](double usd) {
+        return plot.bottom() - usd / top * plot.height();
+    };
 
     // The scale: 0, half, top.
     p.setPen(QPen(pal.color(QPalette::Mid), 1, Qt::DotLine));
@@ -128,22 +131,24 @@ void CostChart::paintEvent(QPaintEvent *)
     // The bars: today's in the highlight colour, over budget in red.
     const double slot = plot.width() / days.size();
     const double barWidth = std::max(2.0, slot * 0.7);
-    const int labelEvery = std::max(1, int(std::ceil(fm.horizontalAdvance(u"00-00"_s) * 1.4 / slot)));
+    const int labelEvery
+        = std::max(1, int(std::ceil(fm.horizontalAdvance(u"00-00"_s) * 1.4 / slot)));
     for (qsizetype i = 0; i < days.size(); ++i) {
         const auto &d = days.at(i);
         const double x = plot.left() + slot * i + (slot - barWidth) / 2;
         const bool over = m_report.dailyBudget && d.usd >= *m_report.dailyBudget;
         const bool today = i == days.size() - 1;
-        QColor c = over ? QColor(0xd9, 0x3f, 0x3f)
+        QColor c = over    ? QColor(0xd9, 0x3f, 0x3f)
                    : today ? pal.color(QPalette::Highlight)
                            : pal.color(QPalette::Highlight).lighter(150);
         const QRectF bar(x, yOf(d.usd), barWidth, plot.bottom() - yOf(d.usd));
         p.fillRect(bar, c);
         if ((days.size() - 1 - i) % labelEvery == 0) {
             p.setPen(pal.color(QPalette::Text));
-            p.drawText(QRectF(plot.left() + slot * i - slot, plot.bottom() + 2, slot * 3, fm.height()),
-                       Qt::AlignHCenter | Qt::AlignTop,
-                       d.day.toString(u"MM-dd"_s));
+            p.drawText(
+                QRectF(plot.left() + slot * i - slot, plot.bottom() + 2, slot * 3, fm.height()),
+                Qt::AlignHCenter | Qt::AlignTop,
+                d.day.toString(u"MM-dd"_s));
         }
     }
 
@@ -208,15 +213,12 @@ CostDashboard::CostDashboard(QWidget *parent)
     layout->addWidget(tables, 2);
     layout->addLayout(budget);
 
-    connect(m_days, &QComboBox::currentIndexChanged, this, [this] {
-        Q_EMIT daysChanged(days());
-    });
+    connect(m_days, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT daysChanged(days()); });
     connect(m_setBudget, &QPushButton::clicked, this, [this] {
         Q_EMIT budgetRequested(m_budget->value());
     });
-    connect(m_noBudget, &QPushButton::clicked, this, [this] {
-        Q_EMIT budgetRequested(std::nullopt);
-    });
+    connect(
+        m_noBudget, &QPushButton::clicked, this, [this] { Q_EMIT budgetRequested(std::nullopt); });
 }
 
 int CostDashboard::days() const
@@ -269,9 +271,11 @@ void CostDashboard::setReport(const CostReport &r)
             new QTreeWidgetItem({t.type, QString::number(t.runs), money(t.usd)}));
     m_perAgent->clear();
     for (const auto &a : r.perAgent)
-        m_perAgent->addTopLevelItem(new QTreeWidgetItem(
-            {a.name.isEmpty() ? a.agentId.left(8) : a.name, a.type, QString::number(a.runs),
-             money(a.usd)}));
+        m_perAgent->addTopLevelItem(
+            new QTreeWidgetItem({a.name.isEmpty() ? a.agentId.left(8) : a.name,
+                                 a.type,
+                                 QString::number(a.runs),
+                                 money(a.usd)}));
     for (QTreeWidget *t : {m_perType, m_perAgent})
         for (int i = 0; i < t->topLevelItemCount(); ++i)
             for (int c = 1; c < t->columnCount(); ++c)

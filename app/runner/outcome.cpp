@@ -194,9 +194,8 @@ std::optional<QDateTime> Outcome::resetTime(const QString &text, const QDateTime
     return std::nullopt;
 }
 
-std::optional<Outcome::RateLimit> Outcome::rateLimit(const Exit &exit,
-                                                     const std::optional<AgentReport> &report,
-                                                     const QDateTime &now)
+std::optional<Outcome::RateLimit>
+Outcome::rateLimit(const Exit &exit, const std::optional<AgentReport> &report, const QDateTime &now)
 {
     if (exit.cancelled || exit.crashed)
         return std::nullopt;
@@ -205,8 +204,8 @@ std::optional<Outcome::RateLimit> Outcome::rateLimit(const Exit &exit,
         if (!report->isError)
             return std::nullopt;
         said = !report->answer.isEmpty() ? report->answer : report->errors.join(u"; "_s);
-        const bool limited = report->apiErrorStatus == 429
-                             || report->apiErrorType == u"rate_limit_error"_s;
+        const bool limited
+            = report->apiErrorStatus == 429 || report->apiErrorType == u"rate_limit_error"_s;
         if (!limited)
             return std::nullopt;
     } else {

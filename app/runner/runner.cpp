@@ -516,19 +516,17 @@ void Runner::finishRateLimited(const TaskResult &result,
                  m_agent.profile,
                  until.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s),
                  task.id));
-    persist(
-        [t = task.id, id = m_agent.id, result, until, reason](Database &db) {
-            return db.finishRateLimited(t, id, result, until, reason);
-        },
-        [this](const Change &) {
-            m_queue->ack(m_entry);
-            m_task.reset();
-            m_held = true; // the profile is paused now: wait for it before fetching
-            QTimer::singleShot(0, this, &Runner::fetch);
-        },
-        [this, result, reason](const Error &) {
-            finishCurrent(result, false, tr("rate limited: %1").arg(reason));
-        });
+    persist([t = task.id, id = m_agent.id, result, until, reason](
+                Database &db) { return db.finishRateLimited(t, id, result, until, reason); },
+            [this](const Change &) {
+                m_queue->ack(m_entry);
+                m_task.reset();
+                m_held = true; // the profile is paused now: wait for it before fetching
+                QTimer::singleShot(0, this, &Runner::fetch);
+            },
+            [this, result, reason](const Error &) {
+                finishCurrent(result, false, tr("rate limited: %1").arg(reason));
+            });
 }
 
 bool Runner::waitForHold()
@@ -542,9 +540,8 @@ bool Runner::waitForHold()
     // Held (or PostgreSQL cannot say): look again at the hold's end, or in kHoldRecheckMs.
     qint64 ms = kHoldRecheckMs;
     if (hold)
-        ms = std::clamp<qint64>(QDateTime::currentDateTimeUtc().msecsTo((*hold)->until) + 50,
-                                50,
-                                kHoldRecheckMs);
+        ms = std::clamp<qint64>(
+            QDateTime::currentDateTimeUtc().msecsTo((*hold)->until) + 50, 50, kHoldRecheckMs);
     QTimer::singleShot(int(ms), this, &Runner::fetch);
     return true;
 }

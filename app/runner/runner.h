@@ -86,7 +86,8 @@ private:
                        const QString &error,
                        bool retryable = true);
     // The command hit a rate or usage limit: its task goes back to the queue (the attempt not
-    // counted) and its profile is paused until the reset, in PostgreSQL (Database::finishRateLimited).
+    // counted) and its profile is paused until the reset, in PostgreSQL
+    // (Database::finishRateLimited).
     void finishRateLimited(const TaskResult &result, const QDateTime &until, const QString &reason);
     // While a claim is refused for a hold (profile rate-limited, daily budget spent): whether the
     // hold is still there, and then fetch() waits for it (at most kHoldRecheckMs at a time).

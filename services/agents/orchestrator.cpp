@@ -246,19 +246,18 @@ std::optional<Error> Orchestrator::hostLimits(const Agent &agent, const QList<Ag
 {
     const auto cap = m_options.maxAgentsPerType.constFind(agent.type);
     if (cap != m_options.maxAgentsPerType.cend()) {
-        const qsizetype ofType
-            = std::count_if(live.cbegin(),
-                            live.cend(),
-                            [&](const Agent &a) { return a.type == agent.type; })
-              + m_admittedByType.value(agent.type);
+        const qsizetype ofType = std::count_if(live.cbegin(),
+                                               live.cend(),
+                                               [&](const Agent &a) { return a.type == agent.type; })
+                                 + m_admittedByType.value(agent.type);
         if (ofType >= *cap)
-            return Error{Error::Kind::Conflict,
-                         u"too many agents of type %1: %2 are alive or starting and the limit "
-                         "(--max-agents-per-type %1=%3) is %3; kill one first, or raise it"_s
-                             .arg(agent.type)
-                             .arg(ofType)
-                             .arg(*cap),
-                         u"agent_type_limit"_s};
+            return Error{
+                Error::Kind::Conflict,
+                u"too many agents of type %1: %2 are alive or starting and the limit "
+                "(--max-agents-per-type %1=%3) is %3; kill one first, or raise it"_s.arg(agent.type)
+                    .arg(ofType)
+                    .arg(*cap),
+                u"agent_type_limit"_s};
     }
     if (m_options.minFreeMemoryBytes > 0) {
         const auto available = ResourceSampler::availableMemory();

@@ -9,6 +9,8 @@
 #include <QProcess>
 #include <QTimer>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -50,9 +52,7 @@ std::optional<qint64> ResourceSampler::availableMemory()
 QHash<qint64, ResourceSampler::Proc> ResourceSampler::readProcesses()
 {
     QHash<qint64, Proc> out;
-    static const long tick = sysconf(_SC_CLK_TCK);
     static const long page = sysconf(_SC_PAGESIZE);
-    Q_UNUSED(tick);
     const QStringList pids = QDir(u"/proc"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString &p : pids) {
         bool ok = false;
@@ -84,9 +84,9 @@ QHash<qint64, ResourceSampler::Proc> ResourceSampler::readProcesses()
 QHash<QString, qint64> ResourceSampler::panePids() const
 {
     QProcess tmux;
-    tmux.start(u"tmux"_s,
-               {u"-L"_s, m_socket, u"list-panes"_s, u"-a"_s, u"-F"_s,
-                u"#{session_name}\t#{pane_pid}"_s});
+    tmux.start(
+        u"tmux"_s,
+        {u"-L"_s, m_socket, u"list-panes"_s, u"-a"_s, u"-F"_s, u"#{session_name}\t#{pane_pid}"_s});
     QHash<QString, qint64> out;
     if (!tmux.waitForFinished(5000) || tmux.exitCode() != 0) {
         tmux.kill();

@@ -22,10 +22,10 @@ namespace Hive {
 // What one agent takes of the host: its tmux pane's process and everything under it.
 struct AgentUsage
 {
-    QString session;         // its tmux session
-    double cpuPercent = 0;   // of one core, since the sample before (100 = one core busy)
-    qint64 rssBytes = 0;     // resident memory of the whole tree
-    int processes = 0;       // in the tree
+    QString session;       // its tmux session
+    double cpuPercent = 0; // of one core, since the sample before (100 = one core busy)
+    qint64 rssBytes = 0;   // resident memory of the whole tree
+    int processes = 0;     // in the tree
 };
 
 // The last sample, shared between the sampler's thread and its readers (the store's thread fills

@@ -211,8 +211,10 @@ const QList<ApiOperation> &operations()
                   "agent, per type and per UTC day, with today's spending, the daily budget and "
                   "the profiles paused by a rate limit"_s,
                   true,
-                  {queryParam(u"days"_s, integer(1, 366), u"the last N days, today included "
-                                                          "(default 7)"_s)},
+                  {queryParam(u"days"_s,
+                              integer(1, 366),
+                              u"the last N days, today included "
+                              "(default 7)"_s)},
                   {},
                   {{200, u"CostReport"_s}}});
         o.append({Method::Put,

@@ -382,8 +382,9 @@ QJsonObject components()
         QJsonObject p = extra;
         p.insert(u"cost_usd"_s, type(u"number"_s));
         p.insert(u"runs"_s, type(u"integer"_s, u"attempts that reported a cost"_s));
-        return QJsonObject{{u"type"_s, u"array"_s},
-                           {u"items"_s, object(p, required + QStringList{u"cost_usd"_s, u"runs"_s})}};
+        return QJsonObject{
+            {u"type"_s, u"array"_s},
+            {u"items"_s, object(p, required + QStringList{u"cost_usd"_s, u"runs"_s})}};
     };
     s.insert(u"ProfileLimit"_s,
              object({{u"profile"_s, type(u"string"_s)},
@@ -395,8 +396,7 @@ QJsonObject components()
     s.insert(
         u"CostReport"_s,
         object({{u"days"_s, type(u"integer"_s)},
-                {u"per_day"_s,
-                 costs({{u"day"_s, formatted(u"string"_s, u"date"_s)}}, {u"day"_s})},
+                {u"per_day"_s, costs({{u"day"_s, formatted(u"string"_s, u"date"_s)}}, {u"day"_s})},
                 {u"per_agent"_s,
                  costs({{u"agent_id"_s, formatted(u"string"_s, u"uuid"_s)},
                         {u"name"_s, type(u"string"_s)},
@@ -418,8 +418,7 @@ QJsonObject components()
                 u"daily_budget_usd"_s,
                 u"budget_state"_s,
                 u"rate_limited"_s}));
-    s.insert(u"Budget"_s,
-             object({{u"daily_usd"_s, nullable(u"number"_s)}}, {u"daily_usd"_s}));
+    s.insert(u"Budget"_s, object({{u"daily_usd"_s, nullable(u"number"_s)}}, {u"daily_usd"_s}));
     s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));
     return s;
 }

@@ -228,8 +228,8 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
     if (p.isSet(maxPerType) || env.contains(u"HIVE_MAX_AGENTS_PER_TYPE"_s)) {
         const QString flag
             = p.isSet(maxPerType) ? u"--max-agents-per-type"_s : u"HIVE_MAX_AGENTS_PER_TYPE"_s;
-        const QString v = p.isSet(maxPerType) ? p.value(maxPerType)
-                                              : env.value(u"HIVE_MAX_AGENTS_PER_TYPE"_s);
+        const QString v
+            = p.isSet(maxPerType) ? p.value(maxPerType) : env.value(u"HIVE_MAX_AGENTS_PER_TYPE"_s);
         for (const QString &pair : v.split(u',', Qt::SkipEmptyParts)) {
             const QString type = pair.section(u'=', 0, 0).trimmed();
             bool ok = false;
@@ -256,8 +256,8 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
     if (p.isSet(dailyBudget) || env.contains(u"HIVE_DAILY_BUDGET_USD"_s)) {
         const QString flag
             = p.isSet(dailyBudget) ? u"--daily-budget-usd"_s : u"HIVE_DAILY_BUDGET_USD"_s;
-        const QString v = p.isSet(dailyBudget) ? p.value(dailyBudget)
-                                               : env.value(u"HIVE_DAILY_BUDGET_USD"_s);
+        const QString v
+            = p.isSet(dailyBudget) ? p.value(dailyBudget) : env.value(u"HIVE_DAILY_BUDGET_USD"_s);
         bool ok = false;
         const double usd = v.toDouble(&ok);
         c.setDailyBudget = true;

@@ -8,7 +8,11 @@
 #include "services/store/rows.h"
 
 #include <QHash>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimeZone>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -80,17 +84,18 @@ Result<Change> Database::setDailyBudget(std::optional<double> usd)
             !r)
             return failure(r.error());
         // A raised budget may warn and stop again today; a lowered one alerts at once.
-        if (auto r = exec(u"DELETE FROM budget_alerts WHERE day = (now() AT TIME ZONE 'UTC')::date"_s);
+        if (auto r
+            = exec(u"DELETE FROM budget_alerts WHERE day = (now() AT TIME ZONE 'UTC')::date"_s);
             !r)
             return failure(r.error());
         auto spent = spentToday();
         if (!spent)
             return failure(spent.error());
-        if (auto r = recordData(c,
-                                u"budget.changed"_s,
-                                {{u"daily_budget_usd"_s,
-                                  usd ? QJsonValue(*usd) : QJsonValue(QJsonValue::Null)},
-                                 {u"today_usd"_s, *spent}});
+        if (auto r = recordData(
+                c,
+                u"budget.changed"_s,
+                {{u"daily_budget_usd"_s, usd ? QJsonValue(*usd) : QJsonValue(QJsonValue::Null)},
+                 {u"today_usd"_s, *spent}});
             !r)
             return failure(r.error());
         if (auto r = budgetAlerts(c); !r)
@@ -119,10 +124,8 @@ Result<> Database::budgetAlerts(Change &change)
             return failure(q.error());
         if (!q->next())
             continue; // sent already today
-        log()->warn("daily budget: {} of {} spent today ({} %)",
-                    money(*spent),
-                    money(**budget),
-                    level);
+        log()->warn(
+            "daily budget: {} of {} spent today ({} %)", money(*spent), money(**budget), level);
         if (auto r = recordData(change,
                                 level == 100 ? u"budget.exhausted"_s : u"budget.warning"_s,
                                 {{u"daily_budget_usd"_s, **budget},
@@ -162,15 +165,13 @@ Result<std::optional<DispatchHold>> Database::dispatchHold(const QString &agentI
         return failure(spent.error());
     if (*spent < **budget)
         return std::optional<DispatchHold>();
-    const QDateTime tomorrow(QDateTime::currentDateTimeUtc().date().addDays(1),
-                             QTime(0, 0),
-                             QTimeZone::UTC);
-    return std::optional<DispatchHold>(
-        DispatchHold{u"budget_exhausted"_s,
-                     u"the daily budget is spent: %1 of %2 today (UTC); no task is handed out "
-                     "until 00:00 UTC or until the budget is raised"_s.arg(money(*spent),
-                                                                            money(**budget)),
-                     tomorrow});
+    const QDateTime tomorrow(
+        QDateTime::currentDateTimeUtc().date().addDays(1), QTime(0, 0), QTimeZone::UTC);
+    return std::optional<DispatchHold>(DispatchHold{
+        u"budget_exhausted"_s,
+        u"the daily budget is spent: %1 of %2 today (UTC); no task is handed out "
+        "until 00:00 UTC or until the budget is raised"_s.arg(money(*spent), money(**budget)),
+        tomorrow});
 }
 
 Result<Change> Database::finishRateLimited(const QString &taskId,
@@ -193,19 +194,20 @@ Result<Change> Database::finishRateLimited(const QString &taskId,
                                                  : QVariant(QMetaType::fromType<double>());
             QString output = result.output;
             output.replace(QChar(0), QChar(0xFFFD));
-            if (auto r = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, "
-                              "started_at, exit_code, output, duration_ms, cost_usd, report, error) "
-                              "VALUES (?::uuid, ?, ?::uuid, 'failed', ?, ?, ?, ?, ?, ?::jsonb, ?)"_s,
-                              {taskId,
-                               before.attempts,
-                               agentId,
-                               before.startedAt,
-                               result.exitCode,
-                               output,
-                               result.durationMs,
-                               cost,
-                               reportJson(result.report),
-                               u"rate limited: %1"_s.arg(reason)});
+            if (auto r
+                = exec(u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, "
+                       "started_at, exit_code, output, duration_ms, cost_usd, report, error) "
+                       "VALUES (?::uuid, ?, ?::uuid, 'failed', ?, ?, ?, ?, ?, ?::jsonb, ?)"_s,
+                       {taskId,
+                        before.attempts,
+                        agentId,
+                        before.startedAt,
+                        result.exitCode,
+                        output,
+                        result.durationMs,
+                        cost,
+                        reportJson(result.report),
+                        u"rate limited: %1"_s.arg(reason)});
                 !r)
                 return failure(r.error());
             // Queued again without counting the attempt: the limit was the account's, not the
@@ -236,9 +238,8 @@ Result<Change> Database::finishRateLimited(const QString &taskId,
                         profile,
                         at.toUTC().toString(Qt::ISODate),
                         reason);
-            if (auto r = recordData(c,
-                                    u"profile.rate_limited"_s,
-                                    ProfileLimit{profile, at, reason}.toJson());
+            if (auto r = recordData(
+                    c, u"profile.rate_limited"_s, ProfileLimit{profile, at, reason}.toJson());
                 !r)
                 return failure(r.error());
         }
@@ -301,8 +302,7 @@ Result<CostReport> Database::costs(int days)
     QHash<QDate, CostReport::Day> byDay;
     while (perDay->next()) {
         const QDate d = perDay->value(u"day"_s).toDate();
-        byDay.insert(d,
-                     {d, perDay->value(u"usd"_s).toDouble(), perDay->value(u"runs"_s).toInt()});
+        byDay.insert(d, {d, perDay->value(u"usd"_s).toDouble(), perDay->value(u"runs"_s).toInt()});
     }
     const QDate today = QDateTime::currentDateTimeUtc().date();
     for (int i = back; i >= 0; --i) {
@@ -312,7 +312,8 @@ Result<CostReport> Database::costs(int days)
         rep.total += x.usd;
     }
     auto perAgent = exec(
-        u"SELECT r.agent_id::text AS id, coalesce(a.name, '') AS name, coalesce(a.type, t.agent_type) "
+        u"SELECT r.agent_id::text AS id, coalesce(a.name, '') AS name, coalesce(a.type, "
+        u"t.agent_type) "
         "AS type, coalesce(sum(r.cost_usd), 0) AS usd, count(r.cost_usd) AS runs FROM task_runs r "
         "JOIN tasks t ON t.id = r.task_id LEFT JOIN agents a ON a.id = r.agent_id WHERE "
         "r.finished_at >= "_s

@@ -411,9 +411,8 @@ void tst_Claude::rateLimitWithoutResetPausesAMinute()
     QVERIFY2(limit->until >= asked.addSecs(50) && limit->until <= asked.addSecs(120),
              qPrintable(limit->until.toString(Qt::ISODate)));
     QVERIFY2(limit->reason.contains(u"429"_s), qPrintable(limit->reason));
-    QTRY_COMPARE_WITH_TIMEOUT(Task::statusName(wait(m_engine->task(t.id))->status),
-                              u"queued"_s,
-                              10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        Task::statusName(wait(m_engine->task(t.id))->status), u"queued"_s, 10000);
     QVERIFY_OK(wait(m_engine->clearProfileLimit(u"claude-429"_s)));
     QDeadlineTimer d(40000);
     Task last;

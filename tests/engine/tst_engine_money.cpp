@@ -330,7 +330,8 @@ void tst_EngineMoney::budgetWarnsAtEightyAndStopsAtHundred()
         auto claim = db.claimTask(third.id, a.id);
         QVERIFY(!claim);
         QCOMPARE(claim.error().code, u"budget_exhausted"_s);
-        QVERIFY2(claim.error().message.contains(u"daily budget"_s), qPrintable(claim.error().message));
+        QVERIFY2(claim.error().message.contains(u"daily budget"_s),
+                 qPrintable(claim.error().message));
         auto t = db.task(third.id);
         QVERIFY_OK(t);
         QCOMPARE(Task::statusName(t->status), u"queued"_s);

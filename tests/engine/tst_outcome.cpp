@@ -178,8 +178,9 @@ void tst_Outcome::resetTimes_data()
                          << QDateTime(QDate(2026, 12, 1), QTime(3, 0), QTimeZone::UTC);
     QTest::newRow("3pm UTC") << u"You've hit your session limit · resets 3pm (UTC)"_s
                              << QDateTime(QDate(2026, 11, 30), QTime(15, 0), QTimeZone::UTC);
-    QTest::newRow("2pm UTC: tomorrow") << u"5-hour limit reached ∙ resets 2pm (UTC)"_s
-                                       << QDateTime(QDate(2026, 12, 1), QTime(14, 0), QTimeZone::UTC);
+    QTest::newRow("2pm UTC: tomorrow")
+        << u"5-hour limit reached ∙ resets 2pm (UTC)"_s
+        << QDateTime(QDate(2026, 12, 1), QTime(14, 0), QTimeZone::UTC);
     QTest::newRow("retry after") << u"HTTP 429 Too Many Requests, retry after 30 seconds"_s
                                  << now.addSecs(30);
     QTest::newRow("none") << u"rate limited"_s << QDateTime();
@@ -206,7 +207,8 @@ void tst_Outcome::noRateLimitInOtherFailures()
     QVERIFY(!Outcome::rateLimit({2, false, false, {}, {}, "error: no such file\n"}, {}, now));
     QVERIFY(!Outcome::rateLimit({0, false, false, {}, {}, "rate limit reached\n"}, {}, now));
     QVERIFY(!Outcome::rateLimit({1, false, true, {}, {}, "rate limit reached\n"}, {}, now));
-    const auto other = Outcome::rateLimit({1, false, false, {}, {}, "Error: 429 Too Many Requests\n"}, {}, now);
+    const auto other
+        = Outcome::rateLimit({1, false, false, {}, {}, "Error: 429 Too Many Requests\n"}, {}, now);
     QVERIFY(other);
     QCOMPARE(other->until, now.addSecs(Outcome::kDefaultLimitPauseS));
 }

@@ -82,12 +82,12 @@ void tst_GuiCosts::initTestCase()
     QDir().mkpath(m_fx->path(u"profiles"_s));
     QFile f(m_fx->path(u"profiles/fake-json.json"_s));
     QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QJsonDocument(QJsonObject{{u"name"_s, u"fake-json"_s},
-                                      {u"command"_s,
-                                       QJsonArray{Test::HiveFixture::fakeAgent(),
-                                                  u"--stream-json"_s,
-                                                  u"{prompt}"_s}},
-                                      {u"interactive"_s, false}})
+    f.write(QJsonDocument(
+                QJsonObject{
+                    {u"name"_s, u"fake-json"_s},
+                    {u"command"_s,
+                     QJsonArray{Test::HiveFixture::fakeAgent(), u"--stream-json"_s, u"{prompt}"_s}},
+                    {u"interactive"_s, false}})
                 .toJson());
     f.close();
 
@@ -201,9 +201,8 @@ void tst_GuiCosts::dashboardShowsCostsAndTheBudget()
     QTRY_VERIFY_WITH_TIMEOUT(today->text().contains(u"$0.85 of $1.00 (85 %)"_s), 10000);
     auto *line = m_window->findChild<QLabel *>(u"dispatchStatus"_s);
     QVERIFY(line);
-    QTRY_VERIFY_WITH_TIMEOUT(line->isVisible()
-                                 && line->text().contains(u"Budget: $0.85 of $1.00"_s),
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        line->isVisible() && line->text().contains(u"Budget: $0.85 of $1.00"_s), 10000);
     QCOMPARE(m_window->tray()->dispatchNote(), line->text());
     auto *perAgent = dash->findChild<QTreeWidget *>(u"costPerAgent"_s);
     QTRY_VERIFY(perAgent->topLevelItemCount() >= 1);
@@ -230,9 +229,8 @@ void tst_GuiCosts::dashboardShowsCostsAndTheBudget()
     budget->selectAll();
     QTest::keyClicks(budget, u"5.00"_s);
     QTest::mouseClick(set, Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(Task::statusName(wait(m_app->engine()->task(held.id))->status)
-                                 == u"succeeded"_s,
-                             30000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        Task::statusName(wait(m_app->engine()->task(held.id))->status) == u"succeeded"_s, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(!line->isVisible(), 10000);
 }
 
