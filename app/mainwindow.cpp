@@ -3,6 +3,7 @@
 #include "app/mainwindow.h"
 
 #include "app/agentactions.h"
+#include "app/moneysession.h"
 #include "app/searchsession.h"
 #include "app/sessioncontroller.h"
 #include "app/settings.h"
