@@ -76,6 +76,10 @@ void Application::startEngine()
     o.databaseUrl = m_infra->databaseUrl();
     o.redisUrl = m_infra->redisUrl();
     o.maxAgents = m_config.maxAgents;
+    o.maxAgentsPerType = m_config.maxAgentsPerType;
+    o.minFreeMemoryBytes = qint64(m_config.minFreeMemoryMb) * 1024 * 1024;
+    o.setDailyBudget = m_config.setDailyBudget;
+    o.dailyBudgetUsd = m_config.dailyBudgetUsd;
     o.runnerPath = m_runnerPath.isEmpty()
                        ? QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s)
                        : m_runnerPath;

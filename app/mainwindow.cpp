@@ -3,6 +3,7 @@
 #include "app/mainwindow.h"
 
 #include "app/agentactions.h"
+#include "app/moneysession.h"
 #include "app/reviewactions.h"
 #include "app/searchsession.h"
 #include "app/sessioncontroller.h"
@@ -159,6 +160,7 @@ MainWindow::MainWindow(Application *app, QWidget *parent)
         statusBar()->showMessage(tr("Loading agents and tasks…"), 5000);
         m_sessions->start(m_app->engine());
         m_search->setEngine(m_app->engine());
+        m_money->setEngine(m_app->engine());
         m_searchPanel->setSemanticAvailable(m_search->semanticAvailable());
     });
     connect(m_searchPanel, &SearchPanel::searchRequested, m_search, &SearchSession::search);
@@ -343,6 +345,7 @@ void MainWindow::buildMenus()
     toggle(m_agentDock->toggleViewAction(), tr("Show A&gent List"), Qt::Key_1);
     toggle(m_taskDock->toggleViewAction(), tr("Show Task &Board"), Qt::Key_3);
     view->addAction(m_searchAction);
+    buildCosts(view);
     toggle(m_toolBar->toggleViewAction(), tr("Show T&oolbar"), Qt::Key_B);
     view->addSeparator();
     QAction *full = view->addAction(tr("&Full Screen"));

@@ -14,6 +14,7 @@
 #include <memory>
 
 class QDockWidget;
+class QMenu;
 class QMessageBox;
 class QToolBar;
 
@@ -29,6 +30,8 @@ class TerminalArea;
 class TrayIcon;
 class SearchPanel;
 class SearchSession;
+class CostDashboard;
+class MoneySession;
 struct SearchHit;
 
 // The main window: the agent list (left), the terminals (centre), the task board (bottom), the
@@ -52,6 +55,9 @@ public:
     TrayIcon *tray() const { return m_tray; }
     SearchPanel *searchPanel() const { return m_searchPanel; }
     QDockWidget *searchDock() const { return m_searchDock; }
+    QDockWidget *costDock() const { return m_costDock; }
+    CostDashboard *costDashboard() const { return m_costDashboard; }
+    MoneySession *money() const { return m_money; }
     QToolBar *toolBar() const { return m_toolBar; }
     bool isLoaded() const { return m_sessions->isLoaded(); }
 
@@ -112,6 +118,11 @@ private:
     QAction *m_settingsAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_searchAction = nullptr;
+    // Money and limits (costsview.cpp): the cost dashboard's dock, its session, the status line.
+    void buildCosts(QMenu *view);
+    QDockWidget *m_costDock = nullptr;
+    CostDashboard *m_costDashboard = nullptr;
+    MoneySession *m_money = nullptr;
 
     SettingsDialog::Values m_values;
     bool m_quitting = false;

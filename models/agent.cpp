@@ -43,7 +43,7 @@ QStringList Agent::statusNames()
 
 QJsonObject Agent::toJson() const
 {
-    return QJsonObject{
+    QJsonObject o{
         {u"id"_s, id},
         {u"name"_s, name},
         {u"type"_s, type},
@@ -59,6 +59,11 @@ QJsonObject Agent::toJson() const
         {u"need"_s, need},
         {u"session_id"_s, Json::nullable(sessionId)},
     };
+    if (cpuPercent)
+        o.insert(u"cpu_percent"_s, *cpuPercent);
+    if (rssBytes)
+        o.insert(u"rss_bytes"_s, *rssBytes);
+    return o;
 }
 
 Agent Agent::fromJson(const QJsonObject &o)
@@ -78,6 +83,10 @@ Agent Agent::fromJson(const QJsonObject &o)
     a.lastHeartbeat = Json::parseTime(o.value(u"last_heartbeat"));
     a.need = o.value(u"need").toString();
     a.sessionId = o.value(u"session_id").toString();
+    if (o.value(u"cpu_percent").isDouble())
+        a.cpuPercent = o.value(u"cpu_percent").toDouble();
+    if (o.value(u"rss_bytes").isDouble())
+        a.rssBytes = o.value(u"rss_bytes").toInteger();
     return a;
 }
 

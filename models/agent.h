@@ -32,6 +32,10 @@ struct Agent
     QDateTime lastHeartbeat;
     QString need;      // waiting_input: what the agent waits for, in words
     QString sessionId; // the agent CLI's conversation (Claude Code's session id), to resume it
+    // What its process tree takes of the host, as last sampled (ResourceSampler); unset when not
+    // sampled (not alive, or no sample yet). In JSON only when set: cpu_percent, rss_bytes.
+    std::optional<double> cpuPercent;
+    std::optional<qint64> rssBytes;
 
     QJsonObject toJson() const;
     static Agent fromJson(const QJsonObject &o);

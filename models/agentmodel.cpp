@@ -95,6 +95,14 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
             return showsNeed(a) ? a.need : currentTaskText(a);
         case UptimeColumn:
             return formatDuration(uptime);
+        case CpuColumn:
+            if (const auto u = usage(a))
+                return u"%1 %"_s.arg(u->cpuPercent, 0, 'f', 0);
+            return QString();
+        case MemoryColumn:
+            if (const auto u = usage(a))
+                return formatBytes(u->rssBytes);
+            return QString();
         }
         break;
     case Qt::ToolTipRole:
@@ -131,7 +139,8 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::TextAlignmentRole:
-        if (index.column() == UptimeColumn)
+        if (index.column() == UptimeColumn || index.column() == CpuColumn
+            || index.column() == MemoryColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case SortRole:
@@ -140,6 +149,10 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
             return int(a.status);
         case UptimeColumn:
             return uptime;
+        case CpuColumn:
+            return usage(a) ? usage(a)->cpuPercent : -1.0;
+        case MemoryColumn:
+            return usage(a) ? usage(a)->rssBytes : qint64(-1);
         case TaskColumn:
             return data(index, Qt::DisplayRole).toString().toLower();
         default:
@@ -178,6 +191,10 @@ QVariant AgentModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Current task");
     case UptimeColumn:
         return tr("Uptime");
+    case CpuColumn:
+        return tr("CPU");
+    case MemoryColumn:
+        return tr("Memory");
     }
     return {};
 }
@@ -303,6 +320,34 @@ void AgentModel::refreshUptime()
         Q_EMIT dataChanged(index(0, UptimeColumn),
                            index(int(m_agents.size()) - 1, UptimeColumn),
                            {Qt::DisplayRole, SortRole});
+}
+
+void AgentModel::setUsage(const QHash<QString, Usage> &bySession)
+{
+    m_usage = bySession;
+    if (!m_agents.isEmpty())
+        Q_EMIT dataChanged(index(0, CpuColumn),
+                           index(int(m_agents.size()) - 1, MemoryColumn),
+                           {Qt::DisplayRole, SortRole});
+}
+
+std::optional<AgentModel::Usage> AgentModel::usage(const Agent &a) const
+{
+    if (!a.isAlive())
+        return std::nullopt;
+    const auto it = m_usage.constFind(a.tmuxSession);
+    if (it == m_usage.cend())
+        return std::nullopt;
+    return *it;
+}
+
+QString AgentModel::formatBytes(qint64 bytes)
+{
+    if (bytes >= qint64(1) << 30)
+        return tr("%1 GiB").arg(double(bytes) / double(qint64(1) << 30), 0, 'f', 1);
+    if (bytes >= 1 << 20)
+        return tr("%1 MiB").arg(double(bytes) / double(1 << 20), 0, 'f', 0);
+    return tr("%1 KiB").arg(bytes / 1024);
 }
 
 void AgentModel::reindexFrom(int row)

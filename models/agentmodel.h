@@ -31,6 +31,8 @@ public:
         StatusColumn,
         TaskColumn,
         UptimeColumn,
+        CpuColumn,    // its whole process tree, % of one core
+        MemoryColumn, // its whole process tree, resident
         ColumnCount
     };
     enum Role {
@@ -73,6 +75,16 @@ public:
     void setTaskModel(const TaskModel *tasks);
     // Uptime is computed against this clock; the view calls refreshUptime() every second.
     void refreshUptime();
+    // The last sample of each agent's CPU and memory, by tmux session (kept apart from the agents'
+    // rows, which the events replace without it).
+    struct Usage
+    {
+        double cpuPercent = 0;
+        qint64 rssBytes = 0;
+    };
+    void setUsage(const QHash<QString, Usage> &bySession);
+    std::optional<Usage> usage(const Agent &a) const;
+    static QString formatBytes(qint64 bytes);
 
     static QString statusLabel(Agent::Status status);
     // The need shown in the list: an agent waiting for input says what for. The task column
@@ -102,6 +114,7 @@ private:
     QHash<QString, QString> m_names;
     QHash<int, int> m_counts;
     const TaskModel *m_tasks = nullptr;
+    QHash<QString, Usage> m_usage; // by tmux session
 };
 
 } // namespace Hive

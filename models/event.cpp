@@ -15,6 +15,8 @@ QJsonObject Event::toJson() const
         o.insert(u"agent"_s, agent->toJson());
     if (task)
         o.insert(u"task"_s, task->toSummary().toJson());
+    if (!data.isEmpty())
+        o.insert(u"data"_s, data);
     return o;
 }
 
@@ -39,6 +41,7 @@ std::optional<Event> Event::fromJson(const QByteArray &json)
         e.agent = Agent::fromJson(o.value(u"agent").toObject());
     if (o.value(u"task").isObject())
         e.task = Task::fromJson(o.value(u"task").toObject());
+    e.data = o.value(u"data").toObject();
     return e;
 }
 

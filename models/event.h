@@ -26,6 +26,9 @@ struct Event
     QDateTime at;
     std::optional<Agent> agent;
     std::optional<Task> task;
+    // What an event about neither one agent nor one task says (budget.warning, profile.limited):
+    // written as "data" when not empty.
+    QJsonObject data;
 
     bool isAgentEvent() const { return agent.has_value(); }
     QJsonObject toJson() const;

@@ -4,6 +4,7 @@
 
 #include "services/agents/gitreview.h"
 #include "services/agents/orchestrator.h"
+#include "services/agents/resources.h"
 #include "services/queue/queue.h"
 #include "services/store/store.h"
 
@@ -17,6 +18,7 @@ Engine::Engine(const Options &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
     , m_store(std::make_unique<Store>(options.databaseUrl))
+    , m_usage(std::make_shared<UsageBoard>())
 {
     qRegisterMetaType<Hive::Event>();
     m_queueThread.setObjectName(u"queue"_s);
@@ -55,6 +57,8 @@ Engine::Engine(const Options &options, QObject *parent)
     o.heartbeatGraceMs = options.heartbeatGraceMs;
     o.maxAgents = options.maxAgents;
     o.stopGraceMs = options.stopGraceMs;
+    o.maxAgentsPerType = options.maxAgentsPerType;
+    o.minFreeMemoryBytes = options.minFreeMemoryBytes;
     m_orchestrator = new Orchestrator(o, m_store.get(), m_queue);
     m_orchestrator->moveToThread(&m_orchestratorThread);
     connect(&m_orchestratorThread, &QThread::finished, m_orchestrator, &QObject::deleteLater);
@@ -100,6 +104,7 @@ QFuture<Result<QStringList>> Engine::start()
         if (m_sweep)
             m_sweep->start();
         m_search->start();
+        startMoney();
         m_started = true;
         return migrated;
     });
@@ -113,6 +118,7 @@ void Engine::stop()
         m_search->stop();
     if (m_review)
         m_review->stop();
+    stopResources();
     if (m_orchestratorThread.isRunning()) {
         QMetaObject::invokeMethod(
             m_orchestrator, &Orchestrator::stop, Qt::BlockingQueuedConnection);
@@ -169,12 +175,24 @@ QFuture<Result<>> Engine::kill(const QString &agentId)
 
 QFuture<Result<QList<Agent>>> Engine::agents(std::optional<Agent::Status> status)
 {
-    return m_store->run([status](Database &db) { return db.agents(status); });
+    return m_store->run([status, board = m_usage](Database &db) {
+        auto r = db.agents(status);
+        if (r)
+            fillUsage(*r, *board);
+        return r;
+    });
 }
 
 QFuture<Result<Agent>> Engine::agent(const QString &id)
 {
-    return m_store->run([id](Database &db) { return db.agent(id); });
+    return m_store->run([id, board = m_usage](Database &db) -> Result<Agent> {
+        auto r = db.agent(id);
+        if (!r)
+            return r;
+        QList<Agent> one{*r};
+        fillUsage(one, *board);
+        return one.first();
+    });
 }
 
 QFuture<Result<Task>> Engine::taskChange(std::function<Result<Change>(Database &)> change)
@@ -280,6 +298,16 @@ QFuture<Result<Engine::RunnerBeat>> Engine::runnerHeartbeat(const QString &agent
             if (auto t = db.task(taskId))
                 beat.task = *t;
         return beat;
+    });
+}
+
+QFuture<Result<std::optional<DispatchHold>>> Engine::runnerHold(const QString &agentId)
+{
+    return m_store->run([agentId](Database &db) -> Result<std::optional<DispatchHold>> {
+        auto h = db.dispatchHold(agentId);
+        if (!h && h.error().kind == Error::Kind::Unavailable && !db.isOpen())
+            h.error().code = u"postgres_unreachable"_s;
+        return h;
     });
 }
 

@@ -8,6 +8,7 @@
 #include "services/store/database.h"
 
 #include <QFuture>
+#include <QHash>
 #include <QJsonObject>
 #include <QObject>
 #include <QThread>
@@ -15,11 +16,15 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 namespace Hive {
 
 class GitReview;
 class Orchestrator;
+class ResourceSampler;
+class UsageBoard;
+struct AgentUsage;
 class Queue;
 class Store;
 
@@ -50,6 +55,15 @@ public:
         int queueSweepMs = 30000;
         // How long a killed or lost agent's runner may take to stop before it is killed.
         int stopGraceMs = 10000;
+        // Live agents of a type at most (--max-agents-per-type); beyond: 409 agent_type_limit.
+        QHash<QString, int> maxAgentsPerType;
+        // A spawn is refused while the host has less memory available (409 low_memory); 0: off.
+        qint64 minFreeMemoryBytes = qint64(Config::kDefaultMinFreeMemoryMb) * 1024 * 1024;
+        int resourcesMs = 3000; // how often each agent's CPU and memory are sampled; 0: never
+        // Whether to write dailyBudgetUsd (none: no budget) at start (--daily-budget-usd); else
+        // the stored one stays.
+        bool setDailyBudget = false;
+        std::optional<double> dailyBudgetUsd;
     };
 
     // What the engine can reach now.
@@ -103,6 +117,8 @@ public:
         std::optional<Task> task;
     };
     QFuture<Result<RunnerBeat>> runnerHeartbeat(const QString &agentId, const QString &taskId);
+    // What holds dispatch back for a runner's agent now (Database::dispatchHold), or nothing.
+    QFuture<Result<std::optional<DispatchHold>>> runnerHold(const QString &agentId);
     // Full-text or semantic search over tasks, answers and the agents' logs; a log hit's chunk.
     QFuture<Result<QList<SearchHit>>> search(const QString &query, Search::Kind kind, int limit);
     QFuture<Result<LogText>> logText(qint64 id);
@@ -111,6 +127,14 @@ public:
     // Reviewing the agents' folders: diffs, the files each task changed, merges, worktree removal
     // (services/agents/gitreview.h). Its methods are thread-safe and return futures.
     GitReview &review() const { return *m_review; }
+    // Money and limits (enginemoney.cpp): costs per agent, type and day; the daily budget (none:
+    // nullopt); the profiles paused by a rate or usage limit, and lifting one by hand.
+    QFuture<Result<CostReport>> costs(int days);
+    QFuture<Result<CostReport>> setDailyBudget(std::optional<double> usd);
+    QFuture<Result<QList<ProfileLimit>>> profileLimits();
+    QFuture<Result<>> clearProfileLimit(const QString &profile);
+    // The last sample of every agent's CPU and memory, by tmux session (any thread).
+    QHash<QString, AgentUsage> usage() const;
     QFuture<bool> postgresReachable();
     QFuture<Health> health();
     bool redisConnected() const { return m_redisConnected.load(); } // any thread
@@ -124,9 +148,13 @@ Q_SIGNALS:
     // The subscription to the events is up (at the start, and again after Redis was away): what was
     // published meanwhile is only in events().
     void eventsConnected();
+    // A new sample of the agents' CPU and memory (every resourcesMs): read it with usage().
+    void resourcesSampled();
 
 private:
     QFuture<Result<Task>> taskChange(std::function<Result<Change>(Database &)> change);
+    void startMoney(); // the daily budget given, the resource sampler's thread
+    void stopResources();
 
     Options m_options;
     std::unique_ptr<Store> m_store;
@@ -139,6 +167,9 @@ private:
     QTimer *m_sweep = nullptr;
     bool m_started = false;
     std::atomic<bool> m_redisConnected = false;
+    QThread m_resourcesThread;
+    ResourceSampler *m_sampler = nullptr;
+    std::shared_ptr<UsageBoard> m_usage;
 };
 
 } // namespace Hive

@@ -86,6 +86,11 @@ AgentPanel::AgentPanel(AgentModel *model, QWidget *parent)
     header->resizeSection(AgentModel::UptimeColumn, 70);
     header->resizeSection(AgentModel::StatusColumn, 130);
     header->resizeSection(AgentModel::TaskColumn, 140);
+    // CPU and memory (the agent's process tree) after the uptime, before the badge.
+    for (const int c : {AgentModel::CpuColumn, AgentModel::MemoryColumn})
+        header->moveSection(header->visualIndex(c), header->visualIndex(AgentModel::StatusColumn));
+    header->resizeSection(AgentModel::CpuColumn, 50);
+    header->resizeSection(AgentModel::MemoryColumn, 70);
     connect(m_view, &QTreeView::activated, this, [this](const QModelIndex &) {
         if (m_openTerminal->isEnabled())
             m_openTerminal->trigger();

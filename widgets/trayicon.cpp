@@ -58,6 +58,10 @@ TrayIcon::TrayIcon(const AgentModel *agents, QObject *parent)
     m_menu->setObjectName(u"trayMenu"_s);
     m_summary = m_menu->addAction(QString());
     m_summary->setEnabled(false);
+    m_dispatch = m_menu->addAction(QString());
+    m_dispatch->setObjectName(u"trayDispatchNote"_s);
+    m_dispatch->setEnabled(false);
+    m_dispatch->setVisible(false);
     for (Agent::Status s : kShown) {
         QAction *a = m_menu->addAction(QString());
         a->setEnabled(false);
@@ -200,7 +204,16 @@ QString TrayIcon::summary(const AgentModel *agents)
 
 QString TrayIcon::toolTip() const
 {
-    return tr("Agent Hive — %1").arg(summary(m_agents));
+    const QString tip = tr("Agent Hive — %1").arg(summary(m_agents));
+    return m_note.isEmpty() ? tip : tip + u'\n' + m_note;
+}
+
+void TrayIcon::setDispatchNote(const QString &note)
+{
+    m_note = note;
+    m_dispatch->setText(note);
+    m_dispatch->setVisible(!note.isEmpty());
+    m_tray->setToolTip(toolTip());
 }
 
 void TrayIcon::update()

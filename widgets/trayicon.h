@@ -46,6 +46,11 @@ public:
     // Takes the notice with this key off the screen, if the notification server still shows it.
     void withdrawMessage(const QString &key);
 
+    // What holds dispatch back (daily budget spent, a profile rate-limited), shown under the
+    // summary and in the tooltip; empty: nothing.
+    void setDispatchNote(const QString &note);
+    QString dispatchNote() const { return m_note; }
+
     QMenu *menu() const { return m_menu; }
     QSystemTrayIcon *systemTrayIcon() const { return m_tray; }
     QString toolTip() const;
@@ -78,6 +83,8 @@ private:
     QString m_balloonKey;
     QMenu *m_menu;
     QAction *m_summary;
+    QAction *m_dispatch;
+    QString m_note;
     QAction *m_showHide;
     QAction *m_spawn;
     QMenu *m_quick;

@@ -4,6 +4,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
+#include <QTimeZone>
 
 using namespace Qt::StringLiterals;
 
@@ -136,6 +138,100 @@ Outcome::Verdict Outcome::judge(const Exit &exit, const std::optional<AgentRepor
     }
     v.succeeded = true;
     return v;
+}
+
+std::optional<QDateTime> Outcome::resetTime(const QString &text, const QDateTime &now)
+{
+    // Claude Code 1.x and the API's own usage-limit message: "...limit reached|1796065133".
+    static const QRegularExpression epoch(u"limit reached\\|(\\d{9,11})"_s,
+                                          QRegularExpression::CaseInsensitiveOption);
+    if (const auto m = epoch.match(text); m.hasMatch())
+        return QDateTime::fromSecsSinceEpoch(m.captured(1).toLongLong(), QTimeZone::UTC);
+    static const QRegularExpression iso(
+        u"resets?\\s+(?:at\\s+)?(\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:\\d\\d(?::\\d\\d)?(?:\\.\\d+)?(?:Z|[+-]\\d\\d:?\\d\\d)?)"_s,
+        QRegularExpression::CaseInsensitiveOption);
+    if (const auto m = iso.match(text); m.hasMatch()) {
+        QString t = m.captured(1);
+        t.replace(u' ', u'T');
+        QDateTime d = QDateTime::fromString(t, Qt::ISODateWithMs);
+        if (!d.isValid())
+            d = QDateTime::fromString(t, Qt::ISODate);
+        if (d.isValid())
+            return d.toUTC();
+    }
+    // "resets 3pm", "resets at 15:30", "resets 5am (Europe/Berlin)": the next such time.
+    static const QRegularExpression clock(
+        u"resets?\\s+(?:at\\s+)?(\\d{1,2})(?::(\\d\\d))?\\s*(am|pm)?(?:\\s*\\(([A-Za-z_/+-]+)\\))?"_s,
+        QRegularExpression::CaseInsensitiveOption);
+    if (const auto m = clock.match(text); m.hasMatch() && (m.hasCaptured(2) || m.hasCaptured(3))) {
+        int h = m.captured(1).toInt();
+        const int min = m.captured(2).toInt();
+        const QString ampm = m.captured(3).toLower();
+        if (ampm == u"pm"_s && h < 12)
+            h += 12;
+        else if (ampm == u"am"_s && h == 12)
+            h = 0;
+        if (h < 24 && min < 60) {
+            const QTimeZone zone = m.hasCaptured(4) ? QTimeZone(m.captured(4).toUtf8())
+                                                    : QTimeZone::systemTimeZone();
+            const QTimeZone tz = zone.isValid() ? zone : QTimeZone::systemTimeZone();
+            const QDateTime local = now.toTimeZone(tz);
+            QDateTime at(local.date(), QTime(h, min), tz);
+            if (at <= now)
+                at = at.addDays(1);
+            return at.toUTC();
+        }
+    }
+    static const QRegularExpression after(
+        u"(?:retry[- ]after|try again in)[:\\s]+(\\d+)\\s*(s|sec|seconds?|m|min|minutes?|h|hours?)?\\b"_s,
+        QRegularExpression::CaseInsensitiveOption);
+    if (const auto m = after.match(text); m.hasMatch()) {
+        const QString unit = m.captured(2).toLower();
+        const qint64 n = m.captured(1).toLongLong();
+        const qint64 secs = unit.startsWith(u'h') ? n * 3600 : unit.startsWith(u'm') ? n * 60 : n;
+        return now.addSecs(secs);
+    }
+    return std::nullopt;
+}
+
+std::optional<Outcome::RateLimit>
+Outcome::rateLimit(const Exit &exit, const std::optional<AgentReport> &report, const QDateTime &now)
+{
+    if (exit.cancelled || exit.crashed)
+        return std::nullopt;
+    QString said;
+    if (report) {
+        if (!report->isError)
+            return std::nullopt;
+        said = !report->answer.isEmpty() ? report->answer : report->errors.join(u"; "_s);
+        const bool limited
+            = report->apiErrorStatus == 429 || report->apiErrorType == u"rate_limit_error"_s;
+        if (!limited)
+            return std::nullopt;
+    } else {
+        if (exit.exitCode == 0)
+            return std::nullopt;
+        // Another CLI: its last words (the end of the output) say so.
+        said = QString::fromUtf8(exit.output.right(4096));
+        static const QRegularExpression limit(
+            u"rate[ -]limit|usage limit|limit reached|hit your [a-z ]*limit|\\b429\\b"_s,
+            QRegularExpression::CaseInsensitiveOption);
+        if (!limit.match(said).hasMatch())
+            return std::nullopt;
+        said = lastLine(exit.output.right(4096));
+    }
+    RateLimit r;
+    r.reason = said.size() > 200 ? said.left(199) + u'…' : said;
+    if (r.reason.isEmpty())
+        r.reason = apiError(429);
+    auto until = resetTime(said, now);
+    if (!until && !report)
+        until = resetTime(QString::fromUtf8(exit.output.right(4096)), now);
+    // A reset in the past, or absurdly far: the default pause / at most a week.
+    if (!until || *until <= now)
+        until = now.addSecs(kDefaultLimitPauseS);
+    r.until = std::min(*until, now.addDays(7));
+    return r;
 }
 
 } // namespace Hive

@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QString>
 
 #include <optional>
@@ -48,6 +49,24 @@ public:
 
     // "Anthropic API error 429 (rate limited)"
     static QString apiError(int status);
+
+    // A rate or usage limit the command reported, and when it ends: Claude Code's result with
+    // api_error_status 429 (its text may name the reset: "Claude AI usage limit reached|<epoch>",
+    // "… resets 3pm (Europe/Berlin)", "resets at 2026-12-01T10:00:00Z"), or any CLI's failing
+    // output saying "rate limit" / "limit reached" / HTTP 429 with such a reset or "retry after N
+    // s". With no reset in the words: now + kDefaultLimitPauseS. nullopt: no limit was reported.
+    struct RateLimit
+    {
+        QDateTime until;
+        QString reason;
+    };
+    static constexpr int kDefaultLimitPauseS = 60;
+    static std::optional<RateLimit> rateLimit(const Exit &exit,
+                                              const std::optional<AgentReport> &report,
+                                              const QDateTime &now
+                                              = QDateTime::currentDateTimeUtc());
+    // The reset named in a limit message; nullopt when it names none.
+    static std::optional<QDateTime> resetTime(const QString &text, const QDateTime &now);
 };
 
 } // namespace Hive

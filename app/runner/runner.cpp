@@ -36,6 +36,14 @@ constexpr int kTransientTries = 8;
 // A result's output goes in pieces of at most this many characters (the API takes bodies up to
 // 1 MiB; a JSON escape makes a character at most six bytes).
 constexpr qsizetype kOutputPiece = 128 * 1024;
+// A hold (rate limit, budget) is looked at again at least this often: a budget raised or a limit
+// lifted by hand resumes the runner within this time.
+constexpr int kHoldRecheckMs = 10000;
+
+bool isHold(const Error &e)
+{
+    return e.code == u"rate_limited"_s || e.code == u"budget_exhausted"_s;
+}
 
 int retryDelayMs(int attempt)
 {
@@ -252,8 +260,12 @@ void Runner::persist(StateChange change,
         });
         return;
     }
-    log()->error("refused: {}", e.message);
-    say(tr("error: %1").arg(e.message));
+    if (isHold(e)) {
+        log()->info("held: {}", e.message);
+    } else {
+        log()->error("refused: {}", e.message);
+        say(tr("error: %1").arg(e.message));
+    }
     if (refused)
         refused(e);
     else if (then)
@@ -277,6 +289,8 @@ void Runner::failWithoutResult(const Task &task, const QString &why, std::functi
 void Runner::fetch()
 {
     if (m_stopping || m_task || m_fetching || m_claiming)
+        return;
+    if (m_held && waitForHold())
         return;
     m_fetching = true;
     m_queue->fetchNext(
@@ -321,12 +335,19 @@ void Runner::onEntry(const QueueEntry &entry)
                 m_claimsRefused = 0;
                 runTask(*c.task, entry);
             },
-            [this, entry](const Error &) {
+            [this, entry](const Error &e) {
                 m_claiming = false;
                 // The claim failed, not the task: it is still queued, so its entry must stay.
                 // Handed back (added again at the end of its stream), and the next fetch a moment
-                // later (later each time while claims keep failing).
+                // later (later each time while claims keep failing), or, for a hold, once it ends.
                 m_queue->handBack(entry);
+                if (isHold(e)) {
+                    if (!m_held)
+                        say(tr("waiting: %1").arg(e.message));
+                    m_held = true;
+                    QTimer::singleShot(0, this, &Runner::fetch);
+                    return;
+                }
                 QTimer::singleShot(retryDelayMs(m_claimsRefused++), this, &Runner::fetch);
             });
 }
@@ -522,6 +543,12 @@ void Runner::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     }
     if (m_takenAway && !m_cancelled)
         say(tr("task %1 is no longer this agent's: its result is not stored").arg(m_task->id));
+    if (!verdict.succeeded && !m_takenAway) {
+        if (const auto limit = Outcome::rateLimit(exit, result.report)) {
+            finishRateLimited(result, limit->until, limit->reason);
+            return;
+        }
+    }
     // Fenced in PostgreSQL: a task cancelled or taken away meanwhile keeps what it has (only this
     // agent goes idle).
     finishCurrent(result, verdict.succeeded, verdict.error, verdict.retryable);
@@ -590,6 +617,71 @@ void Runner::finishCurrent(const TaskResult &result,
             log()->error("task {}: {}", task.id, why);
             failWithoutResult(task, why, next);
         });
+}
+
+void Runner::finishRateLimited(const TaskResult &result,
+                               const QDateTime &until,
+                               const QString &reason)
+{
+    const Task task = *m_task;
+    say(tr("rate limit (%1): profile %2 paused until %3; task %4 queued again")
+            .arg(reason,
+                 m_agent.profile,
+                 until.toLocalTime().toString(u"yyyy-MM-dd HH:mm:ss"_s),
+                 task.id));
+    persist(
+        [this, t = task.id, result, until, reason](RunnerLink &link) {
+            return taskCall(link,
+                            "rate-limited",
+                            {{u"task_id"_s, t},
+                             {u"result"_s, result.toJson()},
+                             {u"until"_s, until.toUTC().toString(Qt::ISODateWithMs)},
+                             {u"reason"_s, reason}});
+        },
+            [this](const Change &) {
+                m_queue->ack(m_entry);
+                m_task.reset();
+                m_held = true; // the profile is paused now: wait for it before fetching
+                QTimer::singleShot(0, this, &Runner::fetch);
+            },
+            [this, result, reason](const Error &) {
+                finishCurrent(result, false, tr("rate limited: %1").arg(reason));
+            });
+}
+
+// What holds dispatch back for this agent now (a rate-limited profile, the day's budget spent), or
+// nothing: asked of the app (POST /api/v1/runners/{id}/hold).
+Result<std::optional<DispatchHold>> Runner::dispatchHold()
+{
+    auto answer = m_link.post("/api/v1/runners/" + m_agent.id.toLatin1() + "/hold", QJsonObject());
+    linkUsed();
+    if (!answer)
+        return std::unexpected(answer.error());
+    const QJsonValue h = answer->value(u"hold"_s);
+    if (!h.isObject())
+        return std::optional<DispatchHold>();
+    const QJsonObject o = h.toObject();
+    return std::optional<DispatchHold>(
+        DispatchHold{o.value(u"code"_s).toString(),
+                     o.value(u"message"_s).toString(),
+                     QDateTime::fromString(o.value(u"until"_s).toString(), Qt::ISODateWithMs)});
+}
+
+bool Runner::waitForHold()
+{
+    auto hold = dispatchHold();
+    if (hold && !*hold) {
+        m_held = false;
+        say(tr("resuming: nothing holds dispatch back any more"));
+        return false;
+    }
+    // Held (or PostgreSQL cannot say): look again at the hold's end, or in kHoldRecheckMs.
+    qint64 ms = kHoldRecheckMs;
+    if (hold)
+        ms = std::clamp<qint64>(
+            QDateTime::currentDateTimeUtc().msecsTo((*hold)->until) + 50, 50, kHoldRecheckMs);
+    QTimer::singleShot(int(ms), this, &Runner::fetch);
+    return true;
 }
 
 void Runner::onControl(const QByteArray &payload)

@@ -6,6 +6,7 @@
 #include "services/agents/profiles.h"
 #include "services/queue/queue.h"
 #include "services/store/change.h"
+#include "services/store/coststore.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -96,6 +97,14 @@ private:
                        bool succeeded,
                        const QString &error,
                        bool retryable = true);
+    // The command hit a rate or usage limit: its task goes back to the queue (the attempt not
+    // counted) and its profile is paused until the reset, in PostgreSQL
+    // (Database::finishRateLimited, through POST /api/v1/runners/{id}/rate-limited).
+    void finishRateLimited(const TaskResult &result, const QDateTime &until, const QString &reason);
+    // While a claim is refused for a hold (profile rate-limited, daily budget spent): whether the
+    // hold is still there, and then fetch() waits for it (at most kHoldRecheckMs at a time).
+    bool waitForHold();
+    Result<std::optional<DispatchHold>> dispatchHold();
     QByteArray capturedOutput() const;
 
     // POST /api/v1/runners/<agent>/<what>; the answer's task as a Change.
@@ -124,6 +133,7 @@ private:
     bool m_fetching = false;
     bool m_claiming = false;
     int m_claimsRefused = 0; // in a row: the pause before the next fetch grows
+    bool m_held = false;     // the last claim was refused for a hold (see waitForHold)
     bool m_startedReported = false;
 };
 

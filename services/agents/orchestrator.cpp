@@ -5,6 +5,7 @@
 
 #include "services/agents/claudehooks.h"
 #include "services/agents/interactiveagents.h"
+#include "services/agents/resources.h"
 #include "services/agents/tmuxcontroller.h"
 #include "services/agents/workspaces.h"
 #include "services/core/async.h"
@@ -207,7 +208,13 @@ QFuture<Result<Agent>> Orchestrator::admit(const Agent &agent,
                 .arg(m_options.maxAgents),
             u"agent_limit"_s})));
     }
+    if (auto refused = hostLimits(agent, *live)) {
+        m_preparing.remove(agent.name);
+        log()->warn("spawn {} refused: {}", agent.name, refused->message);
+        return readyFuture(Result<Agent>(failure(*refused)));
+    }
     ++m_admitted;
+    ++m_admittedByType[agent.type];
     const bool resume = !request.resumeSession.isEmpty();
     return then(this,
                 Workspaces(m_options.dataDir).prepare(request, agent.name),
@@ -235,9 +242,41 @@ QFuture<Result<Agent>> Orchestrator::place(Agent agent,
                 });
 }
 
+std::optional<Error> Orchestrator::hostLimits(const Agent &agent, const QList<Agent> &live) const
+{
+    const auto cap = m_options.maxAgentsPerType.constFind(agent.type);
+    if (cap != m_options.maxAgentsPerType.cend()) {
+        const qsizetype ofType = std::count_if(live.cbegin(),
+                                               live.cend(),
+                                               [&](const Agent &a) { return a.type == agent.type; })
+                                 + m_admittedByType.value(agent.type);
+        if (ofType >= *cap)
+            return Error{
+                Error::Kind::Conflict,
+                u"too many agents of type %1: %2 are alive or starting and the limit "
+                "(--max-agents-per-type %1=%3) is %3; kill one first, or raise it"_s.arg(agent.type)
+                    .arg(ofType)
+                    .arg(*cap),
+                u"agent_type_limit"_s};
+    }
+    if (m_options.minFreeMemoryBytes > 0) {
+        const auto available = ResourceSampler::availableMemory();
+        if (available && *available < m_options.minFreeMemoryBytes)
+            return Error{Error::Kind::Conflict,
+                         u"not enough free memory: %1 MiB available, a spawn needs at least %2 "
+                         "MiB (--min-free-memory-mb; 0 turns the guard off)"_s
+                             .arg(*available / (1024 * 1024))
+                             .arg(m_options.minFreeMemoryBytes / (1024 * 1024)),
+                         u"low_memory"_s};
+    }
+    return std::nullopt;
+}
+
 void Orchestrator::spawnSettled(const Agent &agent)
 {
     --m_admitted;
+    if (--m_admittedByType[agent.type] <= 0)
+        m_admittedByType.remove(agent.type);
     m_preparing.remove(agent.name);
 }
 

@@ -44,6 +44,8 @@ public:
         int reconcileMs = 2000;
         int heartbeatGraceMs = 15000;
         int maxAgents = Config::kDefaultMaxAgents; // live agents at most (--max-agents)
+        QHash<QString, int> maxAgentsPerType;      // of a type at most (--max-agents-per-type)
+        qint64 minFreeMemoryBytes = 0;             // MemAvailable a spawn needs; 0: no guard
         // How long a runner whose session was killed may take to stop (hand its task back) before
         // it and what it started are killed.
         int stopGraceMs = 10000;
@@ -82,6 +84,8 @@ private:
     QFuture<Result<Agent>>
     place(Agent agent, const Profile &profile, bool resume, const Result<QString> &workdir);
     void spawnSettled(const Agent &agent); // admitted, and now inserted or given up
+    // The per-type cap and the free-memory guard: the refusal, or nullopt when the spawn may go.
+    std::optional<Error> hostLimits(const Agent &agent, const QList<Agent> &live) const;
     Result<QStringList>
     sessionCommand(const Agent &agent, const Profile &profile, bool resume) const;
     void publish(const Change &change);
@@ -115,6 +119,7 @@ private:
     // Admitted under --max-agents, not inserted yet (their folder being made): counted with the
     // live agents, so that spawns at the same time cannot pass the limit together.
     int m_admitted = 0;
+    QHash<QString, int> m_admittedByType; // the same, by agent type (--max-agents-per-type)
     QSet<QString> m_preparing; // names whose folder is being made: one spawn of a name at a time
     QSet<QString> m_ending;    // being killed or ended: its session going, its row not ended yet
     QHash<QString, qint64> m_panePids; // agent id → its pane's pid, as the last reconcile saw

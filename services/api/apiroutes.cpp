@@ -215,6 +215,47 @@ const QList<ApiOperation> &operations()
              {},
              {{200, u"SearchHitList"_s}, {409, u"Error"_s}}});
         o.append({Method::Get,
+                  u"/api/v1/costs"_s,
+                  u"getCosts"_s,
+                  u"What the agents spent (the agent CLI's reported cost of each attempt) per "
+                  "agent, per type and per UTC day, with today's spending, the daily budget and "
+                  "the profiles paused by a rate limit"_s,
+                  true,
+                  {queryParam(u"days"_s,
+                              integer(1, 366),
+                              u"the last N days, today included "
+                              "(default 7)"_s)},
+                  {},
+                  {{200, u"CostReport"_s}}});
+        o.append({Method::Put,
+                  u"/api/v1/budget"_s,
+                  u"setBudget"_s,
+                  u"Set the daily budget (US dollars, UTC days; null: none): an event "
+                  "budget.warning at 80 %, budget.exhausted and no task handed out at 100 % "
+                  "until the next day or a higher budget"_s,
+                  true,
+                  {},
+                  u"Budget"_s,
+                  {{200, u"CostReport"_s}, {422, u"Error"_s}}});
+        o.append({Method::Get,
+                  u"/api/v1/limits"_s,
+                  u"listLimits"_s,
+                  u"The profiles paused now because their agent CLI reported a rate or usage "
+                  "limit, each until its reset"_s,
+                  true,
+                  {},
+                  {},
+                  {{200, u"ProfileLimitList"_s}}});
+        o.append({Method::Delete,
+                  u"/api/v1/limits/{id}"_s,
+                  u"clearLimit"_s,
+                  u"Resume a rate-limited profile now (id: the profile's name); 404 when it is "
+                  "not paused"_s,
+                  true,
+                  {},
+                  {},
+                  {{204, QString()}, {404, u"Error"_s}}});
+        o.append({Method::Get,
                   u"/api/v1/openapi.json"_s,
                   u"getOpenApi"_s,
                   u"This description"_s,

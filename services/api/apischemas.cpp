@@ -118,7 +118,15 @@ QJsonObject components()
                      {u"need"_s,
                       type(u"string"_s,
                            u"waiting_input: what the agent waits for, in words; else empty"_s)},
-                     {u"session_id"_s, nullable(u"string"_s)}},
+                     {u"session_id"_s, nullable(u"string"_s)},
+                     {u"cpu_percent"_s,
+                      type(u"number"_s,
+                           u"CPU of its whole process tree, % of one core over the last few "
+                           "seconds (live agents, once sampled)"_s)},
+                     {u"rss_bytes"_s,
+                      type(u"integer"_s,
+                           u"resident memory of its whole process tree (live agents, once "
+                           "sampled)"_s)}},
                     {u"id"_s,
                      u"name"_s,
                      u"type"_s,
@@ -254,13 +262,23 @@ QJsonObject components()
                               u"task.started"_s,
                               u"task.succeeded"_s,
                               u"task.failed"_s,
-                              u"task.cancelled"_s})},
+                              u"task.cancelled"_s,
+                              u"budget.changed"_s,
+                              u"budget.warning"_s,
+                              u"budget.exhausted"_s,
+                              u"profile.rate_limited"_s,
+                              u"profile.resumed"_s})},
                      {u"at"_s, formatted(u"string"_s, u"date-time"_s)},
                      {u"seq"_s,
                       type(u"integer"_s,
                            u"the id of the event in PostgreSQL: increasing, in commit order"_s)},
                      {u"agent"_s, ref(u"Agent"_s)},
-                     {u"task"_s, ref(u"TaskSummary"_s)}},
+                     {u"task"_s, ref(u"TaskSummary"_s)},
+                     {u"data"_s,
+                      type(u"object"_s,
+                           u"budget.*: daily_budget_usd, today_usd (and percent); "
+                           "profile.rate_limited: profile, until, reason; profile.resumed: "
+                           "profile"_s)}},
                     {u"type"_s, u"at"_s, u"seq"_s}));
     s.insert(
         u"EventPage"_s,
@@ -363,6 +381,48 @@ QJsonObject components()
             {u"kind"_s, u"title"_s, u"snippet"_s, u"matches"_s, u"score"_s}));
     s.insert(u"SearchHitList"_s,
              QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"SearchHit"_s)}});
+    // Money and limits (costcontroller.cpp).
+    const auto costs = [](const QJsonObject &extra, const QStringList &required) {
+        QJsonObject p = extra;
+        p.insert(u"cost_usd"_s, type(u"number"_s));
+        p.insert(u"runs"_s, type(u"integer"_s, u"attempts that reported a cost"_s));
+        return QJsonObject{
+            {u"type"_s, u"array"_s},
+            {u"items"_s, object(p, required + QStringList{u"cost_usd"_s, u"runs"_s})}};
+    };
+    s.insert(u"ProfileLimit"_s,
+             object({{u"profile"_s, type(u"string"_s)},
+                     {u"until"_s, formatted(u"string"_s, u"date-time"_s)},
+                     {u"reason"_s, type(u"string"_s, u"what the agent CLI said"_s)}},
+                    {u"profile"_s, u"until"_s, u"reason"_s}));
+    s.insert(u"ProfileLimitList"_s,
+             QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"ProfileLimit"_s)}});
+    s.insert(
+        u"CostReport"_s,
+        object({{u"days"_s, type(u"integer"_s)},
+                {u"per_day"_s, costs({{u"day"_s, formatted(u"string"_s, u"date"_s)}}, {u"day"_s})},
+                {u"per_agent"_s,
+                 costs({{u"agent_id"_s, formatted(u"string"_s, u"uuid"_s)},
+                        {u"name"_s, type(u"string"_s)},
+                        {u"type"_s, type(u"string"_s)}},
+                       {u"agent_id"_s, u"name"_s, u"type"_s})},
+                {u"per_type"_s, costs({{u"type"_s, type(u"string"_s)}}, {u"type"_s})},
+                {u"total_usd"_s, type(u"number"_s)},
+                {u"today_usd"_s, type(u"number"_s, u"spent today (UTC)"_s)},
+                {u"daily_budget_usd"_s, nullable(u"number"_s)},
+                {u"budget_state"_s, enumOf({u"ok"_s, u"warning"_s, u"exhausted"_s})},
+                {u"rate_limited"_s,
+                 QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"ProfileLimit"_s)}}}},
+               {u"days"_s,
+                u"per_day"_s,
+                u"per_agent"_s,
+                u"per_type"_s,
+                u"total_usd"_s,
+                u"today_usd"_s,
+                u"daily_budget_usd"_s,
+                u"budget_state"_s,
+                u"rate_limited"_s}));
+    s.insert(u"Budget"_s, object({{u"daily_usd"_s, nullable(u"number"_s)}}, {u"daily_usd"_s}));
     s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));
     ReviewController::addSchemas(s);
     RunnerController::addSchemas(s); // hive-runner's bodies and answers

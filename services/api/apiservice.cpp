@@ -7,6 +7,7 @@
 #include "services/api/apiroutes.h"
 #include "services/api/apitoken.h"
 #include "services/api/connectionguard.h"
+#include "services/api/costcontroller.h"
 #include "services/api/eventhub.h"
 #include "services/api/reviewcontroller.h"
 #include "services/api/runnercontroller.h"
@@ -66,7 +67,8 @@ ApiService::ApiService(const ApiServer::Options &options, Engine *engine)
                      new TaskController(engine, this),
                      new SearchController(engine, this),
                      new ReviewController(engine, this),
-                     new RunnerController(engine, this)};
+                     new RunnerController(engine, this),
+                     new CostController(engine, this)};
 }
 
 ApiService::~ApiService() = default;

@@ -84,6 +84,8 @@ QHash<QString, ApiController::Handler> RunnerController::handlers()
         {u"finishTask"_s, bind(&RunnerController::finish)},
         {u"failTaskToStart"_s, bind(&RunnerController::fail)},
         {u"releaseTask"_s, bind(&RunnerController::release)},
+        {u"finishRateLimited"_s, bind(&RunnerController::rateLimited)},
+        {u"runnerHold"_s, bind(&RunnerController::hold)},
     };
 }
 
@@ -346,6 +348,47 @@ QFuture<QHttpServerResponse> RunnerController::release(const Call &call)
     return change([t = *task, id = call.id](Database &db) { return db.releaseTask(t, id); });
 }
 
+QFuture<QHttpServerResponse> RunnerController::rateLimited(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {}))
+        return ready(*e);
+    const auto body = rawBody(call.body, {u"task_id"_s, u"result"_s, u"until"_s, u"reason"_s});
+    if (!body)
+        return ready(ApiError::from(body.error()));
+    const QString task = body->value(u"task_id"_s).toString();
+    if (!Validation::isUuid(task))
+        return ready(ApiError::invalidValue(u"task_id: required, a UUID"_s));
+    if (!body->value(u"result"_s).isObject() || !body->value(u"until"_s).isString())
+        return ready(ApiError::missingField(
+            u"result (an object) and until (an ISO 8601 time) are required"_s));
+    const QDateTime until
+        = QDateTime::fromString(body->value(u"until"_s).toString(), Qt::ISODateWithMs);
+    if (!until.isValid())
+        return ready(ApiError::invalidValue(u"until: not an ISO 8601 time"_s));
+    const TaskResult result = TaskResult::fromJson(body->value(u"result"_s).toObject());
+    m_outputs.remove(call.id);
+    return change([t = task, id = call.id, result, until, why = body->value(u"reason"_s).toString()](
+                      Database &db) { return db.finishRateLimited(t, id, result, until, why); });
+}
+
+QFuture<QHttpServerResponse> RunnerController::hold(const Call &call)
+{
+    if (auto e = checkQuery(call.query, {}))
+        return ready(*e);
+    return respond(m_engine->runnerHold(call.id),
+                   [](Result<std::optional<DispatchHold>> h) {
+                       if (!h)
+                           return ApiError::from(h.error()).toResponse();
+                       QJsonValue hold(QJsonValue::Null);
+                       if (*h)
+                           hold = QJsonObject{
+                               {u"code"_s, (*h)->code},
+                               {u"message"_s, (*h)->message},
+                               {u"until"_s, (*h)->until.toUTC().toString(Qt::ISODateWithMs)}};
+                       return jsonResponse(QJsonObject{{u"hold"_s, hold}});
+                   });
+}
+
 QList<ApiOperation> RunnerController::operations()
 {
     using namespace ApiSchemas;
@@ -435,6 +478,24 @@ QList<ApiOperation> RunnerController::operations()
               {},
               u"RunnerTaskRef"_s,
               taskAnswer});
+    o.append({Method::Post,
+              u"/api/v1/runners/{id}/rate-limited"_s,
+              u"finishRateLimited"_s,
+              u"The task's command hit a rate or usage limit: the run is recorded, the task queued "
+              "again (the attempt not counted) and the agent's profile paused until `until`"_s,
+              true,
+              {},
+              u"RunnerRateLimited"_s,
+              taskAnswer});
+    o.append({Method::Post,
+              u"/api/v1/runners/{id}/hold"_s,
+              u"runnerHold"_s,
+              u"What holds dispatch back for the runner's agent now (a rate-limited profile, the "
+              "day's budget spent), or null"_s,
+              true,
+              {},
+              {},
+              {{200, u"RunnerHold"_s}, {404, u"Error"_s}, {503, u"Error"_s}}});
     return o;
 }
 
@@ -487,6 +548,24 @@ void RunnerController::addSchemas(QJsonObject &s)
                       type(u"integer"_s, u"characters of the output sent before with /output"_s)}},
                     {u"task_id"_s, u"result"_s, u"succeeded"_s},
                     true));
+    s.insert(u"RunnerRateLimited"_s,
+             object({{u"task_id"_s, uuid},
+                     {u"result"_s, type(u"object"_s, u"exit_code, output, duration_ms, …"_s)},
+                     {u"until"_s, formatted(u"string"_s, u"date-time"_s)},
+                     {u"reason"_s, type(u"string"_s)}},
+                    {u"task_id"_s, u"result"_s, u"until"_s},
+                    true));
+    s.insert(u"RunnerHold"_s,
+             object({{u"hold"_s,
+                      QJsonObject{
+                          {u"oneOf"_s,
+                           QJsonArray{object({{u"code"_s, enumOf({u"rate_limited"_s,
+                                                                 u"budget_exhausted"_s})},
+                                              {u"message"_s, type(u"string"_s)},
+                                              {u"until"_s, formatted(u"string"_s, u"date-time"_s)}},
+                                             {u"code"_s, u"message"_s, u"until"_s}),
+                                      QJsonObject{{u"type"_s, u"null"_s}}}}}}},
+                    {u"hold"_s}));
     s.insert(u"RunnerFail"_s,
              object({{u"task_id"_s, uuid}, {u"error"_s, type(u"string"_s)}},
                     {u"task_id"_s, u"error"_s},

@@ -50,6 +50,8 @@ private:
     QFuture<QHttpServerResponse> finish(const Call &call);
     QFuture<QHttpServerResponse> fail(const Call &call);
     QFuture<QHttpServerResponse> release(const Call &call);
+    QFuture<QHttpServerResponse> rateLimited(const Call &call);
+    QFuture<QHttpServerResponse> hold(const Call &call);
 
     // The answer to a change: {"task": the task as the change left it, or null}.
     QFuture<QHttpServerResponse> change(std::function<Result<Change>(Database &)> change);

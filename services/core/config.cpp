@@ -105,6 +105,25 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
         Tr::tr("The model the embeddings endpoint is asked for (default: "
                "text-embedding-3-small)."),
         Tr::tr("name"));
+    const QCommandLineOption maxPerType(
+        u"max-agents-per-type"_s,
+        Tr::tr("Live agents of a type at most, as type=n pairs separated by commas, such as "
+               "worker=4,review=2 (env HIVE_MAX_AGENTS_PER_TYPE); other types: no cap of their "
+               "own."),
+        Tr::tr("caps"));
+    const QCommandLineOption minFreeMemory(
+        u"min-free-memory-mb"_s,
+        Tr::tr("A spawn is refused while the host has less memory available, in MiB (default: "
+               "%1; env HIVE_MIN_FREE_MEMORY_MB; 0 turns the guard off).")
+            .arg(kDefaultMinFreeMemoryMb),
+        Tr::tr("mib"));
+    const QCommandLineOption dailyBudget(
+        u"daily-budget-usd"_s,
+        Tr::tr("The agents' daily budget in US dollars (UTC days; env HIVE_DAILY_BUDGET_USD): a "
+               "warning at 80 %, no task handed out at 100 %. Kept until changed; 'none' removes "
+               "it."),
+        Tr::tr("usd"));
+    p.addOptions({maxPerType, minFreeMemory, dailyBudget});
     p.addOptions({help,
                   version,
                   headless,
@@ -206,6 +225,50 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
             return failure(Tr::tr("--embeddings-model: a model name of 1 to 200 characters"));
     }
     c.embeddingsKey = env.value(u"HIVE_EMBEDDINGS_KEY"_s);
+    if (p.isSet(maxPerType) || env.contains(u"HIVE_MAX_AGENTS_PER_TYPE"_s)) {
+        const QString flag
+            = p.isSet(maxPerType) ? u"--max-agents-per-type"_s : u"HIVE_MAX_AGENTS_PER_TYPE"_s;
+        const QString v
+            = p.isSet(maxPerType) ? p.value(maxPerType) : env.value(u"HIVE_MAX_AGENTS_PER_TYPE"_s);
+        for (const QString &pair : v.split(u',', Qt::SkipEmptyParts)) {
+            const QString type = pair.section(u'=', 0, 0).trimmed();
+            bool ok = false;
+            const int n = pair.section(u'=', 1).trimmed().toInt(&ok);
+            if (type.isEmpty() || !pair.contains(u'=') || !ok || n < 1 || n > kMaxMaxAgents)
+                return failure(Tr::tr("%1: '%2' is not type=n (n from 1 to %3)")
+                                   .arg(flag, pair.trimmed())
+                                   .arg(kMaxMaxAgents));
+            c.maxAgentsPerType.insert(type, n);
+        }
+    }
+    if (p.isSet(minFreeMemory) || env.contains(u"HIVE_MIN_FREE_MEMORY_MB"_s)) {
+        const QString flag
+            = p.isSet(minFreeMemory) ? u"--min-free-memory-mb"_s : u"HIVE_MIN_FREE_MEMORY_MB"_s;
+        const QString v = p.isSet(minFreeMemory) ? p.value(minFreeMemory)
+                                                 : env.value(u"HIVE_MIN_FREE_MEMORY_MB"_s);
+        bool ok = false;
+        const int n = v.toInt(&ok);
+        if (!ok || n < 0 || n > 1024 * 1024)
+            return failure(
+                Tr::tr("%1: '%2' is not a number of MiB (0-1048576; 0: off)").arg(flag, v));
+        c.minFreeMemoryMb = n;
+    }
+    if (p.isSet(dailyBudget) || env.contains(u"HIVE_DAILY_BUDGET_USD"_s)) {
+        const QString flag
+            = p.isSet(dailyBudget) ? u"--daily-budget-usd"_s : u"HIVE_DAILY_BUDGET_USD"_s;
+        const QString v
+            = p.isSet(dailyBudget) ? p.value(dailyBudget) : env.value(u"HIVE_DAILY_BUDGET_USD"_s);
+        bool ok = false;
+        const double usd = v.toDouble(&ok);
+        c.setDailyBudget = true;
+        if (v.trimmed() == u"none"_s)
+            c.dailyBudgetUsd.reset();
+        else if (!ok || !(usd >= 0) || usd > 1e9)
+            return failure(
+                Tr::tr("%1: '%2' is not a number of dollars from 0 (or none)").arg(flag, v));
+        else
+            c.dailyBudgetUsd = usd;
+    }
     return c;
 }
 

@@ -4,9 +4,12 @@
 
 #include "services/core/result.h"
 
+#include <QHash>
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 namespace Hive {
 
@@ -29,6 +32,14 @@ struct Config
     QString embeddingsUrl; // an OpenAI-compatible embeddings endpoint; empty: no semantic search
     QString embeddingsModel = QStringLiteral("text-embedding-3-small");
     QString embeddingsKey; // env HIVE_EMBEDDINGS_KEY only (a flag would show in ps)
+    // Live agents of a type at most (--max-agents-per-type worker=4,review=2); unnamed: no cap.
+    QHash<QString, int> maxAgentsPerType;
+    // A spawn is refused while MemAvailable is below this (--min-free-memory-mb; 0: off).
+    int minFreeMemoryMb = kDefaultMinFreeMemoryMb;
+    // --daily-budget-usd given (a value, or none to remove it): written at start. Not given: the
+    // stored budget stays.
+    bool setDailyBudget = false;
+    std::optional<double> dailyBudgetUsd;
     QString helpText;
 
     // The managed PostgreSQL's max_connections. Every worker agent's hive-runner holds one
@@ -38,6 +49,7 @@ struct Config
     static constexpr int kConnectionReserve = 50;
     static constexpr int kDefaultMaxAgents = kManagedMaxConnections - kConnectionReserve;
     static constexpr int kMaxMaxAgents = 10000;
+    static constexpr int kDefaultMinFreeMemoryMb = 512;
 
     // args includes the program name as args[0]. An error names the bad flag and its value.
     static Result<Config> parse(const QStringList &args,

@@ -3,12 +3,14 @@
 #pragma once
 
 #include "models/agent.h"
+#include "models/costs.h"
 #include "models/event.h"
 #include "models/searchhit.h"
 #include "models/task.h"
 #include "models/workspacediff.h"
 #include "services/core/result.h"
 #include "services/store/change.h"
+#include "services/store/coststore.h"
 #include "services/store/rows.h"
 #include "services/store/searchstore.h"
 
@@ -93,6 +95,25 @@ public:
     // queue needs to see whether each has its stream entry.
     Result<QList<Task>> queuedTaskKeys(int limit);
 
+    // Money and limits (coststore.cpp). Costs per agent, type and UTC day over the last `days`
+    // days; the daily budget (none: nullopt) with its 80 % and 100 % events once a day; profiles
+    // paused by a rate or usage limit. claimTask refuses (an error with the hold's code) while
+    // dispatchHold says why the agent may not take a task.
+    Result<CostReport> costs(int days);
+    Result<std::optional<double>> dailyBudget();
+    Result<double> spentToday();
+    Result<Change> setDailyBudget(std::optional<double> usd);
+    Result<std::optional<DispatchHold>> dispatchHold(const QString &agentId);
+    // The agent CLI hit a rate or usage limit: the run is recorded, the task queued again without
+    // counting the attempt, and the agent's profile paused until `until`.
+    Result<Change> finishRateLimited(const QString &taskId,
+                                     const QString &agentId,
+                                     const TaskResult &result,
+                                     const QDateTime &until,
+                                     const QString &reason);
+    Result<QList<ProfileLimit>> profileLimits(); // the limits in force now
+    Result<Change> clearProfileLimit(const QString &profile);
+
     // Events
     // The events after seq `since` (events.id), oldest first, at most limit of them, each task a
     // summary. Safe to page through with the last seq read: ids are handed out in commit order
@@ -155,6 +176,9 @@ private:
                         const std::optional<Agent> &agent,
                         const std::optional<Task> &task);
     static Error notFound(const QString &what, const QString &id);
+    // An event about neither an agent nor a task (budget, profile limits), with its data.
+    Result<> recordData(Change &change, const QString &type, const QJsonObject &data);
+    Result<> budgetAlerts(Change &change); // 80 % / 100 % of today's budget, once a day each
 
     // Runs body (returning a Result) in one transaction: committed when it succeeds, rolled back
     // when it fails. Transactions run one at a time across all connections (kEventOrderLock).

@@ -153,6 +153,25 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
         Change c;
         if (!isUuid(taskId))
             return c; // a stray queue entry: not a task
+        // Its profile rate-limited, or the daily budget spent: refused, the task stays queued
+        // (coststore.cpp). Checked here so that no runner can pass it.
+        auto hold = dispatchHold(agentId);
+        if (!hold)
+            return failure(hold.error());
+        if (*hold) {
+            // Unless it is this agent's already (a claim asked again after its answer was lost).
+            auto mine = exec(u"SELECT "_s + kTaskColumns
+                                 + u" FROM tasks WHERE id = ?::uuid AND agent_id = ?::uuid "
+                                   "AND status = 'assigned'"_s,
+                             {taskId, agentId});
+            if (!mine)
+                return failure(mine.error());
+            if (mine->next()) {
+                c.task = taskFromRow(*mine);
+                return c;
+            }
+            return failure(Error{Error::Kind::Conflict, (*hold)->message, (*hold)->code});
+        }
         auto task = updateTask(
             u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, attempts = attempts + 1, "
             "started_at = now(), error = NULL WHERE id = ?::uuid AND status = 'queued'"_s,
@@ -319,6 +338,10 @@ Result<Change> Database::finishTask(const QString &taskId,
             if (!dep)
                 return failure(dep.error());
             c.merge(*dep);
+        }
+        if (result.costUsd && *result.costUsd > 0) {
+            if (auto r = budgetAlerts(c); !r)
+                return failure(r.error());
         }
         c.task = *task;
         return c;

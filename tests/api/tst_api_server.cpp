@@ -131,17 +131,33 @@ void tst_ApiServer::openApiDescribesExactlyWhatIsServed()
                          u"POST /api/v1/runners/{id}/output"_s,
                          u"POST /api/v1/runners/{id}/finish"_s,
                          u"POST /api/v1/runners/{id}/fail"_s,
-                         u"POST /api/v1/runners/{id}/release"_s};
+                         u"POST /api/v1/runners/{id}/release"_s,
+                         u"POST /api/v1/runners/{id}/rate-limited"_s,
+                         u"POST /api/v1/runners/{id}/hold"_s,
+                         u"GET /api/v1/costs"_s,
+                         u"PUT /api/v1/budget"_s,
+                         u"GET /api/v1/limits"_s,
+                         u"DELETE /api/v1/limits/{id}"_s,
     contract.sort();
     QCOMPARE(described, contract);
     const QJsonObject schemas
         = doc.value(u"components"_s).toObject().value(u"schemas"_s).toObject();
-    for (const char *s :
-         {"Agent", "Task", "Event", "Error", "Health", "TaskRequest", "SpawnRequest"})
+    for (const char *s : {"Agent",
+                          "Task",
+                          "Event",
+                          "Error",
+                          "Health",
+                          "TaskRequest",
+                          "SpawnRequest",
+                          "CostReport",
+                          "Budget",
+                          "ProfileLimit"})
         QVERIFY2(schemas.contains(QLatin1StringView(s)), s);
     const QStringList agentFields
         = schemas.value(u"Agent"_s).toObject().value(u"properties"_s).toObject().keys();
-    const Agent sample;
+    Agent sample;
+    sample.cpuPercent = 0; // only live, sampled agents have these two
+    sample.rssBytes = 0;
     QCOMPARE(QStringList(sample.toJson().keys()), agentFields);
 
     // Served: each described operation reaches its handler (no 404 for the path, no 405), and on

@@ -22,6 +22,9 @@ answered with "Stand-in reply to: <text>".
     BASH <command>                   Bash tool
     ERROR 429|500|overloaded [N]     HTTP error (429 with retry-after: 1) for the first N attempts
                                      of this prompt (default: every attempt), then a normal answer
+    LIMIT <seconds> [N]              HTTP 429 of a usage limit: anthropic-ratelimit-unified-status
+                                     rejected, -reset = now + seconds (epoch), retry-after seconds,
+                                     for the first N attempts (default: every attempt)
     SLOW <ms> <rest>                 stream every delta <ms> apart, then handle <rest>
 
 Tool directives act only in requests that offer the tool (the main conversation); side requests
@@ -117,6 +120,10 @@ def plan(prompt):
         kind, _, times = rest.partition(" ")
         if kind in ERRORS:
             error = (kind, int(times) if times.strip().isdigit() else None)
+    elif word == "LIMIT":
+        secs, _, times = rest.partition(" ")
+        if secs.strip().isdigit():
+            error = ("limit:" + secs.strip(), int(times) if times.strip().isdigit() else None)
     return tools, reply, error, delay, prompt
 
 
@@ -189,6 +196,14 @@ class Handler(BaseHTTPRequestHandler):
                 attempts[prompt] = attempts.get(prompt, 0) + 1
                 n = attempts[prompt]
             if error[1] is None or n <= error[1]:
+                if error[0].startswith("limit:"):
+                    secs = int(error[0][6:])
+                    reset = int(time.time()) + secs
+                    hdrs = [("retry-after", str(secs)),
+                            ("anthropic-ratelimit-unified-status", "rejected"),
+                            ("anthropic-ratelimit-unified-reset", str(reset)),
+                            ("anthropic-ratelimit-unified-representative-claim", "five_hour")]
+                    return self.send_json(429, {"type": "error", "error": {"type": "rate_limit_error", "message": f"Claude AI usage limit reached|{reset}"}}, hdrs)
                 status, etype, msg = ERRORS[error[0]]
                 hdrs = [("retry-after", "1")] if status == 429 else []
                 return self.send_json(status, {"type": "error", "error": {"type": etype, "message": msg}}, hdrs)

@@ -43,6 +43,8 @@ private Q_SLOTS:
     void promptsReachTheModelVerbatim_data();
     void promptsReachTheModelVerbatim();
     void apiErrorIsReportedAsSuch();
+    void usageLimitPausesTheProfileUntilTheReset();
+    void rateLimitWithoutResetPausesAMinute();
     void bypassPermissionsAsRoot();
 
 private:
@@ -54,6 +56,8 @@ private:
     Result<Agent>
     spawn(const QString &type, const QString &permissionMode = {}, const QString &profile = {});
     Task runTask(const QString &prompt, const QString &type, int maxAttempts = 1);
+    // Waits until the profile is paused by a rate limit; its limit, or nullopt.
+    std::optional<ProfileLimit> waitLimit(const QString &profile);
     void writeClaudeProfile(const QString &name, const QHash<QString, QString> &extraEnv);
 
     std::unique_ptr<Test::HiveFixture> m_fx;
@@ -328,16 +332,105 @@ void tst_Claude::promptsReachTheModelVerbatim()
 void tst_Claude::apiErrorIsReportedAsSuch()
 {
     QVERIFY_OK(spawn(u"ccerr"_s));
-    const Task t = runTask(u"ERROR 429"_s, u"ccerr"_s);
+    // (A 429 is a rate limit: the task waits for the reset, tst_claude_limits.)
+    const Task t = runTask(u"ERROR overloaded"_s, u"ccerr"_s);
     QCOMPARE(Task::statusName(t.status), u"failed"_s);
-    QVERIFY2(t.error.startsWith(
-                 u"Anthropic API error 429 (rate limited): API Error: Request rejected (429)"_s),
+    QVERIFY2(t.error.startsWith(u"Anthropic API error 529 (overloaded): API Error: 529"_s),
              qPrintable(t.error));
     QVERIFY(t.result && t.result->report);
-    QCOMPARE(t.result->report->apiErrorStatus.value_or(0), 429);
+    QCOMPARE(t.result->report->apiErrorStatus.value_or(0), 529);
     QCOMPARE(t.result->report->terminalReason, u"api_error"_s);
     QVERIFY(t.result->report->isError);
-    QCOMPARE(t.toJson().value(u"result").toObject().value(u"api_error_status").toInt(), 429);
+    QCOMPARE(t.toJson().value(u"result").toObject().value(u"api_error_status").toInt(), 529);
+}
+
+std::optional<ProfileLimit> tst_Claude::waitLimit(const QString &profile)
+{
+    QDeadlineTimer d(60000);
+    while (!d.hasExpired()) {
+        auto limits = wait(m_engine->profileLimits());
+        if (limits)
+            for (const ProfileLimit &l : std::as_const(*limits))
+                if (l.profile == profile)
+                    return l;
+        QTest::qWait(50);
+    }
+    return std::nullopt;
+}
+
+// The real CLI against a stand-in answering 429 with a usage limit
+// (anthropic-ratelimit-unified-status: rejected, a reset 6 s ahead): Claude Code does not retry
+// it and ends with api_error_status 429 and the API's message, "Claude AI usage limit
+// reached|<reset>" (FINDINGS.md). The task goes back to the queue (the attempt not counted), the
+// profile is paused until the reset, and the task runs again by itself after it.
+void tst_Claude::usageLimitPausesTheProfileUntilTheReset()
+{
+    writeClaudeProfile(u"claude-limited"_s, {});
+    QVERIFY_OK(spawn(u"cclimit"_s, {}, u"claude-limited"_s));
+    const QDateTime asked = QDateTime::currentDateTimeUtc();
+    Task t;
+    t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    t.prompt = u"LIMIT 6 1"_s;
+    t.agentType = u"cclimit"_s;
+    t.maxAttempts = 1; // a counted attempt would fail it
+    QVERIFY_OK(wait(m_engine->createTask(t)));
+    const auto limit = waitLimit(u"claude-limited"_s);
+    QVERIFY(limit);
+    QVERIFY2(limit->until >= asked.addSecs(4) && limit->until <= asked.addSecs(30),
+             qPrintable(limit->until.toString(Qt::ISODate)));
+    QVERIFY2(limit->reason.contains(u"usage limit reached"_s), qPrintable(limit->reason));
+    auto queued = wait(m_engine->task(t.id));
+    QVERIFY_OK(queued);
+    if (QDateTime::currentDateTimeUtc() < limit->until.addSecs(-1)) {
+        QCOMPARE(Task::statusName(queued->status), u"queued"_s);
+        QCOMPARE(queued->attempts, 0);
+        QVERIFY(queued->error.contains(u"rate limited until"_s));
+    }
+    QDeadlineTimer d(60000);
+    Task last = *queued;
+    while (!d.hasExpired() && !last.isFinished()) {
+        QTest::qWait(100);
+        if (auto now = wait(m_engine->task(t.id)))
+            last = *now;
+    }
+    QCOMPARE(Task::statusName(last.status), u"succeeded"_s);
+    QCOMPARE(last.attempts, 1);
+    QVERIFY(QDateTime::currentDateTimeUtc() >= limit->until);
+    QVERIFY(last.result && last.result->report);
+    QCOMPARE(last.result->report->answer, u"Stand-in reply to: LIMIT 6 1"_s);
+}
+
+// A plain 429 (the per-minute rate limit, retry-after 1, the CLI's own retries off): no reset in
+// its words, so the profile pauses for the default minute; resumed by hand (DELETE
+// /api/v1/limits/{profile}), the task runs at once.
+void tst_Claude::rateLimitWithoutResetPausesAMinute()
+{
+    writeClaudeProfile(u"claude-429"_s, {});
+    QVERIFY_OK(spawn(u"cc429"_s, {}, u"claude-429"_s));
+    const QDateTime asked = QDateTime::currentDateTimeUtc();
+    Task t;
+    t.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    t.prompt = u"ERROR 429 1"_s;
+    t.agentType = u"cc429"_s;
+    t.maxAttempts = 1;
+    QVERIFY_OK(wait(m_engine->createTask(t)));
+    const auto limit = waitLimit(u"claude-429"_s);
+    QVERIFY(limit);
+    QVERIFY2(limit->until >= asked.addSecs(50) && limit->until <= asked.addSecs(120),
+             qPrintable(limit->until.toString(Qt::ISODate)));
+    QVERIFY2(limit->reason.contains(u"429"_s), qPrintable(limit->reason));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        Task::statusName(wait(m_engine->task(t.id))->status), u"queued"_s, 10000);
+    QVERIFY_OK(wait(m_engine->clearProfileLimit(u"claude-429"_s)));
+    QDeadlineTimer d(40000);
+    Task last;
+    while (!d.hasExpired() && !last.isFinished()) {
+        QTest::qWait(100);
+        if (auto now = wait(m_engine->task(t.id)))
+            last = *now;
+    }
+    QCOMPARE(Task::statusName(last.status), u"succeeded"_s);
+    QCOMPARE(last.attempts, 1);
 }
 
 void tst_Claude::bypassPermissionsAsRoot()

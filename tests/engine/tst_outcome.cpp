@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace Qt::StringLiterals;
 using namespace Hive;
@@ -21,6 +22,10 @@ private Q_SLOTS:
     void maxTurns();
     void bareExitCodeSaysTheLastLine();
     void reportRoundTripsThroughJson();
+    void rateLimitFromClaudesResult();
+    void resetTimes_data();
+    void resetTimes();
+    void noRateLimitInOtherFailures();
 };
 
 namespace {
@@ -137,6 +142,75 @@ void tst_Outcome::reportRoundTripsThroughJson()
     const QJsonObject o = plain.toJson();
     QVERIFY(o.contains(u"session_id"_s) && o.value(u"session_id").isNull());
     QVERIFY(!TaskResult::fromJson(o).report);
+}
+
+// The real CLI's result for a usage-limit 429 (FINDINGS.md, "Rate and usage limits"): a limit
+// until the epoch it names; a plain 429 without a reset: the default pause.
+void tst_Outcome::rateLimitFromClaudesResult()
+{
+    const QDateTime now = QDateTime::fromSecsSinceEpoch(1796065000, QTimeZone::UTC);
+    const QByteArray limited = stream(
+        R"J({"type":"result","subtype":"success","is_error":true,"terminal_reason":"api_error","api_error_status":429,"api_error_type":"rate_limit_error","num_turns":1,"total_cost_usd":0,"result":"API Error: Request rejected (429) · Claude AI usage limit reached|1796065133"})J");
+    const auto parsed = Outcome::parseStreamJson(limited);
+    QVERIFY(parsed);
+    const Outcome::Exit exit{1, false, false, u"/ws"_s, {}, limited};
+    const auto limit = Outcome::rateLimit(exit, parsed->report, now);
+    QVERIFY(limit);
+    QCOMPARE(limit->until, QDateTime::fromSecsSinceEpoch(1796065133, QTimeZone::UTC));
+    QVERIFY(limit->reason.contains(u"usage limit reached"_s));
+
+    const QByteArray plain = stream(
+        R"J({"type":"result","subtype":"success","is_error":true,"terminal_reason":"api_error","api_error_status":429,"api_error_type":"rate_limit_error","num_turns":1,"result":"API Error: Request rejected (429) · Number of request tokens has exceeded your per-minute rate limit"})J");
+    const auto p2 = Outcome::parseStreamJson(plain);
+    const auto l2 = Outcome::rateLimit({1, false, false, u"/ws"_s, {}, plain}, p2->report, now);
+    QVERIFY(l2);
+    QCOMPARE(l2->until, now.addSecs(Outcome::kDefaultLimitPauseS));
+}
+
+void tst_Outcome::resetTimes_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QDateTime>("expected");
+    const QDateTime now(QDate(2026, 11, 30), QTime(14, 10), QTimeZone::UTC);
+    QTest::newRow("epoch") << u"Claude AI usage limit reached|1796065133"_s
+                           << QDateTime::fromSecsSinceEpoch(1796065133, QTimeZone::UTC);
+    QTest::newRow("iso") << u"limit reached, resets at 2026-12-01T03:00:00Z"_s
+                         << QDateTime(QDate(2026, 12, 1), QTime(3, 0), QTimeZone::UTC);
+    QTest::newRow("3pm UTC") << u"You've hit your session limit · resets 3pm (UTC)"_s
+                             << QDateTime(QDate(2026, 11, 30), QTime(15, 0), QTimeZone::UTC);
+    QTest::newRow("2pm UTC: tomorrow")
+        << u"5-hour limit reached ∙ resets 2pm (UTC)"_s
+        << QDateTime(QDate(2026, 12, 1), QTime(14, 0), QTimeZone::UTC);
+    QTest::newRow("retry after") << u"HTTP 429 Too Many Requests, retry after 30 seconds"_s
+                                 << now.addSecs(30);
+    QTest::newRow("none") << u"rate limited"_s << QDateTime();
+}
+
+void tst_Outcome::resetTimes()
+{
+    QFETCH(QString, text);
+    QFETCH(QDateTime, expected);
+    const QDateTime now(QDate(2026, 11, 30), QTime(14, 10), QTimeZone::UTC);
+    const auto at = Outcome::resetTime(text, now);
+    if (!expected.isValid()) {
+        QVERIFY(!at);
+        return;
+    }
+    QVERIFY(at);
+    QCOMPARE(at->toUTC(), expected);
+}
+
+// Another CLI's failure that says nothing of a limit, a success, and a cancelled run are no limit.
+void tst_Outcome::noRateLimitInOtherFailures()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QVERIFY(!Outcome::rateLimit({2, false, false, {}, {}, "error: no such file\n"}, {}, now));
+    QVERIFY(!Outcome::rateLimit({0, false, false, {}, {}, "rate limit reached\n"}, {}, now));
+    QVERIFY(!Outcome::rateLimit({1, false, true, {}, {}, "rate limit reached\n"}, {}, now));
+    const auto other
+        = Outcome::rateLimit({1, false, false, {}, {}, "Error: 429 Too Many Requests\n"}, {}, now);
+    QVERIFY(other);
+    QCOMPARE(other->until, now.addSecs(Outcome::kDefaultLimitPauseS));
 }
 
 QTEST_GUILESS_MAIN(tst_Outcome)

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void badValues();
     void helpAndVersion();
     void maxAgents();
+    void moneyAndHostLimits();
 };
 
 static QStringList argv(std::initializer_list<QString> rest)
@@ -120,6 +121,16 @@ void tst_Config::badValues_data()
     QTest::newRow("max agents zero") << argv({u"--max-agents"_s, u"0"_s}) << u"--max-agents: '0'"_s;
     QTest::newRow("max agents word") << argv({u"--max-agents=many"_s}) << u"--max-agents"_s;
     QTest::newRow("max agents huge") << argv({u"--max-agents=100000"_s}) << u"1-10000"_s;
+    QTest::newRow("per type without n")
+        << argv({u"--max-agents-per-type=dev"_s}) << u"--max-agents-per-type: 'dev'"_s;
+    QTest::newRow("per type zero")
+        << argv({u"--max-agents-per-type=dev=2,qa=0"_s}) << u"--max-agents-per-type: 'qa=0'"_s;
+    QTest::newRow("free memory negative")
+        << argv({u"--min-free-memory-mb=-1"_s}) << u"--min-free-memory-mb: '-1'"_s;
+    QTest::newRow("budget word") << argv({u"--daily-budget-usd=lots"_s})
+                                 << u"--daily-budget-usd: 'lots'"_s;
+    QTest::newRow("budget negative")
+        << argv({u"--daily-budget-usd=-5"_s}) << u"--daily-budget-usd: '-5'"_s;
 }
 
 void tst_Config::badValues()
@@ -165,6 +176,34 @@ void tst_Config::maxAgents()
     QVERIFY(!bad);
     QVERIFY2(bad.error().message.contains(u"HIVE_MAX_AGENTS: '-3'"_s),
              qPrintable(bad.error().message));
+}
+
+// The per-type caps, the free-memory guard (512 MiB unless told, 0: off) and the daily budget
+// (not given: the stored one stays; "none": removed).
+void tst_Config::moneyAndHostLimits()
+{
+    auto d = Config::parse(argv({}), QProcessEnvironment());
+    QVERIFY_OK(d);
+    QVERIFY(d->maxAgentsPerType.isEmpty());
+    QCOMPARE(d->minFreeMemoryMb, 512);
+    QVERIFY(!d->setDailyBudget);
+    auto f = Config::parse(argv({u"--max-agents-per-type"_s,
+                                 u"dev=4, qa=2"_s,
+                                 u"--min-free-memory-mb=0"_s,
+                                 u"--daily-budget-usd=12.5"_s}),
+                           QProcessEnvironment());
+    QVERIFY_OK(f);
+    QCOMPARE(f->maxAgentsPerType.value(u"dev"_s), 4);
+    QCOMPARE(f->maxAgentsPerType.value(u"qa"_s), 2);
+    QCOMPARE(f->minFreeMemoryMb, 0);
+    QVERIFY(f->setDailyBudget);
+    QCOMPARE(f->dailyBudgetUsd.value_or(-1), 12.5);
+    QProcessEnvironment env;
+    env.insert(u"HIVE_DAILY_BUDGET_USD"_s, u"none"_s);
+    auto e = Config::parse(argv({}), env);
+    QVERIFY_OK(e);
+    QVERIFY(e->setDailyBudget);
+    QVERIFY(!e->dailyBudgetUsd);
 }
 
 QTEST_GUILESS_MAIN(tst_Config)
