@@ -76,6 +76,7 @@ void Application::startEngine()
     o.databaseUrl = m_infra->databaseUrl();
     o.redisUrl = m_infra->redisUrl();
     o.maxAgents = m_config.maxAgents;
+    o.idleStopMs = m_config.idleStopMinutes * 60 * 1000;
     o.runnerPath = m_runnerPath.isEmpty()
                        ? QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s)
                        : m_runnerPath;

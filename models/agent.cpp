@@ -58,6 +58,9 @@ QJsonObject Agent::toJson() const
         {u"last_heartbeat"_s, Json::time(lastHeartbeat)},
         {u"need"_s, need},
         {u"session_id"_s, Json::nullable(sessionId)},
+        {u"paused"_s, paused},
+        {u"team_id"_s, Json::nullable(teamId)},
+        {u"team"_s, Json::nullable(team)},
     };
 }
 
@@ -78,6 +81,9 @@ Agent Agent::fromJson(const QJsonObject &o)
     a.lastHeartbeat = Json::parseTime(o.value(u"last_heartbeat"));
     a.need = o.value(u"need").toString();
     a.sessionId = o.value(u"session_id").toString();
+    a.paused = o.value(u"paused").toBool();
+    a.teamId = o.value(u"team_id").toString();
+    a.team = o.value(u"team").toString();
     return a;
 }
 

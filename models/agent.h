@@ -30,8 +30,11 @@ struct Agent
     QString currentTaskId;
     QDateTime createdAt;
     QDateTime lastHeartbeat;
-    QString need;      // waiting_input: what the agent waits for, in words
-    QString sessionId; // the agent CLI's conversation (Claude Code's session id), to resume it
+    QString need;        // waiting_input: what the agent waits for, in words
+    QString sessionId;   // the agent CLI's conversation (Claude Code's session id), to resume it
+    bool paused = false; // a paused worker finishes its task and claims no new one
+    QString teamId;      // the team it was spawned with (POST /api/v1/teams), empty: none
+    QString team;        // that team's name
 
     QJsonObject toJson() const;
     static Agent fromJson(const QJsonObject &o);

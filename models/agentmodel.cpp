@@ -90,11 +90,14 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
         case ProfileColumn:
             return a.profile;
         case StatusColumn:
-            return statusLabel(a.status);
+            return a.paused && a.isAlive() ? tr("%1 · paused").arg(statusLabel(a.status))
+                                           : statusLabel(a.status);
         case TaskColumn:
             return showsNeed(a) ? a.need : currentTaskText(a);
         case UptimeColumn:
             return formatDuration(uptime);
+        case TeamColumn:
+            return a.team;
         }
         break;
     case Qt::ToolTipRole:
@@ -178,6 +181,8 @@ QVariant AgentModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Current task");
     case UptimeColumn:
         return tr("Uptime");
+    case TeamColumn:
+        return tr("Team");
     }
     return {};
 }

@@ -31,6 +31,7 @@ public:
         StatusColumn,
         TaskColumn,
         UptimeColumn,
+        TeamColumn, // the team it was started with, empty: none
         ColumnCount
     };
     enum Role {

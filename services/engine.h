@@ -3,6 +3,7 @@
 #pragma once
 
 #include "services/agents/spawnrequest.h"
+#include "services/agents/teams.h"
 #include "services/core/config.h"
 #include "services/search/search.h"
 #include "services/store/database.h"
@@ -49,6 +50,9 @@ public:
         int queueSweepMs = 30000;
         // How long a killed or lost agent's runner may take to stop before it is killed.
         int stopGraceMs = 10000;
+        // An interactive agent idle this long is stopped, its conversation kept (--idle-stop);
+        // 0: never.
+        int idleStopMs = 0;
     };
 
     // What the engine can reach now.
@@ -88,6 +92,18 @@ public:
     QFuture<Result<>> hook(const QString &agentId, const QJsonObject &payload);
     // Kills the agent if it lives and spawns it again with its conversation resumed.
     QFuture<Result<Agent>> restart(const QString &agentId);
+    // Pause and resume a worker; stop an agent that is not busy and start it again (same agent,
+    // its conversation resumed); the idle timeout (interactive agents; 0: off).
+    QFuture<Result<Agent>> setPaused(const QString &agentId, bool paused);
+    QFuture<Result<Agent>> stopAgent(const QString &agentId);
+    QFuture<Result<Agent>> startAgent(const QString &agentId);
+    void setIdleStopMs(int ms);
+    // Teams: started from a template, listed, stopped together.
+    QFuture<Result<Team>> spawnTeam(const TeamRequest &request);
+    QFuture<Result<Team>> stopTeam(const QString &teamId);
+    QFuture<Result<QList<Team>>> teams();
+    QFuture<Result<Team>> team(const QString &teamId);
+    QList<TeamTemplate> teamTemplates() const; // any thread
     // Full-text or semantic search over tasks, answers and the agents' logs; a log hit's chunk.
     QFuture<Result<QList<SearchHit>>> search(const QString &query, Search::Kind kind, int limit);
     QFuture<Result<LogText>> logText(qint64 id);

@@ -125,10 +125,13 @@ void Runner::checkStillOurs()
     if (m_stopping)
         return;
     // Unreachable PostgreSQL: nothing to learn; asked again at the next heartbeat.
-    if (auto me = m_db.agent(m_agent.id); me && !me->isAlive()) {
+    auto me = m_db.agent(m_agent.id);
+    if (me && !me->isAlive()) {
         stop(tr("agent %1 is %2").arg(m_agent.name, Agent::statusName(me->status)));
         return;
     }
+    if (me && me->paused != m_paused)
+        setPaused(me->paused);
     if (!m_task || !m_process || m_takenAway)
         return;
     auto t = m_db.task(m_task->id);
@@ -142,6 +145,17 @@ void Runner::checkStillOurs()
                        "is not stored")
                         .arg(m_task->id, Task::statusName(t->status)),
                     false);
+}
+
+// Paused: the task it runs goes on, no new entry is read (the store refuses its claims anyway);
+// resumed: reading again.
+void Runner::setPaused(bool paused)
+{
+    m_paused = paused;
+    say(paused ? tr("paused: no new tasks until resumed") : tr("resumed: waiting for tasks"));
+    log()->info("{}", paused ? "paused" : "resumed");
+    if (!paused)
+        QTimer::singleShot(0, this, &Runner::fetch);
 }
 
 void Runner::stopCommand(const QString &why, bool cancelled)
@@ -204,7 +218,7 @@ void Runner::failWithoutResult(const Task &task, const QString &why, std::functi
 
 void Runner::fetch()
 {
-    if (m_stopping || m_task || m_fetching || m_claiming)
+    if (m_stopping || m_paused || m_task || m_fetching || m_claiming)
         return;
     m_fetching = true;
     m_queue->fetchNext(
@@ -246,8 +260,15 @@ void Runner::onEntry(const QueueEntry &entry)
                 m_claimsRefused = 0;
                 runTask(*c.task, entry);
             },
-            [this, entry](const Error &) {
+            [this, entry](const Error &e) {
                 m_claiming = false;
+                if (e.code == u"agent_paused"_s) {
+                    // Paused meanwhile: the entry goes back for another agent; this one reads
+                    // again once a heartbeat finds it resumed.
+                    m_queue->handBack(entry);
+                    setPaused(true);
+                    return;
+                }
                 // The claim failed, not the task: it is still queued, so its entry must stay.
                 // Handed back (added again at the end of its stream), and the next fetch a moment
                 // later (later each time while claims keep failing).

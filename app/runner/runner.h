@@ -66,6 +66,7 @@ private:
     // a cancel whose message was missed, or a task taken away, stops the command.
     void checkStillOurs();
     void stopCommand(const QString &why, bool cancelled);
+    void setPaused(bool paused);
 
     using StateChange = std::function<Result<Change>(Database &)>;
     // Runs a state change, publishing what it did, then `then`. Never drops it silently: while
@@ -106,6 +107,7 @@ private:
     bool m_stopping = false;
     bool m_fetching = false;
     bool m_claiming = false;
+    bool m_paused = false;   // the agent row's flag, as the last heartbeat read it
     int m_claimsRefused = 0; // in a row: the pause before the next fetch grows
     bool m_startedReported = false;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/api/apischemas.h"
+#include "services/api/teamroutes.h"
 
 #include "models/validation.h"
 
@@ -95,39 +96,44 @@ QJsonObject components()
                      {u"tmux"_s, type(u"boolean"_s)},
                      {u"version"_s, type(u"string"_s)}},
                     {u"status"_s, u"postgres"_s, u"redis"_s, u"tmux"_s, u"version"_s}));
-    s.insert(u"Agent"_s,
-             object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},
-                     {u"name"_s, type(u"string"_s)},
-                     {u"type"_s, type(u"string"_s)},
-                     {u"profile"_s, type(u"string"_s)},
-                     {u"interactive"_s, type(u"boolean"_s)},
-                     {u"status"_s, enumOf(Agent::statusNames())},
-                     {u"tmux_session"_s, type(u"string"_s)},
-                     {u"workdir"_s, type(u"string"_s)},
-                     {u"permission_mode"_s,
-                      QJsonObject{{u"type"_s, QJsonArray{u"string"_s, u"null"_s}},
-                                  {u"description"_s,
-                                   u"Claude Code's --permission-mode for this agent; null when "
-                                   "its profile has none"_s}}},
-                     {u"current_task_id"_s, nullable(u"string"_s, u"uuid"_s)},
-                     {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
-                     {u"last_heartbeat"_s, nullable(u"string"_s, u"date-time"_s)},
-                     {u"need"_s,
-                      type(u"string"_s,
-                           u"waiting_input: what the agent waits for, in words; else empty"_s)},
-                     {u"session_id"_s, nullable(u"string"_s)}},
-                    {u"id"_s,
-                     u"name"_s,
-                     u"type"_s,
-                     u"profile"_s,
-                     u"interactive"_s,
-                     u"status"_s,
-                     u"tmux_session"_s,
-                     u"workdir"_s,
-                     u"permission_mode"_s,
-                     u"current_task_id"_s,
-                     u"created_at"_s,
-                     u"last_heartbeat"_s}));
+    s.insert(
+        u"Agent"_s,
+        object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},
+                {u"name"_s, type(u"string"_s)},
+                {u"type"_s, type(u"string"_s)},
+                {u"profile"_s, type(u"string"_s)},
+                {u"interactive"_s, type(u"boolean"_s)},
+                {u"status"_s, enumOf(Agent::statusNames())},
+                {u"tmux_session"_s, type(u"string"_s)},
+                {u"workdir"_s, type(u"string"_s)},
+                {u"permission_mode"_s,
+                 QJsonObject{{u"type"_s, QJsonArray{u"string"_s, u"null"_s}},
+                             {u"description"_s,
+                              u"Claude Code's --permission-mode for this agent; null when "
+                              "its profile has none"_s}}},
+                {u"current_task_id"_s, nullable(u"string"_s, u"uuid"_s)},
+                {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
+                {u"last_heartbeat"_s, nullable(u"string"_s, u"date-time"_s)},
+                {u"need"_s,
+                 type(u"string"_s,
+                      u"waiting_input: what the agent waits for, in words; else empty"_s)},
+                {u"session_id"_s, nullable(u"string"_s)},
+                {u"paused"_s,
+                 type(u"boolean"_s, u"a paused worker finishes its task and claims no new one"_s)},
+                {u"team_id"_s, nullable(u"string"_s, u"uuid"_s)},
+                {u"team"_s, nullable(u"string"_s)}},
+               {u"id"_s,
+                u"name"_s,
+                u"type"_s,
+                u"profile"_s,
+                u"interactive"_s,
+                u"status"_s,
+                u"tmux_session"_s,
+                u"workdir"_s,
+                u"permission_mode"_s,
+                u"current_task_id"_s,
+                u"created_at"_s,
+                u"last_heartbeat"_s}));
     // Beside the command's exit and output, what the agent CLI reported itself (Claude Code's
     // stream-json result event); null/empty for CLIs that report nothing.
     s.insert(
@@ -359,6 +365,7 @@ QJsonObject components()
             {u"kind"_s, u"title"_s, u"snippet"_s, u"matches"_s, u"score"_s}));
     s.insert(u"SearchHitList"_s,
              QJsonObject{{u"type"_s, u"array"_s}, {u"items"_s, ref(u"SearchHit"_s)}});
+    TeamRoutes::insertSchemas(s);
     s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));
     return s;
 }

@@ -11,6 +11,7 @@
 #include "services/api/searchcontroller.h"
 #include "services/api/systemcontroller.h"
 #include "services/api/taskcontroller.h"
+#include "services/api/teamcontroller.h"
 #include "services/engine.h"
 
 #include <QDir>
@@ -62,7 +63,9 @@ ApiService::ApiService(const ApiServer::Options &options, Engine *engine)
     m_controllers = {m_system,
                      new AgentController(engine, this),
                      new TaskController(engine, this),
-                     new SearchController(engine, this)};
+                     new SearchController(engine, this),
+                     new TeamController(engine, this),
+                     new AgentOpsController(engine, this)};
 }
 
 ApiService::~ApiService() = default;
