@@ -95,8 +95,9 @@ void tst_ClaudeTeam::initTestCase()
     m_fx = std::make_unique<Test::HiveFixture>();
     QVERIFY_OK(m_fx->start());
     QVERIFY_OK(m_standin.start(m_fx->dir()));
-    // The lead's worktree is trusted ahead (the question itself is tst_claudeinteractive's).
-    QVERIFY_OK(m_standin.seedConfig({m_fx->path(u"workspace/crew-lead"_s)}));
+    // The lead's Claude asks whether it may trust its new worktree (answering it is
+    // tst_claudeinteractive's): here that question is the sign that it runs there.
+    QVERIFY_OK(m_standin.seedConfig());
     // The built-in profiles as shipped, under their own names (a user's profile overrides the
     // built-in one): what the built-in team template spawns is what runs.
     for (const QString &name : {u"claude"_s, u"claude-interactive"_s}) {
@@ -271,12 +272,27 @@ void tst_ClaudeTeam::teamFromTheBuiltInTemplate()
     }
     QCOMPARE(QSet<QString>(workdirs.begin(), workdirs.end()).size(), 4);
 
-    // The lead's Claude starts; the workers wait for tasks.
-    for (const QString &id : std::as_const(m_agentIds))
-        QTRY_VERIFY_WITH_TIMEOUT(
-            call("GET", u"/api/v1/agents/"_s + id).object().value(u"status"_s).toString()
-                == u"idle"_s,
-            60000);
+    // The lead's Claude starts in its worktree (and asks whether it trusts it); the workers wait
+    // for tasks.
+    for (const QString &id : std::as_const(m_agentIds)) {
+        const QString ready = id == m_agentIds.first() ? u"waiting_input"_s : u"idle"_s;
+        QElapsedTimer t;
+        t.start();
+        QJsonObject a;
+        while ((a = call("GET", u"/api/v1/agents/"_s + id).object()).value(u"status"_s).toString()
+                   != ready
+               && t.elapsed() < 60000)
+            QTest::qWait(200);
+        if (id == m_agentIds.first())
+            QVERIFY2(a.value(u"need"_s).toString().contains(u"trust"_s),
+                     qPrintable(a.value(u"need"_s).toString()));
+        QVERIFY2(a.value(u"status"_s).toString() == ready,
+                 qPrintable(QString::fromUtf8(QJsonDocument(a).toJson())
+                            + call("GET", u"/api/v1/agents/%1/output?lines=40"_s.arg(id))
+                                  .object()
+                                  .value(u"text"_s)
+                                  .toString()));
+    }
 
     // A task of the workers' type: one of them answers it, with Claude.
     const Reply task = call(
@@ -290,7 +306,8 @@ void tst_ClaudeTeam::teamFromTheBuiltInTemplate()
         60000);
     QVERIFY2(m_agentIds.mid(1).contains(done.value(u"agent_id"_s).toString()),
              QJsonDocument(done).toJson().constData());
-    QVERIFY2(done.value(u"output"_s).toString().contains(u"Stand-in reply to: hello team"_s),
+    QVERIFY2(done.value(u"result"_s).toObject().value(u"answer"_s).toString()
+                 == u"Stand-in reply to: hello team"_s,
              QJsonDocument(done).toJson().constData());
 
     // The team is listed with its four agents.
