@@ -54,7 +54,7 @@ TeamDialog::TeamDialog(const QList<TemplateChoice> &templates, QWidget *parent)
     auto *form = new QFormLayout;
     form->addRow(tr("&Template:"), m_template);
     form->addRow(tr("Agents:"), m_roles);
-    form->addRow(tr("&Repository:"), repo);
+    form->addRow(tr("Repository:"), repo);
     form->addRow(tr("Team &name:"), m_name);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
