@@ -64,7 +64,9 @@ QFuture<QHttpServerResponse> TeamController::start(const Call &call)
         }
         r.inlineTemplate = *t;
     } else if (tmpl.isUndefined() || tmpl.isNull()) {
-        r.templateName = Teams::builtinName();
+        return ready(ApiError::missingField(
+            u"template: required, a template's name (e.g. \"%1\") or a template"_s.arg(
+                Teams::builtinName())));
     } else {
         return ready(ApiError::wrongType(
             u"template: expected a template's name (a string) or a template (an object)"_s));

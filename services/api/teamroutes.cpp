@@ -130,8 +130,8 @@ void insertSchemas(QJsonObject &s)
         u"TeamRequest"_s,
         object({{u"template"_s,
                  QJsonObject{{u"description"_s,
-                              u"a template's name (default lead-and-workers) or a "
-                              "template"_s},
+                              u"a template's name (the built-in one: lead-and-workers) or "
+                              "a template"_s},
                              {u"oneOf"_s, QJsonArray{type(u"string"_s), ref(u"TeamTemplate"_s)}}}},
                 {u"repository"_s,
                  type(u"string"_s,
@@ -141,7 +141,7 @@ void insertSchemas(QJsonObject &s)
                  type(u"string"_s,
                       u"the team's name, the prefix of its agents' names; default "
                       "<template>-<4 hex>"_s)}},
-               {},
+               {u"template"_s},
                true));
     s.insert(u"Team"_s,
              object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},

@@ -121,6 +121,11 @@ void tst_ApiServer::openApiDescribesExactlyWhatIsServed()
                          u"GET /api/v1/events"_s,
                          u"GET /api/v1/search"_s,
                          u"GET /api/v1/openapi.json"_s};
+    // Pause, stop and teams (services/api/teamroutes.cpp).
+    contract << u"POST /api/v1/agents/{id}/pause"_s << u"POST /api/v1/agents/{id}/resume"_s
+             << u"POST /api/v1/agents/{id}/stop"_s << u"POST /api/v1/agents/{id}/start"_s
+             << u"GET /api/v1/teams"_s << u"POST /api/v1/teams"_s << u"GET /api/v1/teams/{id}"_s
+             << u"DELETE /api/v1/teams/{id}"_s << u"GET /api/v1/team-templates"_s;
     contract.sort();
     QCOMPARE(described, contract);
     const QJsonObject schemas

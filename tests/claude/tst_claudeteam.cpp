@@ -197,9 +197,14 @@ void tst_ClaudeTeam::badTemplatesAreRefused_data()
     QTest::newRow("no such template") << QJsonObject{{u"template"_s, u"no-such-team"_s}} << 422
                                       << u"template: no team template named 'no-such-team'"_s;
     QTest::newRow("template a number") << QJsonObject{{u"template"_s, 3}} << 400 << u"template:"_s;
-    QTest::newRow("relative repository") << QJsonObject{{u"repository"_s, u"repo"_s}} << 422
-                                         << u"repository: must be an absolute path"_s;
-    QTest::newRow("bad team name") << QJsonObject{{u"name"_s, u"a team"_s}} << 422 << u"name:"_s;
+    QTest::newRow("relative repository")
+        << QJsonObject{{u"template"_s, u"lead-and-workers"_s}, {u"repository"_s, u"repo"_s}} << 422
+        << u"repository: must be an absolute path"_s;
+    QTest::newRow("bad team name")
+        << QJsonObject{{u"template"_s, u"lead-and-workers"_s}, {u"name"_s, u"a team"_s}} << 422
+        << u"name:"_s;
+    QTest::newRow("no template") << QJsonObject{{u"name"_s, u"x"_s}} << 422
+                                 << u"template: required"_s;
     QTest::newRow("broken user template") << QJsonObject{{u"template"_s, u"broken"_s}} << 422
                                           << u"teams/broken.json: roles[0].count: must be"_s;
 }
@@ -232,9 +237,11 @@ void tst_ClaudeTeam::teamFromTheBuiltInTemplate()
                    && t.toObject().value(u"builtin"_s).toBool();
     QVERIFY2(builtin, templates.body.toJson().constData());
 
-    // No template named: the built-in one.
-    const Reply started
-        = call("POST", u"/api/v1/teams"_s, {{u"repository"_s, m_repo}, {u"name"_s, u"crew"_s}});
+    const Reply started = call("POST",
+                               u"/api/v1/teams"_s,
+                               {{u"template"_s, u"lead-and-workers"_s},
+                                {u"repository"_s, m_repo},
+                                {u"name"_s, u"crew"_s}});
     QCOMPARE(started.status, 201);
     m_teamId = started.object().value(u"id"_s).toString();
     QCOMPARE(started.object().value(u"name"_s).toString(), u"crew"_s);
