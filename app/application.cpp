@@ -80,6 +80,7 @@ void Application::startEngine()
     o.minFreeMemoryBytes = qint64(m_config.minFreeMemoryMb) * 1024 * 1024;
     o.setDailyBudget = m_config.setDailyBudget;
     o.dailyBudgetUsd = m_config.dailyBudgetUsd;
+    o.idleStopMs = m_config.idleStopMinutes * 60 * 1000;
     o.runnerPath = m_runnerPath.isEmpty()
                        ? QDir(QCoreApplication::applicationDirPath()).filePath(u"hive-runner"_s)
                        : m_runnerPath;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "app/mainwindow.h"
+#include "app/operateactions.h"
 
 #include "app/agentactions.h"
 #include "app/moneysession.h"
@@ -284,6 +285,17 @@ void MainWindow::buildMenus()
     agents->addSeparator();
     agents->addAction(m_agentPanel->restartAction());
     agents->addAction(m_agentPanel->killAction());
+    m_operate = new OperateActions(m_sessions, m_agentPanel, this);
+    connect(m_operate, &OperateActions::errorOccurred, this, &MainWindow::showError);
+    connect(m_operate, &OperateActions::finished, this, [this](const QString &message) {
+        statusBar()->showMessage(message, 4000);
+    });
+    agents->insertAction(agents->actions().value(1), m_operate->newTeamAction());
+    agents->addSeparator();
+    agents->addAction(m_operate->pauseAction());
+    agents->addAction(m_operate->resumeAction());
+    agents->addAction(m_operate->stopAction());
+    agents->addAction(m_operate->stopTeamAction());
     agents->addSeparator();
     agents->addAction(m_agentPanel->filterAction());
 

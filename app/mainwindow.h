@@ -23,6 +23,7 @@ namespace Hive {
 class AgentActions;
 class AgentModel;
 class AgentPanel;
+class OperateActions;
 class Settings;
 class TaskBoard;
 class TaskModel;
@@ -50,6 +51,7 @@ public:
     AgentModel *agentModel() const { return m_agents; }
     TaskModel *taskModel() const { return m_tasks; }
     AgentPanel *agentPanel() const { return m_agentPanel; }
+    OperateActions *operateActions() const { return m_operate; }
     TerminalArea *terminals() const { return m_terminals; }
     TaskBoard *taskBoard() const { return m_board; }
     TrayIcon *tray() const { return m_tray; }
@@ -102,6 +104,7 @@ private:
     std::unique_ptr<Settings> m_settings;
     SessionController *m_sessions;
     AgentActions *m_actions;
+    OperateActions *m_operate = nullptr; // teams, pause, resume, stop
     AgentModel *m_agents;
     TaskModel *m_tasks;
     AgentPanel *m_agentPanel;

@@ -58,6 +58,9 @@ QJsonObject Agent::toJson() const
         {u"last_heartbeat"_s, Json::time(lastHeartbeat)},
         {u"need"_s, need},
         {u"session_id"_s, Json::nullable(sessionId)},
+        {u"paused"_s, paused},
+        {u"team_id"_s, Json::nullable(teamId)},
+        {u"team"_s, Json::nullable(team)},
     };
     if (cpuPercent)
         o.insert(u"cpu_percent"_s, *cpuPercent);
@@ -87,6 +90,9 @@ Agent Agent::fromJson(const QJsonObject &o)
         a.cpuPercent = o.value(u"cpu_percent").toDouble();
     if (o.value(u"rss_bytes").isDouble())
         a.rssBytes = o.value(u"rss_bytes").toInteger();
+    a.paused = o.value(u"paused").toBool();
+    a.teamId = o.value(u"team_id").toString();
+    a.team = o.value(u"team").toString();
     return a;
 }
 

@@ -36,6 +36,9 @@ struct Agent
     // sampled (not alive, or no sample yet). In JSON only when set: cpu_percent, rss_bytes.
     std::optional<double> cpuPercent;
     std::optional<qint64> rssBytes;
+    bool paused = false; // a paused worker finishes its task and claims no new one
+    QString teamId;      // the team it was spawned with (POST /api/v1/teams), empty: none
+    QString team;        // that team's name
 
     QJsonObject toJson() const;
     static Agent fromJson(const QJsonObject &o);

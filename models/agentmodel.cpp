@@ -90,7 +90,8 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
         case ProfileColumn:
             return a.profile;
         case StatusColumn:
-            return statusLabel(a.status);
+            return a.paused && a.isAlive() ? tr("%1 · paused").arg(statusLabel(a.status))
+                                           : statusLabel(a.status);
         case TaskColumn:
             return showsNeed(a) ? a.need : currentTaskText(a);
         case UptimeColumn:
@@ -103,6 +104,8 @@ QVariant AgentModel::data(const QModelIndex &index, int role) const
             if (const auto u = usage(a))
                 return formatBytes(u->rssBytes);
             return QString();
+        case TeamColumn:
+            return a.team;
         }
         break;
     case Qt::ToolTipRole:
@@ -195,6 +198,8 @@ QVariant AgentModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("CPU");
     case MemoryColumn:
         return tr("Memory");
+    case TeamColumn:
+        return tr("Team");
     }
     return {};
 }

@@ -59,6 +59,7 @@ Engine::Engine(const Options &options, QObject *parent)
     o.stopGraceMs = options.stopGraceMs;
     o.maxAgentsPerType = options.maxAgentsPerType;
     o.minFreeMemoryBytes = options.minFreeMemoryBytes;
+    o.idleStopMs = options.idleStopMs;
     m_orchestrator = new Orchestrator(o, m_store.get(), m_queue);
     m_orchestrator->moveToThread(&m_orchestratorThread);
     connect(&m_orchestratorThread, &QThread::finished, m_orchestrator, &QObject::deleteLater);
@@ -309,6 +310,59 @@ QFuture<Result<std::optional<DispatchHold>>> Engine::runnerHold(const QString &a
             h.error().code = u"postgres_unreachable"_s;
         return h;
     });
+QFuture<Result<Agent>> Engine::setPaused(const QString &agentId, bool paused)
+{
+    return m_orchestrator->setPaused(agentId, paused);
+}
+
+QFuture<Result<Agent>> Engine::stopAgent(const QString &agentId)
+{
+    return m_orchestrator->stopAgent(agentId);
+}
+
+QFuture<Result<Agent>> Engine::startAgent(const QString &agentId)
+{
+    return m_orchestrator->startAgent(agentId);
+}
+
+void Engine::setIdleStopMs(int ms)
+{
+    m_orchestrator->setIdleStopMs(ms);
+}
+
+QFuture<Result<Team>> Engine::spawnTeam(const TeamRequest &request)
+{
+    return m_orchestrator->spawnTeam(request);
+}
+
+QFuture<Result<Team>> Engine::stopTeam(const QString &teamId)
+{
+    return m_orchestrator->stopTeam(teamId);
+}
+
+QFuture<Result<QList<Team>>> Engine::teams()
+{
+    return m_store->run([](Database &db) -> Result<QList<Team>> {
+        auto agents = db.agents();
+        if (!agents)
+            return failure(agents.error());
+        return Teams::group(*agents);
+    });
+}
+
+QFuture<Result<Team>> Engine::team(const QString &teamId)
+{
+    return m_store->run([teamId](Database &db) -> Result<Team> {
+        auto agents = db.teamAgents(teamId);
+        if (!agents)
+            return failure(agents.error());
+        return Teams::group(*agents).value(0);
+    });
+}
+
+QList<TeamTemplate> Engine::teamTemplates() const
+{
+    return Teams::all(m_options.dataDir);
 }
 
 QFuture<Engine::Health> Engine::health()

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "services/agents/spawnrequest.h"
+#include "services/agents/teams.h"
 #include "services/core/config.h"
 #include "services/search/search.h"
 #include "services/store/database.h"
@@ -64,6 +65,9 @@ public:
         // the stored one stays.
         bool setDailyBudget = false;
         std::optional<double> dailyBudgetUsd;
+        // An interactive agent idle this long is stopped, its conversation kept (--idle-stop);
+        // 0: never.
+        int idleStopMs = 0;
     };
 
     // What the engine can reach now.
@@ -119,6 +123,18 @@ public:
     QFuture<Result<RunnerBeat>> runnerHeartbeat(const QString &agentId, const QString &taskId);
     // What holds dispatch back for a runner's agent now (Database::dispatchHold), or nothing.
     QFuture<Result<std::optional<DispatchHold>>> runnerHold(const QString &agentId);
+    // Pause and resume a worker; stop an agent that is not busy and start it again (same agent,
+    // its conversation resumed); the idle timeout (interactive agents; 0: off).
+    QFuture<Result<Agent>> setPaused(const QString &agentId, bool paused);
+    QFuture<Result<Agent>> stopAgent(const QString &agentId);
+    QFuture<Result<Agent>> startAgent(const QString &agentId);
+    void setIdleStopMs(int ms);
+    // Teams: started from a template, listed, stopped together.
+    QFuture<Result<Team>> spawnTeam(const TeamRequest &request);
+    QFuture<Result<Team>> stopTeam(const QString &teamId);
+    QFuture<Result<QList<Team>>> teams();
+    QFuture<Result<Team>> team(const QString &teamId);
+    QList<TeamTemplate> teamTemplates() const; // any thread
     // Full-text or semantic search over tasks, answers and the agents' logs; a log hit's chunk.
     QFuture<Result<QList<SearchHit>>> search(const QString &query, Search::Kind kind, int limit);
     QFuture<Result<LogText>> logText(qint64 id);

@@ -213,6 +213,9 @@ void Runner::obey(const QJsonObject &beat)
         stop(tr("agent %1 is %2").arg(m_agent.name, beat.value(u"agent_status"_s).toString()));
         return;
     }
+    if (const bool paused = beat.value(u"flags"_s).toObject().value(u"paused"_s).toBool();
+        paused != m_paused)
+        setPaused(paused);
     if (!m_task || !m_process || m_takenAway || !beat.contains(u"task_status"_s))
         return;
     if (beat.value(u"task_cancelled"_s).toBool())
@@ -222,6 +225,17 @@ void Runner::obey(const QJsonObject &beat)
                        "is not stored")
                         .arg(m_task->id, beat.value(u"task_status"_s).toString()),
                     false);
+}
+
+// Paused: the task it runs goes on, no new entry is read (the store refuses its claims anyway);
+// resumed: reading again.
+void Runner::setPaused(bool paused)
+{
+    m_paused = paused;
+    say(paused ? tr("paused: no new tasks until resumed") : tr("resumed: waiting for tasks"));
+    log()->info("{}", paused ? "paused" : "resumed");
+    if (!paused)
+        QTimer::singleShot(0, this, &Runner::fetch);
 }
 
 void Runner::stopCommand(const QString &why, bool cancelled)
@@ -288,7 +302,7 @@ void Runner::failWithoutResult(const Task &task, const QString &why, std::functi
 
 void Runner::fetch()
 {
-    if (m_stopping || m_task || m_fetching || m_claiming)
+    if (m_stopping || m_paused || m_task || m_fetching || m_claiming)
         return;
     if (m_held && waitForHold())
         return;
@@ -337,6 +351,13 @@ void Runner::onEntry(const QueueEntry &entry)
             },
             [this, entry](const Error &e) {
                 m_claiming = false;
+                if (e.code == u"agent_paused"_s) {
+                    // Paused meanwhile: the entry goes back for another agent; this one reads
+                    // again once a heartbeat finds it resumed.
+                    m_queue->handBack(entry);
+                    setPaused(true);
+                    return;
+                }
                 // The claim failed, not the task: it is still queued, so its entry must stay.
                 // Handed back (added again at the end of its stream), and the next fetch a moment
                 // later (later each time while claims keep failing), or, for a hold, once it ends.

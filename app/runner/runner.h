@@ -78,6 +78,7 @@ private:
     // stops the command; an agent ended stops the runner.
     void obey(const QJsonObject &beat);
     void stopCommand(const QString &why, bool cancelled);
+    void setPaused(bool paused);
 
     using StateChange = std::function<Result<Change>(RunnerLink &)>;
     // Has the app make a state change (it publishes what it did), then `then`. Never drops it
@@ -132,6 +133,7 @@ private:
     bool m_stopping = false;
     bool m_fetching = false;
     bool m_claiming = false;
+    bool m_paused = false;   // the agent row's flag, as the last heartbeat read it
     int m_claimsRefused = 0; // in a row: the pause before the next fetch grows
     bool m_held = false;     // the last claim was refused for a hold (see waitForHold)
     bool m_startedReported = false;

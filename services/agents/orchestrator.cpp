@@ -132,6 +132,10 @@ Result<Agent> Orchestrator::prepareAgent(const SpawnRequest &request, Profile &p
     a.status = Agent::Status::Starting;
     a.tmuxSession = name;
     a.permissionMode = *mode;
+    a.teamId = request.teamId;
+    a.team = request.team;
+    if (!request.reviveId.isEmpty())
+        a.id = request.reviveId;
     // An interactive Claude agent's conversation has an id of ours from the start (or the one it
     // resumes), so that it can be continued after its session is gone.
     if (a.interactive && ClaudeHooks::isClaude(profile.command))
@@ -216,17 +220,16 @@ QFuture<Result<Agent>> Orchestrator::admit(const Agent &agent,
     ++m_admitted;
     ++m_admittedByType[agent.type];
     const bool resume = !request.resumeSession.isEmpty();
+    const bool revive = !request.reviveId.isEmpty();
     return then(this,
                 Workspaces(m_options.dataDir).prepare(request, agent.name),
-                [this, agent, profile, resume](const Result<QString> &workdir) {
-                    return place(agent, profile, resume, workdir);
+                [this, agent, profile, resume, revive](const Result<QString> &workdir) {
+                    return place(agent, profile, resume, revive, workdir);
                 });
 }
 
-QFuture<Result<Agent>> Orchestrator::place(Agent agent,
-                                           const Profile &profile,
-                                           bool resume,
-                                           const Result<QString> &workdir)
+QFuture<Result<Agent>> Orchestrator::place(
+    Agent agent, const Profile &profile, bool resume, bool revive, const Result<QString> &workdir)
 {
     if (!workdir) {
         spawnSettled(agent);
@@ -235,7 +238,9 @@ QFuture<Result<Agent>> Orchestrator::place(Agent agent,
     agent.workdir = *workdir;
     m_spawning.insert(agent.id);
     return then(this,
-                m_store->run([a = agent](Database &db) { return db.insertAgent(a); }),
+                m_store->run([a = agent, revive](Database &db) {
+                    return revive ? db.reviveAgent(a) : db.insertAgent(a);
+                }),
                 [this, agent, profile, resume](Result<Change> inserted) {
                     spawnSettled(agent);
                     return startSession(agent, profile, resume, inserted);
@@ -360,30 +365,35 @@ QFuture<Result<Agent>> Orchestrator::sessionStarted(const Agent &agent, const Re
 // the task while the old command still runs.
 QFuture<Result<>> Orchestrator::kill(const QString &agentId)
 {
-    return post(this, [this, agentId] {
+    return end(agentId, u"killed"_s);
+}
+
+QFuture<Result<>> Orchestrator::end(const QString &agentId, const QString &reason)
+{
+    return post(this, [this, agentId, reason] {
         auto found = m_store->run([agentId](Database &db) { return db.agent(agentId); });
-        return then(this, found, [this](const Result<Agent> &a) {
+        return then(this, found, [this, reason](const Result<Agent> &a) {
             if (!a)
                 return readyFuture(Result<>(failure(a.error())));
             const Agent agent = *a;
             m_ending.insert(agent.id); // reconcile must not take it for lost meanwhile
-            return then(this, endSession(agent, 0), [this, agent](const Result<> &gone) {
+            return then(this, endSession(agent, 0), [this, agent, reason](const Result<> &gone) {
                 if (!gone) {
                     m_ending.remove(agent.id);
                     return readyFuture(Result<>(failure(Error::unavailable(
                         u"agent %1: %2"_s.arg(agent.name, gone.error().message)))));
                 }
                 return m_store
-                    ->run([id = agent.id](Database &db) {
-                        return db.endAgent(id, Agent::Status::Stopped, u"killed"_s);
+                    ->run([id = agent.id, reason](Database &db) {
+                        return db.endAgent(id, Agent::Status::Stopped, reason);
                     })
-                    .then(this, [this, agent](const Result<Change> &c) -> Result<> {
+                    .then(this, [this, agent, reason](const Result<Change> &c) -> Result<> {
                         m_ending.remove(agent.id);
                         m_interactive->forget(agent.id);
                         if (!c)
                             return failure(c.error());
                         agentEnded(agent, *c);
-                        log()->info("killed {}", agent.name);
+                        log()->info("{} {}", reason, agent.name);
                         return {};
                     });
             });
@@ -601,6 +611,8 @@ QFuture<Result<Agent>> Orchestrator::restart(const QString &agentId)
             r.interactive = a->interactive;
             r.permissionMode = a->permissionMode;
             r.resumeSession = a->sessionId; // the conversation goes on (--resume)
+            r.teamId = a->teamId;
+            r.team = a->team;
             if (!a->isAlive())
                 return spawn(r);
             return then(this, kill(a->id), [this, r](const Result<> &killed) {
@@ -608,6 +620,122 @@ QFuture<Result<Agent>> Orchestrator::restart(const QString &agentId)
             });
         });
     });
+}
+
+QFuture<Result<Agent>> Orchestrator::setPaused(const QString &agentId, bool paused)
+{
+    return post(this, [this, agentId, paused] {
+        return then(this, liveAgent(agentId), [this, agentId, paused](const Result<Agent> &a) {
+            if (!a)
+                return readyFuture(Result<Agent>(failure(a.error())));
+            if (a->interactive)
+                return readyFuture(Result<Agent>(failure(Error::conflict(
+                    u"agent %1 is interactive: it takes no tasks from the queue, so there is "
+                    "nothing to pause (stop it to free its memory)"_s.arg(a->name)))));
+            return m_store
+                ->run(
+                    [agentId, paused](Database &db) { return db.setAgentPaused(agentId, paused); })
+                .then(this, [this, agent = *a](const Result<Change> &c) -> Result<Agent> {
+                    if (!c)
+                        return failure(c.error());
+                    publish(*c);
+                    log()->info(
+                        "{} {}", c->agent && c->agent->paused ? "paused" : "resumed", agent.name);
+                    return c->agent.value_or(agent);
+                });
+        });
+    });
+}
+
+QFuture<Result<Agent>> Orchestrator::stopAgent(const QString &agentId, const QString &reason)
+{
+    return post(this, [this, agentId, reason] {
+        return then(this, liveAgent(agentId), [this, agentId, reason](const Result<Agent> &a) {
+            if (!a)
+                return readyFuture(Result<Agent>(failure(a.error())));
+            if (a->status == Agent::Status::Busy || !a->currentTaskId.isEmpty())
+                return readyFuture(Result<Agent>(failure(Error::conflict(
+                    a->currentTaskId.isEmpty()
+                        ? u"agent %1 is busy: stop it once it is idle, or kill it"_s.arg(a->name)
+                        : u"agent %1 is busy with task %2: pause it and stop it once it is idle, "
+                          "or kill it (the task goes back to the queue)"_s.arg(
+                              a->name, a->currentTaskId)))));
+            return then(this,
+                        end(agentId, reason.isEmpty() ? u"stopped"_s : reason),
+                        [this, agentId](const Result<> &ended) {
+                            if (!ended)
+                                return readyFuture(Result<Agent>(failure(ended.error())));
+                            return m_store->run(
+                                [agentId](Database &db) { return db.agent(agentId); });
+                        });
+        });
+    });
+}
+
+QFuture<Result<Agent>> Orchestrator::startAgent(const QString &agentId)
+{
+    return post(this, [this, agentId] {
+        auto found = m_store->run([agentId](Database &db) { return db.agent(agentId); });
+        return then(this, found, [this](const Result<Agent> &a) {
+            if (!a)
+                return readyFuture(Result<Agent>(failure(a.error())));
+            if (a->isAlive())
+                return readyFuture(Result<Agent>(
+                    failure(Error::conflict(u"agent %1 is %2: only a stopped agent starts"_s.arg(
+                        a->name, Agent::statusName(a->status))))));
+            if (!QFileInfo(a->workdir).isDir())
+                return readyFuture(Result<Agent>(failure(Error::conflict(
+                    u"agent %1: its folder %2 is gone"_s.arg(a->name, a->workdir)))));
+            SpawnRequest r;
+            r.type = a->type;
+            r.name = a->name;
+            r.profile = a->profile;
+            r.workdir = a->workdir;
+            r.interactive = a->interactive;
+            r.permissionMode = a->permissionMode;
+            r.resumeSession = a->sessionId; // the conversation goes on (--resume)
+            r.reviveId = a->id;
+            r.teamId = a->teamId;
+            r.team = a->team;
+            return spawn(r);
+        });
+    });
+}
+
+void Orchestrator::setIdleStopMs(int ms)
+{
+    QMetaObject::invokeMethod(this, [this, ms] {
+        m_options.idleStopMs = ms;
+        m_idleSince.clear();
+    });
+}
+
+// The idle timeout: an interactive agent seen idle at every reconcile for idleStopMs is stopped.
+void Orchestrator::stopIdle(const QList<Agent> &interactive)
+{
+    if (m_options.idleStopMs <= 0) {
+        m_idleSince.clear();
+        return;
+    }
+    QHash<QString, qint64> seen;
+    const qint64 now = m_running.elapsed();
+    for (const Agent &a : interactive) {
+        if (a.status != Agent::Status::Idle)
+            continue;
+        const qint64 since = m_idleSince.value(a.id, now);
+        if (now - since < m_options.idleStopMs) {
+            seen.insert(a.id, since);
+            continue;
+        }
+        const QString why = u"stopped: idle for %1 s (its conversation and folder are kept)"_s.arg(
+            (now - since) / 1000);
+        log()->info("{}: {}", a.name, why);
+        stopAgent(a.id, why).then(this, [name = a.name](const Result<Agent> &r) {
+            if (!r)
+                log()->warn("idle {} not stopped: {}", name, r.error().message);
+        });
+    }
+    m_idleSince = seen;
 }
 
 QFuture<bool> Orchestrator::tmuxAvailable()
@@ -670,6 +798,7 @@ void Orchestrator::reconcile()
                         = [this, lost, interactive](const QList<std::pair<Agent, QString>> &more) {
                               endAgents(lost + more);
                               m_interactive->track(interactive);
+                              stopIdle(interactive);
                               m_reconciling = false;
                           };
                     QMetaObject::invokeMethod(

@@ -4,6 +4,7 @@
 
 #include "services/agents/profiles.h"
 #include "services/agents/spawnrequest.h"
+#include "services/agents/teams.h"
 #include "services/core/config.h"
 #include "services/store/database.h"
 
@@ -49,6 +50,9 @@ public:
         // How long a runner whose session was killed may take to stop (hand its task back) before
         // it and what it started are killed.
         int stopGraceMs = 10000;
+        // An interactive agent idle this long is stopped (its conversation and folder kept, to be
+        // started again); 0: never.
+        int idleStopMs = 0;
     };
 
     Orchestrator(const Options &options, Store *store, Queue *queue);
@@ -64,6 +68,16 @@ public:
     // Kills the agent if it lives, then spawns it again: same name, type, profile, folder, and
     // its conversation resumed (Claude Code's --resume).
     QFuture<Result<Agent>> restart(const QString &agentId);
+    // A paused worker finishes its task and claims no new one until it is resumed.
+    QFuture<Result<Agent>> setPaused(const QString &agentId, bool paused);
+    // Stops an agent that is not busy (its memory freed; its row, folder and conversation kept)…
+    QFuture<Result<Agent>> stopAgent(const QString &agentId, const QString &reason = {});
+    // … and starts it again: the same agent (id, name, folder), its conversation resumed.
+    QFuture<Result<Agent>> startAgent(const QString &agentId);
+    void setIdleStopMs(int ms); // thread-safe; 0: off
+    // Teams (teams.cpp): all of a template's agents spawned, or none; stopped together.
+    QFuture<Result<Team>> spawnTeam(const TeamRequest &request);
+    QFuture<Result<Team>> stopTeam(const QString &teamId);
     QFuture<bool> tmuxAvailable();
 
 public Q_SLOTS:
@@ -81,8 +95,15 @@ private:
                                  const Profile &profile,
                                  const SpawnRequest &request,
                                  const Result<QList<Agent>> &live);
-    QFuture<Result<Agent>>
-    place(Agent agent, const Profile &profile, bool resume, const Result<QString> &workdir);
+    QFuture<Result<Agent>> place(Agent agent,
+                                 const Profile &profile,
+                                 bool resume,
+                                 bool revive,
+                                 const Result<QString> &workdir);
+    QFuture<Result<>> end(const QString &agentId, const QString &reason);
+    void stopIdle(const QList<Agent> &interactive);
+    QFuture<Result<Team>> spawnTeamNext(Team team, QList<std::pair<QString, SpawnRequest>> rest);
+    QFuture<QString> stopAgents(QList<Agent> agents);
     void spawnSettled(const Agent &agent); // admitted, and now inserted or given up
     // The per-type cap and the free-memory guard: the refusal, or nullopt when the spawn may go.
     std::optional<Error> hostLimits(const Agent &agent, const QList<Agent> &live) const;
@@ -122,7 +143,8 @@ private:
     QHash<QString, int> m_admittedByType; // the same, by agent type (--max-agents-per-type)
     QSet<QString> m_preparing; // names whose folder is being made: one spawn of a name at a time
     QSet<QString> m_ending;    // being killed or ended: its session going, its row not ended yet
-    QHash<QString, qint64> m_panePids; // agent id → its pane's pid, as the last reconcile saw
+    QHash<QString, qint64> m_panePids;  // agent id → its pane's pid, as the last reconcile saw
+    QHash<QString, qint64> m_idleSince; // interactive agent id → m_running's ms when seen idle
     QElapsedTimer m_running; // heartbeats are judged only after runners had time to reconnect
 };
 

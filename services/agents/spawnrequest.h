@@ -22,6 +22,9 @@ struct SpawnRequest
     // in a folder of the agent's own (acceptEdits for the claude worker), "default" elsewhere.
     QString permissionMode;
     QString resumeSession; // a conversation to continue (Claude Code's session id)
+    QString reviveId;      // start this stopped agent again (its row, id and folder) instead
+    QString teamId;        // the team it belongs to (Orchestrator::spawnTeam)
+    QString team;          // that team's name
 };
 
 // Something typed into an interactive agent: literal text (send-keys -l), then Enter, then keys by

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // SPDX-FileCopyrightText: Agent Hive contributors
 #include "services/api/apiroutes.h"
+#include "services/api/teamroutes.h"
 
 #include "models/agent.h"
 #include "models/task.h"
@@ -214,6 +215,7 @@ const QList<ApiOperation> &operations()
               queryParam(u"limit"_s, integer(1, 100), u"default 20"_s)},
              {},
              {{200, u"SearchHitList"_s}, {409, u"Error"_s}}});
+        TeamRoutes::appendOperations(o);
         o.append({Method::Get,
                   u"/api/v1/costs"_s,
                   u"getCosts"_s,

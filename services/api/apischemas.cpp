@@ -4,6 +4,7 @@
 #include "services/api/runnercontroller.h"
 
 #include "services/api/reviewcontroller.h"
+#include "services/api/teamroutes.h"
 
 #include "models/validation.h"
 
@@ -98,47 +99,52 @@ QJsonObject components()
                      {u"tmux"_s, type(u"boolean"_s)},
                      {u"version"_s, type(u"string"_s)}},
                     {u"status"_s, u"postgres"_s, u"redis"_s, u"tmux"_s, u"version"_s}));
-    s.insert(u"Agent"_s,
-             object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},
-                     {u"name"_s, type(u"string"_s)},
-                     {u"type"_s, type(u"string"_s)},
-                     {u"profile"_s, type(u"string"_s)},
-                     {u"interactive"_s, type(u"boolean"_s)},
-                     {u"status"_s, enumOf(Agent::statusNames())},
-                     {u"tmux_session"_s, type(u"string"_s)},
-                     {u"workdir"_s, type(u"string"_s)},
-                     {u"permission_mode"_s,
-                      QJsonObject{{u"type"_s, QJsonArray{u"string"_s, u"null"_s}},
-                                  {u"description"_s,
-                                   u"Claude Code's --permission-mode for this agent; null when "
-                                   "its profile has none"_s}}},
-                     {u"current_task_id"_s, nullable(u"string"_s, u"uuid"_s)},
-                     {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
-                     {u"last_heartbeat"_s, nullable(u"string"_s, u"date-time"_s)},
-                     {u"need"_s,
-                      type(u"string"_s,
-                           u"waiting_input: what the agent waits for, in words; else empty"_s)},
-                     {u"session_id"_s, nullable(u"string"_s)},
-                     {u"cpu_percent"_s,
-                      type(u"number"_s,
-                           u"CPU of its whole process tree, % of one core over the last few "
-                           "seconds (live agents, once sampled)"_s)},
-                     {u"rss_bytes"_s,
-                      type(u"integer"_s,
-                           u"resident memory of its whole process tree (live agents, once "
-                           "sampled)"_s)}},
-                    {u"id"_s,
-                     u"name"_s,
-                     u"type"_s,
-                     u"profile"_s,
-                     u"interactive"_s,
-                     u"status"_s,
-                     u"tmux_session"_s,
-                     u"workdir"_s,
-                     u"permission_mode"_s,
-                     u"current_task_id"_s,
-                     u"created_at"_s,
-                     u"last_heartbeat"_s}));
+    s.insert(
+        u"Agent"_s,
+        object({{u"id"_s, formatted(u"string"_s, u"uuid"_s)},
+                {u"name"_s, type(u"string"_s)},
+                {u"type"_s, type(u"string"_s)},
+                {u"profile"_s, type(u"string"_s)},
+                {u"interactive"_s, type(u"boolean"_s)},
+                {u"status"_s, enumOf(Agent::statusNames())},
+                {u"tmux_session"_s, type(u"string"_s)},
+                {u"workdir"_s, type(u"string"_s)},
+                {u"permission_mode"_s,
+                 QJsonObject{{u"type"_s, QJsonArray{u"string"_s, u"null"_s}},
+                             {u"description"_s,
+                              u"Claude Code's --permission-mode for this agent; null when "
+                              "its profile has none"_s}}},
+                {u"current_task_id"_s, nullable(u"string"_s, u"uuid"_s)},
+                {u"created_at"_s, formatted(u"string"_s, u"date-time"_s)},
+                {u"last_heartbeat"_s, nullable(u"string"_s, u"date-time"_s)},
+                {u"need"_s,
+                 type(u"string"_s,
+                      u"waiting_input: what the agent waits for, in words; else empty"_s)},
+                {u"session_id"_s, nullable(u"string"_s)},
+                {u"paused"_s,
+                 type(u"boolean"_s, u"a paused worker finishes its task and claims no new one"_s)},
+                {u"team_id"_s, nullable(u"string"_s, u"uuid"_s)},
+                {u"team"_s, nullable(u"string"_s)},
+                {u"cpu_percent"_s,
+                 type(u"number"_s,
+                      u"CPU of its whole process tree, % of one core over the last few "
+                      "seconds (live agents, once sampled)"_s)},
+                {u"rss_bytes"_s,
+                 type(u"integer"_s,
+                      u"resident memory of its whole process tree (live agents, once "
+                      "sampled)"_s)}},
+               {u"id"_s,
+                u"name"_s,
+                u"type"_s,
+                u"profile"_s,
+                u"interactive"_s,
+                u"status"_s,
+                u"tmux_session"_s,
+                u"workdir"_s,
+                u"permission_mode"_s,
+                u"current_task_id"_s,
+                u"created_at"_s,
+                u"last_heartbeat"_s}));
     // Beside the command's exit and output, what the agent CLI reported itself (Claude Code's
     // stream-json result event); null/empty for CLIs that report nothing.
     s.insert(
@@ -423,6 +429,7 @@ QJsonObject components()
                 u"budget_state"_s,
                 u"rate_limited"_s}));
     s.insert(u"Budget"_s, object({{u"daily_usd"_s, nullable(u"number"_s)}}, {u"daily_usd"_s}));
+    TeamRoutes::insertSchemas(s);
     s.insert(u"OpenApi"_s, type(u"object"_s, u"this document"_s));
     ReviewController::addSchemas(s);
     RunnerController::addSchemas(s); // hive-runner's bodies and answers

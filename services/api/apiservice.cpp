@@ -14,6 +14,7 @@
 #include "services/api/searchcontroller.h"
 #include "services/api/systemcontroller.h"
 #include "services/api/taskcontroller.h"
+#include "services/api/teamcontroller.h"
 #include "services/engine.h"
 
 #include <QDir>
@@ -68,7 +69,9 @@ ApiService::ApiService(const ApiServer::Options &options, Engine *engine)
                      new SearchController(engine, this),
                      new ReviewController(engine, this),
                      new RunnerController(engine, this),
-                     new CostController(engine, this)};
+                     new CostController(engine, this),
+                     new TeamController(engine, this),
+                     new AgentOpsController(engine, this)};
 }
 
 ApiService::~ApiService() = default;

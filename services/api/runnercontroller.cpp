@@ -192,8 +192,10 @@ QFuture<QHttpServerResponse> RunnerController::heartbeat(const Call &call)
                            return ApiError::from(beat.error()).toResponse();
                        QJsonObject o{{u"agent_status"_s, Agent::statusName(beat->agent.status)},
                                      {u"agent_alive"_s, beat->agent.isAlive()},
-                                     // Room for what else a runner must obey (an agent paused, …).
-                                     {u"flags"_s, QJsonObject()}};
+                                     // What else the runner must obey: its agent paused
+                                     // (it finishes its task and reads no more of the queue).
+                                     {u"flags"_s,
+                                      QJsonObject{{u"paused"_s, beat->agent.paused}}}};
                        if (beat->task) {
                            const Task &t = *beat->task;
                            const bool cancelled = t.status == Task::Status::Cancelled;
@@ -528,7 +530,12 @@ void RunnerController::addSchemas(QJsonObject &s)
                      {u"task_cancelled"_s, type(u"boolean"_s)},
                      {u"task_taken_away"_s,
                       type(u"boolean"_s, u"no longer this agent's: its result is not stored"_s)},
-                     {u"flags"_s, type(u"object"_s, u"what else the runner must obey"_s)}},
+                     {u"flags"_s,
+                      object({{u"paused"_s,
+                               type(u"boolean"_s,
+                                    u"its agent is paused: it finishes its task and claims no "
+                                    "new one"_s)}},
+                             {u"paused"_s})}},
                     {u"agent_status"_s, u"agent_alive"_s, u"flags"_s}));
     s.insert(u"RunnerOutput"_s,
              object({{u"task_id"_s, uuid},

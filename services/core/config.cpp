@@ -94,6 +94,11 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
                "server's max_connections.")
             .arg(kDefaultMaxAgents),
         Tr::tr("n"));
+    const QCommandLineOption idleStop(
+        u"idle-stop"_s,
+        Tr::tr("Stop an interactive agent idle for this many minutes, keeping its conversation "
+               "and folder to start it again (env HIVE_IDLE_STOP; default 0: never)."),
+        Tr::tr("minutes"));
     const QCommandLineOption embeddingsUrl(
         u"embeddings-url"_s,
         Tr::tr("An OpenAI-compatible embeddings endpoint for semantic search, such as "
@@ -135,6 +140,7 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
                   tmuxSocket,
                   logLevel,
                   maxAgents,
+                  idleStop,
                   embeddingsUrl,
                   embeddingsModel});
     c.helpText = p.helpText();
@@ -212,6 +218,16 @@ Result<Config> Config::parse(const QStringList &args, const QProcessEnvironment 
                                .arg(flag, v)
                                .arg(kMaxMaxAgents));
         c.maxAgents = n;
+    }
+    if (p.isSet(idleStop) || env.contains(u"HIVE_IDLE_STOP"_s)) {
+        const QString flag = p.isSet(idleStop) ? u"--idle-stop"_s : u"HIVE_IDLE_STOP"_s;
+        const QString v = p.isSet(idleStop) ? p.value(idleStop) : env.value(u"HIVE_IDLE_STOP"_s);
+        bool ok = false;
+        const int n = v.toInt(&ok);
+        if (!ok || n < 0 || n > 10080)
+            return failure(
+                Tr::tr("%1: '%2' is not a number of minutes (0-10080, 0: never)").arg(flag, v));
+        c.idleStopMinutes = n;
     }
     c.embeddingsUrl
         = p.isSet(embeddingsUrl) ? p.value(embeddingsUrl) : env.value(u"HIVE_EMBEDDINGS_URL"_s);

@@ -29,7 +29,8 @@ struct Config
     QString tmuxSocket = QStringLiteral("agenthive");
     QString logLevel = QStringLiteral("info");
     int maxAgents = kDefaultMaxAgents; // live agents at most; a spawn beyond is refused (409)
-    QString embeddingsUrl; // an OpenAI-compatible embeddings endpoint; empty: no semantic search
+    int idleStopMinutes = 0; // an interactive agent idle this long is stopped (resumable); 0: never
+    QString embeddingsUrl;   // an OpenAI-compatible embeddings endpoint; empty: no semantic search
     QString embeddingsModel = QStringLiteral("text-embedding-3-small");
     QString embeddingsKey; // env HIVE_EMBEDDINGS_KEY only (a flag would show in ps)
     // Live agents of a type at most (--max-agents-per-type worker=4,review=2); unnamed: no cap.

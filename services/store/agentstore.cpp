@@ -16,19 +16,22 @@ using Validation::isUuid;
 Result<Change> Database::insertAgent(const Agent &a)
 {
     return transaction([&]() -> Result<Change> {
-        auto agent = updateAgent(
-            u"INSERT INTO agents (id, name, type, profile, interactive, status, "
-            "tmux_session, workdir, permission_mode, session_id) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-            {a.id,
-             a.name,
-             a.type,
-             a.profile,
-             a.interactive,
-             Agent::statusName(a.status),
-             a.tmuxSession,
-             a.workdir,
-             nullableText(a.permissionMode),
-             nullableText(a.sessionId)});
+        auto agent
+            = updateAgent(u"INSERT INTO agents (id, name, type, profile, interactive, status, "
+                          "tmux_session, workdir, permission_mode, session_id, team_id, team) "
+                          "VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::uuid, ?)"_s,
+                          {a.id,
+                           a.name,
+                           a.type,
+                           a.profile,
+                           a.interactive,
+                           Agent::statusName(a.status),
+                           a.tmuxSession,
+                           a.workdir,
+                           nullableText(a.permissionMode),
+                           nullableText(a.sessionId),
+                           nullableText(a.teamId),
+                           nullableText(a.team)});
         if (!agent) {
             Error e = agent.error();
             if (e.kind == Error::Kind::Conflict)
@@ -43,6 +46,84 @@ Result<Change> Database::insertAgent(const Agent &a)
         c.agent = *agent;
         return c;
     });
+}
+
+Result<Change> Database::reviveAgent(const Agent &a)
+{
+    return transaction([&]() -> Result<Change> {
+        // Only an ended agent starts again; its name must not belong to a live agent meanwhile
+        // (agents_live_name).
+        auto agent = updateAgent(
+            u"UPDATE agents SET status = ?, tmux_session = ?, workdir = ?, permission_mode = ?, "
+            "session_id = ?, need = '', current_task_id = NULL, last_heartbeat = NULL, "
+            "ended_at = NULL, created_at = now() "
+            "WHERE id = ?::uuid AND status IN ('stopped', 'lost')"_s,
+            {Agent::statusName(a.status),
+             a.tmuxSession,
+             a.workdir,
+             nullableText(a.permissionMode),
+             nullableText(a.sessionId),
+             a.id});
+        if (!agent) {
+            Error e = agent.error();
+            if (e.kind == Error::Kind::Conflict)
+                e.message = u"an agent named '%1' is already running"_s.arg(a.name);
+            else if (e.kind == Error::Kind::NotFound)
+                e = Error::conflict(
+                    u"agent %1 is not stopped: only a stopped agent starts"_s.arg(a.name));
+            return std::unexpected(e);
+        }
+        auto ev = record(u"agent.started"_s, *agent, std::nullopt);
+        if (!ev)
+            return failure(ev.error());
+        Change c;
+        c.events << *ev;
+        c.agent = *agent;
+        return c;
+    });
+}
+
+Result<Change> Database::setAgentPaused(const QString &agentId, bool paused)
+{
+    return transaction([&]() -> Result<Change> {
+        auto agent = updateAgent(u"UPDATE agents SET paused = ? WHERE id = ?::uuid "
+                                 "AND status NOT IN ('stopped', 'lost')"_s,
+                                 {paused, agentId});
+        if (!agent) {
+            if (agent.error().kind == Error::Kind::NotFound) {
+                auto a = this->agent(agentId);
+                if (!a)
+                    return failure(a.error());
+                return failure(Error::conflict(
+                    u"agent %1 is %2"_s.arg(a->name, Agent::statusName(a->status))));
+            }
+            return failure(agent.error());
+        }
+        Change c;
+        if (auto r
+            = recordInto(c, paused ? u"agent.paused"_s : u"agent.resumed"_s, *agent, std::nullopt);
+            !r)
+            return failure(r.error());
+        c.agent = *agent;
+        return c;
+    });
+}
+
+Result<QList<Agent>> Database::teamAgents(const QString &teamId)
+{
+    if (!isUuid(teamId))
+        return failure(notFound(u"team"_s, teamId));
+    auto q = exec(u"SELECT "_s + kAgentColumns
+                      + u" FROM agents WHERE team_id = ?::uuid ORDER BY created_at, name"_s,
+                  {teamId});
+    if (!q)
+        return failure(q.error());
+    QList<Agent> out;
+    while (q->next())
+        out << agentFromRow(*q);
+    if (out.isEmpty())
+        return failure(notFound(u"team"_s, teamId));
+    return out;
 }
 
 Result<Change>

@@ -58,6 +58,13 @@ public:
     // the queue with the attempt counted, or fails when its attempts are used up.
     Result<Change> endAgent(const QString &agentId, Agent::Status status, const QString &reason);
     Result<> touchHeartbeat(const QString &agentId);
+    // A stopped (or lost) agent starts again with its id, name, folder and conversation: status,
+    // session, folder and permission mode from `agent`; an error when it is alive.
+    Result<Change> reviveAgent(const Agent &agent);
+    // A paused worker claims no task (claimTask refuses it) until it is resumed.
+    Result<Change> setAgentPaused(const QString &agentId, bool paused);
+    // The agents of one team (alive or not), oldest first; not found when there are none.
+    Result<QList<Agent>> teamAgents(const QString &teamId);
     Result<QList<Agent>> agents(std::optional<Agent::Status> status = std::nullopt);
     Result<QList<Agent>> liveAgents();
     Result<Agent> agent(const QString &id);

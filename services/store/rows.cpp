@@ -24,7 +24,7 @@ const QString kAgentColumns
     = u"id::text AS id, name, type, profile, interactive, status, tmux_session, "
       "workdir, permission_mode, current_task_id::text AS current_task_id, created_at, "
       "last_heartbeat, need, "
-      "session_id"_s;
+      "session_id, paused, team_id::text AS team_id, team"_s;
 
 bool Rows::next()
 {
@@ -126,6 +126,9 @@ Agent agentFromRow(const Rows &q)
     a.lastHeartbeat = q.value(u"last_heartbeat"_s).toDateTime();
     a.need = q.value(u"need"_s).toString();
     a.sessionId = q.value(u"session_id"_s).toString();
+    a.paused = q.value(u"paused"_s).toBool();
+    a.teamId = q.value(u"team_id"_s).toString();
+    a.team = q.value(u"team"_s).toString();
     return a;
 }
 

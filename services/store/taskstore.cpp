@@ -153,29 +153,40 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
         Change c;
         if (!isUuid(taskId))
             return c; // a stray queue entry: not a task
+        // A paused agent claims nothing (the lock orders this claim with a pause): refused, so
+        // that its runner hands the entry back for another agent of its type.
+        auto me = exec(u"SELECT paused FROM agents WHERE id = ?::uuid FOR UPDATE"_s, {agentId});
+        if (!me)
+            return failure(me.error());
+        const bool paused = me->next() && me->value(0).toBool();
         // Its profile rate-limited, or the daily budget spent: refused, the task stays queued
         // (coststore.cpp). Checked here so that no runner can pass it.
-        auto hold = dispatchHold(agentId);
-        if (!hold)
-            return failure(hold.error());
-        if (*hold) {
-            // Unless it is this agent's already (a claim asked again after its answer was lost).
-            auto mine = exec(u"SELECT "_s + kTaskColumns
-                                 + u" FROM tasks WHERE id = ?::uuid AND agent_id = ?::uuid "
-                                   "AND status = 'assigned'"_s,
-                             {taskId, agentId});
-            if (!mine)
-                return failure(mine.error());
-            if (mine->next()) {
-                c.task = taskFromRow(*mine);
-                return c;
+        if (!paused) {
+            auto hold = dispatchHold(agentId);
+            if (!hold)
+                return failure(hold.error());
+            if (*hold) {
+                // Unless it is this agent's already (a claim asked again after its answer was
+                // lost).
+                auto mine = exec(u"SELECT "_s + kTaskColumns
+                                     + u" FROM tasks WHERE id = ?::uuid AND agent_id = ?::uuid "
+                                       "AND status = 'assigned'"_s,
+                                 {taskId, agentId});
+                if (!mine)
+                    return failure(mine.error());
+                if (mine->next()) {
+                    c.task = taskFromRow(*mine);
+                    return c;
+                }
+                return failure(Error{Error::Kind::Conflict, (*hold)->message, (*hold)->code});
             }
-            return failure(Error{Error::Kind::Conflict, (*hold)->message, (*hold)->code});
         }
-        auto task = updateTask(
-            u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, attempts = attempts + 1, "
-            "started_at = now(), error = NULL WHERE id = ?::uuid AND status = 'queued'"_s,
-            {agentId, taskId});
+        auto task
+            = paused ? Result<Task>(failure(Error::notFound({})))
+                     : updateTask(u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, "
+                                  "attempts = attempts + 1, started_at = now(), error = NULL "
+                                  "WHERE id = ?::uuid AND status = 'queued'"_s,
+                                  {agentId, taskId});
         if (!task) {
             if (task.error().kind != Error::Kind::NotFound)
                 return failure(task.error());
@@ -189,6 +200,10 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
                 return failure(mine.error());
             if (mine->next())
                 c.task = taskFromRow(*mine);
+            else if (paused)
+                return failure(Error{Error::Kind::Conflict,
+                                     u"the agent is paused: it claims no task until resumed"_s,
+                                     u"agent_paused"_s});
             return c;
         }
         if (auto r = recordInto(c, u"task.assigned"_s, std::nullopt, *task); !r)

@@ -137,7 +137,12 @@ void tst_ApiServer::openApiDescribesExactlyWhatIsServed()
                          u"GET /api/v1/costs"_s,
                          u"PUT /api/v1/budget"_s,
                          u"GET /api/v1/limits"_s,
-                         u"DELETE /api/v1/limits/{id}"_s,
+                         u"DELETE /api/v1/limits/{id}"_s};
+    // Pause, stop and teams (services/api/teamroutes.cpp).
+    contract << u"POST /api/v1/agents/{id}/pause"_s << u"POST /api/v1/agents/{id}/resume"_s
+             << u"POST /api/v1/agents/{id}/stop"_s << u"POST /api/v1/agents/{id}/start"_s
+             << u"GET /api/v1/teams"_s << u"POST /api/v1/teams"_s << u"GET /api/v1/teams/{id}"_s
+             << u"DELETE /api/v1/teams/{id}"_s << u"GET /api/v1/team-templates"_s;
     contract.sort();
     QCOMPARE(described, contract);
     const QJsonObject schemas

@@ -3,7 +3,8 @@
 // An interactive Claude Code agent in tmux, the real CLI against the stand-in API, driven through
 // the REST API: the folder-trust question is seen (from the pane) and answered; a prompt is
 // acknowledged by Claude's own hook; a Write asks for permission (the hook's words) and is
-// approved; after its tmux server is killed, a restart resumes the conversation.
+// approved; after its tmux server is killed, a restart resumes the conversation; stopped (by hand,
+// then by the idle timeout) and started again, it is the same agent and its conversation goes on.
 #include "services/api/apiserver.h"
 #include "services/engine.h"
 #include "tests/fixture/claudestandin.h"
@@ -11,6 +12,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -30,6 +32,8 @@ private Q_SLOTS:
     void cleanupTestCase();
     void trustPromptPermissionAndIdle();
     void restartResumesTheConversation();
+    void stopAndStartResumeTheConversation();
+    void idleTimeoutStopsItAndStartResumes();
 
 private:
     struct Reply
@@ -48,6 +52,8 @@ private:
     bool waitForScreen(const QString &id, const QString &text, int ms);
     bool waitForStatus(const QString &id, const QString &status, int ms);
     QStringList statusesSeen(const QString &id) const;
+    // Types prompt into the agent and tells whether the stand-in got it with the earlier turns.
+    bool resumedWith(const QString &id, const QString &prompt);
 
     std::unique_ptr<Test::HiveFixture> m_fx;
     Test::ClaudeStandIn m_standin;
@@ -253,14 +259,21 @@ void tst_ClaudeInteractive::restartResumesTheConversation()
     QCOMPARE(restarted.body.value(u"session_id"_s).toString(), m_sessionId);
     QVERIFY(waitForStatus(id, u"idle"_s, 30000));
 
+    QVERIFY2(resumedWith(id, u"REPLY which bird?"_s),
+             "the conversation's earlier turns were not sent after the restart");
+    m_agentId = id;
+}
+
+bool tst_ClaudeInteractive::resumedWith(const QString &id, const QString &prompt)
+{
     const int before = int(m_standin.requests().size());
     QTest::qWait(700); // as a person would: the prompt is there, then type
-    const Reply typed = call("POST",
-                             u"/api/v1/agents/%1/input"_s.arg(id),
-                             {{u"text"_s, u"REPLY which bird?"_s}, {u"enter"_s, true}});
-    if (typed.body.value(u"accepted"_s) != QJsonValue(true))
-        qWarning().noquote() << screen(id);
-    QCOMPARE(typed.body.value(u"accepted"_s), QJsonValue(true));
+    const Reply typed = call(
+        "POST", u"/api/v1/agents/%1/input"_s.arg(id), {{u"text"_s, prompt}, {u"enter"_s, true}});
+    if (typed.body.value(u"accepted"_s) != QJsonValue(true)) {
+        qWarning().noquote() << "prompt not accepted:" << screen(id);
+        return false;
+    }
     // The stand-in received the earlier turns with the new prompt: the resume worked.
     bool resumed = false;
     QStringList seen;
@@ -270,7 +283,7 @@ void tst_ClaudeInteractive::restartResumesTheConversation()
         const QList<QJsonObject> requests = m_standin.requests();
         for (qsizetype i = before; i < requests.size(); ++i) {
             const QStringList texts = Test::ClaudeStandIn::userTexts(requests.at(i));
-            if (texts.contains(u"REPLY which bird?"_s)) {
+            if (texts.contains(prompt)) {
                 seen = texts;
                 resumed = texts.contains(u"remember the word pelican"_s);
             }
@@ -279,7 +292,50 @@ void tst_ClaudeInteractive::restartResumesTheConversation()
     }
     if (!resumed)
         qWarning() << "user texts of the request:" << seen;
-    QVERIFY2(resumed, "the conversation's earlier turns were not sent after the restart");
+    return resumed;
+}
+
+// Stopped by hand while idle: its session ends (its memory freed), its row, folder and
+// conversation stay; started again it is the same agent, and Claude goes on with the conversation.
+void tst_ClaudeInteractive::stopAndStartResumeTheConversation()
+{
+    QVERIFY(!m_agentId.isEmpty());
+    QVERIFY(waitForStatus(m_agentId, u"idle"_s, 30000));
+    const Reply stopped = call("POST", u"/api/v1/agents/%1/stop"_s.arg(m_agentId));
+    QCOMPARE(stopped.status, 200);
+    QCOMPARE(stopped.body.value(u"status"_s).toString(), u"stopped"_s);
+    QCOMPARE(stopped.body.value(u"session_id"_s).toString(), m_sessionId);
+    const QString workdir = stopped.body.value(u"workdir"_s).toString();
+    QVERIFY(QFileInfo(workdir).isDir());
+    QCOMPARE(call("GET", u"/api/v1/agents/%1/output"_s.arg(m_agentId)).status, 409); // no session
+    QCOMPARE(call("POST", u"/api/v1/agents/%1/stop"_s.arg(m_agentId)).status, 409);
+
+    const Reply started = call("POST", u"/api/v1/agents/%1/start"_s.arg(m_agentId));
+    QCOMPARE(started.status, 200);
+    QCOMPARE(started.body.value(u"id"_s).toString(), m_agentId);
+    QCOMPARE(started.body.value(u"name"_s).toString(), u"claudia"_s);
+    QCOMPARE(started.body.value(u"workdir"_s).toString(), workdir);
+    QCOMPARE(started.body.value(u"session_id"_s).toString(), m_sessionId);
+    QVERIFY(waitForStatus(m_agentId, u"idle"_s, 30000));
+    QCOMPARE(call("POST", u"/api/v1/agents/%1/start"_s.arg(m_agentId)).status, 409);
+    QVERIFY2(resumedWith(m_agentId, u"REPLY which bird, after the stop?"_s),
+             "the conversation's earlier turns were not sent after stop and start");
+}
+
+// The idle timeout stops an idle interactive agent by itself, and a start resumes it as above.
+void tst_ClaudeInteractive::idleTimeoutStopsItAndStartResumes()
+{
+    QVERIFY(!m_agentId.isEmpty());
+    QVERIFY(waitForStatus(m_agentId, u"idle"_s, 30000));
+    m_engine->setIdleStopMs(2000);
+    QVERIFY(waitForStatus(m_agentId, u"stopped"_s, 20000));
+    m_engine->setIdleStopMs(0);
+    const Reply started = call("POST", u"/api/v1/agents/%1/start"_s.arg(m_agentId));
+    QCOMPARE(started.status, 200);
+    QCOMPARE(started.body.value(u"session_id"_s).toString(), m_sessionId);
+    QVERIFY(waitForStatus(m_agentId, u"idle"_s, 30000));
+    QVERIFY2(resumedWith(m_agentId, u"REPLY which bird, after the idle stop?"_s),
+             "the conversation's earlier turns were not sent after the idle stop");
 }
 
 QTEST_GUILESS_MAIN(tst_ClaudeInteractive)

@@ -149,12 +149,7 @@ void tst_EngineMoney::busyAgentShowsItsResources()
              qPrintable(u"cpu %1"_s.arg(seen.cpuPercent.value_or(-1))));
     QVERIFY(seen.rssBytes.value_or(0) > 100 * 1024);
 
-    ApiServer::Options ao;
-    ao.port = 0;
-    ao.dataDir = m_fx->dir();
-    ApiServer api(ao, m_engine.get());
-    QVERIFY_OK(wait(api.start()));
-    auto [status, agents] = call(api.socketPath(), "GET", "/api/v1/agents?status=busy");
+    auto [status, agents] = call(m_api->socketPath(), "GET", "/api/v1/agents?status=busy");
     QCOMPARE(status, 200);
     QJsonObject mine;
     for (const QJsonValue &v : agents.array())
@@ -162,7 +157,6 @@ void tst_EngineMoney::busyAgentShowsItsResources()
             mine = v.toObject();
     QVERIFY2(mine.value(u"cpu_percent").toDouble() > 10, agents.toJson().constData());
     QVERIFY(mine.value(u"rss_bytes").toInteger() > 100 * 1024);
-    api.stop();
 
     QVERIFY_OK(wait(m_engine->cancelTask(t.id)));
     killAll();
@@ -191,12 +185,7 @@ void tst_EngineMoney::perTypeCapRefusesAndChangesNothing()
     QVERIFY(!sessionExists(u"capped-2"_s));
     QVERIFY(!QFileInfo::exists(m_fx->path(u"workspace/capped-2"_s)));
 
-    ApiServer::Options ao;
-    ao.port = 0;
-    ao.dataDir = m_fx->dir();
-    ApiServer api(ao, m_engine.get());
-    QVERIFY_OK(wait(api.start()));
-    auto [status, error] = call(api.socketPath(),
+    auto [status, error] = call(m_api->socketPath(),
                                 "POST",
                                 "/api/v1/agents",
                                 R"({"type":"capped","profile":"fake","name":"capped-3"})");
@@ -204,7 +193,6 @@ void tst_EngineMoney::perTypeCapRefusesAndChangesNothing()
     QCOMPARE(error.object().value(u"error"_s).toObject().value(u"code"_s).toString(),
              u"agent_type_limit"_s);
     QCOMPARE(liveAgents(), before);
-    api.stop();
 
     // Another type has no cap of its own.
     QVERIFY(!spawnWorker(u"uncapped"_s, u"fake"_s, u"uncapped-1"_s).id.isEmpty());
@@ -233,12 +221,7 @@ void tst_EngineMoney::lowMemoryRefusesAndChangesNothing()
     QCOMPARE(liveAgents(), before);
     QVERIFY(!sessionExists(u"memory-1"_s));
 
-    ApiServer::Options ao;
-    ao.port = 0;
-    ao.dataDir = m_fx->dir();
-    ApiServer api(ao, m_engine.get());
-    QVERIFY_OK(wait(api.start()));
-    auto [status, error] = call(api.socketPath(),
+    auto [status, error] = call(m_api->socketPath(),
                                 "POST",
                                 "/api/v1/agents",
                                 R"({"type":"memory","profile":"fake","name":"memory-2"})");
@@ -246,7 +229,6 @@ void tst_EngineMoney::lowMemoryRefusesAndChangesNothing()
     QCOMPARE(error.object().value(u"error"_s).toObject().value(u"code"_s).toString(),
              u"low_memory"_s);
     QCOMPARE(liveAgents(), before);
-    api.stop();
 
     m_minFree = 0;
     restart();
@@ -290,16 +272,11 @@ void tst_EngineMoney::costsPerAgentTypeAndDay()
     QCOMPARE(typeCost(u"costly"_s), 0.75);
     QCOMPARE(typeCost(u"cheap"_s), 0.125);
 
-    ApiServer::Options ao;
-    ao.port = 0;
-    ao.dataDir = m_fx->dir();
-    ApiServer api(ao, m_engine.get());
-    QVERIFY_OK(wait(api.start()));
-    auto [status, body] = call(api.socketPath(), "GET", "/api/v1/costs?days=3");
+    auto [status, body] = call(m_api->socketPath(), "GET", "/api/v1/costs?days=3");
     QCOMPARE(status, 200);
     QCOMPARE(body.object().value(u"per_day").toArray().size(), 3);
     QCOMPARE(body.object().value(u"per_type").toArray().size(), costs->perType.size());
-    auto [bad, error] = call(api.socketPath(), "GET", "/api/v1/costs?days=0");
+    auto [bad, error] = call(m_api->socketPath(), "GET", "/api/v1/costs?days=0");
     QVERIFY2(bad == 400 || bad == 422, qPrintable(QString::number(bad)));
     QVERIFY(error.object()
                 .value(u"error"_s)
@@ -307,7 +284,6 @@ void tst_EngineMoney::costsPerAgentTypeAndDay()
                 .value(u"message")
                 .toString()
                 .contains(u"days"_s));
-    api.stop();
     killAll();
 }
 
