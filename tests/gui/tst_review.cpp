@@ -241,6 +241,10 @@ void tst_Review::showsTheChanges()
     QVERIFY(view->patchView()->toPlainText().startsWith(u"diff --git a/src/main.py"_s));
     QVERIFY(!view->patchView()->toPlainText().contains(u"README"_s));
     shot(u"diff-view"_s);
+    // The dialog alone, for the README (docs/screenshots/diff-view.png).
+    const QString alone = QDir(m_shots).filePath(u"diff-view-dialog.png"_s);
+    QVERIFY(dialog->grab().save(alone));
+    qInfo("screenshot %s", qPrintable(alone));
 }
 
 void tst_Review::refreshesWhenATaskEnds()
