@@ -120,6 +120,10 @@ void tst_ApiServer::openApiDescribesExactlyWhatIsServed()
                          u"POST /api/v1/tasks/{id}/retry"_s,
                          u"GET /api/v1/events"_s,
                          u"GET /api/v1/search"_s,
+                         u"GET /api/v1/agents/{id}/diff"_s,
+                         u"POST /api/v1/agents/{id}/merge"_s,
+                         u"DELETE /api/v1/agents/{id}/worktree"_s,
+                         u"GET /api/v1/tasks/{id}/changes"_s,
                          u"GET /api/v1/openapi.json"_s};
     contract.sort();
     QCOMPARE(described, contract);
