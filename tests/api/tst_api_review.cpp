@@ -315,7 +315,6 @@ void tst_ApiReview::mergeConflictChangesNothing()
     write(QDir(repo).filePath(u"local.txt"_s), "a user's untracked file\n");
     const QString repoBefore = state(repo);
     const QString wtBefore = state(wt);
-    const QString objectsBefore = git(repo, {u"count-objects"_s});
 
     Reply r = call("POST", u"/api/v1/agents/%1/merge"_s.arg(id));
     QVERIFY2(r.status == 409, r.describe().constData());
@@ -324,10 +323,9 @@ void tst_ApiReview::mergeConflictChangesNothing()
     QVERIFY2(r.message().contains(u"nothing was changed"_s), qPrintable(r.message()));
     QCOMPARE(state(repo), repoBefore);
     QCOMPARE(state(wt), wtBefore);
-    Q_UNUSED(objectsBefore);
     QCOMPARE(read(QDir(repo).filePath(u"a.txt"_s)), QByteArray("one\nuser\nthree\n"));
 
-    // The agent's branch is not the base: merging a plain-folder agent says there is no branch.
+    // An unknown agent: 404.
     r = call("POST", u"/api/v1/agents/%1/merge"_s.arg(kUnknownId));
     QVERIFY2(r.status == 404, r.describe().constData());
 }
