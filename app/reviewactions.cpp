@@ -7,9 +7,11 @@
 #include "services/engine.h"
 #include "widgets/agentpanel.h"
 #include "widgets/diffview.h"
+#include "widgets/placeholdertreeview.h"
 
 #include <QAction>
 #include <QDialog>
+#include <QItemSelectionModel>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QVBoxLayout>
@@ -40,10 +42,12 @@ void ReviewActions::attach(AgentPanel *panel)
     panel->addContextAction(m_showChanges);
     panel->addAction(m_showChanges);
     panel->setKillNote([this](const QList<Agent> &agents) { return killNote(agents); });
-    connect(panel, &AgentPanel::currentAgentChanged, this, [this, panel] {
+    auto follow = [this, panel] {
         const QList<Agent> selected = panel->selectedAgents();
         setCurrentAgent(selected.size() == 1 ? selected.first() : Agent());
-    });
+    };
+    connect(panel, &AgentPanel::currentAgentChanged, this, follow);
+    connect(panel->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, follow);
 }
 
 void ReviewActions::setCurrentAgent(const Agent &agent)

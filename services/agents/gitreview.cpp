@@ -615,8 +615,29 @@ QFuture<Result<>> GitReview::recordStart(const Agent &agent)
             return failure(start.error());
         if (!*start)
             return {};
-        return awaitStore(
-            store->run([b = **start](Database &db) { return db.recordWorkspace(b); }));
+        auto recorded
+            = awaitStore(store->run([workdir](Database &db) { return db.workspace(workdir); }));
+        if (!recorded)
+            return failure(recorded.error());
+        bool replace = false;
+        if (*recorded) {
+            // The first start is kept while the folder goes on from it. A worktree whose branch
+            // has nothing of its own (made again after its worktree and branch were removed by
+            // hand, or fully merged) starts where it is now.
+            const WorkspaceBase &old = **recorded;
+            const WorkspaceBase &now = **start;
+            const Git git(workdir);
+            const QString head = git.line({u"rev-parse"_s, u"--verify"_s, u"--quiet"_s, u"HEAD"_s});
+            auto r = git.call({u"merge-base"_s, u"--is-ancestor"_s, old.baseCommit, u"HEAD"_s});
+            replace = old.branch != now.branch || !r || r->exitCode != 0
+                      || (!now.branch.isEmpty() && now.baseCommit == head
+                          && old.baseCommit != now.baseCommit);
+            if (!replace)
+                return {};
+            log()->info("{}: made again, it starts at {} now", workdir, (*start)->baseCommit);
+        }
+        return awaitStore(store->run(
+            [b = **start, replace](Database &db) { return db.recordWorkspace(b, replace); }));
     });
 }
 

@@ -154,7 +154,8 @@ public:
 
     // Review (reviewstore.cpp, migration 0006): where an agent folder started (the first record of
     // a folder is kept), and the files each task changed.
-    Result<> recordWorkspace(const WorkspaceBase &base);
+    // replace: a record of the folder is replaced (the folder was made again from elsewhere).
+    Result<> recordWorkspace(const WorkspaceBase &base, bool replace = false);
     Result<std::optional<WorkspaceBase>> workspace(const QString &workdir);
     Result<> forgetWorkspace(const QString &workdir);
     Result<> recordTaskChanges(const TaskChanges &changes);

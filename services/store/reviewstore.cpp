@@ -12,10 +12,16 @@ using namespace Qt::StringLiterals;
 
 namespace Hive {
 
-Result<> Database::recordWorkspace(const WorkspaceBase &base)
+Result<> Database::recordWorkspace(const WorkspaceBase &base, bool replace)
 {
+    const QString onConflict
+        = replace ? u"DO UPDATE SET repository = excluded.repository, branch = excluded.branch, "
+                    "base_branch = excluded.base_branch, base_commit = excluded.base_commit, "
+                    "created_at = now()"_s
+                  : u"DO NOTHING"_s;
     auto r = exec(u"INSERT INTO agent_workspaces (workdir, repository, branch, base_branch, "
-                  "base_commit) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workdir) DO NOTHING"_s,
+                  "base_commit) VALUES (?, ?, ?, ?, ?) ON CONFLICT (workdir) "_s
+                      + onConflict,
                   {base.workdir, base.repository, base.branch, base.baseBranch, base.baseCommit});
     if (!r)
         return failure(r.error());

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void killKeepsWorkAndRemovalNeedsTheName();
     void uncommittedFilesAloneAreGuarded();
     void mergedWorkIsRemovedWithoutConfirmation();
+    void aWorktreeMadeAgainStartsAfresh();
 
 private:
     QString makeRepo(const QString &name);
@@ -315,7 +316,6 @@ void tst_ApiReview::mergeConflictChangesNothing()
     write(QDir(repo).filePath(u"local.txt"_s), "a user's untracked file\n");
     const QString repoBefore = state(repo);
     const QString wtBefore = state(wt);
-    const QString objectsBefore = git(repo, {u"count-objects"_s});
 
     Reply r = call("POST", u"/api/v1/agents/%1/merge"_s.arg(id));
     QVERIFY2(r.status == 409, r.describe().constData());
@@ -324,10 +324,9 @@ void tst_ApiReview::mergeConflictChangesNothing()
     QVERIFY2(r.message().contains(u"nothing was changed"_s), qPrintable(r.message()));
     QCOMPARE(state(repo), repoBefore);
     QCOMPARE(state(wt), wtBefore);
-    Q_UNUSED(objectsBefore);
     QCOMPARE(read(QDir(repo).filePath(u"a.txt"_s)), QByteArray("one\nuser\nthree\n"));
 
-    // The agent's branch is not the base: merging a plain-folder agent says there is no branch.
+    // An unknown agent: 404.
     r = call("POST", u"/api/v1/agents/%1/merge"_s.arg(kUnknownId));
     QVERIFY2(r.status == 404, r.describe().constData());
 }
@@ -427,6 +426,39 @@ void tst_ApiReview::mergedWorkIsRemovedWithoutConfirmation()
     // The work is on main.
     QCOMPARE(git(repo, {u"rev-parse"_s, u"main"_s}), tip);
     QCOMPARE(read(QDir(repo).filePath(u"done.txt"_s)), QByteArray("done\n"));
+}
+
+// A worktree removed by hand (git worktree remove, branch -D) and an agent of that name spawned
+// again: its diff starts at main as it is now, not where the first one started.
+void tst_ApiReview::aWorktreeMadeAgainStartsAfresh()
+{
+    const QString repo = makeRepo(u"again"_s);
+    QJsonObject agent = spawnIn(repo, u"rev-again"_s);
+    const QString first = agent.value(u"id"_s).toString();
+    const QString wt = agent.value(u"workdir"_s).toString();
+    Reply r = call("GET", u"/api/v1/agents/%1/diff?patch=false"_s.arg(first));
+    QVERIFY2(r.status == 200, r.describe().constData());
+    r = call("DELETE", u"/api/v1/agents/%1"_s.arg(first));
+    QVERIFY2(r.status == 204, r.describe().constData());
+    waitAgent(first,
+              [](const QJsonObject &a) { return a.value(u"status"_s).toString() == u"stopped"_s; });
+    git(repo, {u"worktree"_s, u"remove"_s, u"--force"_s, wt});
+    git(repo, {u"branch"_s, u"-D"_s, u"hive/rev-again"_s});
+    write(QDir(repo).filePath(u"later.txt"_s), "later\n");
+    git(repo, {u"add"_s, u"later.txt"_s});
+    git(repo, {u"commit"_s, u"-q"_s, u"-m"_s, u"later"_s});
+
+    agent = spawnIn(repo, u"rev-again"_s);
+    const QString second = agent.value(u"id"_s).toString();
+    QVERIFY(!second.isEmpty());
+    const QString main = git(repo, {u"rev-parse"_s, u"main"_s});
+    QTRY_VERIFY_WITH_TIMEOUT((r = call("GET", u"/api/v1/agents/%1/diff?patch=false"_s.arg(second)))
+                                     .object()
+                                     .value(u"base_commit"_s)
+                                     .toString()
+                                 == main,
+                             20000);
+    QCOMPARE(r.object().value(u"files"_s).toArray().size(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_ApiReview)

@@ -143,6 +143,9 @@ void tst_ApiServer::openApiDescribesExactlyWhatIsServed()
              << u"POST /api/v1/agents/{id}/stop"_s << u"POST /api/v1/agents/{id}/start"_s
              << u"GET /api/v1/teams"_s << u"POST /api/v1/teams"_s << u"GET /api/v1/teams/{id}"_s
              << u"DELETE /api/v1/teams/{id}"_s << u"GET /api/v1/team-templates"_s;
+    // Review and merge (services/api/reviewcontroller.cpp).
+    contract << u"GET /api/v1/agents/{id}/diff"_s << u"POST /api/v1/agents/{id}/merge"_s
+             << u"DELETE /api/v1/agents/{id}/worktree"_s << u"GET /api/v1/tasks/{id}/changes"_s;
     contract.sort();
     QCOMPARE(described, contract);
     const QJsonObject schemas
