@@ -8,7 +8,9 @@
 #include "services/store/database.h"
 
 #include <QFuture>
+#include <QPromise>
 #include <QJsonObject>
+#include <QMutex>
 #include <QObject>
 #include <QThread>
 #include <QTimer>
@@ -18,6 +20,7 @@
 
 namespace Hive {
 
+class AgentCache;
 class Orchestrator;
 class Queue;
 class Store;
@@ -49,6 +52,13 @@ public:
         int queueSweepMs = 30000;
         // How long a killed or lost agent's runner may take to stop before it is killed.
         int stopGraceMs = 10000;
+        // How often the agents table is read again whole into the agents the engine keeps (for
+        // what changes without an event: a runner's heartbeat); 0: only at the start and when the
+        // event subscription (re)connects.
+        int agentRefreshMs = 3000;
+        // Tasks created while a commit is in flight go into the next one, at most this many in a
+        // transaction (group commit); 1: one transaction per task.
+        int maxTasksPerCommit = 256;
     };
 
     // What the engine can reach now.
@@ -72,6 +82,11 @@ public:
     QFuture<Result<>> kill(const QString &agentId);
     QFuture<Result<QList<Agent>>> agents(std::optional<Agent::Status> status = std::nullopt);
     QFuture<Result<Agent>> agent(const QString &id);
+    // The same as JSON bytes (an array; one agent's object), from what the engine keeps current
+    // (AgentCache): no round trip to PostgreSQL, nothing serialized again. nullopt until the
+    // engine has read the table once (and for an agent it does not know): ask agents()/agent().
+    std::optional<QByteArray> agentsJson(std::optional<Agent::Status> status = std::nullopt) const;
+    std::optional<QByteArray> agentJson(const QString &id) const;
     QFuture<Result<Task>> createTask(const Task &task);
     QFuture<Result<Task>> cancelTask(const QString &id);
     QFuture<Result<Task>> retryTask(const QString &id);
@@ -109,9 +124,23 @@ Q_SIGNALS:
 
 private:
     QFuture<Result<Task>> taskChange(std::function<Result<Change>(Database &)> change);
+    void publish(const Change &change); // in the store's thread, in commit order
+    void createPendingTasks(Database &db); // in the store's thread: one transaction for those waiting
+    void refreshAgents();
+
+    struct PendingTask
+    {
+        Task task;
+        std::shared_ptr<QPromise<Result<Task>>> promise;
+    };
 
     Options m_options;
+    std::unique_ptr<AgentCache> m_agentCache;
     std::unique_ptr<Store> m_store;
+    QMutex m_pendingMutex;
+    QList<PendingTask> m_pendingTasks; // created, waiting for the next commit
+    bool m_commitScheduled = false;
+    QTimer *m_agentRefresh = nullptr;
     QThread m_queueThread;
     QThread m_orchestratorThread;
     Queue *m_queue = nullptr;

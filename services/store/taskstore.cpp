@@ -93,58 +93,97 @@ qsizetype makeStorable(TaskResult &result, QString &error)
 
 Result<Change> Database::createTask(const Task &t)
 {
-    return transaction([&]() -> Result<Change> {
-        QList<Task::Status> depStates;
-        QString error;
-        for (const QString &dep : t.dependsOn) {
-            if (!isUuid(dep))
-                return failure(Error::invalid(u"depends_on: '%1' is not a task id"_s.arg(dep)));
-            // FOR SHARE: a dependency finishing meanwhile waits for this row to be committed (or
-            // this read waits for its end), so that settling its dependents cannot miss this task.
-            auto d = exec(u"SELECT status, title FROM tasks WHERE id = ?::uuid FOR SHARE"_s, {dep});
-            if (!d)
-                return failure(d.error());
-            if (!d->next())
-                return failure(Error::invalid(u"depends_on: no task with id %1"_s.arg(dep)));
-            const auto st = Task::statusFromName(d->value(u"status"_s).toString())
-                                .value_or(Task::Status::Failed);
-            depStates << st;
-            if (error.isEmpty() && (st == Task::Status::Failed || st == Task::Status::Cancelled))
-                error = u"dependency %1 (%2) %3"_s.arg(
-                    dep,
-                    d->value(u"title"_s).toString(),
-                    st == Task::Status::Failed ? u"failed"_s : u"was cancelled"_s);
+    return transaction([&]() -> Result<Change> { return insertTask(t); });
+}
+
+QList<Result<Change>> Database::createTasks(const QList<Task> &tasks)
+{
+    if (tasks.size() == 1)
+        return {createTask(tasks.first())};
+    QList<Result<Change>> out;
+    if (auto b = begin(); !b) {
+        for (qsizetype i = 0; i < tasks.size(); ++i)
+            out << failure(b.error());
+        return out;
+    }
+    bool refused = false;
+    for (const Task &t : tasks) {
+        auto c = insertTask(t);
+        if (!c) {
+            refused = true;
+            break;
         }
-        const Task::Status status = TaskStates::initial(depStates);
-        const QString deps = u"{"_s + t.dependsOn.join(u',') + u"}"_s; // a uuid[] literal
-        auto task = updateTask(
-            u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, depends_on, "
-            "max_attempts, error, finished_at) VALUES (?::uuid, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, "
-            "CASE WHEN ? THEN now() END)"_s,
-            {t.id,
-             t.title.isNull() ? u""_s : t.title,
-             t.prompt,
-             t.agentType,
-             t.priority,
-             Task::statusName(status),
-             deps,
-             t.maxAttempts,
-             nullableText(error),
-             status == Task::Status::Failed});
-        if (!task)
-            return failure(task.error());
-        Change c;
-        if (auto r = recordInto(c, u"task.created"_s, std::nullopt, *task); !r)
+        out << std::move(c);
+    }
+    if (!refused) {
+        if (auto c = commit(); !c) {
+            out.clear();
+            for (qsizetype i = 0; i < tasks.size(); ++i)
+                out << failure(c.error());
+        }
+        return out;
+    }
+    // One was refused (and the transaction may be aborted): nothing of it is kept; each again on
+    // its own, so that only the refused one fails.
+    rollback();
+    out.clear();
+    for (const Task &t : tasks)
+        out << createTask(t);
+    return out;
+}
+
+Result<Change> Database::insertTask(const Task &t)
+{
+    QList<Task::Status> depStates;
+    QString error;
+    for (const QString &dep : t.dependsOn) {
+        if (!isUuid(dep))
+            return failure(Error::invalid(u"depends_on: '%1' is not a task id"_s.arg(dep)));
+        // FOR SHARE: a dependency finishing meanwhile waits for this row to be committed (or
+        // this read waits for its end), so that settling its dependents cannot miss this task.
+        auto d = exec(u"SELECT status, title FROM tasks WHERE id = ?::uuid FOR SHARE"_s, {dep});
+        if (!d)
+            return failure(d.error());
+        if (!d->next())
+            return failure(Error::invalid(u"depends_on: no task with id %1"_s.arg(dep)));
+        const auto st = Task::statusFromName(d->value(u"status"_s).toString())
+                            .value_or(Task::Status::Failed);
+        depStates << st;
+        if (error.isEmpty() && (st == Task::Status::Failed || st == Task::Status::Cancelled))
+            error = u"dependency %1 (%2) %3"_s.arg(
+                dep,
+                d->value(u"title"_s).toString(),
+                st == Task::Status::Failed ? u"failed"_s : u"was cancelled"_s);
+    }
+    const Task::Status status = TaskStates::initial(depStates);
+    const QString deps = u"{"_s + t.dependsOn.join(u',') + u"}"_s; // a uuid[] literal
+    auto task = updateTask(
+        u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, depends_on, "
+        "max_attempts, error, finished_at) VALUES (?::uuid, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, "
+        "CASE WHEN ? THEN now() END)"_s,
+        {t.id,
+         t.title.isNull() ? u""_s : t.title,
+         t.prompt,
+         t.agentType,
+         t.priority,
+         Task::statusName(status),
+         deps,
+         t.maxAttempts,
+         nullableText(error),
+         status == Task::Status::Failed});
+    if (!task)
+        return failure(task.error());
+    Change c;
+    if (auto r = recordInto(c, u"task.created"_s, std::nullopt, *task); !r)
+        return failure(r.error());
+    if (status == Task::Status::Failed) {
+        if (auto r = recordInto(c, u"task.failed"_s, std::nullopt, *task); !r)
             return failure(r.error());
-        if (status == Task::Status::Failed) {
-            if (auto r = recordInto(c, u"task.failed"_s, std::nullopt, *task); !r)
-                return failure(r.error());
-        }
-        if (status == Task::Status::Queued)
-            c.enqueue << *task;
-        c.task = *task;
-        return c;
-    });
+    }
+    if (status == Task::Status::Queued)
+        c.enqueue << *task;
+    c.task = *task;
+    return c;
 }
 
 Result<Change> Database::claimTask(const QString &taskId, const QString &agentId)
