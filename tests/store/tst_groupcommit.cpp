@@ -89,18 +89,18 @@ qint64 tst_GroupCommit::count(const QString &sql)
 
 void tst_GroupCommit::tasksShareOneCommit()
 {
-    QList<Task> tasks;
+        QList<Task> tasks;
     for (int i = 0; i < 20; ++i)
         tasks << newTask(u"batch %1"_s.arg(i));
     // A task may depend on one earlier in the same batch.
     tasks << newTask(u"batch child"_s, {tasks.first().id});
     const qint64 commitsBefore
         = count(u"SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"_s);
-    const QList<Result<Change>> results = m_db.createTasks(tasks);
-    QCOMPARE(results.size(), tasks.size());
+        const QList<Result<Change>> results = m_db.createTasks(tasks);
+        QCOMPARE(results.size(), tasks.size());
     qint64 lastSeq = 0;
     for (qsizetype i = 0; i < results.size(); ++i) {
-        QVERIFY2(results[i].has_value(), qPrintable(results[i].error().message));
+        QVERIFY_OK(results[i]);
         QVERIFY(results[i]->task);
         QCOMPARE(results[i]->task->id, tasks[i].id);
         // Their events in the order of the batch.
