@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QSqlQuery>
+#include <QSqlRecord>
 
 using namespace Qt::StringLiterals;
 
@@ -24,14 +25,30 @@ bool Rows::next()
     return query->next();
 }
 
+int Rows::indexOf(const QString &column) const
+{
+    if (m_columns.isEmpty()) {
+        const QSqlRecord record = query->record();
+        for (int i = 0; i < record.count(); ++i)
+            m_columns << record.fieldName(i);
+    }
+    return int(m_columns.indexOf(column));
+}
+
 QVariant Rows::value(const QString &column) const
 {
-    return query->value(column);
+    const int i = indexOf(column);
+    if (i < 0)
+        return query->value(column); // its warning, and an invalid QVariant
+    return query->value(i);
 }
 
 bool Rows::isNull(const QString &column) const
 {
-    return query->isNull(column);
+    const int i = indexOf(column);
+    if (i < 0)
+        return query->isNull(column);
+    return query->isNull(i);
 }
 
 QVariant nullableText(const QString &s)

@@ -6,6 +6,7 @@
 #include "models/task.h"
 
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 #include <optional>
@@ -22,6 +23,11 @@ struct Rows
     bool next();
     QVariant value(const QString &column) const;
     bool isNull(const QString &column) const;
+
+    // QSqlQuery::value(name) asks the driver for the whole record (every field, its QVariant) at
+    // each call: a row of 20 columns read by name cost 20 records. The names, read once.
+    int indexOf(const QString &column) const;
+    mutable QStringList m_columns;
 };
 
 // The columns of a task and of an agent row as the readers below expect them (with names).
