@@ -214,15 +214,11 @@ QFuture<Result<>> Engine::kill(const QString &agentId)
 
 QFuture<Result<QList<Agent>>> Engine::agents(std::optional<Agent::Status> status)
 {
-    if (auto kept = m_agentCache->agents(status))
-        return QtFuture::makeReadyValueFuture(Result<QList<Agent>>(std::move(*kept)));
     return m_store->run([status](Database &db) { return db.agents(status); });
 }
 
 QFuture<Result<Agent>> Engine::agent(const QString &id)
 {
-    if (auto kept = m_agentCache->agent(id))
-        return QtFuture::makeReadyValueFuture(Result<Agent>(std::move(*kept)));
     return m_store->run([id](Database &db) { return db.agent(id); });
 }
 

@@ -85,6 +85,8 @@ public:
     // The same as JSON bytes (an array; one agent's object), from what the engine keeps current
     // (AgentCache): no round trip to PostgreSQL, nothing serialized again. nullopt until the
     // engine has read the table once (and for an agent it does not know): ask agents()/agent().
+    // agents()/agent() themselves read PostgreSQL: the window's first load must hold every event
+    // up to the seq it starts from, and a runner's event may still be on its way through Redis.
     std::optional<QByteArray> agentsJson(std::optional<Agent::Status> status = std::nullopt) const;
     std::optional<QByteArray> agentJson(const QString &id) const;
     QFuture<Result<Task>> createTask(const Task &task);
