@@ -26,6 +26,7 @@ class tst_GroupCommit : public QObject
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void tasksShareOneCommit_data();
     void tasksShareOneCommit();
     void refusedTaskFailsAlone();
     void cacheFollowsCommitsOnly();
@@ -87,13 +88,23 @@ qint64 tst_GroupCommit::count(const QString &sql)
     return q.value(0).toLongLong();
 }
 
+void tst_GroupCommit::tasksShareOneCommit_data()
+{
+    QTest::addColumn<bool>("withDependency");
+    QTest::newRow("independent") << false;
+    QTest::newRow("with a dependency") << true;
+}
+
 void tst_GroupCommit::tasksShareOneCommit()
 {
-        QList<Task> tasks;
+        // Without dependencies (two statements for all), then with one (a task may depend on one
+    // earlier in the same batch).
+    QFETCH(bool, withDependency);
+    QList<Task> tasks;
     for (int i = 0; i < 20; ++i)
-        tasks << newTask(u"batch %1"_s.arg(i));
-    // A task may depend on one earlier in the same batch.
-    tasks << newTask(u"batch child"_s, {tasks.first().id});
+        tasks << newTask(u"batch%1 %2"_s.arg(int(withDependency)).arg(i));
+    if (withDependency)
+        tasks << newTask(u"batch1 child"_s, {tasks.first().id});
     const qint64 commitsBefore
         = count(u"SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"_s);
         const QList<Result<Change>> results = m_db.createTasks(tasks);
@@ -108,9 +119,20 @@ void tst_GroupCommit::tasksShareOneCommit()
         QVERIFY(results[i]->events.first().seq > lastSeq);
         lastSeq = results[i]->events.first().seq;
     }
-    QCOMPARE(results.last()->task->status, Task::Status::Blocked);
+    QCOMPARE(results.last()->task->status,
+             withDependency ? Task::Status::Blocked : Task::Status::Queued);
     QCOMPARE(results.first()->enqueue.size(), 1);
-    QCOMPARE(count(u"SELECT count(*) FROM tasks WHERE prompt LIKE 'batch %'"_s), tasks.size());
+    QCOMPARE(results.first()->events.first().type, u"task.created"_s);
+    QCOMPARE(results.first()->task->prompt, tasks.first().prompt);
+    QCOMPARE(count(u"SELECT count(*) FROM tasks WHERE prompt LIKE 'batch%1 %%'"_s.arg(
+                 int(withDependency))),
+             tasks.size());
+    // Each event row as the change has it.
+    auto stored = m_db.events(results.first()->events.first().seq - 1, 1);
+    QVERIFY_OK(stored);
+    QCOMPARE(stored->size(), 1);
+    QCOMPARE(stored->first().task->id, tasks.first().id);
+    QCOMPARE(stored->first().type, u"task.created"_s);
     // One transaction (and the statistics' own reads): not one per task.
     const qint64 commits
         = count(u"SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"_s)
@@ -149,6 +171,16 @@ void tst_GroupCommit::refusedTaskFailsAlone()
     QCOMPARE(count(u"SELECT count(*) FROM tasks WHERE prompt = 'solo existing'"_s), 1);
     // The connection is usable after the aborted batch.
     QVERIFY_OK(m_db.createTask(newTask(u"solo after"_s)));
+
+    // Only tasks without dependencies (one statement for all rows): the duplicate fails alone.
+    const QList<Task> independent{newTask(u"plain a"_s), existing, newTask(u"plain b"_s)};
+    const QList<Result<Change>> plain = m_db.createTasks(independent);
+    QCOMPARE(plain.size(), 3);
+    QVERIFY(plain[0].has_value());
+    QVERIFY(!plain[1].has_value());
+    QCOMPARE(plain[1].error().kind, Error::Kind::Conflict);
+    QVERIFY(plain[2].has_value());
+    QCOMPARE(count(u"SELECT count(*) FROM tasks WHERE prompt LIKE 'plain %'"_s), 2);
 }
 
 void tst_GroupCommit::cacheFollowsCommitsOnly()
