@@ -225,7 +225,8 @@ QFuture<Result<Agent>> Engine::agent(const QString &id)
 void Engine::publish(const Change &change)
 {
     // Published from the store's thread in commit order.
-    QMetaObject::invokeMethod(m_queue, [q = m_queue, change] { q->apply(change); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_queue, [q = m_queue, change] { q->apply(change); }, Qt::QueuedConnection);
 }
 
 QFuture<Result<Task>> Engine::taskChange(std::function<Result<Change>(Database &)> change)

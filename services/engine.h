@@ -8,10 +8,10 @@
 #include "services/store/database.h"
 
 #include <QFuture>
-#include <QPromise>
 #include <QJsonObject>
 #include <QMutex>
 #include <QObject>
+#include <QPromise>
 #include <QThread>
 #include <QTimer>
 
@@ -127,7 +127,8 @@ Q_SIGNALS:
 private:
     QFuture<Result<Task>> taskChange(std::function<Result<Change>(Database &)> change);
     void publish(const Change &change); // in the store's thread, in commit order
-    void createPendingTasks(Database &db); // in the store's thread: one transaction for those waiting
+    void
+    createPendingTasks(Database &db); // in the store's thread: one transaction for those waiting
     void refreshAgents();
 
     struct PendingTask

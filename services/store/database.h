@@ -44,8 +44,8 @@ public:
     Result<> ping();
 
     // The app's connection keeps this cache current: at each COMMIT, with the agent events the
-    // transaction recorded (before the caller hears of the commit), and with the changes that record
-    // no event (session id, heartbeat). hive-runner's connection has none.
+    // transaction recorded (before the caller hears of the commit), and with the changes that
+    // record no event (session id, heartbeat). hive-runner's connection has none.
     void setAgentCache(AgentCache *cache) { m_agentCache = cache; }
 
     // Applies the numbered SQL files of migrationsDir (":/migrations") not applied yet, each in its
@@ -148,7 +148,7 @@ private:
     record(const QString &type, const std::optional<Agent> &agent, const std::optional<Task> &task);
     Result<Task> updateTask(const QString &sql, const QVariantList &binds);
     Result<Agent> updateAgent(const QString &sql, const QVariantList &binds);
-    Result<Change> insertTask(const Task &task); // createTask's body, inside a transaction
+    Result<Change> insertTask(const Task &task);  // createTask's body, inside a transaction
     Result<Task> lockTask(const QString &taskId); // its row, locked FOR UPDATE in the transaction
     Result<Change> settleDependents(const Task &finished);
     Result<Change> failDependents(const Task &finished, QStringList &visited);

@@ -146,17 +146,17 @@ QList<Result<Change>> Database::createTasks(const QList<Task> &tasks)
                               QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact));
             events << e;
         }
-        auto recorded = exec(u"INSERT INTO events (type, agent_id, task_id, payload) VALUES "_s
-                                 + eventRows.join(u", "_s)
-                                 + u" RETURNING id, at, task_id::text AS task_id"_s,
-                             eventBinds);
+        auto recorded
+            = exec(u"INSERT INTO events (type, agent_id, task_id, payload) VALUES "_s
+                       + eventRows.join(u", "_s) + u" RETURNING id, at, task_id::text AS task_id"_s,
+                   eventBinds);
         if (!recorded)
             return false;
         QHash<QString, std::pair<qint64, QDateTime>> seqs;
         while (recorded->next())
-            seqs.insert(recorded->value(u"task_id"_s).toString(),
-                        {recorded->value(u"id"_s).toLongLong(),
-                         recorded->value(u"at"_s).toDateTime()});
+            seqs.insert(
+                recorded->value(u"task_id"_s).toString(),
+                {recorded->value(u"id"_s).toLongLong(), recorded->value(u"at"_s).toDateTime()});
         if (seqs.size() != batch.size())
             return false;
         for (qsizetype i = 0; i < batch.size(); ++i) {
@@ -219,14 +219,14 @@ Result<Change> Database::insertTask(const Task &t)
             return failure(d.error());
         if (!d->next())
             return failure(Error::invalid(u"depends_on: no task with id %1"_s.arg(dep)));
-        const auto st = Task::statusFromName(d->value(u"status"_s).toString())
-                            .value_or(Task::Status::Failed);
+        const auto st
+            = Task::statusFromName(d->value(u"status"_s).toString()).value_or(Task::Status::Failed);
         depStates << st;
         if (error.isEmpty() && (st == Task::Status::Failed || st == Task::Status::Cancelled))
-            error = u"dependency %1 (%2) %3"_s.arg(
-                dep,
-                d->value(u"title"_s).toString(),
-                st == Task::Status::Failed ? u"failed"_s : u"was cancelled"_s);
+            error = u"dependency %1 (%2) %3"_s.arg(dep,
+                                                   d->value(u"title"_s).toString(),
+                                                   st == Task::Status::Failed ? u"failed"_s
+                                                                              : u"was cancelled"_s);
     }
     const Task::Status status = TaskStates::initial(depStates);
     const QString deps = u"{"_s + t.dependsOn.join(u',') + u"}"_s; // a uuid[] literal

@@ -62,10 +62,10 @@ void tst_ApiConsistency::agentWritesVisibleAtOnce()
     r = call("GET", u"/api/v1/agents?status=stopped"_s);
     QVERIFY(hasId(r.array(), id));
     for (const char *status : {"starting", "idle", "busy", "waiting_input"})
-        QVERIFY2(!hasId(call("GET", u"/api/v1/agents?status="_s + QLatin1StringView(status))
-                            .array(),
-                        id),
-                 status);
+        QVERIFY2(
+            !hasId(call("GET", u"/api/v1/agents?status="_s + QLatin1StringView(status)).array(),
+                   id),
+            status);
     // An agent nobody knows: still 404.
     QCOMPARE(call("GET", u"/api/v1/agents/"_s + kUnknownId).status, 404);
 }
@@ -102,12 +102,11 @@ void tst_ApiConsistency::concurrentTasksCommittedWhenAnswered()
         s->connectToHost(QHostAddress::LocalHost, quint16(m_api->port()));
         sockets.push_back(std::move(s));
     }
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(sockets.begin(),
-                                         sockets.end(),
-                                         [](const auto &s) {
-                                             return s->state() == QAbstractSocket::ConnectedState;
-                                         }),
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        std::all_of(sockets.begin(),
+                    sockets.end(),
+                    [](const auto &s) { return s->state() == QAbstractSocket::ConnectedState; }),
+        10000);
     for (int i = 0; i < kTasks; ++i) {
         const QByteArray body
             = i == kBad

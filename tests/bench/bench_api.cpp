@@ -342,8 +342,8 @@ int main(int argc, char *argv[])
         QString name;
         QString path;
         bool post;
-        double goalRatio;    // Agent Hive / FastAPI, requests per second
-        double goalCpuMs;    // Agent Hive's CPU per request at most; 0: no goal
+        double goalRatio; // Agent Hive / FastAPI, requests per second
+        double goalCpuMs; // Agent Hive's CPU per request at most; 0: no goal
     };
     const QList<Case> cases{{u"GET /api/v1/agents"_s, u"/api/v1/agents"_s, false, 5, 0.3},
                             {u"POST /api/v1/tasks"_s, u"/api/v1/tasks"_s, true, 5, 0}};
@@ -424,10 +424,10 @@ int main(int argc, char *argv[])
                qPrintable(goal),
                met ? "met" : "not met");
     }
-    printf(
-        "(CPU/req: the server's CPU time per request from /proc/PID/stat over the run: Agent Hive's "
-        "process (engine and API), uvicorn's with its workers; PostgreSQL's and Redis's not "
-        "counted. ratio: requests per second, Agent Hive / FastAPI, same run)\n");
+    printf("(CPU/req: the server's CPU time per request from /proc/PID/stat over the run: Agent "
+           "Hive's "
+           "process (engine and API), uvicorn's with its workers; PostgreSQL's and Redis's not "
+           "counted. ratio: requests per second, Agent Hive / FastAPI, same run)\n");
     printf("(GET answers carry %d agents; every POST answer comes after its task and event rows "
            "are committed; Agent Hive commits the POSTs that arrive together in one transaction)\n",
            nAgents);

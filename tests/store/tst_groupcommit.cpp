@@ -97,7 +97,7 @@ void tst_GroupCommit::tasksShareOneCommit_data()
 
 void tst_GroupCommit::tasksShareOneCommit()
 {
-        // Without dependencies (two statements for all), then with one (a task may depend on one
+    // Without dependencies (two statements for all), then with one (a task may depend on one
     // earlier in the same batch).
     QFETCH(bool, withDependency);
     QList<Task> tasks;
@@ -107,8 +107,8 @@ void tst_GroupCommit::tasksShareOneCommit()
         tasks << newTask(u"batch1 child"_s, {tasks.first().id});
     const qint64 commitsBefore
         = count(u"SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"_s);
-        const QList<Result<Change>> results = m_db.createTasks(tasks);
-        QCOMPARE(results.size(), tasks.size());
+    const QList<Result<Change>> results = m_db.createTasks(tasks);
+    QCOMPARE(results.size(), tasks.size());
     qint64 lastSeq = 0;
     for (qsizetype i = 0; i < results.size(); ++i) {
         QVERIFY_OK(results[i]);
