@@ -6,6 +6,7 @@
 #include "services/agents/orchestrator.h"
 #include "services/agents/resources.h"
 #include "services/queue/queue.h"
+#include "services/store/agentcache.h"
 #include "services/store/store.h"
 
 #include <QDir>
@@ -17,6 +18,7 @@ namespace Hive {
 Engine::Engine(const Options &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
+    , m_agentCache(std::make_unique<AgentCache>())
     , m_store(std::make_unique<Store>(options.databaseUrl))
     , m_usage(std::make_shared<UsageBoard>())
 {
@@ -26,7 +28,18 @@ Engine::Engine(const Options &options, QObject *parent)
     m_queue = new Queue(options.redisUrl);
     m_queue->moveToThread(&m_queueThread);
     connect(&m_queueThread, &QThread::finished, m_queue, &QObject::deleteLater);
+    // The runners' changes reach the agents the engine keeps as they arrive, in the queue's thread,
+    // before anyone (a WebSocket client, the GUI) hears of them: a client that saw an event and
+    // reads the agent sees it. First, so that it runs before the event is handed on.
+    connect(
+        m_queue,
+        &Queue::eventReceived,
+        this,
+        [cache = m_agentCache.get()](const Hive::Event &e) { cache->apply(e); },
+        Qt::DirectConnection);
     connect(m_queue, &Queue::eventReceived, this, &Engine::eventReceived);
+    // Events published while Redis was away never arrive: read the table again.
+    connect(m_queue, &Queue::eventsConnected, this, &Engine::refreshAgents);
     connect(m_queue, &Queue::eventsConnected, this, &Engine::eventsConnected);
     // Set in the queue's thread, read from any thread (the GUI's, the API's).
     connect(
@@ -76,6 +89,11 @@ Engine::Engine(const Options &options, QObject *parent)
                     m_orchestrator, &Orchestrator::rebuildQueue, Qt::QueuedConnection);
         });
     }
+    if (options.agentRefreshMs > 0) {
+        m_agentRefresh = new QTimer(this);
+        m_agentRefresh->setInterval(options.agentRefreshMs);
+        connect(m_agentRefresh, &QTimer::timeout, this, &Engine::refreshAgents);
+    }
     Search::Options so;
     so.logsDir = QDir(options.dataDir).filePath(u"logs"_s);
     so.logCopyMs = options.logCopyMs;
@@ -97,6 +115,13 @@ QFuture<Result<QStringList>> Engine::start()
     return m_store->start().then(this, [this](Result<QStringList> migrated) {
         if (!migrated)
             return migrated;
+        m_store->run([cache = m_agentCache.get()](Database &db) {
+            db.setAgentCache(cache);
+            return true;
+        });
+        refreshAgents();
+        if (m_agentRefresh)
+            m_agentRefresh->start();
         m_queueThread.start();
         m_orchestratorThread.start();
         QMetaObject::invokeMethod(
@@ -115,6 +140,8 @@ void Engine::stop()
 {
     if (m_sweep)
         m_sweep->stop();
+    if (m_agentRefresh)
+        m_agentRefresh->stop();
     if (m_search)
         m_search->stop();
     if (m_review)
@@ -142,6 +169,29 @@ void Engine::stop()
     m_queue = nullptr;
     if (m_store)
         m_store->stop();
+    m_agentCache->reset(); // nothing kept current any more: readers go to PostgreSQL (and fail)
+}
+
+void Engine::refreshAgents()
+{
+    if (!m_store)
+        return;
+    m_store->run([cache = m_agentCache.get()](Database &db) {
+        auto table = db.agentsAsOfSeq();
+        if (table)
+            cache->load(table->first, table->second);
+        return table.has_value();
+    });
+}
+
+std::optional<QByteArray> Engine::agentsJson(std::optional<Agent::Status> status) const
+{
+    return m_agentCache->listJson(status);
+}
+
+std::optional<QByteArray> Engine::agentJson(const QString &id) const
+{
+    return m_agentCache->agentJson(id);
 }
 
 QFuture<Result<QList<SearchHit>>> Engine::search(const QString &query, Search::Kind kind, int limit)
@@ -196,23 +246,84 @@ QFuture<Result<Agent>> Engine::agent(const QString &id)
     });
 }
 
+void Engine::publish(const Change &change)
+{
+    // Published from the store's thread in commit order.
+    QMetaObject::invokeMethod(
+        m_queue, [q = m_queue, change] { q->apply(change); }, Qt::QueuedConnection);
+}
+
 QFuture<Result<Task>> Engine::taskChange(std::function<Result<Change>(Database &)> change)
 {
-    return m_store->run([q = m_queue, change](Database &db) -> Result<Task> {
+    return m_store->run([this, change](Database &db) -> Result<Task> {
         auto c = change(db);
         if (!c)
             return std::unexpected(c.error());
-        // Published from the store's thread in commit order.
-        QMetaObject::invokeMethod(q, [q, c = *c] { q->apply(c); }, Qt::QueuedConnection);
+        publish(*c);
         if (!c->task)
             return std::unexpected(Error::internal(u"the change named no task"_s));
         return *c->task;
     });
 }
 
+// Group commit: tasks created while the store's thread is busy (with the previous commit) wait
+// and go into the next transaction together; each future is fulfilled once its row is committed.
 QFuture<Result<Task>> Engine::createTask(const Task &task)
 {
-    return taskChange([task](Database &db) { return db.createTask(task); });
+    auto promise = std::make_shared<QPromise<Result<Task>>>();
+    promise->start();
+    QFuture<Result<Task>> future = promise->future();
+    bool schedule = false;
+    {
+        QMutexLocker lock(&m_pendingMutex);
+        m_pendingTasks << PendingTask{task, promise};
+        schedule = !std::exchange(m_commitScheduled, true);
+    }
+    if (schedule)
+        m_store->run([this](Database &db) {
+            createPendingTasks(db);
+            return true;
+        });
+    return future;
+}
+
+void Engine::createPendingTasks(Database &db)
+{
+    QList<PendingTask> batch;
+    bool more = false;
+    {
+        QMutexLocker lock(&m_pendingMutex);
+        const qsizetype n = qMin(m_pendingTasks.size(), qMax(1, m_options.maxTasksPerCommit));
+        batch = m_pendingTasks.mid(0, n);
+        m_pendingTasks.remove(0, n);
+        more = !m_pendingTasks.isEmpty();
+        m_commitScheduled = more;
+    }
+    if (more)
+        m_store->run([this](Database &db) {
+            createPendingTasks(db);
+            return true;
+        });
+    if (batch.isEmpty())
+        return;
+    QList<Task> tasks;
+    tasks.reserve(batch.size());
+    for (const PendingTask &p : std::as_const(batch))
+        tasks << p.task;
+    const QList<Result<Change>> results = db.createTasks(tasks);
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        const Result<Change> &c = results.at(i);
+        Result<Task> answer = std::unexpected(Error::internal(u"the change named no task"_s));
+        if (!c) {
+            answer = std::unexpected(c.error());
+        } else {
+            publish(*c);
+            if (c->task)
+                answer = *c->task;
+        }
+        batch[i].promise->addResult(std::move(answer));
+        batch[i].promise->finish();
+    }
 }
 
 QFuture<Result<Task>> Engine::cancelTask(const QString &id)

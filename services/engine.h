@@ -11,7 +11,9 @@
 #include <QFuture>
 #include <QHash>
 #include <QJsonObject>
+#include <QMutex>
 #include <QObject>
+#include <QPromise>
 #include <QThread>
 #include <QTimer>
 
@@ -22,6 +24,7 @@
 namespace Hive {
 
 class GitReview;
+class AgentCache;
 class Orchestrator;
 class ResourceSampler;
 class UsageBoard;
@@ -68,6 +71,13 @@ public:
         // An interactive agent idle this long is stopped, its conversation kept (--idle-stop);
         // 0: never.
         int idleStopMs = 0;
+        // How often the agents table is read again whole into the agents the engine keeps (for
+        // what changes without an event: a runner's heartbeat); 0: only at the start and when the
+        // event subscription (re)connects.
+        int agentRefreshMs = 3000;
+        // Tasks created while a commit is in flight go into the next one, at most this many in a
+        // transaction (group commit); 1: one transaction per task.
+        int maxTasksPerCommit = 256;
     };
 
     // What the engine can reach now.
@@ -91,6 +101,13 @@ public:
     QFuture<Result<>> kill(const QString &agentId);
     QFuture<Result<QList<Agent>>> agents(std::optional<Agent::Status> status = std::nullopt);
     QFuture<Result<Agent>> agent(const QString &id);
+    // The same as JSON bytes (an array; one agent's object), from what the engine keeps current
+    // (AgentCache): no round trip to PostgreSQL, nothing serialized again. nullopt until the
+    // engine has read the table once (and for an agent it does not know): ask agents()/agent().
+    // agents()/agent() themselves read PostgreSQL: the window's first load must hold every event
+    // up to the seq it starts from, and a runner's event may still be on its way through Redis.
+    std::optional<QByteArray> agentsJson(std::optional<Agent::Status> status = std::nullopt) const;
+    std::optional<QByteArray> agentJson(const QString &id) const;
     QFuture<Result<Task>> createTask(const Task &task);
     QFuture<Result<Task>> cancelTask(const QString &id);
     QFuture<Result<Task>> retryTask(const QString &id);
@@ -171,9 +188,24 @@ private:
     QFuture<Result<Task>> taskChange(std::function<Result<Change>(Database &)> change);
     void startMoney(); // the daily budget given, the resource sampler's thread
     void stopResources();
+    void publish(const Change &change); // in the store's thread, in commit order
+    void
+    createPendingTasks(Database &db); // in the store's thread: one transaction for those waiting
+    void refreshAgents();
+
+    struct PendingTask
+    {
+        Task task;
+        std::shared_ptr<QPromise<Result<Task>>> promise;
+    };
 
     Options m_options;
+    std::unique_ptr<AgentCache> m_agentCache;
     std::unique_ptr<Store> m_store;
+    QMutex m_pendingMutex;
+    QList<PendingTask> m_pendingTasks; // created, waiting for the next commit
+    bool m_commitScheduled = false;
+    QTimer *m_agentRefresh = nullptr;
     QThread m_queueThread;
     QThread m_orchestratorThread;
     Queue *m_queue = nullptr;

@@ -44,6 +44,9 @@ QFuture<QHttpServerResponse> AgentController::list(const Call &call)
             return ready(ApiError::unknownValue(
                 u"status: '%1' is not one of %2"_s.arg(*v, Agent::statusNames().join(u", "_s))));
     }
+    // What the engine keeps current (no round trip, the JSON made once per change).
+    if (auto json = m_engine->agentsJson(status))
+        return ready(jsonBytesResponse(*json));
     return respondInPool(m_engine->agents(status), [](Result<QList<Agent>> agents) {
         if (!agents)
             return ApiError::from(agents.error()).toResponse();
@@ -109,6 +112,8 @@ QFuture<QHttpServerResponse> AgentController::get(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
+    if (auto json = m_engine->agentJson(call.id))
+        return ready(jsonBytesResponse(*json));
     return respond(m_engine->agent(call.id), [](Result<Agent> agent) {
         if (!agent)
             return ApiError::from(agent.error()).toResponse();

@@ -171,6 +171,11 @@ QHttpServerResponse jsonResponse(const QJsonArray &body, int status)
     return withHeaders(QHttpServerResponse(body, statusCode(status)));
 }
 
+QHttpServerResponse jsonBytesResponse(const QByteArray &json, int status)
+{
+    return withHeaders(QHttpServerResponse("application/json"_ba, json, statusCode(status)));
+}
+
 QHttpServerResponse emptyResponse(int status)
 {
     return withHeaders(QHttpServerResponse(statusCode(status)));

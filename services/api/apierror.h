@@ -59,6 +59,8 @@ struct ApiError
 // and the headers are the same everywhere: no CORS header, ever.
 QHttpServerResponse jsonResponse(const QJsonObject &body, int status = 200);
 QHttpServerResponse jsonResponse(const QJsonArray &body, int status = 200);
+// JSON already serialized (compact), sent as it is.
+QHttpServerResponse jsonBytesResponse(const QByteArray &json, int status = 200);
 QHttpServerResponse emptyResponse(int status); // 204
 // The response with one more header (Location of a 201, Allow of a 405, Upgrade of a 426).
 QHttpServerResponse withHeader(QHttpServerResponse &&response,

@@ -4,6 +4,7 @@
 #include "services/store/database.h"
 
 #include "models/validation.h"
+#include "services/store/agentcache.h"
 #include "services/store/rows.h"
 #include "services/store/taskstates.h"
 
@@ -156,6 +157,8 @@ Result<> Database::setAgentSession(const QString &agentId, const QString &sessio
     auto r = exec(u"UPDATE agents SET session_id = ? WHERE id = ?::uuid"_s, {sessionId, agentId});
     if (!r)
         return failure(r.error());
+    if (m_agentCache)
+        m_agentCache->setSessionId(agentId, sessionId);
     return {};
 }
 
@@ -240,9 +243,13 @@ Database::endAgent(const QString &agentId, Agent::Status status, const QString &
 
 Result<> Database::touchHeartbeat(const QString &agentId)
 {
-    auto r = exec(u"UPDATE agents SET last_heartbeat = now() WHERE id = ?::uuid"_s, {agentId});
+    auto r = exec(
+        u"UPDATE agents SET last_heartbeat = now() WHERE id = ?::uuid RETURNING last_heartbeat"_s,
+        {agentId});
     if (!r)
         return failure(r.error());
+    if (m_agentCache && r->next())
+        m_agentCache->setHeartbeat(agentId, r->value(u"last_heartbeat"_s).toDateTime());
     return {};
 }
 
@@ -257,6 +264,24 @@ Result<QList<Agent>> Database::agents(std::optional<Agent::Status> status)
     QList<Agent> out;
     while (q->next())
         out << agentFromRow(*q);
+    return out;
+}
+
+Result<std::pair<QList<Agent>, qint64>> Database::agentsAsOfSeq()
+{
+    // One statement, one snapshot: the rows hold the effects of exactly the events up to upto
+    // (events.id follows commit order, see events()).
+    auto q = exec(u"SELECT s.upto, "_s + kAgentColumns
+                  + u" FROM (SELECT coalesce(max(id), 0) AS upto FROM events) s "
+                    "LEFT JOIN agents ON true ORDER BY created_at"_s);
+    if (!q)
+        return failure(q.error());
+    std::pair<QList<Agent>, qint64> out{{}, 0};
+    while (q->next()) {
+        out.second = q->value(u"upto"_s).toLongLong();
+        if (!q->isNull(u"id"_s))
+            out.first << agentFromRow(*q);
+    }
     return out;
 }
 

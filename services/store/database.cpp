@@ -3,6 +3,7 @@
 #include "services/store/database.h"
 
 #include "services/core/logging.h"
+#include "services/store/agentcache.h"
 
 #include <QDir>
 #include <QFile>
@@ -205,13 +206,17 @@ Result<> Database::begin()
 Result<> Database::commit()
 {
     auto r = exec(u"COMMIT"_s);
+    const QList<Event> recorded = std::exchange(m_recorded, {});
     if (!r)
         return std::unexpected(r.error());
+    if (m_agentCache)
+        m_agentCache->apply(recorded);
     return {};
 }
 
 void Database::rollback()
 {
+    m_recorded.clear();
     (void)exec(u"ROLLBACK"_s);
 }
 
@@ -290,6 +295,8 @@ Result<Event> Database::record(const QString &type,
     q->next();
     e.seq = q->value(u"id"_s).toLongLong();
     e.at = q->value(u"at"_s).toDateTime();
+    if (m_agentCache && e.agent)
+        m_recorded << e;
     return e;
 }
 

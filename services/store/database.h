@@ -27,6 +27,8 @@ class QSqlQuery;
 
 namespace Hive {
 
+class AgentCache;
+
 // All SQL of Agent Hive, over one QPSQL connection used only in the thread that opened it (the
 // store's thread in the app, the main thread in hive-runner). Every state change is written
 // together with its event row in one transaction. Blocking by nature: never on the GUI thread.
@@ -43,6 +45,11 @@ public:
     void close();
     bool isOpen() const;
     Result<> ping();
+
+    // The app's connection keeps this cache current: at each COMMIT, with the agent events the
+    // transaction recorded (before the caller hears of the commit), and with the changes that
+    // record no event (session id, heartbeat). hive-runner's connection has none.
+    void setAgentCache(AgentCache *cache) { m_agentCache = cache; }
 
     // Applies the numbered SQL files of migrationsDir (":/migrations") not applied yet, each in its
     // own transaction, under an advisory lock. Returns the versions applied now.
@@ -68,9 +75,16 @@ public:
     Result<QList<Agent>> agents(std::optional<Agent::Status> status = std::nullopt);
     Result<QList<Agent>> liveAgents();
     Result<Agent> agent(const QString &id);
+    // Every agent and the newest event seq, read in one statement (one snapshot): the table as of
+    // that seq (AgentCache::load).
+    Result<std::pair<QList<Agent>, qint64>> agentsAsOfSeq();
 
     // Tasks
     Result<Change> createTask(const Task &task);
+    // Several tasks in one transaction (one COMMIT, kEventOrderLock taken once): a result for each,
+    // in order. When one of them is refused, the others are created each in its own transaction,
+    // so that only the refused one fails.
+    QList<Result<Change>> createTasks(const QList<Task> &tasks);
     // queued → assigned to agentId; nullopt task in the Change when it is not claimable (not
     // queued any more, or not a task id). A task already assigned to agentId comes back as it is
     // (a claim asked again after its answer was lost). Output, error and report texts are stored
@@ -174,6 +188,7 @@ private:
     record(const QString &type, const std::optional<Agent> &agent, const std::optional<Task> &task);
     Result<Task> updateTask(const QString &sql, const QVariantList &binds);
     Result<Agent> updateAgent(const QString &sql, const QVariantList &binds);
+    Result<Change> insertTask(const Task &task);  // createTask's body, inside a transaction
     Result<Task> lockTask(const QString &taskId); // its row, locked FOR UPDATE in the transaction
     Result<Change> settleDependents(const Task &finished);
     Result<Change> failDependents(const Task &finished, QStringList &visited);
@@ -205,6 +220,8 @@ private:
         return r;
     }
 
+    AgentCache *m_agentCache = nullptr;
+    QList<Event> m_recorded; // events of the open transaction, for m_agentCache at COMMIT
     QString m_connection;
     QString m_url;
     // Prepared once per connection and executed again with new values: one round trip a statement.

@@ -43,12 +43,18 @@ int Rows::indexOf(const QString &column) const
 
 QVariant Rows::value(const QString &column) const
 {
-    return query->value(indexOf(column));
+    const int i = indexOf(column);
+    if (i < 0)
+        return query->value(column); // its warning, and an invalid QVariant
+    return query->value(i);
 }
 
 bool Rows::isNull(const QString &column) const
 {
-    return query->isNull(indexOf(column));
+    const int i = indexOf(column);
+    if (i < 0)
+        return query->isNull(column);
+    return query->isNull(i);
 }
 
 QVariant nullableText(const QString &s)

@@ -10,8 +10,11 @@
 #include "services/store/taskstates.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
+
+#include <algorithm>
 
 using namespace Qt::StringLiterals;
 
@@ -93,58 +96,167 @@ qsizetype makeStorable(TaskResult &result, QString &error)
 
 Result<Change> Database::createTask(const Task &t)
 {
-    return transaction([&]() -> Result<Change> {
-        QList<Task::Status> depStates;
-        QString error;
-        for (const QString &dep : t.dependsOn) {
-            if (!isUuid(dep))
-                return failure(Error::invalid(u"depends_on: '%1' is not a task id"_s.arg(dep)));
-            // FOR SHARE: a dependency finishing meanwhile waits for this row to be committed (or
-            // this read waits for its end), so that settling its dependents cannot miss this task.
-            auto d = exec(u"SELECT status, title FROM tasks WHERE id = ?::uuid FOR SHARE"_s, {dep});
-            if (!d)
-                return failure(d.error());
-            if (!d->next())
-                return failure(Error::invalid(u"depends_on: no task with id %1"_s.arg(dep)));
-            const auto st = Task::statusFromName(d->value(u"status"_s).toString())
-                                .value_or(Task::Status::Failed);
-            depStates << st;
-            if (error.isEmpty() && (st == Task::Status::Failed || st == Task::Status::Cancelled))
-                error = u"dependency %1 (%2) %3"_s.arg(
-                    dep,
-                    d->value(u"title"_s).toString(),
-                    st == Task::Status::Failed ? u"failed"_s : u"was cancelled"_s);
+    return transaction([&]() -> Result<Change> { return insertTask(t); });
+}
+
+QList<Result<Change>> Database::createTasks(const QList<Task> &tasks)
+{
+    if (tasks.size() == 1)
+        return {createTask(tasks.first())};
+    QList<Result<Change>> out;
+    if (auto b = begin(); !b) {
+        for (qsizetype i = 0; i < tasks.size(); ++i)
+            out << failure(b.error());
+        return out;
+    }
+    // Tasks without dependencies are queued at once (TaskStates::initial): what insertTask does
+    // for each, row and event, for all of them.
+    auto insertIndependent = [this](const QList<Task> &batch, QList<Result<Change>> &results) {
+        const QString status = Task::statusName(TaskStates::initial({}));
+        QStringList rows;
+        QVariantList binds;
+        for (const Task &t : batch) {
+            rows << u"(?::uuid, ?, ?, ?, ?, ?, '{}'::uuid[], ?)"_s;
+            binds << t.id << (t.title.isNull() ? u""_s : t.title) << t.prompt << t.agentType
+                  << t.priority << status << t.maxAttempts;
         }
-        const Task::Status status = TaskStates::initial(depStates);
-        const QString deps = u"{"_s + t.dependsOn.join(u',') + u"}"_s; // a uuid[] literal
-        auto task = updateTask(
-            u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, depends_on, "
-            "max_attempts, error, finished_at) VALUES (?::uuid, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, "
-            "CASE WHEN ? THEN now() END)"_s,
-            {t.id,
-             t.title.isNull() ? u""_s : t.title,
-             t.prompt,
-             t.agentType,
-             t.priority,
-             Task::statusName(status),
-             deps,
-             t.maxAttempts,
-             nullableText(error),
-             status == Task::Status::Failed});
-        if (!task)
-            return failure(task.error());
-        Change c;
-        if (auto r = recordInto(c, u"task.created"_s, std::nullopt, *task); !r)
+        auto inserted = exec(u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, "
+                             "depends_on, max_attempts) VALUES "_s
+                                 + rows.join(u", "_s) + u" RETURNING "_s + kTaskColumns,
+                             binds);
+        if (!inserted)
+            return false;
+        QHash<QString, Task> byId;
+        while (inserted->next()) {
+            Task t = taskFromRow(*inserted);
+            byId.insert(t.id, t);
+        }
+        if (byId.size() != batch.size())
+            return false;
+        QStringList eventRows;
+        QVariantList eventBinds;
+        QList<Event> events;
+        for (const Task &t : batch) {
+            Event e;
+            e.type = u"task.created"_s;
+            e.task = byId.value(t.id).toSummary();
+            eventRows << u"('task.created', NULL, ?::uuid, ?::jsonb)"_s;
+            eventBinds << t.id
+                       << QString::fromUtf8(
+                              QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact));
+            events << e;
+        }
+        auto recorded
+            = exec(u"INSERT INTO events (type, agent_id, task_id, payload) VALUES "_s
+                       + eventRows.join(u", "_s) + u" RETURNING id, at, task_id::text AS task_id"_s,
+                   eventBinds);
+        if (!recorded)
+            return false;
+        QHash<QString, std::pair<qint64, QDateTime>> seqs;
+        while (recorded->next())
+            seqs.insert(
+                recorded->value(u"task_id"_s).toString(),
+                {recorded->value(u"id"_s).toLongLong(), recorded->value(u"at"_s).toDateTime()});
+        if (seqs.size() != batch.size())
+            return false;
+        for (qsizetype i = 0; i < batch.size(); ++i) {
+            Change c;
+            Event e = events[i];
+            std::tie(e.seq, e.at) = seqs.value(batch[i].id);
+            c.events << e;
+            const Task task = byId.value(batch[i].id);
+            c.enqueue << task;
+            c.task = task;
+            results << c;
+        }
+        return true;
+    };
+    bool refused = false;
+    const bool independent = std::all_of(
+        tasks.cbegin(), tasks.cend(), [](const Task &t) { return t.dependsOn.isEmpty(); });
+    if (independent) {
+        // The common case, in two statements whatever the number of tasks: every row, then every
+        // event (ids handed out in the batch's order), instead of two round trips a task.
+        refused = !insertIndependent(tasks, out);
+    } else {
+        for (const Task &t : tasks) {
+            auto c = insertTask(t);
+            if (!c) {
+                refused = true;
+                break;
+            }
+            out << std::move(c);
+        }
+    }
+    if (!refused) {
+        if (auto c = commit(); !c) {
+            out.clear();
+            for (qsizetype i = 0; i < tasks.size(); ++i)
+                out << failure(c.error());
+        }
+        return out;
+    }
+    // One was refused (and the transaction may be aborted): nothing of it is kept; each again on
+    // its own, so that only the refused one fails.
+    rollback();
+    out.clear();
+    for (const Task &t : tasks)
+        out << createTask(t);
+    return out;
+}
+
+Result<Change> Database::insertTask(const Task &t)
+{
+    QList<Task::Status> depStates;
+    QString error;
+    for (const QString &dep : t.dependsOn) {
+        if (!isUuid(dep))
+            return failure(Error::invalid(u"depends_on: '%1' is not a task id"_s.arg(dep)));
+        // FOR SHARE: a dependency finishing meanwhile waits for this row to be committed (or
+        // this read waits for its end), so that settling its dependents cannot miss this task.
+        auto d = exec(u"SELECT status, title FROM tasks WHERE id = ?::uuid FOR SHARE"_s, {dep});
+        if (!d)
+            return failure(d.error());
+        if (!d->next())
+            return failure(Error::invalid(u"depends_on: no task with id %1"_s.arg(dep)));
+        const auto st
+            = Task::statusFromName(d->value(u"status"_s).toString()).value_or(Task::Status::Failed);
+        depStates << st;
+        if (error.isEmpty() && (st == Task::Status::Failed || st == Task::Status::Cancelled))
+            error = u"dependency %1 (%2) %3"_s.arg(dep,
+                                                   d->value(u"title"_s).toString(),
+                                                   st == Task::Status::Failed ? u"failed"_s
+                                                                              : u"was cancelled"_s);
+    }
+    const Task::Status status = TaskStates::initial(depStates);
+    const QString deps = u"{"_s + t.dependsOn.join(u',') + u"}"_s; // a uuid[] literal
+    auto task = updateTask(
+        u"INSERT INTO tasks (id, title, prompt, agent_type, priority, status, depends_on, "
+        "max_attempts, error, finished_at) VALUES (?::uuid, ?, ?, ?, ?, ?, ?::uuid[], ?, ?, "
+        "CASE WHEN ? THEN now() END)"_s,
+        {t.id,
+         t.title.isNull() ? u""_s : t.title,
+         t.prompt,
+         t.agentType,
+         t.priority,
+         Task::statusName(status),
+         deps,
+         t.maxAttempts,
+         nullableText(error),
+         status == Task::Status::Failed});
+    if (!task)
+        return failure(task.error());
+    Change c;
+    if (auto r = recordInto(c, u"task.created"_s, std::nullopt, *task); !r)
+        return failure(r.error());
+    if (status == Task::Status::Failed) {
+        if (auto r = recordInto(c, u"task.failed"_s, std::nullopt, *task); !r)
             return failure(r.error());
-        if (status == Task::Status::Failed) {
-            if (auto r = recordInto(c, u"task.failed"_s, std::nullopt, *task); !r)
-                return failure(r.error());
-        }
-        if (status == Task::Status::Queued)
-            c.enqueue << *task;
-        c.task = *task;
-        return c;
-    });
+    }
+    if (status == Task::Status::Queued)
+        c.enqueue << *task;
+    c.task = *task;
+    return c;
 }
 
 Result<Change> Database::claimTask(const QString &taskId, const QString &agentId)
