@@ -33,7 +33,7 @@ public:
         UptimeColumn,
         CpuColumn,    // its whole process tree, % of one core
         MemoryColumn, // its whole process tree, resident
-        TeamColumn, // the team it was started with, empty: none
+        TeamColumn,   // the team it was started with, empty: none
         ColumnCount
     };
     enum Role {

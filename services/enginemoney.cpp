@@ -5,6 +5,7 @@
 #include "services/agents/resources.h"
 #include "services/engine.h"
 #include "services/queue/queue.h"
+#include "services/store/agentcache.h"
 #include "services/store/store.h"
 
 using namespace Qt::StringLiterals;
@@ -30,6 +31,16 @@ void Engine::startMoney()
     m_sampler = new ResourceSampler(m_options.tmuxSocket, m_options.resourcesMs, m_usage);
     m_sampler->moveToThread(&m_resourcesThread);
     connect(&m_resourcesThread, &QThread::finished, m_sampler, &QObject::deleteLater);
+    // The agents the engine keeps (GET /api/v1/agents answers from them) take each sample.
+    connect(m_sampler,
+            &ResourceSampler::sampled,
+            this,
+            [cache = m_agentCache.get()](const QList<AgentUsage> &usage) {
+                QHash<QString, AgentCache::Usage> bySession;
+                for (const AgentUsage &u : usage)
+                    bySession.insert(u.session, {u.cpuPercent, u.rssBytes});
+                cache->setUsage(bySession);
+            });
     connect(m_sampler, &ResourceSampler::sampled, this, &Engine::resourcesSampled);
     m_resourcesThread.start();
     QMetaObject::invokeMethod(m_sampler, &ResourceSampler::start, Qt::QueuedConnection);

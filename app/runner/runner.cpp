@@ -659,15 +659,15 @@ void Runner::finishRateLimited(const TaskResult &result,
                              {u"until"_s, until.toUTC().toString(Qt::ISODateWithMs)},
                              {u"reason"_s, reason}});
         },
-            [this](const Change &) {
-                m_queue->ack(m_entry);
-                m_task.reset();
-                m_held = true; // the profile is paused now: wait for it before fetching
-                QTimer::singleShot(0, this, &Runner::fetch);
-            },
-            [this, result, reason](const Error &) {
-                finishCurrent(result, false, tr("rate limited: %1").arg(reason));
-            });
+        [this](const Change &) {
+            m_queue->ack(m_entry);
+            m_task.reset();
+            m_held = true; // the profile is paused now: wait for it before fetching
+            QTimer::singleShot(0, this, &Runner::fetch);
+        },
+        [this, result, reason](const Error &) {
+            finishCurrent(result, false, tr("rate limited: %1").arg(reason));
+        });
 }
 
 // What holds dispatch back for this agent now (a rate-limited profile, the day's budget spent), or

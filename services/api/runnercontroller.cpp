@@ -194,8 +194,7 @@ QFuture<QHttpServerResponse> RunnerController::heartbeat(const Call &call)
                                      {u"agent_alive"_s, beat->agent.isAlive()},
                                      // What else the runner must obey: its agent paused
                                      // (it finishes its task and reads no more of the queue).
-                                     {u"flags"_s,
-                                      QJsonObject{{u"paused"_s, beat->agent.paused}}}};
+                                     {u"flags"_s, QJsonObject{{u"paused"_s, beat->agent.paused}}}};
                        if (beat->task) {
                            const Task &t = *beat->task;
                            const bool cancelled = t.status == Task::Status::Cancelled;
@@ -369,26 +368,25 @@ QFuture<QHttpServerResponse> RunnerController::rateLimited(const Call &call)
         return ready(ApiError::invalidValue(u"until: not an ISO 8601 time"_s));
     const TaskResult result = TaskResult::fromJson(body->value(u"result"_s).toObject());
     m_outputs.remove(call.id);
-    return change([t = task, id = call.id, result, until, why = body->value(u"reason"_s).toString()](
-                      Database &db) { return db.finishRateLimited(t, id, result, until, why); });
+    return change(
+        [t = task, id = call.id, result, until, why = body->value(u"reason"_s).toString()](
+            Database &db) { return db.finishRateLimited(t, id, result, until, why); });
 }
 
 QFuture<QHttpServerResponse> RunnerController::hold(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    return respond(m_engine->runnerHold(call.id),
-                   [](Result<std::optional<DispatchHold>> h) {
-                       if (!h)
-                           return ApiError::from(h.error()).toResponse();
-                       QJsonValue hold(QJsonValue::Null);
-                       if (*h)
-                           hold = QJsonObject{
-                               {u"code"_s, (*h)->code},
+    return respond(m_engine->runnerHold(call.id), [](Result<std::optional<DispatchHold>> h) {
+        if (!h)
+            return ApiError::from(h.error()).toResponse();
+        QJsonValue hold(QJsonValue::Null);
+        if (*h)
+            hold = QJsonObject{{u"code"_s, (*h)->code},
                                {u"message"_s, (*h)->message},
                                {u"until"_s, (*h)->until.toUTC().toString(Qt::ISODateWithMs)}};
-                       return jsonResponse(QJsonObject{{u"hold"_s, hold}});
-                   });
+        return jsonResponse(QJsonObject{{u"hold"_s, hold}});
+    });
 }
 
 QList<ApiOperation> RunnerController::operations()
@@ -566,8 +564,8 @@ void RunnerController::addSchemas(QJsonObject &s)
              object({{u"hold"_s,
                       QJsonObject{
                           {u"oneOf"_s,
-                           QJsonArray{object({{u"code"_s, enumOf({u"rate_limited"_s,
-                                                                 u"budget_exhausted"_s})},
+                           QJsonArray{object({{u"code"_s,
+                                               enumOf({u"rate_limited"_s, u"budget_exhausted"_s})},
                                               {u"message"_s, type(u"string"_s)},
                                               {u"until"_s, formatted(u"string"_s, u"date-time"_s)}},
                                              {u"code"_s, u"message"_s, u"until"_s}),

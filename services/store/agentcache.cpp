@@ -20,6 +20,13 @@ void AgentCache::put(const Agent &agent, qint64 seq)
 {
     Entry &e = m_entries[agent.id];
     e.agent = agent;
+    e.agent.cpuPercent.reset();
+    e.agent.rssBytes.reset();
+    if (const auto u = m_usage.constFind(agent.tmuxSession);
+        u != m_usage.cend() && agent.isAlive()) {
+        e.agent.cpuPercent = u->cpuPercent;
+        e.agent.rssBytes = u->rssBytes;
+    }
     e.seq = seq;
     e.json = serialize(agent);
     changed();
@@ -106,6 +113,30 @@ void AgentCache::setHeartbeat(const QString &agentId, const QDateTime &at)
     it->agent.lastHeartbeat = at;
     it->json = serialize(it->agent);
     changed();
+}
+
+void AgentCache::setUsage(const QHash<QString, Usage> &bySession)
+{
+    QMutexLocker lock(&m_mutex);
+    m_usage = bySession;
+    bool any = false;
+    for (Entry &e : m_entries) {
+        std::optional<double> cpu;
+        std::optional<qint64> rss;
+        if (const auto u = m_usage.constFind(e.agent.tmuxSession);
+            u != m_usage.cend() && e.agent.isAlive()) {
+            cpu = u->cpuPercent;
+            rss = u->rssBytes;
+        }
+        if (cpu == e.agent.cpuPercent && rss == e.agent.rssBytes)
+            continue;
+        e.agent.cpuPercent = cpu;
+        e.agent.rssBytes = rss;
+        e.json = serialize(e.agent);
+        any = true;
+    }
+    if (any)
+        changed();
 }
 
 bool AgentCache::isReady() const

@@ -40,6 +40,14 @@ public:
     // Changes that record no event (the app's own store thread, after its statement).
     void setSessionId(const QString &agentId, const QString &sessionId);
     void setHeartbeat(const QString &agentId, const QDateTime &at);
+    // The last sample of what each tmux session's process tree takes (ResourceSampler): live
+    // agents get cpu_percent and rss_bytes from it, and keep them across the changes that follow.
+    struct Usage
+    {
+        double cpuPercent = 0;
+        qint64 rssBytes = 0;
+    };
+    void setUsage(const QHash<QString, Usage> &bySession);
 
     bool isReady() const; // loaded once: until then, readers go to PostgreSQL
     void reset();         // not ready any more (the engine stopped)
@@ -66,6 +74,7 @@ private:
     mutable QMutex m_mutex;
     QHash<QString, Entry> m_entries;
     mutable QHash<int, QByteArray> m_lists; // status (-1: all) → JSON array
+    QHash<QString, Usage> m_usage;          // by tmux session
     bool m_ready = false;
 };
 
