@@ -296,8 +296,9 @@ void tst_Actions::terminalPaneWithoutTmux()
     area.setTmux(u"/nonexistent/tmux"_s, u"nosocket"_s);
     TerminalPane *p = area.open(makeAgent(u"nowhere"_s), true);
     QVERIFY(p);
+    // Panes attach once the event loop runs (only those shown are attached).
+    QTRY_VERIFY(p->errorText().contains(u"tmux was not found"_s));
     QVERIFY(!p->terminal()); // no QTermWidget quietly running a shell instead
-    QVERIFY(p->errorText().contains(u"tmux was not found"_s));
     QVERIFY(area.closeAction()->isEnabled());
     QVERIFY(!area.keyboardAction()->isEnabled());
     QSignalSpy count(&area, &TerminalArea::countChanged);
@@ -312,10 +313,17 @@ void tst_Actions::attachArguments()
     TerminalPane::Target t;
     t.socket = u"hive"_s;
     t.session = u"web-1"_s;
+    // The status line off for the session first (the pane's header says it all), then attach.
     QCOMPARE(TerminalPane::attachArguments(t, true),
              (QStringList{u"-u"_s,
                           u"-L"_s,
                           u"hive"_s,
+                          u"set-option"_s,
+                          u"-t"_s,
+                          u"=web-1:"_s,
+                          u"status"_s,
+                          u"off"_s,
+                          u";"_s,
                           u"attach-session"_s,
                           u"-t"_s,
                           u"=web-1"_s,
