@@ -310,6 +310,8 @@ QFuture<Result<std::optional<DispatchHold>>> Engine::runnerHold(const QString &a
             h.error().code = u"postgres_unreachable"_s;
         return h;
     });
+}
+
 QFuture<Result<Agent>> Engine::setPaused(const QString &agentId, bool paused)
 {
     return m_orchestrator->setPaused(agentId, paused);

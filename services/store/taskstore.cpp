@@ -158,7 +158,7 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
         auto me = exec(u"SELECT paused FROM agents WHERE id = ?::uuid FOR UPDATE"_s, {agentId});
         if (!me)
             return failure(me.error());
-        const bool paused = me->next() && me->value(0).toBool();
+        const bool paused = me->next() && me->value(u"paused"_s).toBool();
         // Its profile rate-limited, or the daily budget spent: refused, the task stays queued
         // (coststore.cpp). Checked here so that no runner can pass it.
         if (!paused) {
