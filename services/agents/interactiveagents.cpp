@@ -97,11 +97,7 @@ void InteractiveAgents::look()
     // that printed nothing shows the same screen, so it needs no capture-pane (at 50 agents, 100
     // capture-pane a second became two list-panes and the captures of the panes that printed).
     m_looking = true;
-    m_tmux
-        ->command({u"list-panes"_s,
-                   u"-a"_s,
-                   u"-F"_s,
-                   u"#{session_name}\t#{window_activity}"_s})
+    m_tmux->command({u"list-panes"_s, u"-a"_s, u"-F"_s, u"#{session_name}\t#{window_activity}"_s})
         .then(this, [this](const Result<QStringList> &panes) {
             m_looking = false;
             QHash<QString, qint64> activity; // session → last output, seconds since the epoch

@@ -71,11 +71,11 @@ void writeProfile(const Test::HiveFixture &fx, const QString &name, const QStrin
     QFile f(fx.path(u"profiles/%1.json"_s.arg(name)));
     if (!f.open(QIODevice::WriteOnly))
         giveUp(u"cannot write a profile"_s);
-    f.write(QJsonDocument(QJsonObject{{u"name"_s, name},
-                                      {u"command"_s,
-                                       QJsonArray{u"/bin/bash"_s, u"-c"_s, script, name}},
-                                      {u"interactive"_s, true}})
-                .toJson());
+    f.write(
+        QJsonDocument(QJsonObject{{u"name"_s, name},
+                                  {u"command"_s, QJsonArray{u"/bin/bash"_s, u"-c"_s, script, name}},
+                                  {u"interactive"_s, true}})
+            .toJson());
 }
 
 } // namespace
@@ -105,12 +105,13 @@ int main(int argc, char *argv[])
         giveUp(r.error().message);
     // As bench_gui's printers: a numbered line every interval, no process per line. No braces:
     // the profile's command takes {placeholders}.
-    writeProfile(fx,
-                 u"printer"_s,
-                 uR"(exec 9<> <(:); i=0; while :; do i=$((i+1)); )"
-                 uR"(printf '%s line %d: the quick brown fox jumps over the lazy dog )"
-                 uR"(0123456789 abcdefghij\n' "$HIVE_AGENT_NAME" "$i"; read -t %1 -u 9; done)"_s
-                     .arg(double(intervalMs) / 1000.0, 0, 'f', 3));
+    writeProfile(
+        fx,
+        u"printer"_s,
+        uR"(exec 9<> <(:); i=0; while :; do i=$((i+1)); )"
+        uR"(printf '%s line %d: the quick brown fox jumps over the lazy dog )"
+        uR"(0123456789 abcdefghij\n' "$HIVE_AGENT_NAME" "$i"; read -t %1 -u 9; done)"_s.arg(
+            double(intervalMs) / 1000.0, 0, 'f', 3));
     writeProfile(fx, u"asker"_s, u"printf 'Do you want to proceed? (y/n) '; read -r answer"_s);
 
     Engine engine(fx.engineOptions());
@@ -136,7 +137,8 @@ int main(int argc, char *argv[])
     auto waiting = [&] {
         int n = 0;
         for (const QString &id : quietIds)
-            if (auto a = Test::await(engine.agent(id)); a && a->status == Agent::Status::WaitingInput)
+            if (auto a = Test::await(engine.agent(id));
+                a && a->status == Agent::Status::WaitingInput)
                 ++n;
         return n;
     };
