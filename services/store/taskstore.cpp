@@ -181,12 +181,12 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
                 return failure(Error{Error::Kind::Conflict, (*hold)->message, (*hold)->code});
             }
         }
-        auto task = paused
-                        ? Result<Task>(failure(Error::notFound({})))
-                        : updateTask(u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, "
-                                     "attempts = attempts + 1, started_at = now(), error = NULL "
-                                     "WHERE id = ?::uuid AND status = 'queued'"_s,
-                                     {agentId, taskId});
+        auto task
+            = paused ? Result<Task>(failure(Error::notFound({})))
+                     : updateTask(u"UPDATE tasks SET status = 'assigned', agent_id = ?::uuid, "
+                                  "attempts = attempts + 1, started_at = now(), error = NULL "
+                                  "WHERE id = ?::uuid AND status = 'queued'"_s,
+                                  {agentId, taskId});
         if (!task) {
             if (task.error().kind != Error::Kind::NotFound)
                 return failure(task.error());
