@@ -117,7 +117,8 @@ void InteractiveAgents::look()
                 // anyway (a screen that changed without output: a resize).
                 if (panes && last >= 0 && w.capturedAt > 0 && last < w.capturedAt
                     && now - w.capturedAt < 30) {
-                    unchanged(w);
+                    if (!w.capturing) // else its screen, not yet read, says it
+                        unchanged(w);
                     continue;
                 }
                 w.capturedAt = now;
@@ -136,13 +137,15 @@ void InteractiveAgents::unchanged(Watched &w)
           w.paneNeed);
 }
 
-void InteractiveAgents::capture(const Watched &w)
+void InteractiveAgents::capture(Watched &w)
 {
-    ++m_captures;
+    w.capturing = true;
     const Agent a = w.agent;
     m_tmux->capturePane(a.tmuxSession, 60)
         .then(this, [this, a, hooks = w.hooks](Result<QString> screen) {
             auto it = m_agents.find(a.id);
+            if (it != m_agents.end())
+                it->capturing = false;
             if (!screen || it == m_agents.end() || it->hooks != hooks)
                 return; // a hook came meanwhile: it knows better than this older screen
             const QByteArray digest

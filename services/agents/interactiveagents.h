@@ -49,13 +49,10 @@ public:
     // nullopt for an agent without hooks (nothing can tell).
     QFuture<std::optional<bool>> promptAccepted(const Agent &agent, int ms);
 
-    // capture-pane commands issued so far (the panes that printed since their last look).
-    quint64 captures() const { return m_captures; }
-
 private:
     struct Watched;
     void look();
-    void capture(const Watched &w);
+    void capture(Watched &w);
     void unchanged(Watched &w);
     void apply(const QString &agentId, Agent::Status status, const QString &need);
 
@@ -67,15 +64,15 @@ private:
         quint64 hooks = 0;        // hooks received: a screen captured before the last one is stale
         Agent::Status status = Agent::Status::Idle;
         QString need;
-        QString paneNeed;      // what the last captured screen asked, if anything
-        qint64 capturedAt = 0; // second (since the epoch) of the last capture, 0: none yet
+        QString paneNeed;       // what the last captured screen asked, if anything
+        qint64 capturedAt = 0;  // second (since the epoch) of the last capture, 0: none yet
+        bool capturing = false; // a capture-pane is on its way
     };
     Store *m_store;
     TmuxController *m_tmux;
     Publish m_publish;
     QTimer *m_timer;
     bool m_looking = false; // a list-panes is on its way
-    quint64 m_captures = 0;
     QHash<QString, Watched> m_agents;
     QHash<QString, QList<std::shared_ptr<QPromise<std::optional<bool>>>>> m_waitingPrompts;
 };
