@@ -9,6 +9,7 @@
 #include "services/store/store.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -38,7 +39,8 @@ InteractiveAgents::InteractiveAgents(Store *store,
     , m_publish(std::move(publish))
     , m_timer(new QTimer(this))
 {
-    // Twice a second: a question on the screen is seen well within the two seconds users notice.
+    // Twice a second: a question on the screen is seen well within the two seconds users notice
+    // (only the panes that printed since their last look are captured: look()).
     m_timer->setInterval(500);
     connect(m_timer, &QTimer::timeout, this, &InteractiveAgents::look);
     m_timer->start();
@@ -89,33 +91,83 @@ void InteractiveAgents::forget(const QString &agentId)
 
 void InteractiveAgents::look()
 {
-    for (const Watched &w : std::as_const(m_agents)) {
-        const Agent a = w.agent;
-        m_tmux->capturePane(a.tmuxSession, 60)
-            .then(this, [this, a, hooks = w.hooks](Result<QString> screen) {
-                auto it = m_agents.find(a.id);
-                if (!screen || it == m_agents.end() || it->hooks != hooks)
-                    return; // a hook came meanwhile: it knows better than this older screen
-                const QByteArray digest
-                    = QCryptographicHash::hash(screen->toUtf8(), QCryptographicHash::Md5);
-                const bool changed = !it->digest.isEmpty() && it->digest != digest;
-                it->digest = digest;
-                const PaneWatcher::Reading r = PaneWatcher::read(*screen, changed);
-                if (hasHooks(a)) {
-                    // Only the screens before the hooks, and only undone by the pane itself.
-                    if (PaneWatcher::isKnownScreen(r.need)) {
-                        it->paneWaiting = true;
-                        apply(a.id, Agent::Status::WaitingInput, r.need);
-                    } else if (it->paneWaiting) {
-                        // Answered: Claude Code is at its prompt (its hooks say more from now on).
-                        it->paneWaiting = false;
-                        apply(a.id, Agent::Status::Idle, {});
-                    }
-                    return;
+    if (m_agents.isEmpty() || m_looking)
+        return;
+    // One list-panes for all agents: which windows had output since their last capture. A pane
+    // that printed nothing shows the same screen, so it needs no capture-pane (at 50 agents, 100
+    // capture-pane a second became two list-panes and the captures of the panes that printed).
+    m_looking = true;
+    m_tmux->command({u"list-panes"_s, u"-a"_s, u"-F"_s, u"#{session_name}\t#{window_activity}"_s})
+        .then(this, [this](const Result<QStringList> &panes) {
+            m_looking = false;
+            QHash<QString, qint64> activity; // session → last output, seconds since the epoch
+            if (panes) {
+                for (const QString &line : *panes) {
+                    const qsizetype tab = line.indexOf(u'\t');
+                    if (tab > 0)
+                        activity.insert(line.left(tab), line.mid(tab + 1).toLongLong());
                 }
-                apply(a.id, r.status, r.need);
-            });
-    }
+            }
+            const qint64 now = QDateTime::currentSecsSinceEpoch();
+            for (auto it = m_agents.begin(); it != m_agents.end(); ++it) {
+                Watched &w = *it;
+                const qint64 last = activity.value(w.agent.tmuxSession, -1);
+                // window_activity counts whole seconds: output in the second of the last capture
+                // may have come after it, so that second is looked at again. Every 30 s a capture
+                // anyway (a screen that changed without output: a resize).
+                if (panes && last >= 0 && w.capturedAt > 0 && last < w.capturedAt
+                    && now - w.capturedAt < 30) {
+                    if (!w.capturing) // else its screen, not yet read, says it
+                        unchanged(w);
+                    continue;
+                }
+                w.capturedAt = now;
+                capture(w);
+            }
+        });
+}
+
+void InteractiveAgents::unchanged(Watched &w)
+{
+    // What the same screen reads when nothing changed: its question, or idle (no longer busy).
+    if (hasHooks(w.agent))
+        return; // the pane decides only on its known screens, which stay as they were
+    apply(w.agent.id,
+          w.paneNeed.isEmpty() ? Agent::Status::Idle : Agent::Status::WaitingInput,
+          w.paneNeed);
+}
+
+void InteractiveAgents::capture(Watched &w)
+{
+    w.capturing = true;
+    const Agent a = w.agent;
+    m_tmux->capturePane(a.tmuxSession, 60)
+        .then(this, [this, a, hooks = w.hooks](Result<QString> screen) {
+            auto it = m_agents.find(a.id);
+            if (it != m_agents.end())
+                it->capturing = false;
+            if (!screen || it == m_agents.end() || it->hooks != hooks)
+                return; // a hook came meanwhile: it knows better than this older screen
+            const QByteArray digest
+                = QCryptographicHash::hash(screen->toUtf8(), QCryptographicHash::Md5);
+            const bool changed = !it->digest.isEmpty() && it->digest != digest;
+            it->digest = digest;
+            const PaneWatcher::Reading r = PaneWatcher::read(*screen, changed);
+            it->paneNeed = r.need;
+            if (hasHooks(a)) {
+                // Only the screens before the hooks, and only undone by the pane itself.
+                if (PaneWatcher::isKnownScreen(r.need)) {
+                    it->paneWaiting = true;
+                    apply(a.id, Agent::Status::WaitingInput, r.need);
+                } else if (it->paneWaiting) {
+                    // Answered: Claude Code is at its prompt (its hooks say more from now on).
+                    it->paneWaiting = false;
+                    apply(a.id, Agent::Status::Idle, {});
+                }
+                return;
+            }
+            apply(a.id, r.status, r.need);
+        });
 }
 
 void InteractiveAgents::apply(const QString &agentId, Agent::Status status, const QString &need)

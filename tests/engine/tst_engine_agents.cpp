@@ -119,6 +119,28 @@ void tst_EngineAgents::interactiveAgentWaitsForInput()
     const Agent waiting = waitAgent(
         spawned->id, [](const Agent &a) { return a.status == Agent::Status::WaitingInput; }, 10000);
     QCOMPARE(waiting.status, Agent::Status::WaitingInput);
+    // Quiet at its question, it stays waiting, and its pane is not captured again and again: one
+    // list-panes a look tells that it printed nothing (it was captured twice a second before).
+    // tmux counts the captures itself (a hook after each capture-pane).
+    const auto tmux = [this](const QStringList &args) {
+        QProcess p;
+        p.start(u"tmux"_s, QStringList{u"-L"_s, m_fx->tmuxSocket()} + args);
+        p.waitForFinished(10000);
+        return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+    };
+    tmux({u"set-option"_s, u"-g"_s, u"@captures"_s, u"0"_s});
+    tmux({u"set-hook"_s,
+          u"-g"_s,
+          u"after-capture-pane"_s,
+          u"set-option -gF @captures '#{e|+:#{@captures},1}'"_s});
+    QTest::qWait(3000); // six looks: what happens meanwhile is counted, not waited for
+    const int captured = tmux({u"show-options"_s, u"-gv"_s, u"@captures"_s}).toInt();
+    tmux({u"set-hook"_s, u"-gu"_s, u"after-capture-pane"_s});
+    QVERIFY2(captured <= 2, qPrintable(u"%1 capture-pane in 3 s of a quiet pane"_s.arg(captured)));
+    auto still = wait(m_engine->agent(spawned->id));
+    QVERIFY_OK(still);
+    QCOMPARE(still->status, Agent::Status::WaitingInput);
+    QCOMPARE(still->need, waiting.need);
     QVERIFY_OK(wait(m_engine->input(spawned->id, InputRequest{u"y"_s, true, {}, 0})));
     const Agent answered = waitAgent(
         spawned->id, [](const Agent &a) { return a.status != Agent::Status::WaitingInput; }, 10000);
