@@ -317,6 +317,11 @@ QFuture<Result<Agent>> Orchestrator::startSession(const Agent &agent,
 QFuture<Result<Agent>> Orchestrator::sessionStarted(const Agent &agent, const Result<> &made)
 {
     m_spawning.remove(agent.id);
+    // Known from the start (the reconcile keeps it current): a session killed from outside before
+    // any reconcile saw it still has its process group waited for.
+    if (made)
+        if (const qint64 pid = m_tmux->takeStartedPanePid(agent.tmuxSession); pid > 0)
+            m_panePids.insert(agent.id, pid);
     if (!made) {
         const QString why = u"tmux could not start the session: %1"_s.arg(made.error().message);
         log()->warn("spawn {}: {}", agent.name, why);

@@ -92,6 +92,9 @@ QFuture<Result<>> TmuxController::newSession(const SessionSpec &spec)
 
     QStringList argv{u"new-session"_s,
                      u"-d"_s,
+                     u"-P"_s, // prints the pane's pid (below)
+                     u"-F"_s,
+                     u"#{pane_pid}"_s,
                      u"-s"_s,
                      spec.name,
                      u"-x"_s,
@@ -113,10 +116,14 @@ QFuture<Result<>> TmuxController::newSession(const SessionSpec &spec)
         argv << u"--"_s << directArgv(spec.command);
 
     Promised<Result<>> promise;
-    submit(argv, [promise](const Reply &r) {
-        if (r.status == Reply::Ok)
+    submit(argv, [this, promise, name = spec.name](const Reply &r) {
+        if (r.status == Reply::Ok) {
+            bool ok = false;
+            const qint64 pid = r.lines.value(0).trimmed().toLongLong(&ok);
+            if (ok && pid > 0)
+                m_startedPids.insert(name, pid);
             promise.finish({});
-        else if (r.status == Reply::Failed)
+        } else if (r.status == Reply::Failed)
             promise.finish(failure(u"tmux: "_s + errorText(r.lines, u"new-session failed"_s)));
         else
             promise.finish(failure(errorText(r.lines, u"tmux control client lost"_s)));

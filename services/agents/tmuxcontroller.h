@@ -60,6 +60,9 @@ public:
     static QString paneTarget(const QString &session) { return u'=' + session + u':'; }
 
     QFuture<Result<>> newSession(const SessionSpec &spec);
+    // The pid of the pane's process as the session was made by newSession (0: not known), so that
+    // what it ran can be waited for even when the session ends before anyone listed it.
+    qint64 takeStartedPanePid(const QString &name) { return m_startedPids.take(name); }
     QFuture<Result<>> killSession(const QString &name);
     QFuture<Result<QList<SessionInfo>>> listSessions(); // without the control client's own session
     QFuture<Result<bool>> hasSession(const QString &name);
@@ -85,6 +88,7 @@ Q_SIGNALS:
     void controlClientLost(const QString &message);
 
 private:
+    QHash<QString, qint64> m_startedPids; // session → its pane's pid at newSession
     QFuture<Result<>> runAll(const QList<QStringList> &commands);
     struct Reply
     {
