@@ -57,16 +57,16 @@ void tst_ApiAgents::workerAgentTaskAndEventsOverTcp()
     QCOMPARE(agent.value(u"interactive"_s), QJsonValue(false));
     // Its session exists when the answer comes.
     QVERIFY(tmuxHasSession(m_fx->tmuxSocket(), agent.value(u"tmux_session"_s).toString()));
+    // Once its runner said it is ready (its own event), nothing else writes meanwhile.
+    const QJsonObject idle = waitAgent(
+        agentId, [](const QJsonObject &a) { return a.value(u"status"_s).toString() == u"idle"_s; });
+    QCOMPARE(idle.value(u"status"_s).toString(), u"idle"_s);
     // A second live agent of the same name: 409.
     const QString before = counts();
     r = call("POST", u"/api/v1/agents"_s, R"({"type":"dev","profile":"fake","name":"api-worker"})");
     QVERIFY2(r.status == 409, r.describe().constData());
     QCOMPARE(r.code(), u"conflict"_s);
     QCOMPARE(counts(), before);
-
-    const QJsonObject idle = waitAgent(
-        agentId, [](const QJsonObject &a) { return a.value(u"status"_s).toString() == u"idle"_s; });
-    QCOMPARE(idle.value(u"status"_s).toString(), u"idle"_s);
     r = call("GET", u"/api/v1/agents?status=idle"_s);
     QCOMPARE(r.status, 200);
     QVERIFY(hasId(r.array(), agentId));

@@ -91,8 +91,15 @@ void tst_Search::findsPromptsAndAnswers()
     const Task done = waitTask(t.id, [](const Task &x) { return finished(x); });
     QCOMPARE(done.status, Task::Status::Succeeded);
 
+    // The runner's own lines in the agent's log name the task's title too ("task … (attempt 1 of
+    // 3): Zebra crossing"), so the log may hit as well: here only the tasks' hits count.
+    const auto taskHits = [this](const QString &q) {
+        QList<SearchHit> hits = search(q);
+        hits.removeIf([](const SearchHit &h) { return h.kind == SearchHit::Kind::Log; });
+        return hits;
+    };
     // Only in the title: one hit, the prompt, with the word marked (stemmed: "zebras" finds it).
-    auto hits = search(u"zebras"_s);
+    auto hits = taskHits(u"zebras"_s);
     QCOMPARE(hits.size(), 1);
     QCOMPARE(hits[0].kind, SearchHit::Kind::Prompt);
     QCOMPARE(hits[0].taskId, t.id);
@@ -113,7 +120,7 @@ void tst_Search::findsPromptsAndAnswers()
         return h.taskId == t.id && h.kind == SearchHit::Kind::Answer;
     }));
     // Excluded words exclude.
-    QVERIFY(search(u"zebra -walrus"_s).isEmpty());
+    QVERIFY(taskHits(u"zebra -walrus"_s).isEmpty());
 }
 
 void tst_Search::findsWhatAnAgentPrinted()
