@@ -377,20 +377,95 @@ QFuture<Result<Agent>> Engine::restart(const QString &agentId)
     return m_orchestrator->restart(agentId);
 }
 
+// Group commit, as for created tasks: the changes runners ask for while the store's thread is
+// busy wait and share the next COMMIT (one fsync instead of one each); each in a savepoint, so
+// that one refused is undone alone. Each answer only after that COMMIT.
 QFuture<Result<Change>> Engine::runnerChange(std::function<Result<Change>(Database &)> change)
 {
-    return m_store->run([q = m_queue, change](Database &db) -> Result<Change> {
-        auto c = change(db);
-        if (!c) {
-            Error e = c.error();
-            if (e.kind == Error::Kind::Unavailable && !db.isOpen())
-                e.code = u"postgres_unreachable"_s;
-            return std::unexpected(e);
+    auto promise = std::make_shared<QPromise<Result<Change>>>();
+    promise->start();
+    QFuture<Result<Change>> future = promise->future();
+    bool schedule = false;
+    {
+        QMutexLocker lock(&m_pendingMutex);
+        m_pendingChanges << PendingChange{std::move(change), promise};
+        schedule = !std::exchange(m_changesScheduled, true);
+    }
+    if (schedule)
+        m_store->run([this](Database &db) {
+            applyPendingChanges(db);
+            return true;
+        });
+    return future;
+}
+
+void Engine::applyPendingChanges(Database &db)
+{
+    QList<PendingChange> batch;
+    bool more = false;
+    {
+        QMutexLocker lock(&m_pendingMutex);
+        const qsizetype n = qMin(m_pendingChanges.size(), qMax(1, m_options.maxChangesPerCommit));
+        batch = m_pendingChanges.mid(0, n);
+        m_pendingChanges.remove(0, n);
+        more = !m_pendingChanges.isEmpty();
+        m_changesScheduled = more;
+    }
+    if (more)
+        m_store->run([this](Database &db) {
+            applyPendingChanges(db);
+            return true;
+        });
+    if (batch.isEmpty())
+        return;
+    auto unreachable = [&db](Error e) {
+        if (e.kind == Error::Kind::Unavailable && !db.isOpen())
+            e.code = u"postgres_unreachable"_s;
+        return e;
+    };
+    QList<Result<Change>> results;
+    results.reserve(batch.size());
+    Result<> committed;
+    if (batch.size() == 1) {
+        results << batch.first().change(db);
+    } else {
+        // Optimistic: no savepoint per change (two round trips each). When one is refused, all
+        // of them are undone and each is made again in a transaction of its own, so that only the
+        // refused one fails.
+        committed = db.inOneCommit([&]() -> Result<> {
+            for (const PendingChange &p : std::as_const(batch)) {
+                results << p.change(db);
+                if (!results.last())
+                    return failure(results.last().error());
+            }
+            return {};
+        });
+        if (!committed && db.isOpen()) {
+            results.clear();
+            committed = {};
+            for (const PendingChange &p : std::as_const(batch))
+                results << p.change(db);
+        } else if (committed) {
+            for (Result<Change> &c : results)
+                if (c)
+                    db.settle(*c);
         }
-        // Published from the store's thread in commit order.
-        QMetaObject::invokeMethod(q, [q, c = *c] { q->apply(c); }, Qt::QueuedConnection);
-        return c;
-    });
+    }
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        Result<Change> answer = failure(u"not applied"_s);
+        if (!committed)
+            answer = failure(unreachable(committed.error()));
+        else if (i >= results.size())
+            answer = failure(unreachable(Error::unavailable(u"PostgreSQL unreachable"_s)));
+        else if (!results[i])
+            answer = failure(unreachable(results[i].error()));
+        else
+            answer = results[i];
+        if (answer)
+            publish(*answer); // in commit order
+        batch[i].promise->addResult(std::move(answer));
+        batch[i].promise->finish();
+    }
 }
 
 QFuture<Result<Engine::RunnerBeat>> Engine::runnerHeartbeat(const QString &agentId,

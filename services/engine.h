@@ -78,6 +78,9 @@ public:
         // Tasks created while a commit is in flight go into the next one, at most this many in a
         // transaction (group commit); 1: one transaction per task.
         int maxTasksPerCommit = 256;
+        // Runners' changes (claim, start, finish…) waiting while a commit is in flight go into the
+        // next one together, at most this many (each in a savepoint); 1: one transaction each.
+        int maxChangesPerCommit = 64;
     };
 
     // What the engine can reach now.
@@ -192,6 +195,13 @@ private:
     void
     createPendingTasks(Database &db); // in the store's thread: one transaction for those waiting
     void refreshAgents();
+    void applyPendingChanges(Database &db); // in the store's thread: one COMMIT for those waiting
+
+    struct PendingChange
+    {
+        std::function<Result<Change>(Database &)> change;
+        std::shared_ptr<QPromise<Result<Change>>> promise;
+    };
 
     struct PendingTask
     {
@@ -205,6 +215,8 @@ private:
     QMutex m_pendingMutex;
     QList<PendingTask> m_pendingTasks; // created, waiting for the next commit
     bool m_commitScheduled = false;
+    QList<PendingChange> m_pendingChanges; // runners' changes waiting for the next commit
+    bool m_changesScheduled = false;
     QTimer *m_agentRefresh = nullptr;
     QThread m_queueThread;
     QThread m_orchestratorThread;

@@ -38,14 +38,7 @@ Result<> Database::recordData(Change &change, const QString &type, const QJsonOb
     Event e;
     e.type = type;
     e.data = data;
-    const QByteArray payload = QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact);
-    auto q = exec(u"INSERT INTO events (type, payload) VALUES (?, ?::jsonb) RETURNING id, at"_s,
-                  {type, QString::fromUtf8(payload)});
-    if (!q)
-        return failure(q.error());
-    q->next();
-    e.seq = q->value(u"id"_s).toLongLong();
-    e.at = q->value(u"at"_s).toDateTime();
+    e = defer(std::move(e), QString(), QString());
     change.events << e;
     return {};
 }
@@ -139,39 +132,59 @@ Result<> Database::budgetAlerts(Change &change)
 
 Result<std::optional<DispatchHold>> Database::dispatchHold(const QString &agentId)
 {
-    auto q = exec(u"SELECT l.profile, l.until, l.reason FROM agents a JOIN profile_limits l ON "
-                  "l.profile = a.profile WHERE a.id = ?::uuid AND l.until > now()"_s,
-                  {agentId});
+    auto h = claimCheck(agentId, false);
+    if (!h)
+        return failure(h.error());
+    return h->second;
+}
+
+Result<std::pair<bool, std::optional<DispatchHold>>> Database::claimCheck(const QString &agentId,
+                                                                          bool lock)
+{
+    // One round trip: the agent's paused flag (its row locked for a claim, which orders the claim
+    // with a pause), its profile's limit in force, the budget and, only when there is one, what
+    // today cost.
+    static const QString sql = u"SELECT a.paused, l.profile, l.until, l.reason, b.daily_usd, "
+                               "CASE WHEN b.daily_usd IS NULL THEN 0 ELSE (SELECT "
+                               "coalesce(sum(cost_usd), 0) FROM task_runs WHERE finished_at >= "_s
+                               + kTodayStart
+                               + u") END AS spent FROM agents a LEFT JOIN profile_limits l ON "
+                                 "l.profile = a.profile AND l.until > now() LEFT JOIN budget b ON "
+                                 "b.id WHERE a.id = ?::uuid"_s;
+    static const QString locking = sql + u" FOR UPDATE OF a"_s;
+    auto q = exec(lock ? locking : sql, {agentId});
     if (!q)
         return failure(q.error());
-    if (q->next()) {
+    std::pair<bool, std::optional<DispatchHold>> out{false, std::nullopt};
+    if (!q->next())
+        return out; // no such agent: nothing holds it (the claim finds it is not there)
+    out.first = q->value(u"paused"_s).toBool();
+    if (!q->value(u"profile"_s).isNull()) {
         const QDateTime until = q->value(u"until"_s).toDateTime().toUTC();
         const QString reason = q->value(u"reason"_s).toString();
-        return std::optional<DispatchHold>(DispatchHold{
+        out.second = DispatchHold{
             u"rate_limited"_s,
             u"profile %1 is rate-limited until %2%3: its agents take no task before then"_s.arg(
                 q->value(u"profile"_s).toString(),
                 until.toString(Qt::ISODate),
                 reason.isEmpty() ? QString() : u" (%1)"_s.arg(reason)),
-            until});
+            until};
+        return out;
     }
-    auto budget = dailyBudget();
-    if (!budget)
-        return failure(budget.error());
-    if (!*budget)
-        return std::optional<DispatchHold>();
-    auto spent = spentToday();
-    if (!spent)
-        return failure(spent.error());
-    if (*spent < **budget)
-        return std::optional<DispatchHold>();
+    if (q->value(u"daily_usd"_s).isNull())
+        return out;
+    const double budget = q->value(u"daily_usd"_s).toDouble();
+    const double spent = q->value(u"spent"_s).toDouble();
+    if (spent < budget)
+        return out;
     const QDateTime tomorrow(
         QDateTime::currentDateTimeUtc().date().addDays(1), QTime(0, 0), QTimeZone::UTC);
-    return std::optional<DispatchHold>(DispatchHold{
+    out.second = DispatchHold{
         u"budget_exhausted"_s,
         u"the daily budget is spent: %1 of %2 today (UTC); no task is handed out "
-        "until 00:00 UTC or until the budget is raised"_s.arg(money(*spent), money(**budget)),
-        tomorrow});
+        "until 00:00 UTC or until the budget is raised"_s.arg(money(spent), money(budget)),
+        tomorrow};
+    return out;
 }
 
 Result<Change> Database::finishRateLimited(const QString &taskId,

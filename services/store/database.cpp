@@ -149,6 +149,11 @@ Result<Rows> Database::exec(const QString &sql, const QVariantList &binds)
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     if (!db.isOpen()) {
         dropStatements();
+        // Lost inside a transaction: what it did is gone with the connection, and what follows
+        // must not run outside it (reconnected, each statement would commit on its own).
+        if (m_depth > 0)
+            return std::unexpected(
+                Error::unavailable(u"PostgreSQL unreachable: the connection was lost"_s));
         if (!db.open())
             return std::unexpected(Error::unavailable(
                 u"PostgreSQL unreachable: %1"_s.arg(db.lastError().text().trimmed())));
@@ -179,6 +184,8 @@ Result<Rows> Database::exec(const QString &sql, const QVariantList &binds)
         return q->exec();
     }();
     if (!ok) {
+        if (m_depth > 0)
+            m_aborted = true;
         const Error e = sqlError(sql.left(60), *q);
         if (e.kind == Error::Kind::Unavailable && !db.isOpen())
             dropStatements();
@@ -189,23 +196,59 @@ Result<Rows> Database::exec(const QString &sql, const QVariantList &binds)
 
 Result<> Database::begin()
 {
-    auto r = exec(u"BEGIN"_s);
-    if (!r)
-        return std::unexpected(r.error());
-    // Before anything else, so that no transaction waits for it while holding row locks another
-    // one waits for. Held until COMMIT, which makes this one's events visible before the next
-    // transaction can take an id: events.id is in commit order (see events()).
-    auto lock = exec(u"SELECT pg_advisory_xact_lock(%1)"_s.arg(kEventOrderLock));
-    if (!lock) {
-        rollback();
-        return std::unexpected(lock.error());
+    if (m_depth > 0) {
+        // Nested: a savepoint, so that this part alone can be undone.
+        auto r = exec(u"SAVEPOINT hive_%1"_s.arg(m_depth));
+        if (!r)
+            return std::unexpected(r.error());
+        m_savedPending << m_pendingEvents.size();
+        ++m_depth;
+        return {};
     }
+    // The lock before anything else, so that no transaction waits for it while holding row locks
+    // another one waits for. Held until COMMIT, which makes this one's events visible before the
+    // next transaction can take an id: events.id is in commit order (see events()). Both in one
+    // round trip.
+    static const QString beginAndLock
+        = u"BEGIN; SELECT pg_advisory_xact_lock(%1)"_s.arg(kEventOrderLock);
+    m_aborted = false;
+    m_assigned.clear();
+    auto r = exec(beginAndLock);
+    if (!r) {
+        if (isOpen())
+            (void)exec(u"ROLLBACK"_s); // when BEGIN passed and the lock did not
+        return std::unexpected(r.error());
+    }
+    m_depth = 1;
     return {};
 }
 
 Result<> Database::commit()
 {
+    if (m_depth > 1) {
+        auto r = exec(u"RELEASE SAVEPOINT hive_%1"_s.arg(m_depth - 1));
+        if (!r) {
+            // The transaction is aborted now: undo this part so that the outer one can go on
+            // (or fail at its own COMMIT, which must never turn into a silent rollback).
+            rollback();
+            return std::unexpected(r.error());
+        }
+        m_savedPending.removeLast();
+        --m_depth;
+        return {};
+    }
+    if (m_aborted) {
+        rollback();
+        return std::unexpected(
+            Error::internal(u"a statement failed inside the transaction: rolled back"_s));
+    }
+    if (auto f = flushEvents(); !f) {
+        rollback();
+        return std::unexpected(f.error());
+    }
     auto r = exec(u"COMMIT"_s);
+    m_depth = 0;
+    m_savedPending.clear();
     const QList<Event> recorded = std::exchange(m_recorded, {});
     if (!r)
         return std::unexpected(r.error());
@@ -216,8 +259,24 @@ Result<> Database::commit()
 
 void Database::rollback()
 {
+    if (m_depth > 1) {
+        const QString name = u"hive_%1"_s.arg(m_depth - 1);
+        (void)exec(u"ROLLBACK TO SAVEPOINT "_s + name);
+        (void)exec(u"RELEASE SAVEPOINT "_s + name);
+        m_pendingEvents.resize(m_savedPending.takeLast());
+        --m_depth;
+        // Undone to before the failure (a failed ROLLBACK TO means the connection is gone, and
+        // the COMMIT fails anyway).
+        m_aborted = false;
+        return;
+    }
+    m_aborted = false;
     m_recorded.clear();
+    m_pendingEvents.clear();
+    m_savedPending.clear();
+    m_assigned.clear();
     (void)exec(u"ROLLBACK"_s);
+    m_depth = 0;
 }
 
 Result<QStringList> Database::migrate(const QString &migrationsDir)
@@ -282,22 +341,92 @@ Result<Event> Database::record(const QString &type,
     e.agent = agent;
     if (task)
         e.task = task->toSummary();
-    const QByteArray payload = QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact);
-    auto q = exec(u"INSERT INTO events (type, agent_id, task_id, payload) VALUES (?, ?::uuid, "
-                  u"?::uuid, ?::jsonb) "
-                  "RETURNING id, at"_s,
-                  {type,
-                   nullableText(agent ? agent->id : QString()),
-                   nullableText(task ? task->id : QString()),
-                   QString::fromUtf8(payload)});
+    return defer(std::move(e), agent ? agent->id : QString(), task ? task->id : QString());
+}
+
+Event Database::defer(Event e, const QString &agentId, const QString &taskId)
+{
+    // Its row as it always was: seq and time are the row's own (events() reads them from there).
+    const QString payload
+        = QString::fromUtf8(QJsonDocument(e.toJson()).toJson(QJsonDocument::Compact));
+    e.seq = -++m_lastStandIn;
+    m_pendingEvents << PendingEvent{e, agentId, taskId, payload};
+    return e;
+}
+
+namespace {
+// A PostgreSQL array literal of texts (NULL for a null string): each element quoted, with
+// backslashes before double quotes and backslashes.
+QString arrayLiteral(const QStringList &values)
+{
+    QString out = u"{"_s;
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (i)
+            out += u',';
+        const QString &v = values[i];
+        if (v.isNull()) {
+            out += u"NULL"_s;
+            continue;
+        }
+        out += u'"';
+        for (const QChar ch : v) {
+            if (ch == u'"' || ch == u'\\')
+                out += u'\\';
+            out += ch;
+        }
+        out += u'"';
+    }
+    return out + u'}';
+}
+} // namespace
+
+Result<> Database::flushEvents()
+{
+    if (m_pendingEvents.isEmpty())
+        return {};
+    QStringList types, agents, tasks, payloads;
+    for (const PendingEvent &p : std::as_const(m_pendingEvents)) {
+        types << p.event.type;
+        agents << (p.agentId.isEmpty() ? QString() : p.agentId);
+        tasks << (p.taskId.isEmpty() ? QString() : p.taskId);
+        payloads << p.payload;
+    }
+    // One statement for all: the rows in the order recorded, so the ids too (nextval row by row).
+    auto q = exec(
+        u"INSERT INTO events (type, agent_id, task_id, payload) SELECT * FROM "
+        "unnest(?::text[], ?::uuid[], ?::uuid[], ?::jsonb[]) RETURNING id, at"_s,
+        {arrayLiteral(types), arrayLiteral(agents), arrayLiteral(tasks), arrayLiteral(payloads)});
     if (!q)
         return std::unexpected(q.error());
-    q->next();
-    e.seq = q->value(u"id"_s).toLongLong();
-    e.at = q->value(u"at"_s).toDateTime();
-    if (m_agentCache && e.agent)
-        m_recorded << e;
-    return e;
+    QList<std::pair<qint64, QDateTime>> rows;
+    rows.reserve(m_pendingEvents.size());
+    while (q->next())
+        rows << std::pair{q->value(u"id"_s).toLongLong(), q->value(u"at"_s).toDateTime()};
+    if (rows.size() != m_pendingEvents.size())
+        return failure(Error::internal(
+            u"events: %1 rows written of %2"_s.arg(rows.size()).arg(m_pendingEvents.size())));
+    std::sort(
+        rows.begin(), rows.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        Event e = m_pendingEvents[i].event;
+        m_assigned.insert(e.seq, rows[i]);
+        std::tie(e.seq, e.at) = rows[i];
+        if (m_agentCache && e.agent)
+            m_recorded << e;
+    }
+    m_pendingEvents.clear();
+    return {};
+}
+
+void Database::settle(Change &change) const
+{
+    for (Event &e : change.events) {
+        if (e.seq >= 0)
+            continue;
+        const auto it = m_assigned.constFind(e.seq);
+        if (it != m_assigned.cend())
+            std::tie(e.seq, e.at) = *it;
+    }
 }
 
 Result<QList<Event>> Database::events(qint64 since, int limit)

@@ -177,6 +177,24 @@ public:
     // The snapshot tree of the newest task recorded in workdir, empty when there is none.
     Result<QString> lastTaskTree(const QString &workdir);
 
+    // Several changes in one COMMIT (group commit): body runs inside one transaction, and the
+    // changes it makes through the functions above run in it without savepoints: body must fail
+    // when one of them fails (that one may have done part of its work), and then all of them are
+    // undone. The caller hears of none of them before this returns success: when the COMMIT
+    // fails, all of them are undone too.
+    template<typename F>
+    auto inOneCommit(F &&body) -> decltype(body())
+    {
+        const bool was = std::exchange(m_oneCommit, true);
+        auto r = transaction(std::forward<F>(body));
+        m_oneCommit = was;
+        return r;
+    }
+    bool inTransaction() const { return m_depth > 0; }
+    // The events of a change made inside inOneCommit carry stand-in seqs until its COMMIT: this
+    // gives them the seq and time they got (after inOneCommit returned success).
+    void settle(Change &change) const;
+
 private:
     Result<Rows> exec(const QString &sql, const QVariantList &binds = {});
     void dropStatements();
@@ -184,8 +202,13 @@ private:
     Result<> commit();
     void rollback();
     Error sqlError(const QString &what, const QSqlQuery &q);
+    // Records an event in the open transaction. Its row is written with the others at COMMIT (one
+    // statement for all of them, ids in the order they were recorded); until then the event
+    // carries a stand-in seq (negative), which settle() replaces.
     Result<Event>
     record(const QString &type, const std::optional<Agent> &agent, const std::optional<Task> &task);
+    Event defer(Event e, const QString &agentId, const QString &taskId);
+    Result<> flushEvents(); // the recorded events' rows, before COMMIT
     Result<Task> updateTask(const QString &sql, const QVariantList &binds);
     Result<Agent> updateAgent(const QString &sql, const QVariantList &binds);
     Result<Change> insertTask(const Task &task);  // createTask's body, inside a transaction
@@ -202,12 +225,21 @@ private:
     // An event about neither an agent nor a task (budget, profile limits), with its data.
     Result<> recordData(Change &change, const QString &type, const QJsonObject &data);
     Result<> budgetAlerts(Change &change); // 80 % / 100 % of today's budget, once a day each
+    // Whether the agent is paused, and what else holds it from a claim (dispatchHold); lock: its
+    // row locked FOR UPDATE in the open transaction.
+    Result<std::pair<bool, std::optional<DispatchHold>>> claimCheck(const QString &agentId,
+                                                                    bool lock);
 
     // Runs body (returning a Result) in one transaction: committed when it succeeds, rolled back
     // when it fails. Transactions run one at a time across all connections (kEventOrderLock).
+    // Inside another transaction it is a savepoint of that one: released when body succeeds,
+    // rolled back to when it fails (the outer transaction goes on); inside inOneCommit, only a
+    // part of that one.
     template<typename F>
     auto transaction(F &&body) -> decltype(body())
     {
+        if (m_oneCommit && m_depth > 0)
+            return body();
         if (auto b = begin(); !b)
             return failure(b.error());
         auto r = body();
@@ -215,13 +247,35 @@ private:
             rollback();
             return r;
         }
+        const bool outermost = m_depth == 1;
         if (auto c = commit(); !c)
             return failure(c.error());
+        if constexpr (std::is_same_v<decltype(body()), Result<Change>>) {
+            if (outermost)
+                settle(*r);
+        }
         return r;
     }
 
     AgentCache *m_agentCache = nullptr;
-    QList<Event> m_recorded; // events of the open transaction, for m_agentCache at COMMIT
+    struct PendingEvent
+    {
+        Event event; // seq: its stand-in
+        QString agentId;
+        QString taskId;
+        QString payload;
+    };
+    QList<PendingEvent> m_pendingEvents; // recorded in the open transaction, not written yet
+    QList<Event> m_recorded;             // agent events written, for m_agentCache at COMMIT
+    // Stand-in seq → (seq, time) of the events of the last transaction (for settle()).
+    QHash<qint64, std::pair<qint64, QDateTime>> m_assigned;
+    qint64 m_lastStandIn = 0;
+    int m_depth = 0;                 // 0: no transaction; 1: one; more: savepoints inside it
+    QList<qsizetype> m_savedPending; // m_pendingEvents' size at each open savepoint
+    // A statement failed inside the open transaction and no savepoint undid it: PostgreSQL has
+    // aborted the transaction, and its COMMIT would be a silent ROLLBACK.
+    bool m_aborted = false;
+    bool m_oneCommit = false; // in inOneCommit: nested transactions are parts of it
     QString m_connection;
     QString m_url;
     // Prepared once per connection and executed again with new values: one round trip a statement.

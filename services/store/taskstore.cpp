@@ -112,6 +112,9 @@ QList<Result<Change>> Database::createTasks(const QList<Task> &tasks)
     // Tasks without dependencies are queued at once (TaskStates::initial): what insertTask does
     // for each, row and event, for all of them.
     auto insertIndependent = [this](const QList<Task> &batch, QList<Result<Change>> &results) {
+        // Events recorded before in this transaction get their ids first.
+        if (!flushEvents())
+            return false;
         const QString status = Task::statusName(TaskStates::initial({}));
         QStringList rows;
         QVariantList binds;
@@ -194,6 +197,9 @@ QList<Result<Change>> Database::createTasks(const QList<Task> &tasks)
             for (qsizetype i = 0; i < tasks.size(); ++i)
                 out << failure(c.error());
         }
+        for (Result<Change> &c : out)
+            if (c)
+                settle(*c);
         return out;
     }
     // One was refused (and the transaction may be aborted): nothing of it is kept; each again on
@@ -267,17 +273,15 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
             return c; // a stray queue entry: not a task
         // A paused agent claims nothing (the lock orders this claim with a pause): refused, so
         // that its runner hands the entry back for another agent of its type.
-        auto me = exec(u"SELECT paused FROM agents WHERE id = ?::uuid FOR UPDATE"_s, {agentId});
-        if (!me)
-            return failure(me.error());
-        const bool paused = me->next() && me->value(u"paused"_s).toBool();
+        auto check = claimCheck(agentId, true);
+        if (!check)
+            return failure(check.error());
+        const bool paused = check->first;
         // Its profile rate-limited, or the daily budget spent: refused, the task stays queued
         // (coststore.cpp). Checked here so that no runner can pass it.
         if (!paused) {
-            auto hold = dispatchHold(agentId);
-            if (!hold)
-                return failure(hold.error());
-            if (*hold) {
+            const std::optional<DispatchHold> &hold = check->second;
+            if (hold) {
                 // Unless it is this agent's already (a claim asked again after its answer was
                 // lost).
                 auto mine = exec(u"SELECT "_s + kTaskColumns
@@ -290,7 +294,7 @@ Result<Change> Database::claimTask(const QString &taskId, const QString &agentId
                     c.task = taskFromRow(*mine);
                     return c;
                 }
-                return failure(Error{Error::Kind::Conflict, (*hold)->message, (*hold)->code});
+                return failure(Error{Error::Kind::Conflict, hold->message, hold->code});
             }
         }
         auto task = paused

@@ -13,6 +13,8 @@
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTest>
+#include <QThread>
+#include <QUuid>
 
 using namespace Qt::StringLiterals;
 using namespace Hive;
@@ -31,6 +33,7 @@ private Q_SLOTS:
     void resultWaitsForTheAppToComeBack();
     void largeOutputArrivesWhole();
     void remoteRunnerJoinsOverTcp();
+    void changesShareACommitARefusedOneFailsAlone();
 
 private:
     int clientConnections();
@@ -214,6 +217,93 @@ void tst_EngineRunnerLink::remoteRunnerJoinsOverTcp()
             return has.exitCode() != 0;
         }(),
         15000);
+}
+
+void tst_EngineRunnerLink::changesShareACommitARefusedOneFailsAlone()
+{
+    // Runners' changes asked for while the store is busy share the next COMMIT (Engine::
+    // runnerChange). One of them refused (a paused agent's claim) must fail alone: the others are
+    // made, and their events published with their real seqs.
+    QList<Agent> agents;
+    for (int i = 0; i < 4; ++i) {
+        Agent a;
+        a.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        a.type = u"batched"_s;
+        a.name = u"batched-%1"_s.arg(i);
+        a.profile = u"fake"_s;
+        a.workdir = m_fx->dir();
+        a.status = Agent::Status::Idle;
+        a.tmuxSession = u"@elsewhere"_s; // a joined runner: no session for the engine to look at
+        auto made = wait(m_engine->runnerChange([a](Database &db) { return db.insertAgent(a); }));
+        QVERIFY_OK(made);
+        agents << *made->agent;
+    }
+    QVERIFY_OK(wait(m_engine->setPaused(agents[2].id, true)));
+    QList<Task> tasks;
+    for (int i = 0; i < 4; ++i)
+        tasks << createTask(u"batched %1"_s.arg(i), u"batched"_s);
+    // The store busy for a moment, so that the four claims wait for it and go in together.
+    auto busy = m_engine->runnerChange([](Database &) -> Result<Change> {
+        QThread::msleep(300);
+        return Change();
+    });
+    QList<QFuture<Result<Change>>> claims;
+    for (int i = 0; i < 4; ++i)
+        claims << m_engine->runnerChange(
+            [t = tasks[i].id, a = agents[i].id](Database &db) { return db.claimTask(t, a); });
+    QVERIFY_OK(wait(busy));
+    for (int i = 0; i < 4; ++i) {
+        const Result<Change> c = wait(claims[i]);
+        if (i == 2) {
+            QVERIFY(!c);
+            QCOMPARE(c.error().code, u"agent_paused"_s);
+            continue;
+        }
+        QVERIFY_OK(c);
+        QVERIFY(c->task);
+        QCOMPARE(c->task->status, Task::Status::Assigned);
+        QCOMPARE(c->task->agentId, agents[i].id);
+        for (const Event &e : c->events)
+            QVERIFY2(e.seq > 0, qPrintable(u"%1 has seq %2"_s.arg(e.type).arg(e.seq)));
+    }
+    QCOMPARE(waitTask(tasks[2].id, [](const Task &t) { return t.status == Task::Status::Queued; })
+                 .agentId,
+             QString());
+    // Each claim's event published once, with a seq of its own.
+    QSet<qint64> seqs;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            seqs.clear();
+            for (const Event &e : std::as_const(m_events))
+                if (e.type == u"task.assigned"_s && e.task
+                    && e.task->title.startsWith(u"batched"_s))
+                    seqs << e.seq;
+            return seqs.size() == 3;
+        }(),
+        10000);
+    for (const qint64 seq : std::as_const(seqs))
+        QVERIFY(seq > 0);
+
+    // None refused: the three starts in one COMMIT, their events given their seqs.
+    busy = m_engine->runnerChange([](Database &) -> Result<Change> {
+        QThread::msleep(300);
+        return Change();
+    });
+    QList<QFuture<Result<Change>>> starts;
+    for (int i : {0, 1, 3})
+        starts << m_engine->runnerChange(
+            [t = tasks[i].id, a = agents[i].id](Database &db) { return db.startTask(t, a); });
+    QVERIFY_OK(wait(busy));
+    QSet<qint64> started;
+    for (auto &f : starts) {
+        const Result<Change> c = wait(f);
+        QVERIFY_OK(c);
+        QCOMPARE(c->task->status, Task::Status::Running);
+        QCOMPARE(c->events.size(), 1);
+        QVERIFY2(c->events.first().seq > 0, qPrintable(QString::number(c->events.first().seq)));
+        started << c->events.first().seq;
+    }
+    QCOMPARE(started.size(), 3);
 }
 
 QTEST_GUILESS_MAIN(tst_EngineRunnerLink)

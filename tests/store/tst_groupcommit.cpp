@@ -29,6 +29,8 @@ private Q_SLOTS:
     void tasksShareOneCommit_data();
     void tasksShareOneCommit();
     void refusedTaskFailsAlone();
+    void changesShareOneCommit();
+    void refusedChangeUndoesTheCommit();
     void cacheFollowsCommitsOnly();
     void cacheKeepsTheNewestState();
 
@@ -181,6 +183,140 @@ void tst_GroupCommit::refusedTaskFailsAlone()
     QCOMPARE(plain[1].error().kind, Error::Kind::Conflict);
     QVERIFY(plain[2].has_value());
     QCOMPARE(count(u"SELECT count(*) FROM tasks WHERE prompt LIKE 'plain %'"_s), 2);
+}
+
+void tst_GroupCommit::changesShareOneCommit()
+{
+    // What runners ask for (Engine::runnerChange): claims, starts and a finish of two agents in
+    // one transaction; their events written together at COMMIT, in the order they were recorded,
+    // each change's events given their seqs afterwards.
+    m_db.setAgentCache(&m_cache);
+    auto unset = qScopeGuard([this] { m_db.setAgentCache(nullptr); });
+    auto table = m_db.agentsAsOfSeq();
+    QVERIFY_OK(table);
+    m_cache.load(table->first, table->second);
+    const Agent a = newAgent(u"one-commit-a"_s);
+    const Agent b = newAgent(u"one-commit-b"_s);
+    QVERIFY_OK(m_db.insertAgent(a));
+    QVERIFY_OK(m_db.insertAgent(b));
+    const Task t1 = newTask(u"one commit 1"_s);
+    const Task t2 = newTask(u"one commit 2"_s);
+    QVERIFY_OK(m_db.createTask(t1));
+    QVERIFY_OK(m_db.createTask(t2));
+    auto last = m_db.lastEventSeq();
+    QVERIFY_OK(last);
+    QList<Change> changes;
+    auto r = m_db.inOneCommit([&]() -> Result<> {
+        for (auto c : {m_db.claimTask(t1.id, a.id),
+                       m_db.claimTask(t2.id, b.id),
+                       m_db.startTask(t1.id, a.id),
+                       m_db.startTask(t2.id, b.id)}) {
+            if (!c)
+                return failure(c.error());
+            changes << *c;
+        }
+        TaskResult done;
+        done.exitCode = 0;
+        done.output = u"done"_s;
+        auto f = m_db.finishTask(t1.id, a.id, done, true);
+        if (!f)
+            return failure(f.error());
+        changes << *f;
+        // Inside: the stand-ins, not seqs yet.
+        for (const Change &c : std::as_const(changes))
+            for (const Event &e : c.events)
+                if (e.seq >= 0)
+                    return failure(u"an event has a seq before its COMMIT"_s);
+        return {};
+    });
+    QVERIFY_OK(r);
+    QStringList types;
+    QList<qint64> seqs;
+    for (Change &c : changes) {
+        m_db.settle(c);
+        for (const Event &e : std::as_const(c.events)) {
+            types << e.type;
+            seqs << e.seq;
+            QVERIFY(e.at.isValid());
+        }
+    }
+    QCOMPARE(types,
+             (QStringList{u"task.assigned"_s,
+                          u"agent.status"_s,
+                          u"task.assigned"_s,
+                          u"agent.status"_s,
+                          u"task.started"_s,
+                          u"task.started"_s,
+                          u"task.succeeded"_s,
+                          u"agent.status"_s}));
+    // The rows as the changes have them, in that order, after what came before.
+    auto stored = m_db.events(*last, 100);
+    QVERIFY_OK(stored);
+    QCOMPARE(stored->size(), seqs.size());
+    for (qsizetype i = 0; i < seqs.size(); ++i) {
+        QCOMPARE(stored->at(i).seq, seqs[i]);
+        QCOMPARE(stored->at(i).type, types[i]);
+    }
+    QCOMPARE(stored->at(6).task->id, t1.id);
+    QCOMPARE(stored->at(6).task->status, Task::Status::Succeeded);
+    // One transaction wrote them all, and the task rows.
+    QCOMPARE(count(u"SELECT count(DISTINCT xmin::text) FROM events WHERE id > %1"_s.arg(*last)), 1);
+    QCOMPARE(count(u"SELECT count(DISTINCT e.xmin::text) FROM events e, tasks t WHERE e.id > %1 "
+                   "AND t.id IN ('%2', '%3') AND t.xmin = e.xmin"_s.arg(*last)
+                       .arg(t1.id, t2.id)),
+             1);
+    // The agents the engine keeps saw the COMMIT.
+    QCOMPARE(m_cache.agent(a.id)->status, Agent::Status::Idle);
+    QCOMPARE(m_cache.agent(b.id)->status, Agent::Status::Busy);
+}
+
+void tst_GroupCommit::refusedChangeUndoesTheCommit()
+{
+    // One change of the batch refused after another did its work: body fails, and nothing of the
+    // batch is kept, no event, no cached state (Engine then makes each again on its own).
+    m_db.setAgentCache(&m_cache);
+    auto unset = qScopeGuard([this] { m_db.setAgentCache(nullptr); });
+    auto table = m_db.agentsAsOfSeq();
+    QVERIFY_OK(table);
+    m_cache.load(table->first, table->second);
+    const Agent a = newAgent(u"undone-a"_s);
+    Agent paused = newAgent(u"undone-paused"_s);
+    QVERIFY_OK(m_db.insertAgent(a));
+    QVERIFY_OK(m_db.insertAgent(paused));
+    QVERIFY_OK(m_db.setAgentPaused(paused.id, true));
+    const Task t1 = newTask(u"undone 1"_s);
+    const Task t2 = newTask(u"undone 2"_s);
+    QVERIFY_OK(m_db.createTask(t1));
+    QVERIFY_OK(m_db.createTask(t2));
+    auto last = m_db.lastEventSeq();
+    QVERIFY_OK(last);
+    const Agent::Status before = m_cache.agent(a.id)->status;
+    Error refusal;
+    auto r = m_db.inOneCommit([&]() -> Result<> {
+        auto c = m_db.claimTask(t1.id, a.id);
+        if (!c)
+            return failure(c.error());
+        auto d = m_db.claimTask(t2.id, paused.id);
+        if (!d) {
+            refusal = d.error();
+            return failure(d.error());
+        }
+        return {};
+    });
+    QVERIFY(!r);
+    QCOMPARE(refusal.code, u"agent_paused"_s);
+    QCOMPARE(m_db.task(t1.id)->status, Task::Status::Queued);
+    QCOMPARE(m_db.task(t2.id)->status, Task::Status::Queued);
+    QCOMPARE(*m_db.lastEventSeq(), *last);
+    QCOMPARE(m_cache.agent(a.id)->status, before);
+    // The connection goes on, and the claim alone passes.
+    auto alone = m_db.claimTask(t1.id, a.id);
+    QVERIFY_OK(alone);
+    QVERIFY(alone->task);
+    QVERIFY(alone->events.first().seq > *last);
+    // Only its own events were written: none of the undone batch's.
+    QCOMPARE(m_db.events(*last, 100)->size(), alone->events.size());
+    QCOMPARE(m_cache.agent(a.id)->status, Agent::Status::Busy);
 }
 
 void tst_GroupCommit::cacheFollowsCommitsOnly()
