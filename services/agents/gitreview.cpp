@@ -710,10 +710,25 @@ QFuture<Result<TaskChanges>> GitReview::taskChanges(const QString &taskId)
     });
 }
 
+namespace {
+// Whether git would find a repository for dir: a .git (folder or file) in it or above it.
+bool insideRepository(const QString &dir)
+{
+    QDir d(dir);
+    do {
+        if (QFileInfo::exists(d.filePath(u".git"_s)))
+            return true;
+    } while (d.cdUp());
+    return false;
+}
+} // namespace
+
 void GitReview::onEvent(const Event &event)
 {
     if (m_stopped)
         return;
+    if (event.agent && !event.agent->workdir.isEmpty())
+        m_workdirs.insert(event.agent->id, event.agent->workdir);
     if (event.type == u"agent.spawned"_s && event.agent) {
         recordStart(*event.agent);
         return;
@@ -722,6 +737,10 @@ void GitReview::onEvent(const Event &event)
         return;
     const QString taskId = event.task->id;
     const QString agentId = event.task->agentId;
+    // Nothing to compare with: no round trip to the store, no git.
+    if (const auto w = m_workdirs.constFind(agentId);
+        w != m_workdirs.cend() && !insideRepository(*w))
+        return;
     m_tasks.start([this, taskId, agentId] {
         if (m_stopped)
             return;

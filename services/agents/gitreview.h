@@ -8,6 +8,7 @@
 #include "services/core/result.h"
 
 #include <QFuture>
+#include <QHash>
 #include <QObject>
 #include <QThreadPool>
 
@@ -66,6 +67,9 @@ private:
     QThreadPool m_pool;  // diff, merge, removal
     QThreadPool m_tasks; // one thread: task ends in order
     std::atomic<bool> m_stopped = false;
+    // Each agent's folder, from the events that carry the agent (onEvent's thread only): a task
+    // end in a folder outside any git repository costs neither git nor the store.
+    QHash<QString, QString> m_workdirs;
 };
 
 } // namespace Hive

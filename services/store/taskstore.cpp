@@ -405,32 +405,30 @@ Result<Change> Database::finishTask(const QString &taskId,
         const QVariant cost
             = result.costUsd ? QVariant(*result.costUsd) : QVariant(QMetaType::fromType<double>());
         const QVariant report = reportJson(result.report);
-        if (auto r = exec(
-                u"INSERT INTO task_runs (task_id, attempt, agent_id, outcome, started_at, "
-                u"exit_code, output, "
-                "duration_ms, cost_usd, report, error) VALUES (?::uuid, ?, ?::uuid, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)"_s,
-                {taskId,
-                 before.attempts,
-                 agentId,
-                 succeeded ? u"succeeded"_s : u"failed"_s,
-                 before.startedAt,
-                 result.exitCode,
-                 result.output,
-                 result.durationMs,
-                 cost,
-                 report,
-                 nullableText(error)});
-            !r)
-            return failure(r.error());
         const bool retry
             = TaskStates::afterAttempt(before, succeeded, retryable) == Task::Status::Queued;
         const QString status = succeeded ? u"succeeded"_s : retry ? u"queued"_s : u"failed"_s;
+        // The run and the task's new state in one statement (one round trip).
         auto task = updateTask(
-            u"UPDATE tasks SET status = ?, exit_code = ?, output = ?, duration_ms = ?, cost_usd = "
-            u"?, "
+            u"WITH run AS (INSERT INTO task_runs (task_id, attempt, agent_id, outcome, "
+            "started_at, exit_code, output, duration_ms, cost_usd, report, error) VALUES "
+            "(?::uuid, ?, ?::uuid, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)) "
+            "UPDATE tasks SET status = ?, exit_code = ?, output = ?, duration_ms = ?, cost_usd = "
+            "?, "
             "report = ?::jsonb, error = ?, finished_at = CASE WHEN ? THEN NULL ELSE now() END, "
             "agent_id = CASE WHEN ? THEN NULL ELSE agent_id END WHERE id = ?::uuid"_s,
-            {status,
+            {taskId,
+             before.attempts,
+             agentId,
+             succeeded ? u"succeeded"_s : u"failed"_s,
+             before.startedAt,
+             result.exitCode,
+             result.output,
+             result.durationMs,
+             cost,
+             report,
+             nullableText(error),
+             status,
              result.exitCode,
              result.output,
              result.durationMs,
