@@ -30,10 +30,11 @@ public:
         // TCP connections open at once; of them, at most maxUnauthenticatedConnections that have
         // not yet sent a request with the token (the oldest of those is closed to make room for a
         // newcomer). The Unix socket has a budget of its own (maxLocalConnections), so that a
-        // flood on the TCP port never locks it out.
+        // flood on the TCP port never locks it out; room for a hive of 200 runners saying they
+        // are ready at once, beside the window and scripts.
         int maxConnections = 256;
         int maxUnauthenticatedConnections = 128;
-        int maxLocalConnections = 64;
+        int maxLocalConnections = 256;
         int maxWebSocketClients = 64;
         qint64 maxBodyBytes = 1024 * 1024;
         // A request (head and body) must be complete this long after its first byte (after the
