@@ -273,37 +273,24 @@ QFuture<Result<Task>> Engine::createTask(const Task &task)
     auto promise = std::make_shared<QPromise<Result<Task>>>();
     promise->start();
     QFuture<Result<Task>> future = promise->future();
-    bool schedule = false;
-    {
-        QMutexLocker lock(&m_pendingMutex);
-        m_pendingTasks << PendingTask{task, promise};
-        schedule = !std::exchange(m_commitScheduled, true);
-    }
-    if (schedule)
-        m_store->run([this](Database &db) {
-            createPendingTasks(db);
-            return true;
-        });
+    if (m_pendingTasks.add(PendingTask{task, promise}))
+        scheduleTasks();
     return future;
+}
+
+void Engine::scheduleTasks()
+{
+    m_store->run([this](Database &db) {
+        createPendingTasks(db);
+        return true;
+    });
 }
 
 void Engine::createPendingTasks(Database &db)
 {
-    QList<PendingTask> batch;
-    bool more = false;
-    {
-        QMutexLocker lock(&m_pendingMutex);
-        const qsizetype n = qMin(m_pendingTasks.size(), qMax(1, m_options.maxTasksPerCommit));
-        batch = m_pendingTasks.mid(0, n);
-        m_pendingTasks.remove(0, n);
-        more = !m_pendingTasks.isEmpty();
-        m_commitScheduled = more;
-    }
+    const auto [batch, more] = m_pendingTasks.take(m_options.maxTasksPerCommit);
     if (more)
-        m_store->run([this](Database &db) {
-            createPendingTasks(db);
-            return true;
-        });
+        scheduleTasks();
     if (batch.isEmpty())
         return;
     QList<Task> tasks;
@@ -385,37 +372,24 @@ QFuture<Result<Change>> Engine::runnerChange(std::function<Result<Change>(Databa
     auto promise = std::make_shared<QPromise<Result<Change>>>();
     promise->start();
     QFuture<Result<Change>> future = promise->future();
-    bool schedule = false;
-    {
-        QMutexLocker lock(&m_pendingMutex);
-        m_pendingChanges << PendingChange{std::move(change), promise};
-        schedule = !std::exchange(m_changesScheduled, true);
-    }
-    if (schedule)
-        m_store->run([this](Database &db) {
-            applyPendingChanges(db);
-            return true;
-        });
+    if (m_pendingChanges.add(PendingChange{std::move(change), promise}))
+        scheduleChanges();
     return future;
+}
+
+void Engine::scheduleChanges()
+{
+    m_store->run([this](Database &db) {
+        applyPendingChanges(db);
+        return true;
+    });
 }
 
 void Engine::applyPendingChanges(Database &db)
 {
-    QList<PendingChange> batch;
-    bool more = false;
-    {
-        QMutexLocker lock(&m_pendingMutex);
-        const qsizetype n = qMin(m_pendingChanges.size(), qMax(1, m_options.maxChangesPerCommit));
-        batch = m_pendingChanges.mid(0, n);
-        m_pendingChanges.remove(0, n);
-        more = !m_pendingChanges.isEmpty();
-        m_changesScheduled = more;
-    }
+    const auto [batch, more] = m_pendingChanges.take(m_options.maxChangesPerCommit);
     if (more)
-        m_store->run([this](Database &db) {
-            applyPendingChanges(db);
-            return true;
-        });
+        scheduleChanges();
     if (batch.isEmpty())
         return;
     auto unreachable = [&db](Error e) {

@@ -6,6 +6,7 @@
 #include "services/agents/teams.h"
 #include "services/core/config.h"
 #include "services/search/search.h"
+#include "services/store/commitqueue.h"
 #include "services/store/database.h"
 
 #include <QFuture>
@@ -196,6 +197,8 @@ private:
     createPendingTasks(Database &db); // in the store's thread: one transaction for those waiting
     void refreshAgents();
     void applyPendingChanges(Database &db); // in the store's thread: one COMMIT for those waiting
+    void scheduleTasks();                   // a run of createPendingTasks in the store's thread
+    void scheduleChanges();                 // a run of applyPendingChanges
 
     struct PendingChange
     {
@@ -212,11 +215,8 @@ private:
     Options m_options;
     std::unique_ptr<AgentCache> m_agentCache;
     std::unique_ptr<Store> m_store;
-    QMutex m_pendingMutex;
-    QList<PendingTask> m_pendingTasks; // created, waiting for the next commit
-    bool m_commitScheduled = false;
-    QList<PendingChange> m_pendingChanges; // runners' changes waiting for the next commit
-    bool m_changesScheduled = false;
+    CommitQueue<PendingTask> m_pendingTasks;     // created, waiting for the next commit
+    CommitQueue<PendingChange> m_pendingChanges; // runners' changes waiting for the next commit
     QTimer *m_agentRefresh = nullptr;
     QThread m_queueThread;
     QThread m_orchestratorThread;

@@ -59,6 +59,19 @@ Result<QJsonObject> rawBody(const QByteArray &body, const QStringList &known)
     return o;
 }
 
+// rawBody, with its task_id: required, a UUID.
+std::expected<std::pair<QJsonObject, QString>, ApiError> rawBodyWithTask(const QByteArray &body,
+                                                                         const QStringList &known)
+{
+    const auto o = rawBody(body, known);
+    if (!o)
+        return std::unexpected(ApiError::from(o.error()));
+    const QString task = o->value(u"task_id"_s).toString();
+    if (!Validation::isUuid(task))
+        return std::unexpected(ApiError::invalidValue(u"task_id: required, a UUID"_s));
+    return std::pair{*o, task};
+}
+
 QHttpServerResponse taskAnswer(const std::optional<Task> &task)
 {
     return jsonResponse(
@@ -97,6 +110,19 @@ RunnerController::change(std::function<Result<Change>(Database &)> change)
             return failed(c.error());
         return taskAnswer(c->task);
     });
+}
+
+QFuture<QHttpServerResponse> RunnerController::taskChange(const Call &call, TaskAgentChange what)
+{
+    if (auto e = checkQuery(call.query, {}))
+        return ready(*e);
+    const auto body = JsonBody::parse(call.body, {u"task_id"_s});
+    if (!body)
+        return ready(ApiError::from(body.error()));
+    const auto task = taskIdOf(*body);
+    if (!task)
+        return ready(ApiError::from(task.error()));
+    return change([what, t = *task, id = call.id](Database &db) { return (db.*what)(t, id); });
 }
 
 QFuture<QHttpServerResponse> RunnerController::join(const Call &call)
@@ -212,42 +238,24 @@ QFuture<QHttpServerResponse> RunnerController::heartbeat(const Call &call)
 
 QFuture<QHttpServerResponse> RunnerController::claim(const Call &call)
 {
-    if (auto e = checkQuery(call.query, {}))
-        return ready(*e);
-    const auto body = JsonBody::parse(call.body, {u"task_id"_s});
-    if (!body)
-        return ready(ApiError::from(body.error()));
-    const auto task = taskIdOf(*body);
-    if (!task)
-        return ready(ApiError::from(task.error()));
-    return change([t = *task, id = call.id](Database &db) { return db.claimTask(t, id); });
+    return taskChange(call, &Database::claimTask);
 }
 
 QFuture<QHttpServerResponse> RunnerController::start(const Call &call)
 {
-    if (auto e = checkQuery(call.query, {}))
-        return ready(*e);
-    const auto body = JsonBody::parse(call.body, {u"task_id"_s});
-    if (!body)
-        return ready(ApiError::from(body.error()));
-    const auto task = taskIdOf(*body);
-    if (!task)
-        return ready(ApiError::from(task.error()));
-    return change([t = *task, id = call.id](Database &db) { return db.startTask(t, id); });
+    return taskChange(call, &Database::startTask);
 }
 
 QFuture<QHttpServerResponse> RunnerController::output(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = rawBody(call.body, {u"task_id"_s, u"offset"_s, u"text"_s});
-    if (!body)
-        return ready(ApiError::from(body.error()));
-    const QString task = body->value(u"task_id"_s).toString();
-    if (!Validation::isUuid(task))
-        return ready(ApiError::invalidValue(u"task_id: required, a UUID"_s));
-    const QJsonValue at = body->value(u"offset"_s);
-    const QJsonValue text = body->value(u"text"_s);
+    const auto parsed = rawBodyWithTask(call.body, {u"task_id"_s, u"offset"_s, u"text"_s});
+    if (!parsed)
+        return ready(parsed.error());
+    const auto &[fields, task] = *parsed;
+    const QJsonValue at = fields.value(u"offset"_s);
+    const QJsonValue text = fields.value(u"text"_s);
     if (!at.isDouble() || !text.isString())
         return ready(
             ApiError::missingField(u"offset (an integer) and text (a string) are required"_s));
@@ -273,23 +281,21 @@ QFuture<QHttpServerResponse> RunnerController::finish(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = rawBody(call.body,
-                              {u"task_id"_s,
-                               u"result"_s,
-                               u"succeeded"_s,
-                               u"error"_s,
-                               u"retryable"_s,
-                               u"output_offset"_s});
-    if (!body)
-        return ready(ApiError::from(body.error()));
-    const QString task = body->value(u"task_id"_s).toString();
-    if (!Validation::isUuid(task))
-        return ready(ApiError::invalidValue(u"task_id: required, a UUID"_s));
-    const QJsonValue succeeded = body->value(u"succeeded"_s);
-    const QJsonValue error = body->value(u"error"_s);
-    const QJsonValue retryable = body->value(u"retryable"_s);
-    const QJsonValue offset = body->value(u"output_offset"_s);
-    if (!succeeded.isBool() || !body->value(u"result"_s).isObject())
+    const auto parsed = rawBodyWithTask(call.body,
+                                        {u"task_id"_s,
+                                         u"result"_s,
+                                         u"succeeded"_s,
+                                         u"error"_s,
+                                         u"retryable"_s,
+                                         u"output_offset"_s});
+    if (!parsed)
+        return ready(parsed.error());
+    const auto &[fields, task] = *parsed;
+    const QJsonValue succeeded = fields.value(u"succeeded"_s);
+    const QJsonValue error = fields.value(u"error"_s);
+    const QJsonValue retryable = fields.value(u"retryable"_s);
+    const QJsonValue offset = fields.value(u"output_offset"_s);
+    if (!succeeded.isBool() || !fields.value(u"result"_s).isObject())
         return ready(
             ApiError::missingField(u"succeeded (a boolean) and result (an object) are required"_s));
     if ((!error.isUndefined() && !error.isString())
@@ -297,7 +303,7 @@ QFuture<QHttpServerResponse> RunnerController::finish(const Call &call)
         || (!offset.isUndefined() && !offset.isDouble()))
         return ready(ApiError::wrongType(
             u"error: a string, retryable: a boolean, output_offset: an integer"_s));
-    TaskResult result = TaskResult::fromJson(body->value(u"result"_s).toObject());
+    TaskResult result = TaskResult::fromJson(fields.value(u"result"_s).toObject());
     const qint64 before = offset.toInteger(0);
     if (before > 0) {
         const auto it = m_outputs.constFind(call.id);
@@ -323,13 +329,11 @@ QFuture<QHttpServerResponse> RunnerController::fail(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = rawBody(call.body, {u"task_id"_s, u"error"_s});
-    if (!body)
-        return ready(ApiError::from(body.error()));
-    const QString task = body->value(u"task_id"_s).toString();
-    if (!Validation::isUuid(task))
-        return ready(ApiError::invalidValue(u"task_id: required, a UUID"_s));
-    const QString why = body->value(u"error"_s).toString();
+    const auto parsed = rawBodyWithTask(call.body, {u"task_id"_s, u"error"_s});
+    if (!parsed)
+        return ready(parsed.error());
+    const auto &[fields, task] = *parsed;
+    const QString why = fields.value(u"error"_s).toString();
     if (why.isEmpty())
         return ready(ApiError::missingField(u"error: required, why the task failed"_s));
     return change(
@@ -338,38 +342,29 @@ QFuture<QHttpServerResponse> RunnerController::fail(const Call &call)
 
 QFuture<QHttpServerResponse> RunnerController::release(const Call &call)
 {
-    if (auto e = checkQuery(call.query, {}))
-        return ready(*e);
-    const auto body = JsonBody::parse(call.body, {u"task_id"_s});
-    if (!body)
-        return ready(ApiError::from(body.error()));
-    const auto task = taskIdOf(*body);
-    if (!task)
-        return ready(ApiError::from(task.error()));
-    return change([t = *task, id = call.id](Database &db) { return db.releaseTask(t, id); });
+    return taskChange(call, &Database::releaseTask);
 }
 
 QFuture<QHttpServerResponse> RunnerController::rateLimited(const Call &call)
 {
     if (auto e = checkQuery(call.query, {}))
         return ready(*e);
-    const auto body = rawBody(call.body, {u"task_id"_s, u"result"_s, u"until"_s, u"reason"_s});
-    if (!body)
-        return ready(ApiError::from(body.error()));
-    const QString task = body->value(u"task_id"_s).toString();
-    if (!Validation::isUuid(task))
-        return ready(ApiError::invalidValue(u"task_id: required, a UUID"_s));
-    if (!body->value(u"result"_s).isObject() || !body->value(u"until"_s).isString())
+    const auto parsed
+        = rawBodyWithTask(call.body, {u"task_id"_s, u"result"_s, u"until"_s, u"reason"_s});
+    if (!parsed)
+        return ready(parsed.error());
+    const auto &[fields, task] = *parsed;
+    if (!fields.value(u"result"_s).isObject() || !fields.value(u"until"_s).isString())
         return ready(ApiError::missingField(
             u"result (an object) and until (an ISO 8601 time) are required"_s));
     const QDateTime until
-        = QDateTime::fromString(body->value(u"until"_s).toString(), Qt::ISODateWithMs);
+        = QDateTime::fromString(fields.value(u"until"_s).toString(), Qt::ISODateWithMs);
     if (!until.isValid())
         return ready(ApiError::invalidValue(u"until: not an ISO 8601 time"_s));
-    const TaskResult result = TaskResult::fromJson(body->value(u"result"_s).toObject());
+    const TaskResult result = TaskResult::fromJson(fields.value(u"result"_s).toObject());
     m_outputs.remove(call.id);
     return change(
-        [t = task, id = call.id, result, until, why = body->value(u"reason"_s).toString()](
+        [t = task, id = call.id, result, until, why = fields.value(u"reason"_s).toString()](
             Database &db) { return db.finishRateLimited(t, id, result, until, why); });
 }
 

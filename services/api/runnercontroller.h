@@ -55,6 +55,10 @@ private:
 
     // The answer to a change: {"task": the task as the change left it, or null}.
     QFuture<QHttpServerResponse> change(std::function<Result<Change>(Database &)> change);
+    // A request whose body is only {"task_id"} and whose change is one of the store's
+    // (task, agent) changes: claim, start, release.
+    using TaskAgentChange = Result<Change> (Database::*)(const QString &, const QString &);
+    QFuture<QHttpServerResponse> taskChange(const Call &call, TaskAgentChange what);
 
     // The output pieces received for a task's result, by agent id: (task id, text so far).
     QHash<QString, std::pair<QString, QString>> m_outputs;
