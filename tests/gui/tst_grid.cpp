@@ -7,7 +7,7 @@
 #include "services/core/config.h"
 #include "services/engine.h"
 #include "tests/fixture/hivefixture.h"
-#include "tests/gui/xvfb.h"
+#include "tests/gui/guitest.h"
 #include "widgets/agentpanel.h"
 #include "widgets/placeholdertreeview.h"
 #include "widgets/terminalarea.h"
@@ -62,12 +62,9 @@ private:
 
 void tst_Grid::shot(const QString &name)
 {
-    QTest::qWait(300); // let the last paint land
-    const QPixmap pm = QGuiApplication::primaryScreen()->grabWindow(0);
     const QString file
         = QDir(m_shots).filePath(u"grid-%1-%2.png"_s.arg(++m_shot, 2, 10, QChar(u'0')).arg(name));
-    QVERIFY2(pm.save(file), qPrintable(file));
-    qInfo("screenshot %s", qPrintable(file));
+    QVERIFY2(Test::saveScreenshot(file), qPrintable(file));
 }
 
 QStringList tst_Grid::tmux(const QStringList &args)
@@ -282,22 +279,11 @@ void tst_Grid::tabsAttachOnlyTheCurrent()
 
 int main(int argc, char *argv[])
 {
-    Hive::Test::Xvfb xvfb;
-    if (!xvfb.start(1920, 1080)) {
-        fprintf(stderr, "tst_grid: %s\n", qPrintable(xvfb.error()));
-        return 1;
-    }
-    qputenv("DISPLAY", xvfb.display().toLocal8Bit());
-    qputenv("QT_QPA_PLATFORM", "xcb");
-    QTemporaryDir config; // the test's own settings, not the user's
-    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
-    QApplication app(argc, argv);
-    QCoreApplication::setOrganizationName(u"agenthive-test"_s);
-    QCoreApplication::setApplicationName(u"tst_grid"_s);
-    app.setAttribute(Qt::AA_Use96Dpi, true);
-    tst_Grid t;
-    QTEST_SET_MAIN_SOURCE_PATH
-    return QTest::qExec(&t, argc, argv);
+    return Hive::Test::runGuiTest(argc, argv, "tst_grid", QSize(1920, 1080), [&] {
+        tst_Grid t;
+        QTEST_SET_MAIN_SOURCE_PATH
+        return QTest::qExec(&t, argc, argv);
+    });
 }
 
 #include "tst_grid.moc"

@@ -7,7 +7,7 @@
 #include "services/engine.h"
 #include "services/store/database.h"
 #include "tests/fixture/hivefixture.h"
-#include "tests/gui/xvfb.h"
+#include "tests/gui/guitest.h"
 #include "widgets/costdashboard.h"
 #include "widgets/trayicon.h"
 
@@ -66,12 +66,9 @@ private:
 
 void tst_GuiCosts::shot(const QString &name)
 {
-    QTest::qWait(300);
     // The window alone: a notice the app pops up ("All queued work is done") is not in it.
-    const QPixmap pm = m_window->grab();
     const QString file = QDir(m_shots).filePath(u"costs-%1.png"_s.arg(name));
-    QVERIFY2(pm.save(file), qPrintable(file));
-    qInfo("screenshot %s", qPrintable(file));
+    QVERIFY2(Test::saveScreenshot(file, m_window), qPrintable(file));
 }
 
 void tst_GuiCosts::initTestCase()
@@ -80,17 +77,11 @@ void tst_GuiCosts::initTestCase()
     QVERIFY(QDir().mkpath(m_shots));
     m_fx = std::make_unique<Test::HiveFixture>();
     QVERIFY_OK(m_fx->start());
-    QDir().mkpath(m_fx->path(u"profiles"_s));
-    QFile f(m_fx->path(u"profiles/fake-json.json"_s));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QJsonDocument(
-                QJsonObject{
-                    {u"name"_s, u"fake-json"_s},
-                    {u"command"_s,
-                     QJsonArray{Test::HiveFixture::fakeAgent(), u"--stream-json"_s, u"{prompt}"_s}},
-                    {u"interactive"_s, false}})
-                .toJson());
-    f.close();
+    QVERIFY(
+        Test::writeAgentProfile(m_fx->dir(),
+                                u"fake-json"_s,
+                                {Test::HiveFixture::fakeAgent(), u"--stream-json"_s, u"{prompt}"_s},
+                                false));
 
     Config c;
     c.dataDir = m_fx->dir();
@@ -237,22 +228,11 @@ void tst_GuiCosts::dashboardShowsCostsAndTheBudget()
 
 int main(int argc, char *argv[])
 {
-    Hive::Test::Xvfb xvfb;
-    if (!xvfb.start()) {
-        fprintf(stderr, "tst_gui_costs: %s\n", qPrintable(xvfb.error()));
-        return 1;
-    }
-    qputenv("DISPLAY", xvfb.display().toLocal8Bit());
-    qputenv("QT_QPA_PLATFORM", "xcb");
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
-    QApplication app(argc, argv);
-    QCoreApplication::setOrganizationName(u"agenthive-test"_s);
-    QCoreApplication::setApplicationName(u"tst_gui_costs"_s);
-    app.setAttribute(Qt::AA_Use96Dpi, true);
-    tst_GuiCosts t;
-    QTEST_SET_MAIN_SOURCE_PATH
-    return QTest::qExec(&t, argc, argv);
+    return Hive::Test::runGuiTest(argc, argv, "tst_gui_costs", QSize(1600, 1000), [&] {
+        tst_GuiCosts t;
+        QTEST_SET_MAIN_SOURCE_PATH
+        return QTest::qExec(&t, argc, argv);
+    });
 }
 
 #include "tst_gui_costs.moc"

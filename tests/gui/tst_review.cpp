@@ -7,7 +7,7 @@
 #include "services/core/config.h"
 #include "services/engine.h"
 #include "tests/fixture/hivefixture.h"
-#include "tests/gui/xvfb.h"
+#include "tests/gui/guitest.h"
 #include "widgets/agentpanel.h"
 #include "widgets/diffview.h"
 #include "widgets/placeholdertreeview.h"
@@ -74,12 +74,9 @@ private:
 
 void tst_Review::shot(const QString &name)
 {
-    QTest::qWait(300);
-    const QPixmap pm = QGuiApplication::primaryScreen()->grabWindow(0);
     const QString file
         = QDir(m_shots).filePath(u"%1-%2.png"_s.arg(++m_shot, 2, 10, QChar(u'0')).arg(name));
-    QVERIFY2(pm.save(file), qPrintable(file));
-    qInfo("screenshot %s", qPrintable(file));
+    QVERIFY2(Test::saveScreenshot(file), qPrintable(file));
 }
 
 QString tst_Review::git(const QString &dir, const QStringList &args)
@@ -132,16 +129,8 @@ void tst_Review::initTestCase()
     QVERIFY(QDir().mkpath(m_shots));
     m_fx = std::make_unique<Test::HiveFixture>();
     QVERIFY_OK(m_fx->start());
-    QDir().mkpath(m_fx->path(u"profiles"_s));
-    QFile f(m_fx->path(u"profiles/fake.json"_s));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QJsonDocument(QJsonObject{{u"name"_s, u"fake"_s},
-                                      {u"description"_s, u"The test's stand-in agent CLI"_s},
-                                      {u"command"_s,
-                                       QJsonArray{Test::HiveFixture::fakeAgent(), u"{prompt}"_s}},
-                                      {u"interactive"_s, false}})
-                .toJson());
-    f.close();
+    QVERIFY(Test::writeAgentProfile(
+        m_fx->dir(), u"fake"_s, {Test::HiveFixture::fakeAgent(), u"{prompt}"_s}, false));
 
     Config c;
     c.dataDir = m_fx->dir();
@@ -360,22 +349,11 @@ void tst_Review::killAsksAndKeepsTheWork()
 
 int main(int argc, char *argv[])
 {
-    Hive::Test::Xvfb xvfb;
-    if (!xvfb.start()) {
-        fprintf(stderr, "tst_review: %s\n", qPrintable(xvfb.error()));
-        return 1;
-    }
-    qputenv("DISPLAY", xvfb.display().toLocal8Bit());
-    qputenv("QT_QPA_PLATFORM", "xcb");
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
-    QApplication app(argc, argv);
-    QCoreApplication::setOrganizationName(u"agenthive-test"_s);
-    QCoreApplication::setApplicationName(u"tst_review"_s);
-    app.setAttribute(Qt::AA_Use96Dpi, true);
-    tst_Review t;
-    QTEST_SET_MAIN_SOURCE_PATH
-    return QTest::qExec(&t, argc, argv);
+    return Hive::Test::runGuiTest(argc, argv, "tst_review", QSize(1600, 1000), [&] {
+        tst_Review t;
+        QTEST_SET_MAIN_SOURCE_PATH
+        return QTest::qExec(&t, argc, argv);
+    });
 }
 
 #include "tst_review.moc"

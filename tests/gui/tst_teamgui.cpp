@@ -13,7 +13,7 @@
 #include "services/core/config.h"
 #include "services/engine.h"
 #include "tests/fixture/hivefixture.h"
-#include "tests/gui/xvfb.h"
+#include "tests/gui/guitest.h"
 #include "widgets/agentpanel.h"
 #include "widgets/placeholdertreeview.h"
 #include "widgets/teamdialog.h"
@@ -66,23 +66,13 @@ private:
 
 void tst_TeamGui::shot(const QString &name)
 {
-    QTest::qWait(300); // let the last paint land
-    const QPixmap pm = QGuiApplication::primaryScreen()->grabWindow(0);
     const QString file = QDir(m_shots).filePath(u"team-%1.png"_s.arg(name));
-    QVERIFY2(pm.save(file), qPrintable(file));
-    qInfo("screenshot %s", qPrintable(file));
+    QVERIFY2(Test::saveScreenshot(file), qPrintable(file));
 }
 
 void tst_TeamGui::writeProfile(const QString &name, const QStringList &command, bool interactive)
 {
-    QDir().mkpath(m_fx->path(u"profiles"_s));
-    QFile f(m_fx->path(u"profiles/%1.json"_s.arg(name)));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QJsonDocument(QJsonObject{{u"name"_s, name},
-                                      {u"description"_s, u"The test's stand-in agent CLI"_s},
-                                      {u"command"_s, QJsonArray::fromStringList(command)},
-                                      {u"interactive"_s, interactive}})
-                .toJson());
+    QVERIFY(Test::writeAgentProfile(m_fx->dir(), name, command, interactive));
 }
 
 std::optional<Agent> tst_TeamGui::agentNamed(const QString &name)
@@ -250,22 +240,11 @@ void tst_TeamGui::stopsTheTeam()
 
 int main(int argc, char *argv[])
 {
-    Hive::Test::Xvfb xvfb;
-    if (!xvfb.start()) {
-        fprintf(stderr, "tst_teamgui: %s\n", qPrintable(xvfb.error()));
-        return 1;
-    }
-    qputenv("DISPLAY", xvfb.display().toLocal8Bit());
-    qputenv("QT_QPA_PLATFORM", "xcb");
-    QTemporaryDir config; // the test's own settings and team templates, not the user's
-    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
-    QApplication app(argc, argv);
-    QCoreApplication::setOrganizationName(u"agenthive-test"_s);
-    QCoreApplication::setApplicationName(u"tst_teamgui"_s);
-    app.setAttribute(Qt::AA_Use96Dpi, true);
-    tst_TeamGui t;
-    QTEST_SET_MAIN_SOURCE_PATH
-    return QTest::qExec(&t, argc, argv);
+    return Hive::Test::runGuiTest(argc, argv, "tst_teamgui", QSize(1600, 1000), [&] {
+        tst_TeamGui t;
+        QTEST_SET_MAIN_SOURCE_PATH
+        return QTest::qExec(&t, argc, argv);
+    });
 }
 
 #include "tst_teamgui.moc"

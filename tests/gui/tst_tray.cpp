@@ -8,7 +8,7 @@
 #include "services/engine.h"
 #include "tests/fixture/hivefixture.h"
 #include "tests/gui/desktop.h"
-#include "tests/gui/xvfb.h"
+#include "tests/gui/guitest.h"
 #include "widgets/agentpanel.h"
 #include "widgets/desktopnotifications.h"
 #include "widgets/terminalarea.h"
@@ -157,24 +157,14 @@ private:
 
 void tst_Tray::shot(const QString &name)
 {
-    QTest::qWait(300); // let the last paint land
-    const QPixmap pm = QGuiApplication::primaryScreen()->grabWindow(0);
     const QString file
         = QDir(m_shots).filePath(u"%1-%2.png"_s.arg(++m_shot, 2, 10, QChar(u'0')).arg(name));
-    QVERIFY2(pm.save(file), qPrintable(file));
-    qInfo("screenshot %s", qPrintable(file));
+    QVERIFY2(Test::saveScreenshot(file), qPrintable(file));
 }
 
 void tst_Tray::writeProfile(const QString &name, const QStringList &command, bool interactive)
 {
-    QDir().mkpath(m_fx->path(u"profiles"_s));
-    QFile f(m_fx->path(u"profiles/%1.json"_s.arg(name)));
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QJsonDocument(QJsonObject{{u"name"_s, name},
-                                      {u"description"_s, u"The test's stand-in agent CLI"_s},
-                                      {u"command"_s, QJsonArray::fromStringList(command)},
-                                      {u"interactive"_s, interactive}})
-                .toJson());
+    QVERIFY(Test::writeAgentProfile(m_fx->dir(), name, command, interactive));
 }
 
 QStringList tst_Tray::tmux(const QStringList &args)
@@ -700,28 +690,20 @@ void tst_Tray::trayHostRestarts()
 
 int main(int argc, char *argv[])
 {
-    Hive::Test::Xvfb xvfb;
-    if (!xvfb.start(1280, 800)) {
-        fprintf(stderr, "tst_tray: %s\n", qPrintable(xvfb.error()));
-        return 1;
-    }
-    qputenv("DISPLAY", xvfb.display().toLocal8Bit());
-    qputenv("QT_QPA_PLATFORM", "xcb");
     Hive::Test::Desktop desktop;
-    if (!desktop.start(xvfb.display())) {
-        fprintf(stderr, "tst_tray: %s\n", qPrintable(desktop.error()));
-        return 1;
-    }
-    // The test's own settings, not the user's.
-    QTemporaryDir config;
-    qputenv("XDG_CONFIG_HOME", config.path().toLocal8Bit());
-    QApplication app(argc, argv);
-    QCoreApplication::setOrganizationName(u"agenthive-test"_s);
-    QCoreApplication::setApplicationName(u"tst_tray"_s);
-    app.setAttribute(Qt::AA_Use96Dpi, true);
-    tst_Tray t(&desktop);
-    QTEST_SET_MAIN_SOURCE_PATH
-    return QTest::qExec(&t, argc, argv);
+    return Hive::Test::runGuiTest(
+        argc,
+        argv,
+        "tst_tray",
+        QSize(1280, 800),
+        [&] {
+            tst_Tray t(&desktop);
+            QTEST_SET_MAIN_SOURCE_PATH
+            return QTest::qExec(&t, argc, argv);
+        },
+        [&](const QString &display) {
+            return desktop.start(display) ? QString() : desktop.error();
+        });
 }
 
 #include "tst_tray.moc"
