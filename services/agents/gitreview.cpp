@@ -737,12 +737,12 @@ void GitReview::onEvent(const Event &event)
         return;
     const QString taskId = event.task->id;
     const QString agentId = event.task->agentId;
-    // Nothing to compare with: no round trip to the store, no git.
-    if (const auto w = m_workdirs.constFind(agentId);
-        w != m_workdirs.cend() && !insideRepository(*w))
-        return;
-    m_tasks.start([this, taskId, agentId] {
+    // The engine's thread may be the GUI's: the folder is looked at in the pool's.
+    m_tasks.start([this, taskId, agentId, known = m_workdirs.value(agentId)] {
         if (m_stopped)
+            return;
+        // Nothing to compare with: no round trip to the store, no git.
+        if (!known.isEmpty() && !insideRepository(known))
             return;
         auto s = subject(m_store, agentId);
         if (!s) {

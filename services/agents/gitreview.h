@@ -68,7 +68,8 @@ private:
     QThreadPool m_tasks; // one thread: task ends in order
     std::atomic<bool> m_stopped = false;
     // Each agent's folder, from the events that carry the agent (onEvent's thread only): a task
-    // end in a folder outside any git repository costs neither git nor the store.
+    // end in a folder outside any git repository costs neither git nor the store (looked at in
+    // m_tasks, never in the caller's thread).
     QHash<QString, QString> m_workdirs;
 };
 
